@@ -1,0 +1,1 @@
+"""Connectors: fetch mentions and thread context, post replies, deliver hand-offs."""

@@ -1,0 +1,1 @@
+"""Persistence on TinyDB: durable, shared, partitioned; the Inbox service."""

@@ -1,0 +1,1 @@
+"""The domain of veille: pure Python, no I/O, imports nothing else of ours."""

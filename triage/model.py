@@ -1,0 +1,423 @@
+"""The domain records: Mention, Group, TriageState, Event.
+
+Plain dataclasses with slots (100k mentions must fit in memory cheaply), UTC datetimes,
+and lossless (de)serialisation to plain JSON types so that the store, the exports and
+the tests all speak the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+# --------------------------------------------------------------------------- time
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC (one place to get the clock)."""
+    return datetime.now(UTC)
+
+
+def to_utc(value: datetime) -> datetime:
+    """A datetime in UTC; a naive one is taken to be UTC already."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def dt_to_json(value: datetime | None) -> str | None:
+    """ISO 8601 with a trailing Z, sortable as text."""
+    if value is None:
+        return None
+    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def dt_from_json(value: str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    return to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def mention_id(platform: str, native_id: str) -> str:
+    """The stable id of a mention: `{platform}:{native id}`, the same on every poll."""
+    if not platform or ":" in platform:
+        raise ValueError(f"invalid platform name {platform!r}")
+    if not native_id:
+        raise ValueError("a mention needs a native id")
+    return f"{platform}:{native_id}"
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    WAITING = "waiting"
+    DONE = "done"
+    IGNORED = "ignored"
+
+    @classmethod
+    def parse(cls, value: str) -> Status:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            allowed = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown status {value!r}; expected one of: {allowed}") from None
+
+
+class DeliveryStatus(StrEnum):
+    """Where an outbound thing (reply, hand-off) stands."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    MANUAL = "manual"  # made by hand (no posting API): recorded once the user confirms
+
+
+# --------------------------------------------------------------------------- mention
+
+
+@dataclass(slots=True)
+class Author:
+    name: str = ""
+    handle: str = ""
+    url: str = ""
+    reach: int | None = None  # followers / karma when the platform tells
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "handle": self.handle, "url": self.url, "reach": self.reach}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Author:
+        data = data or {}
+        return cls(
+            name=data.get("name") or "",
+            handle=data.get("handle") or "",
+            url=data.get("url") or "",
+            reach=data.get("reach"),
+        )
+
+    @property
+    def display(self) -> str:
+        return self.handle or self.name or "?"
+
+
+@dataclass(slots=True)
+class Mention:
+    """One post, comment or article that talks about a watched brand.
+
+    Immutable once stored (the archive is append-only): the fields filled at ingestion
+    (brands, keywords, group_id, priority, signals) are computed before the first write.
+    `text` is plain text, already sanitised: never markup.
+    """
+
+    id: str
+    platform: str
+    source: str
+    url: str
+    author: Author
+    text: str
+    created_at: datetime
+    fetched_at: datetime
+    title: str = ""
+    lang: str | None = None
+    parent_id: str | None = None
+    thread_id: str | None = None
+    brands: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    group_id: str = ""
+    priority: float = 0.0
+    signals: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)  # platform bits (uri, cid, ...)
+
+    def __post_init__(self) -> None:
+        self.created_at = to_utc(self.created_at)
+        self.fetched_at = to_utc(self.fetched_at)
+        if not self.group_id:
+            self.group_id = self.id
+
+    @property
+    def native_id(self) -> str:
+        return self.id.split(":", 1)[1]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "platform": self.platform,
+            "source": self.source,
+            "url": self.url,
+            "author": self.author.to_json(),
+            "text": self.text,
+            "title": self.title,
+            "created_at": dt_to_json(self.created_at),
+            "fetched_at": dt_to_json(self.fetched_at),
+            "lang": self.lang,
+            "parent_id": self.parent_id,
+            "thread_id": self.thread_id,
+            "brands": list(self.brands),
+            "keywords": list(self.keywords),
+            "group_id": self.group_id,
+            "priority": self.priority,
+            "signals": list(self.signals),
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Mention:
+        return cls(
+            id=data["id"],
+            platform=data["platform"],
+            source=data.get("source", ""),
+            url=data.get("url", ""),
+            author=Author.from_json(data.get("author")),
+            text=data.get("text", ""),
+            title=data.get("title", ""),
+            created_at=dt_from_json(data["created_at"]),  # type: ignore[arg-type]
+            fetched_at=dt_from_json(data.get("fetched_at") or data["created_at"]),  # type: ignore[arg-type]
+            lang=data.get("lang"),
+            parent_id=data.get("parent_id"),
+            thread_id=data.get("thread_id"),
+            brands=tuple(data.get("brands") or ()),
+            keywords=tuple(data.get("keywords") or ()),
+            group_id=data.get("group_id") or data["id"],
+            priority=float(data.get("priority") or 0.0),
+            signals=tuple(data.get("signals") or ()),
+            extra=dict(data.get("extra") or {}),
+        )
+
+
+@dataclass(slots=True)
+class Group:
+    """The copies of one story. Its id is the id of its first mention (the leader)."""
+
+    id: str
+    mention_ids: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.mention_ids)
+
+
+# --------------------------------------------------------------------------- triage state
+
+
+@dataclass(slots=True)
+class Handoff:
+    team: str
+    note: str
+    by: str
+    at: datetime
+    delivery: DeliveryStatus = DeliveryStatus.PENDING
+    error: str = ""
+    attempts: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "note": self.note,
+            "by": self.by,
+            "at": dt_to_json(self.at),
+            "delivery": self.delivery.value,
+            "error": self.error,
+            "attempts": self.attempts,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Handoff:
+        return cls(
+            team=data["team"],
+            note=data.get("note", ""),
+            by=data.get("by", ""),
+            at=dt_from_json(data["at"]),  # type: ignore[arg-type]
+            delivery=DeliveryStatus(data.get("delivery", "pending")),
+            error=data.get("error", ""),
+            attempts=int(data.get("attempts", 0)),
+        )
+
+
+@dataclass(slots=True)
+class Note:
+    text: str
+    by: str
+    at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "by": self.by, "at": dt_to_json(self.at)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Note:
+        return cls(text=data["text"], by=data.get("by", ""), at=dt_from_json(data["at"]))  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class Reply:
+    """A reply we made or are making. `key` is the idempotency key, fixed at creation."""
+
+    key: str
+    text: str
+    by: str
+    at: datetime
+    mention_id: str = ""  # the mention answered (default: the group's leader)
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    posted_url: str = ""
+    error: str = ""
+    attempts: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "text": self.text,
+            "by": self.by,
+            "at": dt_to_json(self.at),
+            "mention_id": self.mention_id,
+            "status": self.status.value,
+            "posted_url": self.posted_url,
+            "error": self.error,
+            "attempts": self.attempts,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            key=data["key"],
+            text=data["text"],
+            by=data.get("by", ""),
+            at=dt_from_json(data["at"]),  # type: ignore[arg-type]
+            mention_id=data.get("mention_id", ""),
+            status=DeliveryStatus(data.get("status", "pending")),
+            posted_url=data.get("posted_url", ""),
+            error=data.get("error", ""),
+            attempts=int(data.get("attempts", 0)),
+        )
+
+
+@dataclass(slots=True)
+class TriageState:
+    """What people decided about one group (or one mention acted on alone).
+
+    `rev` grows by one with every change: the journal's events name the rev they
+    produced, which is how the store redoes an event a crash left half-applied.
+    """
+
+    target: str  # a group id (default) or a mention id
+    status: Status = Status.NEW
+    tags: tuple[str, ...] = ()
+    assignee: str | None = None
+    claimed_by: str | None = None
+    claim_expires: datetime | None = None
+    handoff: Handoff | None = None
+    notes: tuple[Note, ...] = ()
+    snoozed_until: datetime | None = None
+    first_response_at: datetime | None = None
+    replies: tuple[Reply, ...] = ()
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+    rev: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "status": self.status.value,
+            "tags": list(self.tags),
+            "assignee": self.assignee,
+            "claimed_by": self.claimed_by,
+            "claim_expires": dt_to_json(self.claim_expires),
+            "handoff": self.handoff.to_json() if self.handoff else None,
+            "notes": [n.to_json() for n in self.notes],
+            "snoozed_until": dt_to_json(self.snoozed_until),
+            "first_response_at": dt_to_json(self.first_response_at),
+            "replies": [r.to_json() for r in self.replies],
+            "updated_at": dt_to_json(self.updated_at),
+            "updated_by": self.updated_by,
+            "rev": self.rev,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TriageState:
+        return cls(
+            target=data["target"],
+            status=Status(data.get("status", "new")),
+            tags=tuple(data.get("tags") or ()),
+            assignee=data.get("assignee"),
+            claimed_by=data.get("claimed_by"),
+            claim_expires=dt_from_json(data.get("claim_expires")),
+            handoff=Handoff.from_json(data["handoff"]) if data.get("handoff") else None,
+            notes=tuple(Note.from_json(n) for n in data.get("notes") or ()),
+            snoozed_until=dt_from_json(data.get("snoozed_until")),
+            first_response_at=dt_from_json(data.get("first_response_at")),
+            replies=tuple(Reply.from_json(r) for r in data.get("replies") or ()),
+            updated_at=dt_from_json(data.get("updated_at")),
+            updated_by=data.get("updated_by"),
+            rev=int(data.get("rev", 0)),
+        )
+
+    def evolve(self, **changes: Any) -> TriageState:
+        """A copy with some fields changed (states are treated as values)."""
+        return replace(self, **changes)
+
+    def claim_active(self, now: datetime) -> bool:
+        return bool(self.claimed_by and self.claim_expires and self.claim_expires > now)
+
+    def is_snoozed(self, now: datetime) -> bool:
+        return bool(self.snoozed_until and self.snoozed_until > now)
+
+
+STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TriageState))
+
+
+# --------------------------------------------------------------------------- event
+
+
+@dataclass(slots=True)
+class Event:
+    """One triage action, as the append-only journal keeps it.
+
+    `before` and `after` hold only the state fields the action changed, in JSON form
+    (TriageState.to_json keys); undo applies `before` back. `rev` is the state's rev
+    after the action.
+    """
+
+    id: str
+    at: datetime
+    who: str
+    action: (
+        str  # tag, untag, status, assign, claim, release, handoff, note, snooze, reply, undo, ...
+    )
+    target: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    rev: int = 0
+    undoes: str | None = None  # for action == "undo": the id of the event undone
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": dt_to_json(self.at),
+            "who": self.who,
+            "action": self.action,
+            "target": self.target,
+            "before": self.before,
+            "after": self.after,
+            "rev": self.rev,
+            "undoes": self.undoes,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            id=data["id"],
+            at=dt_from_json(data["at"]),  # type: ignore[arg-type]
+            who=data.get("who", ""),
+            action=data["action"],
+            target=data["target"],
+            before=dict(data.get("before") or {}),
+            after=dict(data.get("after") or {}),
+            rev=int(data.get("rev", 0)),
+            undoes=data.get("undoes"),
+        )

@@ -1,0 +1,1 @@
+"""Subcommands of `veille`, one module per group."""

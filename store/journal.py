@@ -1,0 +1,90 @@
+"""The append-only journal: one JSON line per event, one file per UTC month.
+
+It is the audit trail, the source of undo and of reports, and the store's redo log.
+A line torn by a crash is skipped (and reported) when reading; the next append starts
+on a fresh line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import orjson
+
+from store.files import append_durably, file_signature
+from triage.model import Event
+
+TAIL_BYTES = 65536
+
+
+class Journal:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._cache: dict[Path, tuple[tuple[int, int, int] | None, int, list[Event]]] = {}
+
+    def files(self) -> list[Path]:
+        return sorted(self.folder.glob("*.jsonl"))
+
+    def append(self, event: Event) -> tuple[Path, int]:
+        path = self.folder / f"{event.at:%Y-%m}.jsonl"
+        size = append_durably(path, orjson.dumps(event.to_json()) + b"\n")
+        return path, size
+
+    def truncate(self, path: Path, size: int) -> None:
+        try:
+            with open(path, "r+b") as fh:
+                fh.truncate(size)
+                os.fsync(fh.fileno())
+        except OSError:
+            pass
+
+    def last_event(self) -> Event | None:
+        files = self.files()
+        if not files:
+            return None
+        with open(files[-1], "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - TAIL_BYTES))
+            tail = fh.read()
+        for line in reversed(tail.splitlines()):
+            if not line.strip():
+                continue
+            try:
+                return Event.from_json(orjson.loads(line))
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                return None  # a torn line: its action was never acknowledged
+        return None
+
+    def read_all(self, report: Callable[[str], None] | None = None) -> Iterator[Event]:
+        """Every event, oldest first; appended bytes are parsed once and cached."""
+        for path in self.files():
+            signature = file_signature(path)
+            cached = self._cache.get(path)
+            if cached is not None and cached[0] == signature:
+                yield from cached[2]
+                continue
+            offset, events = (cached[1], list(cached[2])) if cached else (0, [])
+            with open(path, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read()
+            if cached is not None and signature and signature[1] < offset:  # rewritten
+                offset, events, data = 0, [], path.read_bytes()
+            consumed = 0
+            for line in data.splitlines(keepends=True):
+                if not line.endswith(b"\n"):
+                    break  # an append in progress or a torn tail: read again later
+                consumed += len(line)
+                if not line.strip():
+                    continue
+                try:
+                    events.append(Event.from_json(orjson.loads(line)))
+                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                    if report:
+                        report(
+                            f"{path}: a damaged journal line was skipped (byte {offset + consumed - len(line)})"
+                        )
+            self._cache[path] = (signature, offset + consumed, events)
+            yield from events

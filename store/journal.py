@@ -55,7 +55,7 @@ class Journal:
             try:
                 return Event.from_json(orjson.loads(line))
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                return None  # a torn line: its action was never acknowledged
+                continue  # a torn line: its action was never acknowledged
         return None
 
     def read_all(self, report: Callable[[str], None] | None = None) -> Iterator[Event]:

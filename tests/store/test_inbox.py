@@ -182,3 +182,36 @@ def test_state_lives_in_small_buckets_apart_from_the_archive(store_dir, mentions
     assert {p: p.stat().st_mtime_ns for p in archive} == archive
     assert len(list((store_dir / "state").glob("bucket-*.json"))) == 1
     assert BUCKETS == 64
+
+
+def test_an_event_journaled_by_a_killed_writer_is_redone_by_the_next(store_dir, mentions):
+    """A writer killed after the journal append but before its bucket write."""
+    import orjson
+
+    from triage.model import Event
+
+    inbox = Inbox.open(store_dir, user="ana")
+    inbox.ingest(mentions)
+    state = inbox.tag("rss:0", add=["a"])
+    orphan = Event(
+        "e-orphan",
+        utcnow(),
+        "bob",
+        "tag",
+        "rss:0",
+        {"tags": ["a"]},
+        {"tags": ["a", "b"]},
+        state.rev + 1,
+    )
+    journal = next((store_dir / "journal").glob("*.jsonl"))
+    with open(journal, "ab") as fh:
+        fh.write(
+            orjson.dumps(orphan.to_json()) + b"\n" + b'{"id": "torn", "at": "2026-'
+        )  # and a torn line
+    reopened = Inbox.open(store_dir, user="carl")
+    assert reopened.state("rss:0").tags == ("a", "b")
+    reopened.tag("rss:0", add=["c"])  # appends on a fresh line after the torn one
+    final = Inbox.open(store_dir, user="x")
+    assert final.state("rss:0").tags == ("a", "b", "c")
+    assert [e.id for e in final.events()][-2] == "e-orphan"
+    assert any("damaged journal line" in p for p in final.problems)

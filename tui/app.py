@@ -1,0 +1,220 @@
+"""VeilleApp: the inbox for one store and one configuration.
+
+The app holds what every screen shares (the Inbox, the config, the clock, drafts, the
+keymap, the optional thread fetcher and outbound services) and the app-wide keys (help,
+quit, dashboard). Everything it receives is injected, so tests and `veille demo` run the
+same app on their own store with their own clock.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from store.views import GroupView
+from triage.config import Config
+from triage.model import Mention, utcnow
+from tui.drafts import Drafts, drafts_path
+from tui.safe import checked_url, flat
+from tui.screens.help import HelpScreen, key_rows
+from tui.screens.inbox import InboxScreen
+from tui.widgets.mention_list import MentionList
+from tui.widgets.reply_editor import ReplyEditor
+from tui.widgets.status_bar import SourceLine
+
+HERE = Path(__file__).parent
+ThreadFetcher = Callable[[Mention], Awaitable[Sequence[Mention]]]
+
+
+def keymap_from_config(config: Config) -> dict[str, str]:
+    """The `[keys]` table of the config file: binding id -> keys, e.g. `"inbox.done" = "x"`."""
+    if not config.path:
+        return {}
+    try:
+        data = tomllib.loads(Path(config.path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # the config loader reports file problems; keys fall back to defaults
+    keys = data.get("keys", {})
+    return (
+        {str(k): str(v) for k, v in keys.items() if isinstance(v, str)}
+        if isinstance(keys, dict)
+        else {}
+    )
+
+
+class VeilleApp(App[None]):
+    TITLE = "veille"
+    CSS_PATH: ClassVar[list[str | Path]] = [
+        HERE / "app.tcss",
+        HERE / "widgets" / "mention_list.tcss",
+        HERE / "screens" / "inbox.tcss",
+        HERE / "screens" / "modals.tcss",
+        HERE / "screens" / "help.tcss",
+    ]
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("D", "dashboard", "Dashboard", id="app.dashboard", show=False),
+    ]
+
+    def __init__(
+        self,
+        inbox: Any,
+        config: Config,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        fetch_thread: ThreadFetcher | None = None,
+        poll_interval: float = 1.0,
+        keymap: dict[str, str] | None = None,
+        drafts: Drafts | None = None,
+        health: Callable[[], Sequence[SourceLine]] | None = None,
+        sla_left: Callable[[GroupView, datetime], float | None] | None = None,
+        reply_checker: Callable[[str, Mention], Sequence[str]] | None = None,
+        spike: Callable[[Sequence[GroupView], datetime], str | None] | None = None,
+        outbound: Any = None,
+    ) -> None:
+        super().__init__()
+        self.inbox = inbox
+        self.config = config
+        self.user = config.user or inbox.user
+        self.now = now
+        self.fetch_thread = fetch_thread
+        self.poll_interval = poll_interval
+        self.drafts = drafts or Drafts(drafts_path(inbox.root, self.user))
+        self.templates = list(config.templates)
+        self._health = health
+        self.sla_left = sla_left or (lambda view, now: None)
+        self.reply_checker = reply_checker or (lambda text, mention: ())
+        self._spike = spike
+        self.outbound = outbound
+        self._author_index: dict[str, list[Mention]] | None = None
+        self._keymap_config = {**keymap_from_config(config), **(keymap or {})}
+
+    # ------------------------------------------------------------------ lifecycle
+    def on_mount(self) -> None:
+        if self._keymap_config:
+            self.set_keymap(self._keymap_config)
+        self.push_screen(InboxScreen())
+        self._build_author_index()
+
+    # ------------------------------------------------------------------ shared services
+    def source_lines(self) -> Sequence[SourceLine]:
+        return self._health() if self._health else ()
+
+    def spike_message(self, views: Sequence[GroupView], now: datetime) -> str | None:
+        return self._spike(views, now) if self._spike else None
+
+    def saved_views(self) -> list[tuple[str, str]]:
+        """Views 1-9: urgent, unanswered, mine, waiting, then one per watched brand."""
+        views = [
+            ("urgent", "is:urgent"),
+            ("unanswered", "is:unanswered"),
+            ("mine", "is:mine"),
+            ("waiting", "status:waiting"),
+        ]
+        for brand in self.config.brands:
+            if not brand.is_competitor and " " not in brand.name and '"' not in brand.name:
+                views.append((brand.name, f"brand:{brand.name}"))
+        return views[:9]
+
+    def can_post(self, mention: Mention) -> bool:
+        """Whether the outbound service can post a reply to this mention's platform."""
+        checker = getattr(self.outbound, "can_post", None)
+        return bool(checker and checker(mention))
+
+    def outbound_kick(self) -> None:
+        """Ask the outbound service to deliver what is pending (it runs its own worker)."""
+        kick = getattr(self.outbound, "kick", None)
+        if kick is not None:
+            kick()
+
+    def manual_reply(self, mention: Mention, text: str) -> None:
+        """No posting API: copy the reply (OSC 52 works over SSH) and say where to paste it."""
+        self.copy_to_clipboard(text)
+        url = checked_url(mention.url)
+        where = f" Paste it at {url}" if url else ""
+        self.notify(
+            f"Reply copied to the clipboard and recorded as made by hand.{where}", markup=False
+        )
+
+    def author_history(self, view: GroupView) -> tuple[list[Mention], list[tuple[str, str]]]:
+        """The author's other mentions (newest first) and our replies to them."""
+        index = self._author_index
+        if index is None:
+            return [], []
+        leader = view.leader
+        key = _author_key(leader)
+        ids = {m.id for m in view.mentions}
+        history = [m for m in index.get(key, ()) if m.id not in ids]
+        history.sort(key=lambda m: m.created_at, reverse=True)
+        replies: list[tuple[str, str]] = []
+        for group_id in dict.fromkeys(m.group_id for m in history[:50]):
+            for reply in self.inbox.state(group_id).replies:
+                replies.append((f"{reply.at:%Y-%m-%d %H:%M}", reply.text))
+        return history, replies
+
+    @work(thread=True, exclusive=True, group="authors")
+    def _build_author_index(self) -> None:
+        index: dict[str, list[Mention]] = defaultdict(list)
+        for mention in list(self.inbox.all_mentions()):
+            index[_author_key(mention)].append(mention)
+        self._author_index = dict(index)
+
+    # ------------------------------------------------------------------ keys and commands
+    def action_help(self) -> None:
+        owners = [
+            ("Inbox", InboxScreen.BINDINGS),
+            ("List", MentionList.BINDINGS),
+            ("Reply editor", ReplyEditor.BINDINGS),
+            ("Everywhere", VeilleApp.BINDINGS),
+        ]
+        keymap = {k: v for k, v in self._keymap_config.items()}
+        self.push_screen(HelpScreen(key_rows(owners, keymap)))
+
+    def action_dashboard(self) -> None:
+        try:
+            from tui.screens.dashboard import DashboardScreen  # built by the reports part
+        except ImportError:
+            self.notify("The dashboard is not available in this build.", markup=False)
+            return
+        self.push_screen(DashboardScreen(self.inbox, self.config, now=self.now))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        inbox = screen if isinstance(screen, InboxScreen) else None
+        if inbox is None:
+            return
+        for binding in InboxScreen.BINDINGS:
+            action = binding.action
+            if action.startswith("view("):
+                continue
+            yield SystemCommand(
+                binding.description, f"{binding.key} — inbox action", _runner(inbox, action)
+            )
+        for number, (name, text) in enumerate(self.saved_views(), start=1):
+            yield SystemCommand(
+                f"View {number}: {flat(name)}", flat(text), _runner(inbox, f"view({number})")
+            )
+        yield SystemCommand("Help", "List every key", self.action_help)
+        yield SystemCommand("Dashboard", "Figures for management", self.action_dashboard)
+
+
+def _runner(screen: Screen, action: str) -> Callable[[], Awaitable[Any]]:
+    async def run() -> None:
+        await screen.run_action(action)
+
+    return run
+
+
+def _author_key(mention: Mention) -> str:
+    return f"{mention.platform}:{(mention.author.handle or mention.author.name).casefold()}"

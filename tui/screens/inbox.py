@@ -1,0 +1,566 @@
+"""The inbox screen: list, thread context, reply editor, status bar, filter line.
+
+Owns the triage actions (they apply to the list's cursor or its selection) and talks to
+the Inbox; widgets below it get data by attribute and report by message. Long work
+(thread fetches, re-reading a store another process changed) runs in workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from store.views import GroupView
+from triage.filter import Filter, FilterError, parse_filter
+from triage.model import Mention, Status
+from tui.safe import clean, flat, plain
+from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
+from tui.widgets.mention_list import MentionList
+from tui.widgets.reply_editor import ReplyEditor
+from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
+from tui.widgets.thread_view import ThreadInfo, ThreadView
+
+if TYPE_CHECKING:
+    from tui.app import VeilleApp
+
+SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
+
+
+class InboxScreen(Screen[None]):
+    """Keyboard-driven triage of the ranked groups."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="inbox.filter"),
+        Binding("t", "tag", "Tag", id="inbox.tag"),
+        Binding("r", "reply", "Reply", id="inbox.reply"),
+        Binding("h", "handoff", "Hand off", id="inbox.handoff"),
+        Binding("a", "claim", "Claim/assign", id="inbox.claim"),
+        Binding("d", "done", "Done", id="inbox.done"),
+        Binding("i", "ignore", "Ignore", id="inbox.ignore"),
+        Binding("s", "snooze", "Snooze", id="inbox.snooze"),
+        Binding("n", "note", "Note", id="inbox.note"),
+        Binding("u", "undo", "Undo", id="inbox.undo"),
+        Binding("o", "reopen", "Reopen", id="inbox.reopen", show=False),
+        Binding("escape", "clear", "Clear filter/selection", id="inbox.clear", show=False),
+        *[
+            Binding(str(n), f"view({n})", f"View {n}", id=f"inbox.view{n}", show=False)
+            for n in range(1, 10)
+        ],
+        Binding("0", "view(0)", "All", id="inbox.view0", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_views: list[GroupView] = []
+        self.flt: Filter | None = None
+        self.filter_text = ""
+        self.view_name = ""
+        self._thread_cache: dict[str, list[Mention]] = {}
+        self._thread_errors: dict[str, str] = {}
+        self._thread_loading: set[str] = set()
+        self._generation = -1
+
+    @property
+    def vapp(self) -> VeilleApp:
+        return self.app  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        app = self.vapp
+        yield SpikeBanner(id="spike")
+        with Horizontal(id="filter-bar"):
+            yield Static(Content("/"), id="filter-prompt")
+            yield Input(
+                placeholder="filter: words brand: platform: tag: status: is:urgent -word",
+                id="filter",
+            )
+        yield Static(Content(""), id="filter-error")
+        with Horizontal(id="panes"):
+            yield MentionList(now=app.now, sla_left=app.sla_left, user=app.user, id="list")
+            with Vertical(id="right"):
+                yield ThreadView(id="thread")
+                yield ReplyEditor(app.templates, app.reply_checker, id="editor")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def mention_list(self) -> MentionList:
+        return self.query_one(MentionList)
+
+    def on_mount(self) -> None:
+        self.query_one("#spike", SpikeBanner).show(None)
+        self.query_one("#filter-bar").display = False
+        self.query_one("#filter-error").display = False
+        self.reload()
+        self.mention_list.focus()
+        if self.vapp.poll_interval:
+            self.set_interval(self.vapp.poll_interval, self.check_generation)
+
+    # ------------------------------------------------------------------ data
+    def reload(self, keep: str | None = None) -> None:
+        """Re-read the ranked groups from the inbox and re-apply the filter."""
+        inbox = self.vapp.inbox
+        self._generation = inbox.generation
+        self.all_views = inbox.groups(now=self.vapp.now())
+        self._apply_filter(keep=keep)
+
+    def _visible(self, views: Iterable[GroupView], flt: Filter | None) -> list[GroupView]:
+        now = self.vapp.now()
+        if flt is None or flt.is_empty:
+            return [v for v in views if not v.state.is_snoozed(now) or self._shows_snoozed(flt)]
+        if any(t.field == "" and not t.negate for t in flt.terms):
+            flt = flt.with_vocabulary(self.vapp.inbox.vocabulary())
+        ctx = self.vapp.inbox.context(now)
+        show_snoozed = self._shows_snoozed(flt)
+        return [
+            v
+            for v in views
+            if flt.matches(v, ctx) and (show_snoozed or not v.state.is_snoozed(now))
+        ]
+
+    @staticmethod
+    def _shows_snoozed(flt: Filter | None) -> bool:
+        return bool(flt and any(t.field == "is" and t.value == "snoozed" for t in flt.terms))
+
+    def _apply_filter(self, keep: str | None = None) -> None:
+        rows = self._visible(self.all_views, self.flt)
+        self.mention_list.empty_message = (
+            "No mention matches this filter."
+            if self.filter_text
+            else "Inbox zero: nothing to triage."
+        )
+        self.mention_list.set_rows(rows, keep=keep)
+        self.update_status()
+
+    def _patch(self, group_ids: Iterable[str]) -> None:
+        """Swap in fresh views of groups whose state changed; drop rows the filter now excludes."""
+        inbox = self.vapp.inbox
+        changed = {}
+        for gid in group_ids:
+            try:
+                changed[gid] = inbox.view(gid)
+            except Exception:  # a mention acted on alone has no view of its own
+                continue
+        if not changed:
+            return
+        self.all_views = [changed.get(v.group_id, v) for v in self.all_views]
+        rows = [changed.get(v.group_id, v) for v in self.mention_list.rows]
+        keep = self.mention_list.current_id
+        rows = self._visible(rows, self.flt)
+        self.mention_list.set_rows(rows, keep=keep)
+        self._generation = inbox.generation
+        self.update_status()
+
+    def check_generation(self) -> None:
+        """Teams: another process changed the store? Re-read it in a worker."""
+        if self.vapp.inbox.generation != self._generation:
+            self._refresh_store()
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def _refresh_store(self) -> None:
+        inbox = self.vapp.inbox
+        generation = inbox.generation
+        inbox.refresh()
+        views = inbox.groups(now=self.vapp.now())
+        self.app.call_from_thread(self._refreshed, views, generation)
+
+    def _refreshed(self, views: list[GroupView], generation: int) -> None:
+        self._generation = generation
+        self.all_views = views
+        self._apply_filter()
+
+    def update_status(self) -> None:
+        app = self.vapp
+        now = app.now()
+        counts = app.inbox.counts(now=now)
+        breached = sum(
+            1 for v in self.all_views if (left := app.sla_left(v, now)) is not None and left < 0
+        )
+        info = StatusInfo(
+            user=app.user,
+            open=counts.open,
+            urgent=counts.urgent,
+            breached=breached,
+            shown=len(self.mention_list.rows),
+            total=len(self.all_views),
+            selected=len(self.mention_list.selected),
+            view=self.view_name or (self.filter_text and "filter") or "",
+            sources=app.source_lines(),
+        )
+        self.query_one(StatusBar).show(info)
+        self.query_one("#spike", SpikeBanner).show(app.spike_message(self.all_views, now))
+
+    # ------------------------------------------------------------------ list events
+    @on(MentionList.Highlighted)
+    def _highlighted(self, event: MentionList.Highlighted) -> None:
+        self.show_thread(event.view)
+        editor = self.query_one(ReplyEditor)
+        view = event.view
+        if view is None:
+            editor.load(None, None, "", "")
+        elif editor.target != view.group_id:
+            brand = view.brands[0] if view.brands else ""
+            editor.load(view.group_id, view.leader, brand, self.vapp.drafts.get(view.group_id))
+
+    @on(MentionList.Opened)
+    def _opened(self, event: MentionList.Opened) -> None:
+        self.fetch_thread(event.view.leader)
+        self.query_one(ThreadView).focus()
+
+    def show_thread(self, view: GroupView | None) -> None:
+        info = ThreadInfo()
+        if view is not None:
+            key = view.leader.id
+            info.thread = self._thread_cache.get(key)
+            info.loading = key in self._thread_loading
+            info.error = self._thread_errors.get(key, "")
+            info.author_history, info.our_replies = self.vapp.author_history(view)
+        self.query_one(ThreadView).show(view, info, self.vapp.now(), self.vapp.user)
+
+    def fetch_thread(self, mention: Mention) -> None:
+        if self.vapp.fetch_thread is None:
+            self._thread_errors[mention.id] = "no source configured for this mention"
+        elif mention.id not in self._thread_cache and mention.id not in self._thread_loading:
+            self._thread_errors.pop(mention.id, None)
+            self._thread_loading.add(mention.id)
+            self._fetch_worker(mention)
+        self.show_thread(self.mention_list.current)
+
+    @work(exclusive=False, group="thread")
+    async def _fetch_worker(self, mention: Mention) -> None:
+        fetch = self.vapp.fetch_thread
+        assert fetch is not None
+        try:
+            posts = await fetch(mention)
+            self._thread_cache[mention.id] = list(posts)
+        except Exception as exc:  # any failure becomes the pane's error line
+            self._thread_errors[mention.id] = clean(str(exc)) or type(exc).__name__
+        finally:
+            self._thread_loading.discard(mention.id)
+        current = self.mention_list.current
+        if current is not None and current.leader.id == mention.id:
+            self.show_thread(current)
+
+    # ------------------------------------------------------------------ filter
+    def action_filter(self) -> None:
+        bar = self.query_one("#filter-bar")
+        bar.display = True
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.mention_list.focus()
+
+    def set_filter(self, text: str, view_name: str = "") -> bool:
+        """Narrow the list; an invalid filter shows what is wrong and keeps the last good list."""
+        error = self.query_one("#filter-error", Static)
+        try:
+            flt = parse_filter(text)
+        except FilterError as exc:
+            pointer = " " * (exc.position + 1) + "^"
+            error.update(
+                Content.assemble(plain(pointer + " ", "$error"), plain(exc.message, "$error bold"))
+            )
+            error.display = True
+            return False
+        error.display = False
+        self.flt = flt
+        self.filter_text = text
+        self.view_name = view_name
+        self._apply_filter()
+        return True
+
+    def action_clear(self) -> None:
+        if self.mention_list.selected:
+            self.mention_list.clear_selection()
+            self.update_status()
+            return
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value:
+            filter_input.value = ""
+        self.set_filter("")
+        self.query_one("#filter-bar").display = False
+        self.mention_list.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.focused is self.query_one("#filter", Input):
+            event.stop()
+            self.mention_list.focus()
+            if not self.filter_text:
+                self.query_one("#filter-bar").display = False
+
+    def action_view(self, number: int) -> None:
+        views = self.vapp.saved_views()
+        if number == 0:
+            name, text = "", ""
+        elif number - 1 < len(views):
+            name, text = views[number - 1]
+        else:
+            self.notify(f"No saved view {number}.", severity="warning", markup=False)
+            return
+        filter_input = self.query_one("#filter", Input)
+        with filter_input.prevent(Input.Changed):
+            filter_input.value = text
+        self.query_one("#filter-bar").display = bool(text)
+        self.set_filter(text, view_name=name)
+
+    # ------------------------------------------------------------------ actions
+    def _targets(self) -> list[GroupView]:
+        targets = self.mention_list.targets()
+        if not targets:
+            self.notify("Nothing selected.", severity="warning", markup=False)
+        return targets
+
+    def _run(self, what: str, targets: Sequence[GroupView], fn) -> None:
+        """Apply `fn(group_id)` to each target; report failures in words; refresh rows."""
+        done: list[str] = []
+        for view in targets:
+            try:
+                fn(view.group_id)
+                done.append(view.group_id)
+            except Exception as exc:  # store errors are shown in words, never fatal
+                self.notify(
+                    f"{what} failed for {flat(view.leader.author.display, 30)}: {clean(str(exc))}",
+                    severity="error",
+                    markup=False,
+                )
+        if len(targets) > 1:
+            self.mention_list.clear_selection()
+        if done:
+            self._patch(done)
+            label = f"{what}: {len(done)} groups" if len(done) > 1 else what
+            self.notify(label, timeout=2, markup=False)
+
+    def action_done(self) -> None:
+        targets = self._targets()
+        self._run("Done", targets, lambda g: self.vapp.inbox.set_status(g, Status.DONE))
+
+    def action_ignore(self) -> None:
+        targets = self._targets()
+        self._run("Ignored", targets, lambda g: self.vapp.inbox.set_status(g, Status.IGNORED))
+
+    def action_reopen(self) -> None:
+        targets = self._targets()
+        self._run("Reopened", targets, lambda g: self.vapp.inbox.set_status(g, Status.OPEN))
+
+    def action_tag(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def apply(answer: str | None) -> None:
+            if not answer or not answer.strip():
+                return
+            add = [w for w in answer.split() if not w.startswith("-")]
+            remove = [w[1:] for w in answer.split() if w.startswith("-") and len(w) > 1]
+            self._run("Tagged", targets, lambda g: self.vapp.inbox.tag(g, add=add, remove=remove))
+
+        self.app.push_screen(
+            PromptScreen("Tag", "bug refund -spam", hint="words add tags, -word removes one"), apply
+        )
+
+    def action_note(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def apply(answer: str | None) -> None:
+            if answer and answer.strip():
+                self._run("Noted", targets, lambda g: self.vapp.inbox.note(g, answer.strip()))
+
+        self.app.push_screen(PromptScreen("Private note", "visible to the team only"), apply)
+
+    def action_snooze(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+
+        def apply(choice: str | None) -> None:
+            if choice is None:
+                return
+            until = (
+                None if choice == "off" else self.vapp.now() + timedelta(hours=float(choice[:-1]))
+            )
+            self._run(
+                "Snoozed" if until else "Woken up",
+                targets,
+                lambda g: self.vapp.inbox.snooze(g, until),
+            )
+
+        choices = [*SNOOZE_CHOICES, ("off", "Wake up (cancel snooze)")]
+        self.app.push_screen(ChoiceScreen("Snooze for", choices), apply)
+
+    def action_claim(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        inbox = self.vapp.inbox
+
+        def apply(choice: str | None) -> None:
+            if choice == "claim":
+                self._run("Claimed", targets, lambda g: inbox.claim(g, force=False))
+            elif choice == "force":
+                self._run("Claimed", targets, lambda g: inbox.claim(g, force=True))
+            elif choice == "release":
+                self._run("Released", targets, inbox.release)
+            elif choice == "me":
+                self._run("Assigned", targets, lambda g: inbox.assign(g, self.vapp.user))
+            elif choice == "none":
+                self._run("Unassigned", targets, lambda g: inbox.assign(g, None))
+            elif choice == "other":
+                self.app.push_screen(PromptScreen("Assign to", "user name"), assign_other)
+
+        def assign_other(who: str | None) -> None:
+            if who and who.strip():
+                self._run("Assigned", targets, lambda g: inbox.assign(g, who.strip()))
+
+        choices = [
+            ("claim", "Claim (I am answering it, 15 min)"),
+            ("force", "Take over someone else's claim"),
+            ("release", "Release the claim"),
+            ("me", "Assign to me"),
+            ("other", "Assign to…"),
+            ("none", "Unassign"),
+        ]
+        self.app.push_screen(ChoiceScreen("Claim or assign", choices), apply)
+
+    def action_handoff(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        teams = [(t.name, flat(t.name)) for t in self.vapp.config.teams]
+        if not teams:
+            self.notify(
+                "No teams in the configuration ([[teams]]).", severity="warning", markup=False
+            )
+            return
+
+        def pick(team: str | None) -> None:
+            if team:
+                self.app.push_screen(
+                    PromptScreen(f"Hand off to {flat(team)}: note", "what they need to know"),
+                    lambda note: note is not None and self._handoff(targets, team, note),
+                )
+
+        self.app.push_screen(ChoiceScreen("Hand off to team", teams), pick)
+
+    def _handoff(self, targets: Sequence[GroupView], team: str, note: str) -> None:
+        self._run("Handed off", targets, lambda g: self.vapp.inbox.handoff(g, team, note.strip()))
+        self.vapp.outbound_kick()
+
+    def action_undo(self) -> None:
+        try:
+            event = self.vapp.inbox.undo()
+        except Exception as exc:
+            self.notify(f"Undo refused: {clean(str(exc))}", severity="error", markup=False)
+            return
+        if event is None:
+            self.notify("Nothing to undo.", markup=False)
+            return
+        self._patch([event.target])
+        self.notify(f"Undone: {event.action}", timeout=2, markup=False)
+
+    # ------------------------------------------------------------------ replies
+    def action_reply(self) -> None:
+        view = self.mention_list.current
+        if view is None:
+            self.notify("Select a mention first.", severity="warning", markup=False)
+            return
+        now = self.vapp.now()
+        state = view.state
+        if state.claim_active(now) and state.claimed_by != self.vapp.user:
+            who = flat(state.claimed_by)
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._start_reply(view, force=True)
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    Content.assemble(
+                        plain(f"{who} is answering this"),
+                        (f" (claimed {self._since(state.updated_at, now)}).", ""),
+                        " Reply anyway?",
+                    )
+                ),
+                answer,
+            )
+            return
+        self._start_reply(view, force=False)
+
+    @staticmethod
+    def _since(at: datetime | None, now: datetime) -> str:
+        if at is None:
+            return "a moment ago"
+        minutes = int((now - at).total_seconds() // 60)
+        return f"{minutes} min ago" if minutes > 0 else "just now"
+
+    def _start_reply(self, view: GroupView, force: bool) -> None:
+        try:
+            self.vapp.inbox.claim(view.group_id, force=force)
+            self._patch([view.group_id])
+        except Exception as exc:
+            self.notify(f"Could not claim: {clean(str(exc))}", severity="warning", markup=False)
+        self.query_one(ReplyEditor).text_area.focus()
+
+    @on(ReplyEditor.DraftChanged)
+    def _draft_changed(self, event: ReplyEditor.DraftChanged) -> None:
+        self.vapp.drafts.set(event.target, event.text)
+
+    @on(ReplyEditor.Left)
+    def _editor_left(self) -> None:
+        self.mention_list.focus()
+
+    @on(ReplyEditor.SendRequested)
+    def _send(self, event: ReplyEditor.SendRequested) -> None:
+        editor = self.query_one(ReplyEditor)
+        problems = editor.checks()
+        if problems:
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self._send_now(event.target, event.mention, event.text)
+
+            question = Content.assemble(
+                ("This reply has problems:\n", "bold"),
+                *[plain("• " + p + "\n") for p in problems],
+                "Send anyway?",
+            )
+            self.app.push_screen(ConfirmScreen(question), answer)
+            return
+        self._send_now(event.target, event.mention, event.text)
+
+    def _send_now(self, target: str, mention: Mention, text: str) -> None:
+        app = self.vapp
+        manual = not app.can_post(mention)
+        try:
+            app.inbox.add_reply(target, text, mention_id=mention.id, manual=manual)
+        except Exception as exc:
+            self.notify(f"Reply not saved: {clean(str(exc))}", severity="error", markup=False)
+            return
+        app.drafts.discard(target)
+        editor = self.query_one(ReplyEditor)
+        editor.load(target, mention, editor.brand, "")
+        with contextlib.suppress(Exception):  # releasing the claim is best effort
+            app.inbox.release(target)
+        self._patch([target])
+        if manual:
+            app.manual_reply(mention, text)
+        else:
+            app.outbound_kick()
+            self.notify("Reply queued for posting.", timeout=2, markup=False)
+        self.mention_list.focus()

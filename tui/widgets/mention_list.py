@@ -1,0 +1,273 @@
+"""The mention list: one row per group, drawn with Textual's Line API.
+
+A `ScrollView` whose `render_line` draws only the visible rows from a list of
+GroupViews (as Textualize's toolong does with log lines): 100,000 rows load as fast as
+a list assignment, where DataTable needs seconds and ListView is unusable past 1k.
+Rendered rows are cached by (group, state revision, width, cursor, selection, minute).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from store.views import GroupView
+from triage.model import utcnow
+from tui.widgets.rows import RowStyles, row_segments
+
+
+def _no_sla(view: GroupView, now: datetime) -> float | None:
+    return None
+
+
+class MentionList(ScrollView, can_focus=True):
+    """Ranked groups, cursor, and a selection for bulk actions."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", id="list.down", show=False),
+        Binding("k,up", "cursor_up", "Up", id="list.up", show=False),
+        Binding("g,home", "cursor_top", "Top", id="list.top", show=False),
+        Binding("G,end", "cursor_bottom", "Bottom", id="list.bottom", show=False),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", id="list.page_down", show=False),
+        Binding("pageup,ctrl+b", "page_up", "Page up", id="list.page_up", show=False),
+        Binding("enter", "open", "Open", id="list.open"),
+        Binding("space", "toggle_select", "Select", id="list.select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "mention-list--cursor",
+        "mention-list--urgent",
+        "mention-list--high",
+        "mention-list--low",
+        "mention-list--overdue",
+        "mention-list--dim",
+        "mention-list--tag",
+        "mention-list--claimed",
+        "mention-list--mark",
+        "mention-list--empty",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
+
+    class Highlighted(Message):
+        """The cursor moved to another group (or the list changed under it)."""
+
+        def __init__(self, view: GroupView | None) -> None:
+            super().__init__()
+            self.view = view
+
+    class Opened(Message):
+        def __init__(self, view: GroupView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        sla_left: Callable[[GroupView, datetime], float | None] = _no_sla,
+        user: str = "",
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.rows: Sequence[GroupView] = []
+        self.selected: set[str] = set()
+        self.empty_message = "Nothing here."
+        self._now = now
+        self._sla_left = sla_left
+        self._user = user
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._styles: RowStyles | None = None
+
+    # ------------------------------------------------------------------ data in
+    def set_rows(self, rows: Sequence[GroupView], keep: str | None = None) -> None:
+        """Show `rows`; keep the cursor on group `keep` if still present."""
+        current = keep if keep is not None else self.current_id
+        self.rows = rows
+        self._cache.clear()
+        index = 0
+        if current is not None:
+            for i, view in enumerate(rows):
+                if view.group_id == current:
+                    index = i
+                    break
+            else:
+                index = min(self.cursor, max(0, len(rows) - 1))
+        self.virtual_size = Size(self.size.width, len(rows))
+        self.set_reactive(MentionList.cursor, index)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Highlighted(self.current))
+
+    @property
+    def current(self) -> GroupView | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    @property
+    def current_id(self) -> str | None:
+        view = self.current
+        return view.group_id if view else None
+
+    def targets(self) -> list[GroupView]:
+        """What an action applies to: the selection if any, else the cursor's group."""
+        if self.selected:
+            return [v for v in self.rows if v.group_id in self.selected]
+        return [self.current] if self.current else []
+
+    def clear_selection(self) -> None:
+        if self.selected:
+            self.selected.clear()
+            self._cache.clear()
+            self.refresh()
+
+    # ------------------------------------------------------------------ drawing
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._cache.clear()
+
+    def _row_styles(self) -> RowStyles:
+        if self._styles is None:
+            base = self.rich_style
+
+            def comp(name: str) -> Style:
+                return base + self.get_component_rich_style(f"mention-list--{name}", partial=True)
+
+            self._styles = RowStyles(
+                base=base,
+                urgent=comp("urgent"),
+                high=comp("high"),
+                low=comp("low"),
+                overdue=comp("overdue"),
+                dim=comp("dim"),
+                tag=comp("tag"),
+                claimed=comp("claimed"),
+                mark=comp("mark"),
+            )
+        return self._styles
+
+    def render_line(self, y: int) -> Strip:
+        scroll_y = self.scroll_offset.y
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.rows):
+            if index == 0:
+                style = self.get_component_rich_style("mention-list--empty")
+                return Strip([Segment(" " + self.empty_message, style)]).adjust_cell_length(
+                    width, self.rich_style
+                )
+            return Strip.blank(width, self.rich_style)
+        view = self.rows[index]
+        now = self._now()
+        is_cursor = index == self.cursor
+        is_selected = view.group_id in self.selected
+        key = (
+            view.group_id,
+            view.state.rev,
+            width,
+            is_cursor,
+            is_selected,
+            int(now.timestamp()) // 60,
+        )
+        strip = self._cache.get(key)
+        if strip is None:
+            segments = row_segments(
+                view, now, width, self._row_styles(), self._sla_left,
+                selected=is_selected, user=self._user,
+            )  # fmt: skip
+            strip = Strip(segments, width)
+            if is_cursor:
+                cursor_style = self.get_component_rich_style("mention-list--cursor", partial=True)
+                if not self.has_focus:
+                    cursor_style = Style(reverse=False, bgcolor=cursor_style.bgcolor, dim=True)
+                strip = strip.apply_style(cursor_style)
+            self._cache[key] = strip
+        return strip
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(event.size.width, len(self.rows))
+
+    def on_focus(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    # ------------------------------------------------------------------ cursor
+    def _refresh_row(self, index: int) -> None:
+        y = index - self.scroll_offset.y
+        if 0 <= y < self.size.height:
+            self.refresh_line(y)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._scroll_cursor_into_view()
+        self._refresh_row(new)
+        self.post_message(self.Highlighted(self.current))
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = max(0, min(len(self.rows) - 1, index))
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_cursor_top(self) -> None:
+        self.move_to(0)
+
+    def action_cursor_bottom(self) -> None:
+        self.move_to(len(self.rows) - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self.current))
+
+    def action_toggle_select(self) -> None:
+        view = self.current
+        if view is None:
+            return
+        self.selected.symmetric_difference_update({view.group_id})
+        self._cache.clear()
+        self.refresh()
+        self.move_to(self.cursor + 1)
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.rows):
+            self.focus()
+            self.move_to(index)

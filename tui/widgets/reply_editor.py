@@ -1,0 +1,161 @@
+"""The reply editor: a TextArea with templates, a length counter and reply checks.
+
+The draft is announced on every change (`DraftChanged`) so the screen can save it to
+disk as you type; sending (`ctrl+s`) posts `SendRequested` with the text, and the
+screen decides (claim conflicts, the outbox). Templates fill `{author}` and `{brand}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+from triage.config import Template
+from triage.model import Mention
+from tui.safe import clean, flat, plain
+
+# Posting limits in characters (graphemes for Bluesky); 0 = no API limit we enforce.
+PLATFORM_LIMITS = {"bluesky": 300, "mastodon": 500, "reddit": 10000, "hackernews": 0, "rss": 0}
+
+ReplyChecker = Callable[[str, Mention], Sequence[str]]
+
+
+def fill_template(text: str, mention: Mention, brand: str) -> str:
+    """Replace `{author}` and `{brand}`; other placeholders stay for the checks to flag."""
+    author = flat(mention.author.handle or mention.author.name)
+    if mention.platform in ("mastodon", "bluesky") and author and not author.startswith("@"):
+        author = "@" + author
+    return text.replace("{author}", author or "").replace("{brand}", brand)
+
+
+def _no_checks(text: str, mention: Mention) -> Sequence[str]:
+    return ()
+
+
+class ReplyEditor(Vertical):
+    """Write a reply to the group under the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "send", "Send reply", id="reply.send", priority=True),
+        Binding("ctrl+t", "next_template", "Template", id="reply.template"),
+        Binding("escape", "leave", "Back to list", id="reply.leave"),
+    ]
+
+    class DraftChanged(Message):
+        def __init__(self, target: str, text: str) -> None:
+            super().__init__()
+            self.target = target
+            self.text = text
+
+    class SendRequested(Message):
+        def __init__(self, target: str, mention: Mention, text: str) -> None:
+            super().__init__()
+            self.target = target
+            self.mention = mention
+            self.text = text
+
+    class Left(Message):
+        pass
+
+    def __init__(
+        self,
+        templates: Sequence[Template] = (),
+        checker: ReplyChecker = _no_checks,
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.templates = list(templates)
+        self.checker = checker
+        self.target: str | None = None
+        self.mention: Mention | None = None
+        self.brand = ""
+        self._template_index = -1
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="reply-head"):
+            yield Static(Content("Reply"), id="reply-title")
+            yield Static(Content(""), id="reply-counter")
+        yield TextArea(id="reply-text", tab_behavior="focus", soft_wrap=True)
+        yield Static(Content(""), id="reply-checks")
+
+    @property
+    def text_area(self) -> TextArea:
+        return self.query_one("#reply-text", TextArea)
+
+    @property
+    def text(self) -> str:
+        return self.text_area.text
+
+    def load(self, target: str | None, mention: Mention | None, brand: str, draft: str) -> None:
+        """Point the editor at a group (its draft restored) without announcing a change."""
+        self.target, self.mention, self.brand = target, mention, brand
+        self._template_index = -1
+        self._loading = True
+        self.text_area.load_text(draft)
+        self._loading = False
+        title = "Reply"
+        if mention is not None:
+            title = f"Reply to {flat(mention.author.display, 30)} on {mention.platform}"
+        self.query_one("#reply-title", Static).update(plain(title, "bold"))
+        self._update_feedback()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._update_feedback()
+        if not self._loading and self.target is not None:
+            self.post_message(self.DraftChanged(self.target, self.text))
+
+    def checks(self) -> list[str]:
+        if self.mention is None:
+            return []
+        problems = [clean(p) for p in self.checker(self.text, self.mention)]
+        limit = PLATFORM_LIMITS.get(self.mention.platform, 0)
+        if limit and len(self.text) > limit and not any("long" in p for p in problems):
+            problems.append(f"too long for {self.mention.platform}: {len(self.text)}/{limit}")
+        return problems
+
+    def _update_feedback(self) -> None:
+        platform = self.mention.platform if self.mention else ""
+        limit = PLATFORM_LIMITS.get(platform, 0)
+        count = len(self.text)
+        counter = f"{count}/{limit}" if limit else f"{count} chars"
+        style = "$error bold" if limit and count > limit else "$text-muted"
+        self.query_one("#reply-counter", Static).update(Content.assemble((counter, style)))
+        problems = self.checks() if self.text.strip() else []
+        checks = self.query_one("#reply-checks", Static)
+        if problems:
+            checks.update(Content.assemble(*[plain("⚠ " + p + "\n", "$warning") for p in problems]))
+        else:
+            checks.update(
+                Content.assemble(("ctrl+s send · ctrl+t template · esc back", "$text-muted"))
+            )
+
+    def action_next_template(self) -> None:
+        if not self.templates or self.mention is None:
+            self.notify("No reply templates in the configuration.", markup=False)
+            return
+        self._template_index = (self._template_index + 1) % len(self.templates)
+        template = self.templates[self._template_index]
+        self.text_area.load_text(fill_template(template.text, self.mention, self.brand))
+        self.notify(f"Template: {flat(template.name)}", markup=False, timeout=2)
+
+    def action_send(self) -> None:
+        if self.target is None or self.mention is None:
+            self.notify("Select a mention first.", severity="warning", markup=False)
+            return
+        if not self.text.strip():
+            self.notify("The reply is empty.", severity="warning", markup=False)
+            return
+        self.post_message(self.SendRequested(self.target, self.mention, self.text))
+
+    def action_leave(self) -> None:
+        self.post_message(self.Left())

@@ -1,0 +1,170 @@
+"""One inbox row as styled cells: the columns of the mention list, fitted to a width.
+
+Kept apart from the widget so that the bench and the tests can look at a row without a
+running app. All text comes from mentions and is cleaned and cut here; nothing is ever
+parsed as markup (rows are Rich Segments with our own Styles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+
+from store.views import GroupView
+from tui.safe import flat
+
+PLATFORM_SHORT = {
+    "rss": "rss",
+    "mastodon": "mast",
+    "bluesky": "bsky",
+    "hackernews": "hn",
+    "reddit": "rddt",
+}
+
+URGENT = 70.0
+HIGH = 40.0
+
+
+@dataclass(frozen=True, slots=True)
+class RowStyles:
+    """The few styles a row uses (resolved once from the widget's component classes)."""
+
+    base: Style
+    urgent: Style
+    high: Style
+    low: Style
+    overdue: Style
+    dim: Style
+    tag: Style
+    claimed: Style
+    mark: Style
+
+
+def duration_short(seconds: float) -> str:
+    """'42m', '3h05', '2d', signed: '-1h05' when overdue."""
+    sign = "-" if seconds < 0 else ""
+    s = int(abs(seconds))
+    if s < 3600:
+        return f"{sign}{s // 60}m"
+    if s < 86400:
+        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}"
+    return f"{sign}{s // 86400}d"
+
+
+def age_short(created: datetime, now: datetime) -> str:
+    return duration_short((now - created).total_seconds()).lstrip("-")
+
+
+def _fit(text: str, width: int) -> str:
+    """Cut or pad `text` to exactly `width` cells."""
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        return text + " " * (width - length)
+    out = []
+    used = 0
+    for char in text:
+        w = cell_len(char)
+        if used + w > width - 1:
+            break
+        out.append(char)
+        used += w
+    return "".join(out) + "…" + " " * (width - 1 - used)
+
+
+# columns: (name, width); 0 = takes what is left. Narrow terminals drop the last ones.
+WIDE = (
+    ("mark", 1), ("prio", 4), ("sla", 7), ("platform", 5), ("brand", 9), ("author", 15),
+    ("snippet", 0), ("size", 4), ("tags", 14), ("status", 8), ("claimed", 10),
+)  # fmt: skip
+NARROW = (
+    ("mark", 1), ("prio", 4), ("sla", 7), ("platform", 5), ("brand", 8), ("author", 12),
+    ("snippet", 0), ("size", 4), ("status", 8),
+)  # fmt: skip
+
+
+def columns_for(width: int) -> tuple[tuple[str, int], ...]:
+    return WIDE if width >= 110 else NARROW
+
+
+def row_segments(
+    view: GroupView,
+    now: datetime,
+    width: int,
+    styles: RowStyles,
+    sla_left: Callable[[GroupView, datetime], float | None],
+    *,
+    selected: bool = False,
+    user: str = "",
+) -> list[Segment]:
+    """The cells of one row, exactly `width` cells wide."""
+    columns = columns_for(width)
+    fixed = sum(w + 1 for _, w in columns if w) + 1
+    flex = max(8, width - fixed)
+    leader = view.leader
+    state = view.state
+    segments: list[Segment] = []
+    for name, w in columns:
+        w = w or flex
+        style = styles.base
+        if name == "mark":
+            text, style = ("●" if selected else " "), styles.mark
+        elif name == "prio":
+            p = view.priority
+            style = styles.urgent if p >= URGENT else styles.high if p >= HIGH else styles.low
+            text = f"{min(99, int(p)):>3} "
+        elif name == "sla":
+            left = sla_left(view, now)
+            answered = state.first_response_at is not None or state.status.value in (
+                "done", "ignored",
+            )  # fmt: skip
+            if answered:
+                text, style = "✓ " + age_short(leader.created_at, now), styles.dim
+            elif left is None:
+                text, style = age_short(leader.created_at, now), styles.dim
+            else:
+                text = duration_short(left)
+                style = styles.overdue if left < 0 else styles.base
+            text = text.rjust(w - 1)
+        elif name == "platform":
+            text = "+".join(PLATFORM_SHORT.get(p, p[:4]) for p in view.platforms)
+            style = styles.dim
+        elif name == "brand":
+            text = ",".join(view.brands) or "-"
+        elif name == "author":
+            text = flat(leader.author.display)
+        elif name == "snippet":
+            body = leader.title if leader.title and not leader.text else leader.text
+            text = flat(body, w + 1)
+        elif name == "size":
+            text = f"×{view.size}" if view.size > 1 else ""
+            style = styles.dim
+        elif name == "tags":
+            text = " ".join("#" + flat(t) for t in state.tags)
+            style = styles.tag
+        elif name == "status":
+            if state.claim_active(now) and width < 110:
+                text, style = "✎" + flat(state.claimed_by), styles.claimed
+            elif state.is_snoozed(now):
+                text, style = "snoozed", styles.dim
+            else:
+                text = state.status.value
+        else:  # claimed
+            if state.claim_active(now):
+                who = flat(state.claimed_by)
+                text = "✎" + ("me" if who == user else who)
+                style = styles.claimed
+            else:
+                text = flat(state.assignee) if state.assignee else ""
+        segments.append(Segment(_fit(text, w), style))
+        segments.append(Segment(" ", styles.base))
+    used = sum(cell_len(s.text) for s in segments)
+    if used < width:
+        segments.append(Segment(" " * (width - used), styles.base))
+    return segments

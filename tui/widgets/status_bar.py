@@ -1,0 +1,71 @@
+"""The status bar and the spike banner: counts, SLA breaches, source health, who you are."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.safe import flat, plain
+
+
+@dataclass(slots=True)
+class SourceLine:
+    """One source's health as the status bar shows it."""
+
+    name: str
+    ok: bool
+    detail: str = ""  # "2m ago" or the last error in words
+
+
+@dataclass(slots=True)
+class StatusInfo:
+    user: str
+    open: int = 0
+    urgent: int = 0
+    breached: int = 0
+    shown: int = 0
+    total: int = 0
+    selected: int = 0
+    view: str = ""
+    sources: Sequence[SourceLine] = ()
+
+
+def render_status(info: StatusInfo) -> Content:
+    parts: list[Content | str | tuple[str, str]] = [
+        (f" {info.open} open ", "bold"),
+        (f" {info.urgent} urgent ", "bold $error" if info.urgent else "$text-muted"),
+        (f" {info.breached} SLA breached ", "bold $error" if info.breached else "$text-muted"),
+        (f" {info.shown}/{info.total} shown ", "$text-muted"),
+    ]
+    if info.selected:
+        parts.append((f" {info.selected} selected ", "bold $accent"))
+    if info.view:
+        parts.append(plain(f" view: {info.view} ", "$secondary"))
+    for source in info.sources:
+        mark, style = ("●", "$success") if source.ok else ("✗", "$error")
+        parts += [" ", (mark, style), plain(f" {flat(source.name, 16)}", "")]
+        if source.detail:
+            parts.append(
+                plain(f" {flat(source.detail, 40)}", "$text-muted" if source.ok else "$error")
+            )
+    parts += ["  ", plain(f"as {flat(info.user, 20)}", "italic")]
+    return Content.assemble(*parts)
+
+
+class StatusBar(Static):
+    def show(self, info: StatusInfo) -> None:
+        self.update(render_status(info))
+
+
+class SpikeBanner(Static):
+    """Hidden unless a spike is going on."""
+
+    def show(self, message: str | None) -> None:
+        if message:
+            self.update(plain("▲ " + message, "bold"))
+            self.display = True
+        else:
+            self.display = False

@@ -46,14 +46,17 @@ from triage.model import (
     Reply,
     Status,
     TriageState,
+    dt_from_json,
     dt_to_json,
     utcnow,
 )
+from triage.text import fold
 
 SCHEMA_VERSION = 1
 BUCKETS = 64
 GROUPING_WINDOW = timedelta(hours=72)
 URGENT_THRESHOLD = 70.0
+INDEXED = frozenset({"brand", "platform", "status"})
 
 # Migrations: {from_version: function(store_root)} run in order up to SCHEMA_VERSION.
 MIGRATIONS: dict[int, Callable[[Path], None]] = {}
@@ -93,7 +96,15 @@ class Inbox:
         self.lock = StoreLock(root / "lock", timeout=lock_timeout)
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
+        # Mention records stay as parsed JSON until someone looks at them: building
+        # 100k dataclasses at start would cost more than reading the files.
+        self._raw: dict[str, dict[str, Any]] = {}
         self._mentions: dict[str, Mention] = {}
+        self._group_priority: dict[str, float] = {}
+        self._group_last: dict[str, str] = {}
+        self._ranked: list[str] | None = None
+        self._positions: dict[str, int] | None = None
+        self._by_status: dict[Status, set[str]] = {s: set() for s in Status}
         self._groups: dict[str, list[str]] = {}
         self._states: dict[str, TriageState] = {}
         self._day_dbs: dict[Path, Any] = {}
@@ -188,8 +199,8 @@ class Inbox:
             self._load_bucket(n)
         self._seen_generation = self.generation
 
-    def _load_day(self, path: Path) -> list[Mention]:
-        """Read a day partition; only records not yet known are built (they never change)."""
+    def _load_day(self, path: Path) -> list[str]:
+        """Read a day partition; only records not yet known are indexed (they never change)."""
         db = self._day_dbs.get(path)
         if db is None:
             db = self._day_dbs[path] = open_tinydb(path)
@@ -202,15 +213,13 @@ class Inbox:
         added = []
         for record in raw.values():
             mid = record.get("id") if isinstance(record, dict) else None
-            if mid is None or mid in self._mentions:
+            if mid is not None and mid in self._raw:
                 continue
-            try:
-                mention = Mention.from_json(record)
-            except (KeyError, TypeError, ValueError) as exc:
-                self._report(f"{path}: a mention record is damaged ({exc!r}); skipped")
+            if not _looks_like_mention(record):
+                self._report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
                 continue
-            self._index_mention(mention)
-            added.append(mention)
+            self._index_record(record)
+            added.append(mid)
         return added
 
     def _load_bucket(self, n: int) -> None:
@@ -231,25 +240,46 @@ class Inbox:
                 self._report(f"{path}: a triage record is damaged ({exc!r}); skipped")
                 continue
             old = self._states.get(state.target)
-            if old is None or old.rev != state.rev or old != state:
-                self._states[state.target] = state
-                self._views.pop(state.target, None)
+            if old is None or old != state:
+                self._set_state(state)
 
     def _report(self, problem: str) -> None:
         if problem not in self.problems:
             self.problems.append(problem)
 
-    def _index_mention(self, m: Mention) -> None:
-        self._mentions[m.id] = m
-        members = self._groups.setdefault(m.group_id, [])
-        members.append(m.id)
-        if len(members) > 1 and self._mentions[members[-2]].created_at > m.created_at:
-            members.sort(key=lambda i: (self._mentions[i].created_at, i))
-        for brand in m.brands:
-            self._by_brand[brand.casefold()].add(m.group_id)
-        self._by_platform[m.platform].add(m.group_id)
-        self._views.pop(m.group_id, None)
+    def _index_record(self, rec: dict[str, Any]) -> None:
+        mid = rec["id"]
+        gid = rec.get("group_id") or mid
+        created = rec["created_at"]
+        self._raw[mid] = rec
+        members = self._groups.get(gid)
+        if members is None:
+            members = self._groups[gid] = []
+            state = self._states.get(gid)
+            self._by_status[state.status if state else Status.NEW].add(gid)
+        members.append(mid)
+        if len(members) > 1 and self._raw[members[-2]]["created_at"] > created:
+            members.sort(key=lambda i: (self._raw[i]["created_at"], i))
+        for brand in rec.get("brands") or ():
+            self._by_brand[fold(brand)].add(gid)
+        self._by_platform[rec["platform"]].add(gid)
+        priority = float(rec.get("priority") or 0.0)
+        if priority > self._group_priority.get(gid, -1.0):
+            self._group_priority[gid] = priority
+        if created > self._group_last.get(gid, ""):
+            self._group_last[gid] = created
+        self._views.pop(gid, None)
+        self._ranked = None
         self._vocabulary = None
+
+    def _set_state(self, state: TriageState) -> None:
+        gid = state.target
+        old = self._states.get(gid)
+        self._states[gid] = state
+        if gid in self._groups:
+            self._by_status[old.status if old else Status.NEW].discard(gid)
+            self._by_status[state.status].add(gid)
+        self._views.pop(gid, None)
 
     # ------------------------------------------------------------------ refresh
 
@@ -281,7 +311,7 @@ class Inbox:
             if file_signature(path) != self._signatures.get(path):
                 new = self._load_day(path)
                 if new and self.pipeline is not None and self._pipeline_seeded:
-                    self.pipeline.seed(new)
+                    self.pipeline.seed([self.mention(i) for i in new])  # type: ignore[misc]
                 changed = True
         for n in range(BUCKETS):
             path = self._bucket_path(n)
@@ -294,27 +324,34 @@ class Inbox:
     # ------------------------------------------------------------------ reading
 
     def mention(self, mention_id: str) -> Mention | None:
-        return self._mentions.get(mention_id)
+        mention = self._mentions.get(mention_id)
+        if mention is None:
+            rec = self._raw.get(mention_id)
+            if rec is None:
+                return None
+            mention = self._mentions[mention_id] = Mention.from_json(rec)
+        return mention
 
     def __len__(self) -> int:
-        return len(self._mentions)
+        return len(self._raw)
 
     def all_mentions(self) -> Iterator[Mention]:
-        return iter(self._mentions.values())
+        for mid in list(self._raw):
+            yield self.mention(mid)  # type: ignore[misc]
 
     def group_ids(self) -> list[str]:
         return list(self._groups)
 
     def group(self, group_id: str) -> list[Mention]:
-        return [self._mentions[i] for i in self._groups.get(group_id, ())]
+        return [self.mention(i) for i in self._groups.get(group_id, ())]  # type: ignore[misc]
 
     def resolve(self, target: str) -> str:
         """The group id for a group or mention id; NotFound otherwise."""
         if target in self._groups:
             return target
-        mention = self._mentions.get(target)
-        if mention is not None:
-            return mention.group_id
+        rec = self._raw.get(target)
+        if rec is not None:
+            return rec.get("group_id") or target
         if target in self._states:  # a mention acted on alone
             return target
         raise NotFound(f"no mention or group with id {target!r}")
@@ -328,7 +365,7 @@ class Inbox:
             mentions = self.group(group_id)
             if not mentions:
                 raise NotFound(f"no group with id {group_id!r}")
-            priority = max(m.priority for m in mentions)
+            priority = self._group_priority.get(group_id, 0.0)
             signals = tuple(dict.fromkeys(s for m in mentions for s in m.signals))
             view = GroupView(group_id, mentions, self.state(group_id), priority, signals)
             self._views[group_id] = view
@@ -346,32 +383,57 @@ class Inbox:
         self, filter: Filter | str | None = None, now: datetime | None = None
     ) -> list[GroupView]:
         """Groups matching the filter, ranked: priority first, then the newest."""
-        flt = parse_filter(filter) if isinstance(filter, str) else filter
-        candidates: Iterable[str] = self._groups
-        if flt is not None and not flt.is_empty:
-            candidates = self._candidates(flt)
-            if any(t.field == "" and not t.negate for t in flt.terms):
-                flt = flt.with_vocabulary(self.vocabulary())
-            ctx = self.context(now)
-            views = [v for v in map(self.view, candidates) if flt.matches(v, ctx)]
-        else:
-            views = [self.view(g) for g in candidates]
-        views.sort(key=lambda v: (-v.priority, -v.last_at.timestamp(), v.group_id))
-        return views
+        return [self.view(g) for g in self.ranked_ids(filter, now)]
 
-    def _candidates(self, flt: Filter) -> Iterable[str]:
+    def ranked_ids(
+        self, filter: Filter | str | None = None, now: datetime | None = None
+    ) -> list[str]:
+        """The ids of the groups matching the filter, ranked (views are built on demand)."""
+        flt = parse_filter(filter) if isinstance(filter, str) else filter
+        ranked = self._ranking()
+        if flt is None or flt.is_empty:
+            return list(ranked)
+        candidates = self._candidates(flt)
+        if candidates is None:
+            ids = ranked
+        elif len(candidates) * 8 < len(ranked):  # few: sort them by rank
+            ids = sorted(candidates, key=self._rank_position().__getitem__)
+        else:  # many: walk the ranking once
+            contains = candidates.__contains__
+            ids = [g for g in ranked if contains(g)]
+        if all(t.field in INDEXED and not t.negate for t in flt.terms):
+            return list(ids)  # the indexes answered the whole filter
+        if any(t.field == "" and not t.negate for t in flt.terms):
+            flt = flt.with_vocabulary(self.vocabulary())
+        ctx = self.context(now)
+        return [g for g in ids if flt.matches(self.view(g), ctx)]
+
+    def _ranking(self) -> list[str]:
+        if self._ranked is None:
+            ranked = sorted(self._groups, key=self._group_last.__getitem__, reverse=True)
+            ranked.sort(key=self._group_priority.__getitem__, reverse=True)  # stable
+            self._ranked = ranked
+            self._positions = None
+        return self._ranked
+
+    def _rank_position(self) -> dict[str, int]:
+        ranked = self._ranking()
+        if self._positions is None or len(self._positions) != len(ranked):
+            self._positions = {g: i for i, g in enumerate(ranked)}
+        return self._positions
+
+    def _candidates(self, flt: Filter) -> set[str] | None:
         sets: list[set[str]] = []
         for brand in flt.positive("brand"):
             sets.append(self._by_brand.get(brand, set()))
         for platform in flt.positive("platform"):
             sets.append(self._by_platform.get(platform, set()))
+        for status in flt.positive("status"):
+            sets.append(self._by_status[Status(status)])
         if not sets:
-            return self._groups
+            return None
         sets.sort(key=len)
-        result = set(sets[0])
-        for other in sets[1:]:
-            result &= other
-        return result
+        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
 
     def counts(self, now: datetime | None = None) -> Counts:
         """Open (new, open, waiting; not snoozed), urgent open, and groups per status."""
@@ -395,10 +457,11 @@ class Inbox:
                 yield event
 
     def mentions_between(self, start: datetime, end: datetime) -> Iterator[Mention]:
-        """Mentions created in [start, end), read partition by partition."""
-        for m in self._mentions.values():
-            if start <= m.created_at < end:
-                yield m
+        """Mentions created in [start, end)."""
+        low, high = dt_to_json(start), dt_to_json(end)
+        for mid, rec in list(self._raw.items()):
+            if low <= rec["created_at"] < high:  # type: ignore[operator]
+                yield self.mention(mid)  # type: ignore[misc]
 
     # ------------------------------------------------------------------ ingestion
 
@@ -408,7 +471,7 @@ class Inbox:
             self.refresh()
             batch: dict[str, Mention] = {}
             for m in mentions:
-                if m.id not in self._mentions and m.id not in batch:
+                if m.id not in self._raw and m.id not in batch:
                     batch[m.id] = m
             if not batch:
                 return []
@@ -423,27 +486,28 @@ class Inbox:
                 db = self._day_dbs.get(path)
                 if db is None:
                     db = self._day_dbs[path] = open_tinydb(path)
-                docs = [Document(m.to_json(), doc_id=doc_id_for(m.id)) for m in day]
+                records = [m.to_json() for m in day]
+                docs = [Document(r, doc_id=doc_id_for(r["id"])) for r in records]
                 try:
                     table(db).insert_multiple(docs)
                 except ValueError:  # a doc id already there: keep the first copy
                     tbl = table(db)
                     tbl.insert_multiple([d for d in docs if not tbl.contains(doc_id=d.doc_id)])
                 self._signatures[path] = file_signature(path)
-                for m in day:
-                    self._index_mention(m)
+                for m, rec in zip(day, records, strict=True):
+                    self._index_record(rec)
+                    self._mentions[m.id] = m
             self._bump_generation()
         return fresh
 
     def _seed_pipeline(self) -> None:
         if self._pipeline_seeded or self.pipeline is None:
             return
-        if self._mentions:
-            latest = max(m.created_at for m in self._mentions.values())
-            recent = [
-                m for m in self._mentions.values() if m.created_at >= latest - GROUPING_WINDOW
-            ]
-            recent.sort(key=lambda m: (m.created_at, m.id))
+        if self._raw:
+            latest = max(self._group_last.values())
+            cutoff = dt_to_json(dt_from_json(latest) - GROUPING_WINDOW)  # type: ignore[operator]
+            ids = [mid for mid, rec in self._raw.items() if rec["created_at"] >= cutoff]
+            recent = sorted(map(self.mention, ids), key=lambda m: (m.created_at, m.id))  # type: ignore[arg-type]
             self.pipeline.seed(recent)
         self._pipeline_seeded = True
 
@@ -500,8 +564,7 @@ class Inbox:
             db = self._bucket_dbs[n] = open_tinydb(self._bucket_path(n))
         table(db).upsert(Document(state.to_json(), doc_id=doc_id_for(state.target)))
         self._signatures[self._bucket_path(n)] = file_signature(self._bucket_path(n))
-        self._states[state.target] = state
-        self._views.pop(state.target, None)
+        self._set_state(state)
 
     def _redo_tail(self) -> None:
         """Redo the journal's last event if a killed writer never wrote its bucket."""
@@ -729,6 +792,15 @@ class Inbox:
             )
             self._commit(event, new_state)
             return candidate
+
+
+def _looks_like_mention(rec: object) -> bool:
+    return (
+        isinstance(rec, dict)
+        and isinstance(rec.get("id"), str)
+        and isinstance(rec.get("platform"), str)
+        and isinstance(rec.get("created_at"), str)
+    )
 
 
 def _clean_tag(tag: str) -> str:

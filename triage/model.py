@@ -22,7 +22,10 @@ def utcnow() -> datetime:
 
 def to_utc(value: datetime) -> datetime:
     """A datetime in UTC; a naive one is taken to be UTC already."""
-    if value.tzinfo is None:
+    tz = value.tzinfo
+    if tz is UTC:
+        return value
+    if tz is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
@@ -37,7 +40,7 @@ def dt_to_json(value: datetime | None) -> str | None:
 def dt_from_json(value: str | None) -> datetime | None:
     if value is None or value == "":
         return None
-    return to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    return to_utc(datetime.fromisoformat(value))  # 3.11 reads the Z itself
 
 
 # --------------------------------------------------------------------------- ids

@@ -104,3 +104,8 @@ def screen_text(app) -> str:
     """What the terminal shows, as plain text lines (topmost screen, modals included)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def notifications(app) -> list[str]:
+    """The messages of the notifications currently shown (toasts)."""
+    return [n.message for n in app._notifications]

@@ -212,6 +212,10 @@ class InboxScreen(Screen[None]):
             brand = view.brands[0] if view.brands else ""
             editor.load(view.group_id, view.leader, brand, self.vapp.drafts.get(view.group_id))
 
+    @on(MentionList.SelectionChanged)
+    def _selection_changed(self) -> None:
+        self.update_status()
+
     @on(MentionList.Opened)
     def _opened(self, event: MentionList.Opened) -> None:
         self.fetch_thread(event.view.leader)

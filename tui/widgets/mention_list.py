@@ -68,6 +68,11 @@ class MentionList(ScrollView, can_focus=True):
             super().__init__()
             self.view = view
 
+    class SelectionChanged(Message):
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
     class Opened(Message):
         def __init__(self, view: GroupView) -> None:
             super().__init__()
@@ -133,6 +138,7 @@ class MentionList(ScrollView, can_focus=True):
             self.selected.clear()
             self._cache.clear()
             self.refresh()
+            self.post_message(self.SelectionChanged(0))
 
     # ------------------------------------------------------------------ drawing
     def notify_style_update(self) -> None:
@@ -264,6 +270,7 @@ class MentionList(ScrollView, can_focus=True):
         self.selected.symmetric_difference_update({view.group_id})
         self._cache.clear()
         self.refresh()
+        self.post_message(self.SelectionChanged(len(self.selected)))
         self.move_to(self.cursor + 1)
 
     def on_click(self, event: events.Click) -> None:

@@ -80,7 +80,7 @@ class VeilleApp(App[None]):
         health: Callable[[], Sequence[SourceLine]] | None = None,
         sla_left: Callable[[GroupView, datetime], float | None] | None = None,
         reply_checker: Callable[[str, Mention], Sequence[str]] | None = None,
-        spike: Callable[[Sequence[GroupView], datetime], str | None] | None = None,
+        spike: Callable[[Any, datetime], str | None] | None = None,
         outbound: Any = None,
     ) -> None:
         super().__init__()
@@ -111,8 +111,9 @@ class VeilleApp(App[None]):
     def source_lines(self) -> Sequence[SourceLine]:
         return self._health() if self._health else ()
 
-    def spike_message(self, views: Sequence[GroupView], now: datetime) -> str | None:
-        return self._spike(views, now) if self._spike else None
+    def spike_message(self, inbox: Any, now: datetime) -> str | None:
+        """A spike going on, in words (called from a worker thread), or None."""
+        return self._spike(inbox, now) if self._spike else None
 
     def saved_views(self) -> list[tuple[str, str]]:
         """Views 1-9: urgent, unanswered, mine, waiting, then one per watched brand."""

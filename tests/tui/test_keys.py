@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .conftest import NOW, notifications, screen_text
-
 from store.inbox import Inbox
 from triage.model import DeliveryStatus, Status
 from tui.widgets.mention_list import MentionList
+
+from .conftest import NOW, notifications, screen_text
 
 
 def rows(app) -> list[str]:

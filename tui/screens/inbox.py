@@ -8,6 +8,7 @@ the Inbox; widgets below it get data by attribute and report by message. Long wo
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -33,6 +34,9 @@ from tui.widgets.thread_view import ThreadInfo, ThreadView
 if TYPE_CHECKING:
     from tui.app import VeilleApp
 
+INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
+CLOSED = (Status.DONE, Status.IGNORED)
+PREFIX_BUDGET = 0.025  # seconds of filtering before the first screenful is drawn
 SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 
 
@@ -61,7 +65,13 @@ class InboxScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.all_views: list[GroupView] = []
+        self.ranked: list[str] = []
+        self.snoozed: set[str] = set()
+        self.filter_complete = True
+        self._filter_token = 0
+        self._vocabulary_ready = False
+        self._counts = (0, 0, 0)
+        self._spike: str | None = None
         self.flt: Filter | None = None
         self.filter_text = ""
         self.view_name = ""
@@ -86,7 +96,9 @@ class InboxScreen(Screen[None]):
             )
         yield Static(Content(""), id="filter-error")
         with Horizontal(id="panes"):
-            yield MentionList(now=app.now, sla_left=app.sla_left, user=app.user, id="list")
+            yield MentionList(
+                view_of=app.inbox.view, now=app.now, sla_left=app.sla_left, user=app.user, id="list"
+            )
             with Vertical(id="right"):
                 yield ThreadView(id="thread")
                 yield ReplyEditor(app.templates, app.reply_checker, id="editor")
@@ -103,102 +115,183 @@ class InboxScreen(Screen[None]):
         self.query_one("#filter-error").display = False
         self.reload()
         self.mention_list.focus()
+        self._warm_up()
         if self.vapp.poll_interval:
             self.set_interval(self.vapp.poll_interval, self.check_generation)
 
     # ------------------------------------------------------------------ data
     def reload(self, keep: str | None = None) -> None:
-        """Re-read the ranked groups from the inbox and re-apply the filter."""
+        """Re-read the ranking from the inbox and re-apply the filter."""
         inbox = self.vapp.inbox
         self._generation = inbox.generation
-        self.all_views = inbox.groups(now=self.vapp.now())
-        self._apply_filter(keep=keep)
-
-    def _visible(self, views: Iterable[GroupView], flt: Filter | None) -> list[GroupView]:
+        self.ranked = inbox.ranked_ids(now=self.vapp.now())
         now = self.vapp.now()
-        if flt is None or flt.is_empty:
-            return [v for v in views if not v.state.is_snoozed(now) or self._shows_snoozed(flt)]
-        if any(t.field == "" and not t.negate for t in flt.terms):
-            flt = flt.with_vocabulary(self.vapp.inbox.vocabulary())
-        ctx = self.vapp.inbox.context(now)
-        show_snoozed = self._shows_snoozed(flt)
-        return [
-            v
-            for v in views
-            if flt.matches(v, ctx) and (show_snoozed or not v.state.is_snoozed(now))
-        ]
+        self.snoozed = {g for g in self.ranked if inbox.state(g).is_snoozed(now)}
+        self._apply_filter(keep=keep)
 
     @staticmethod
     def _shows_snoozed(flt: Filter | None) -> bool:
         return bool(flt and any(t.field == "is" and t.value == "snoozed" for t in flt.terms))
 
+    def _unsnoozed(self, ids: list[str], flt: Filter | None) -> list[str]:
+        if not self.snoozed or self._shows_snoozed(flt):
+            return ids
+        snoozed = self.snoozed
+        return [g for g in ids if g not in snoozed]
+
     def _apply_filter(self, keep: str | None = None) -> None:
-        rows = self._visible(self.all_views, self.flt)
+        """Show the groups the filter keeps: at once if cheap, else a first screenful now
+        (a scan bounded in time) and the complete list from a worker moments later."""
+        flt, inbox = self.flt, self.vapp.inbox
         self.mention_list.empty_message = (
             "No mention matches this filter."
             if self.filter_text
             else "Inbox zero: nothing to triage."
         )
-        self.mention_list.set_rows(rows, keep=keep)
+        self._filter_token += 1
+        if flt is None or flt.is_empty:
+            self._show(self._unsnoozed(list(self.ranked), flt), keep, complete=True)
+            return
+        if all(t.field in INDEXED_FIELDS and not t.negate for t in flt.terms):
+            ids = inbox.ranked_ids(flt, now=self.vapp.now())
+            self._show(self._unsnoozed(ids, flt), keep, complete=True)
+            return
+        prefix, complete = self._scan_prefix(flt)
+        self._show(prefix, keep, complete=complete)
+        if not complete:
+            self._complete_filter(flt, self._filter_token, keep)
+
+    def _scan_prefix(self, flt: Filter) -> tuple[list[str], bool]:
+        """Matches from the top of the ranking, for at most PREFIX_BUDGET seconds."""
+        inbox, now = self.vapp.inbox, self.vapp.now()
+        if self._vocabulary_ready and any(t.field == "" and not t.negate for t in flt.terms):
+            flt = flt.with_vocabulary(inbox.vocabulary())
+        ctx = inbox.context(now)
+        show_snoozed = self._shows_snoozed(flt)
+        snoozed, view, matches = self.snoozed, inbox.view, flt.matches
+        wanted = max(60, self.mention_list.size.height * 3)
+        deadline = time.perf_counter() + PREFIX_BUDGET
+        found: list[str] = []
+        for n, gid in enumerate(self.ranked):
+            if (show_snoozed or gid not in snoozed) and matches(view(gid), ctx):
+                found.append(gid)
+                if len(found) >= wanted:
+                    return found, False
+            if n % 256 == 255 and time.perf_counter() > deadline:
+                return found, False
+        return found, True
+
+    @work(thread=True, exclusive=True, group="filter")
+    def _complete_filter(self, flt: Filter, token: int, keep: str | None) -> None:
+        ids = self.vapp.inbox.ranked_ids(flt, now=self.vapp.now())
+        if token == self._filter_token:
+            self.app.call_from_thread(self._completed, ids, flt, token, keep)
+
+    def _completed(self, ids: list[str], flt: Filter, token: int, keep: str | None) -> None:
+        if token == self._filter_token:
+            self._show(self._unsnoozed(ids, flt), keep, complete=True)
+
+    def _show(self, ids: list[str], keep: str | None, *, complete: bool) -> None:
+        self.filter_complete = complete
+        self.mention_list.set_rows(ids, keep=keep)
         self.update_status()
 
     def _patch(self, group_ids: Iterable[str]) -> None:
-        """Swap in fresh views of groups whose state changed; drop rows the filter now excludes."""
-        inbox = self.vapp.inbox
-        changed = {}
-        for gid in group_ids:
+        """Groups changed by an action: redraw them; drop those the filter now excludes."""
+        inbox, now = self.vapp.inbox, self.vapp.now()
+        changed = set(group_ids)
+        for gid in changed:
+            if inbox.state(gid).is_snoozed(now):
+                self.snoozed.add(gid)
+            else:
+                self.snoozed.discard(gid)
+        flt = self.flt
+        show_snoozed = self._shows_snoozed(flt)
+        ctx = inbox.context(now)
+        drop = set()
+        for gid in changed:
             try:
-                changed[gid] = inbox.view(gid)
+                view = inbox.view(gid)
             except Exception:  # a mention acted on alone has no view of its own
                 continue
-        if not changed:
-            return
-        self.all_views = [changed.get(v.group_id, v) for v in self.all_views]
-        rows = [changed.get(v.group_id, v) for v in self.mention_list.rows]
+            if (gid in self.snoozed and not show_snoozed) or (
+                flt is not None and not flt.is_empty and not flt.matches(view, ctx)
+            ):
+                drop.add(gid)
+        ids = self.mention_list.ids
+        if drop:
+            ids = [g for g in ids if g not in drop]
         keep = self.mention_list.current_id
-        rows = self._visible(rows, self.flt)
-        self.mention_list.set_rows(rows, keep=keep)
+        if keep in drop:
+            index = self.mention_list.cursor
+            keep = ids[min(index, len(ids) - 1)] if ids else None
         self._generation = inbox.generation
+        self.mention_list.set_rows(ids, keep=keep)
         self.update_status()
 
     def check_generation(self) -> None:
-        """Teams: another process changed the store? Re-read it in a worker."""
-        if self.vapp.inbox.generation != self._generation:
-            self._refresh_store()
-
-    @work(thread=True, exclusive=True, group="refresh")
-    def _refresh_store(self) -> None:
+        """Teams: did another process change the store? Re-read what changed."""
         inbox = self.vapp.inbox
-        generation = inbox.generation
-        inbox.refresh()
-        views = inbox.groups(now=self.vapp.now())
-        self.app.call_from_thread(self._refreshed, views, generation)
-
-    def _refreshed(self, views: list[GroupView], generation: int) -> None:
-        self._generation = generation
-        self.all_views = views
-        self._apply_filter()
+        if inbox.generation != self._generation:
+            self._generation = inbox.generation
+            if inbox.refresh():
+                self.reload()
 
     def update_status(self) -> None:
+        """The cheap part now; counts and SLA breaches (a pass over every group) in a worker."""
+        self._render_status()
+        self._count_worker()
+
+    def _render_status(self) -> None:
         app = self.vapp
-        now = app.now()
-        counts = app.inbox.counts(now=now)
-        breached = sum(
-            1 for v in self.all_views if (left := app.sla_left(v, now)) is not None and left < 0
-        )
+        shown = len(self.mention_list.ids)
         info = StatusInfo(
             user=app.user,
-            open=counts.open,
-            urgent=counts.urgent,
-            breached=breached,
-            shown=len(self.mention_list.rows),
-            total=len(self.all_views),
+            open=self._counts[0],
+            urgent=self._counts[1],
+            breached=self._counts[2],
+            shown=shown,
+            total=len(self.ranked),
             selected=len(self.mention_list.selected),
             view=self.view_name or (self.filter_text and "filter") or "",
             sources=app.source_lines(),
+            partial=not self.filter_complete,
         )
         self.query_one(StatusBar).show(info)
-        self.query_one("#spike", SpikeBanner).show(app.spike_message(self.all_views, now))
+        self.query_one("#spike", SpikeBanner).show(self._spike)
+
+    @work(thread=True, exclusive=True, group="counts")
+    def _count_worker(self) -> None:
+        app = self.vapp
+        inbox, now = app.inbox, app.now()
+        try:
+            counts = inbox.counts(now=now)
+            breached = 0
+            for gid in list(self.ranked):
+                state = inbox.state(gid)
+                if state.first_response_at is not None or state.status in CLOSED:
+                    continue
+                left = app.sla_left(inbox.view(gid), now)
+                if left is not None and left < 0:
+                    breached += 1
+            spike = app.spike_message(inbox, now)
+        except RuntimeError:  # the store changed under us: the next update recounts
+            return
+        self.app.call_from_thread(self._counted, (counts.open, counts.urgent, breached), spike)
+
+    def _counted(self, counts: tuple[int, int, int], spike: str | None) -> None:
+        self._counts = counts
+        self._spike = spike
+        self._render_status()
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Build every group's view and the fuzzy vocabulary once, off the UI thread."""
+        try:
+            self.vapp.inbox.vocabulary()
+        except RuntimeError:
+            return
+        self._vocabulary_ready = True
 
     # ------------------------------------------------------------------ list events
     @on(MentionList.Highlighted)

@@ -1,8 +1,9 @@
 """The mention list: one row per group, drawn with Textual's Line API.
 
-A `ScrollView` whose `render_line` draws only the visible rows from a list of
-GroupViews (as Textualize's toolong does with log lines): 100,000 rows load as fast as
-a list assignment, where DataTable needs seconds and ListView is unusable past 1k.
+A `ScrollView` whose `render_line` draws only the visible rows from a list of group
+ids (as Textualize's toolong does with log lines); a row's GroupView is built only when
+it is drawn. 100,000 rows load as fast as a list assignment, where DataTable needs
+seconds and ListView is unusable past 1k.
 Rendered rows are cached by (group, state revision, width, cursor, selection, minute).
 """
 
@@ -81,13 +82,15 @@ class MentionList(ScrollView, can_focus=True):
     def __init__(
         self,
         *,
+        view_of: Callable[[str], GroupView],
         now: Callable[[], datetime] = utcnow,
         sla_left: Callable[[GroupView, datetime], float | None] = _no_sla,
         user: str = "",
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.rows: Sequence[GroupView] = []
+        self.ids: Sequence[str] = []
+        self.view_of = view_of
         self.selected: set[str] = set()
         self.empty_message = "Nothing here."
         self._now = now
@@ -97,20 +100,23 @@ class MentionList(ScrollView, can_focus=True):
         self._styles: RowStyles | None = None
 
     # ------------------------------------------------------------------ data in
-    def set_rows(self, rows: Sequence[GroupView], keep: str | None = None) -> None:
-        """Show `rows`; keep the cursor on group `keep` if still present."""
+    @property
+    def rows(self) -> list[GroupView]:
+        """Every row's view (builds them all: for tests and small lists only)."""
+        return [self.view_of(g) for g in self.ids]
+
+    def set_rows(self, ids: Sequence[str], keep: str | None = None) -> None:
+        """Show the groups `ids` (ranked); keep the cursor on group `keep` if still there."""
         current = keep if keep is not None else self.current_id
-        self.rows = rows
+        self.ids = ids
         self._cache.clear()
         index = 0
         if current is not None:
-            for i, view in enumerate(rows):
-                if view.group_id == current:
-                    index = i
-                    break
-            else:
-                index = min(self.cursor, max(0, len(rows) - 1))
-        self.virtual_size = Size(self.size.width, len(rows))
+            try:
+                index = ids.index(current)
+            except ValueError:
+                index = min(self.cursor, max(0, len(ids) - 1))
+        self.virtual_size = Size(self.size.width, len(ids))
         self.set_reactive(MentionList.cursor, index)
         self._scroll_cursor_into_view()
         self.refresh()
@@ -118,20 +124,21 @@ class MentionList(ScrollView, can_focus=True):
 
     @property
     def current(self) -> GroupView | None:
-        if 0 <= self.cursor < len(self.rows):
-            return self.rows[self.cursor]
-        return None
+        gid = self.current_id
+        return self.view_of(gid) if gid is not None else None
 
     @property
     def current_id(self) -> str | None:
-        view = self.current
-        return view.group_id if view else None
+        if 0 <= self.cursor < len(self.ids):
+            return self.ids[self.cursor]
+        return None
 
     def targets(self) -> list[GroupView]:
         """What an action applies to: the selection if any, else the cursor's group."""
         if self.selected:
-            return [v for v in self.rows if v.group_id in self.selected]
-        return [self.current] if self.current else []
+            return [self.view_of(g) for g in self.ids if g in self.selected]
+        current = self.current
+        return [current] if current is not None else []
 
     def clear_selection(self) -> None:
         if self.selected:
@@ -170,20 +177,21 @@ class MentionList(ScrollView, can_focus=True):
         scroll_y = self.scroll_offset.y
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        if index >= len(self.rows):
+        if index >= len(self.ids):
             if index == 0:
                 style = self.get_component_rich_style("mention-list--empty")
                 return Strip([Segment(" " + self.empty_message, style)]).adjust_cell_length(
                     width, self.rich_style
                 )
             return Strip.blank(width, self.rich_style)
-        view = self.rows[index]
+        view = self.view_of(self.ids[index])
         now = self._now()
         is_cursor = index == self.cursor
         is_selected = view.group_id in self.selected
         key = (
             view.group_id,
             view.state.rev,
+            view.size,
             width,
             is_cursor,
             is_selected,
@@ -206,7 +214,7 @@ class MentionList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
-        self.virtual_size = Size(event.size.width, len(self.rows))
+        self.virtual_size = Size(event.size.width, len(self.ids))
 
     def on_focus(self) -> None:
         self._cache.clear()
@@ -237,9 +245,9 @@ class MentionList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def move_to(self, index: int) -> None:
-        if not self.rows:
+        if not self.ids:
             return
-        self.cursor = max(0, min(len(self.rows) - 1, index))
+        self.cursor = max(0, min(len(self.ids) - 1, index))
 
     def action_cursor_down(self) -> None:
         self.move_to(self.cursor + 1)
@@ -251,7 +259,7 @@ class MentionList(ScrollView, can_focus=True):
         self.move_to(0)
 
     def action_cursor_bottom(self) -> None:
-        self.move_to(len(self.rows) - 1)
+        self.move_to(len(self.ids) - 1)
 
     def action_page_down(self) -> None:
         self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
@@ -275,6 +283,6 @@ class MentionList(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y
-        if 0 <= index < len(self.rows):
+        if 0 <= index < len(self.ids):
             self.focus()
             self.move_to(index)

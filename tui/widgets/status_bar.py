@@ -30,6 +30,7 @@ class StatusInfo:
     total: int = 0
     selected: int = 0
     view: str = ""
+    partial: bool = False  # the filter is still running over the rest of the store
     sources: Sequence[SourceLine] = ()
 
 
@@ -38,7 +39,7 @@ def render_status(info: StatusInfo) -> Content:
         (f" {info.open} open ", "bold"),
         (f" {info.urgent} urgent ", "bold $error" if info.urgent else "$text-muted"),
         (f" {info.breached} SLA breached ", "bold $error" if info.breached else "$text-muted"),
-        (f" {info.shown}/{info.total} shown ", "$text-muted"),
+        (f" {info.shown}{'+' if info.partial else ''}/{info.total} shown ", "$text-muted"),
     ]
     if info.selected:
         parts.append((f" {info.selected} selected ", "bold $accent"))

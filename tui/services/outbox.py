@@ -88,8 +88,11 @@ def delivery_id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def backoff(attempts: int, retry_at: datetime | None, now: datetime) -> datetime:
-    delay = min(MAX_DELAY, BASE_DELAY * (2 ** max(0, attempts)))
+def backoff(
+    attempts: int, retry_at: datetime | None, now: datetime, base: float = BASE_DELAY
+) -> datetime:
+    """Exponential back-off, never earlier than the server's Retry-After."""
+    delay = min(MAX_DELAY, base * (2 ** max(0, attempts)))
     at = now + timedelta(seconds=delay)
     return max(at, retry_at) if retry_at else at
 
@@ -104,12 +107,14 @@ class OutboxWorker:
         client: httpx.AsyncClient | None = None,
         log: Callable[[str], None] = _log_to_nothing,
         timeout: float = 15.0,
+        base_delay: float = BASE_DELAY,
     ):
         self.inbox = inbox
         self.config = config
         self.smtp = smtp or SmtpSettings()
         self._client = client
         self._timeout = timeout
+        self._base_delay = base_delay
         self._log = log
         self._not_before: dict[str, datetime] = {}
         self.ledger = Ledger(inbox.root / "outbound" / "handoffs.ledger")
@@ -225,7 +230,7 @@ class OutboxWorker:
         reason = redact(str(err))
         now = utcnow()
         if err.retryable and attempts + 1 < MAX_ATTEMPTS:
-            at = backoff(attempts, err.retry_at, now)
+            at = backoff(attempts, err.retry_at, now, self._base_delay)
             self._not_before[key] = at
             status, error = (
                 DeliveryStatus.PENDING,

@@ -28,11 +28,13 @@ class SmtpSettings:
     verify_tls: bool = True
 
 
-def _send(settings: SmtpSettings, to: str, subject: str, body: str) -> None:
+def _send(settings: SmtpSettings, to: str, subject: str, body: str, message_id: str) -> None:
     msg = EmailMessage()
     msg["From"] = settings.sender
     msg["To"] = to
     msg["Subject"] = subject
+    if message_id:  # stable across retries: mail systems drop a second copy
+        msg["Message-ID"] = message_id
     msg.set_content(body)
     context = ssl.create_default_context()
     if not settings.verify_tls:
@@ -57,10 +59,12 @@ def _send(settings: SmtpSettings, to: str, subject: str, body: str) -> None:
         smtp.send_message(msg)
 
 
-async def deliver_email(settings: SmtpSettings, to: str, subject: str, body: str) -> None:
+async def deliver_email(
+    settings: SmtpSettings, to: str, subject: str, body: str, *, message_id: str = ""
+) -> None:
     """Send one message; raises DeliveryError in words (retryable for network trouble)."""
     try:
-        await asyncio.to_thread(_send, settings, to, subject, body)
+        await asyncio.to_thread(_send, settings, to, subject, body, message_id)
     except DeliveryError:
         raise
     except smtplib.SMTPAuthenticationError:

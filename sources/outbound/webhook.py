@@ -34,11 +34,21 @@ def handoff_payload(msg: HandoffMessage) -> dict:
 
 
 async def deliver_webhook(
-    client: httpx.AsyncClient, url: str, payload: dict, *, what: str = "webhook"
+    client: httpx.AsyncClient,
+    url: str,
+    payload: dict,
+    *,
+    what: str = "webhook",
+    delivery: str = "",
 ) -> None:
-    """POST the payload; raises DeliveryError (in words, retryable or not) on failure."""
+    """POST the payload; raises DeliveryError (in words, retryable or not) on failure.
+
+    `delivery` is a stable id sent as `X-Veille-Delivery`: a retry after a crash carries
+    the same id, so a receiver can drop the copy.
+    """
+    headers = {"X-Veille-Delivery": delivery} if delivery else {}
     try:
-        response = await client.post(url, json=payload)
+        response = await client.post(url, json=payload, headers=headers)
     except Exception as exc:
         raise from_exception(exc, what) from None
     if response.status_code >= 300:

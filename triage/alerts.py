@@ -1,0 +1,188 @@
+"""What deserves waking someone up, and how not to say it twice (pure).
+
+`veille watch` asks these functions what to alert about; it keeps a durable ledger of
+the `Alert.key`s it sent. A key names the thing, not the moment: one alert per urgent
+group, one per SLA about to breach, one per brand spike per hour. Quiet hours turn
+alerts into one digest sent when they end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Protocol
+
+from triage.config import SlaConfig
+from triage.model import Mention, Status, TriageState
+
+OPEN = (Status.NEW, Status.OPEN, Status.WAITING)
+MICROBLOGS = frozenset({"mastodon", "bluesky", "twitter", "x", "threads"})
+
+
+class GroupLike(Protocol):
+    """What alerts read of a group (store.views.GroupView satisfies it)."""
+
+    group_id: str
+    state: TriageState
+    priority: float
+
+    @property
+    def leader(self) -> Mention: ...
+
+    @property
+    def platforms(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: str  # urgent | sla | spike
+    key: str  # stable name of the thing alerted about (the dedupe key)
+    title: str  # one line, no secrets, plain text
+    url: str = ""
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"[{self.kind}] {self.title}" + (f" {self.url}" if self.url else "")
+
+
+def _needs_answer(g: GroupLike, now: datetime) -> bool:
+    s = g.state
+    return s.status in OPEN and s.first_response_at is None and not s.is_snoozed(now)
+
+
+def _snippet(text: str, n: int = 90) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= n else one[: n - 1] + "…"
+
+
+def urgent_alerts(groups: Iterable[GroupLike], threshold: float, now: datetime) -> list[Alert]:
+    """Open, unanswered groups ranked urgent: one alert per group, ever."""
+    out = []
+    for g in groups:
+        if g.priority >= threshold and _needs_answer(g, now):
+            m = g.leader
+            out.append(
+                Alert(
+                    "urgent",
+                    f"urgent:{g.group_id}",
+                    f"urgent: {m.author.display} on {m.platform}: {_snippet(m.text)}",
+                    m.url,
+                    f"priority {g.priority:.0f}",
+                )
+            )
+    return out
+
+
+def sla_target(g: GroupLike, sla: SlaConfig, threshold: float) -> float:
+    """Seconds allowed for the first response: urgent, microblog or normal target."""
+    if g.priority >= threshold:
+        return sla.urgent
+    if MICROBLOGS.intersection(g.platforms):
+        return sla.microblog
+    return sla.normal
+
+
+def sla_alerts(
+    groups: Iterable[GroupLike],
+    sla: SlaConfig,
+    threshold: float,
+    now: datetime,
+    warning: float,
+) -> list[Alert]:
+    """Unanswered groups whose first-response deadline is less than `warning` seconds away
+    (or already past): one alert per group."""
+    out = []
+    for g in groups:
+        if not _needs_answer(g, now):
+            continue
+        due = g.leader.created_at + timedelta(seconds=sla_target(g, sla, threshold))
+        left = (due - now).total_seconds()
+        if left <= warning:
+            m = g.leader
+            when = "breached" if left <= 0 else f"due in {int(left // 60)} min"
+            out.append(
+                Alert(
+                    "sla",
+                    f"sla:{g.group_id}",
+                    f"SLA {when}: {m.author.display} on {m.platform}: {_snippet(m.text)}",
+                    m.url,
+                )
+            )
+    return out
+
+
+def spike_alerts(
+    mentions: Iterable[Mention],
+    now: datetime,
+    factor: float = 3.0,
+    min_count: int = 5,
+    baseline_hours: int = 24,
+) -> list[Alert]:
+    """A brand talked about `factor` times more in the last hour than its hourly average
+    over the previous `baseline_hours` (and at least `min_count` times): one alert per
+    brand per hour."""
+    hour = timedelta(hours=1)
+    start = now - hour
+    base_start = start - baseline_hours * hour
+    recent: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    for m in mentions:
+        for brand in m.brands:
+            if start <= m.created_at <= now:
+                recent[brand] += 1
+            elif base_start <= m.created_at < start:
+                before[brand] += 1
+    out = []
+    for brand, count in sorted(recent.items()):
+        usual = before[brand] / baseline_hours
+        if count >= min_count and count >= factor * max(usual, 1.0):
+            out.append(
+                Alert(
+                    "spike",
+                    f"spike:{brand}:{now:%Y-%m-%dT%H}",
+                    f"spike: {brand} mentioned {count} times in the last hour "
+                    f"(usually {usual:.1f})",
+                )
+            )
+    return out
+
+
+def fresh(alerts: Iterable[Alert], already_sent: object) -> list[Alert]:
+    """The alerts whose key is not in `already_sent` (anything supporting `in`), deduplicated."""
+    seen: set[str] = set()
+    out = []
+    for a in alerts:
+        if a.key in seen or a.key in already_sent:  # type: ignore[operator]
+            continue
+        seen.add(a.key)
+        out.append(a)
+    return out
+
+
+def in_quiet_hours(local: time, quiet: tuple[time, time] | None) -> bool:
+    """Whether a local time of day falls in quiet hours (which may span midnight)."""
+    if quiet is None:
+        return False
+    start, end = quiet
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def digest(alerts: Sequence[Alert]) -> str:
+    """One message for alerts held back during quiet hours, grouped by kind."""
+    by_kind: dict[str, list[Alert]] = defaultdict(list)
+    for a in alerts:
+        by_kind[a.kind].append(a)
+    lines = [f"veille digest: {len(alerts)} alert(s) during quiet hours"]
+    for kind in ("urgent", "sla", "spike"):
+        items = by_kind.pop(kind, [])
+        if items:
+            lines.append(f"{kind} ({len(items)}):")
+            lines.extend(f"  - {a.title}" + (f" {a.url}" if a.url else "") for a in items)
+    for kind, items in by_kind.items():
+        lines.append(f"{kind} ({len(items)}):")
+        lines.extend(f"  - {a.title}" for a in items)
+    return "\n".join(lines)

@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from sources.outbound.email import SmtpSettings
+from sources.secrets import get_secret
 from store.inbox import Inbox
 from triage.config import Config, SourceConfig, TeamConfig
 from triage.model import Author, Mention
@@ -86,5 +87,20 @@ def sender_main(store: str, server_url: str, smtp_port: str) -> None:
     print(json.dumps([o.status.value for o in outcomes]), flush=True)
 
 
+def watch_main(store: str, server_url: str, tick: str) -> None:
+    """The watch service on the loopback servers, as `veille watch` runs it."""
+    from tui.services.settings import WatchSettings
+    from tui.services.watch import Watch
+
+    settings = WatchSettings(
+        alert_webhook=get_secret("VEILLE_TEST_ALERT_HOOK"), bell=True, sla_warning=900
+    )
+    watch = Watch(make_config(server_url), Path(store), settings, tick=float(tick))
+    sys.exit(asyncio.run(watch.run()))
+
+
 if __name__ == "__main__":
-    sender_main(*sys.argv[1:4])
+    if sys.argv[1] == "watch":
+        watch_main(*sys.argv[2:5])
+    else:
+        sender_main(*sys.argv[1:4])

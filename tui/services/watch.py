@@ -1,0 +1,297 @@
+"""`veille watch`: the headless on-call loop.
+
+Three jobs share one asyncio loop and one store (the TUIs on the same server see
+everything it stores): the sources' Poller ingests what arrives (through the triage
+pipeline), the outbox worker sends replies and hand-offs, and the alert loop decides
+(triage.alerts) what cannot wait and tells the configured channels. Every alert key is
+written to a durable ledger once a channel acknowledged it, so a restart neither loses
+nor repeats one; during quiet hours alerts are held in a file and sent as one digest.
+One log line per event, secrets redacted; SIGTERM stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import inspect
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from sources.outbound.email import deliver_email
+from sources.outbound.errors import DeliveryError
+from sources.outbound.webhook import deliver_webhook
+from sources.secrets import redact
+from store.inbox import Inbox
+from triage import alerts as decide
+from triage.config import Config
+from triage.model import Mention, utcnow
+from tui.services.ledger import Ledger
+from tui.services.outbox import OutboxWorker
+from tui.services.settings import WatchSettings
+
+
+def log_line(event: str, stream=None, **fields: object) -> None:
+    """One line per event: time, event, key=value pairs; secrets redacted."""
+    parts = [utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), event]
+    parts += [f"{k}={' '.join(str(v).split())}" for k, v in fields.items() if v not in ("", None)]
+    out = stream or sys.stderr
+    out.write(redact(" ".join(parts)) + "\n")
+    out.flush()
+
+
+def _pipeline(config: Config) -> Any:
+    """The triage pipeline, when that part is installed (mentions are stored either way)."""
+    try:
+        from triage.pipeline import Pipeline
+    except ImportError:
+        return None
+    return Pipeline(config.brands)
+
+
+class Watch:
+    def __init__(
+        self,
+        config: Config,
+        store: Path,
+        settings: WatchSettings,
+        *,
+        tick: float = 30.0,
+        log: Callable[..., None] = log_line,
+        clock: Callable[[], datetime] = utcnow,
+    ):
+        self.config = config
+        self.store = Path(store)
+        self.settings = settings
+        self.tick = tick
+        self.log = log
+        self.clock = clock
+        self.stop = asyncio.Event()
+        folder = self.store / "watch"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.ledger = Ledger(folder / "alerts.ledger")
+        self.held_path = folder / "held.jsonl"
+
+    # ------------------------------------------------------------------ running
+
+    async def run(self, once: bool = False) -> int:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self._request_stop, sig)
+        self.inbox = Inbox.open(self.store, user=self.config.user, pipeline=_pipeline(self.config))
+        self.client = httpx.AsyncClient(timeout=15, headers={"User-Agent": "veille (watch)"})
+        self.outbox = OutboxWorker(
+            self.inbox,
+            self.config,
+            smtp=self.settings.smtp,
+            log=lambda line: self.log("outbox", detail=line),
+        )
+        self.log("started", store=self.store, sources=len(self.config.sources), tick=self.tick)
+        tasks = [asyncio.create_task(self._alert_loop(once), name="alerts")]
+        poller = self._poller()
+        if poller is not None and not once:
+            tasks.append(asyncio.create_task(self._run_poller(poller), name="poller"))
+        try:
+            if once:
+                await tasks[0]
+            else:
+                await self.stop.wait()
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self.client.aclose()
+            self.inbox.close()
+            self.log("stopped")
+        return 0
+
+    def _request_stop(self, sig: signal.Signals) -> None:
+        self.log("stopping", signal=sig.name)
+        self.stop.set()
+
+    # ------------------------------------------------------------------ polling
+
+    def _poller(self) -> Any:
+        try:
+            from sources.poller import Poller
+        except ImportError:
+            self.log(
+                "poller unavailable: sources.poller is not installed; alerting on the store only"
+            )
+            return None
+        return Poller(
+            self.config, on_mentions=self._on_mentions, state_path=self.store / "poller.json"
+        )
+
+    async def _run_poller(self, poller: Any) -> None:
+        """Run the sources' poller until stopped; its own faults are logged, not fatal."""
+        takes_stop = len(inspect.signature(poller.run).parameters) > 0
+        while not self.stop.is_set():
+            try:
+                await (poller.run(self.stop) if takes_stop else poller.run())
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.log("poller failed", why=f"{type(exc).__name__}: {exc}")
+                await asyncio.sleep(self.tick)
+
+    async def _on_mentions(self, mentions: list[Mention], *rest: object) -> None:
+        try:
+            new = self.inbox.ingest(mentions)
+        except Exception as exc:  # a bad batch must not stop the watch
+            self.log("ingest failed", why=f"{type(exc).__name__}: {exc}")
+            return
+        if new:
+            self.log("stored", new=len(new), source=new[0].source)
+
+    # ------------------------------------------------------------------ alerts
+
+    async def _alert_loop(self, once: bool) -> None:
+        while not self.stop.is_set():
+            try:
+                await self.outbox.run_once()
+                await self.check()
+            except Exception as exc:  # survive anything one tick throws; say it
+                self.log("tick failed", why=f"{type(exc).__name__}: {exc}")
+            if once:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
+
+    async def check(self) -> list[decide.Alert]:
+        now = self.clock()
+        alerts = decide.fresh(self.decide_raw(now), _Sent(self.ledger))
+        quiet = decide.in_quiet_hours(now.astimezone().time(), self.settings.quiet_hours)
+        if quiet:
+            for a in alerts:
+                self._hold(a)
+            return alerts
+        await self._flush_digest()
+        for a in alerts:
+            await self.send(a.key, a.line(), a)
+        return alerts
+
+    def decide_raw(self, now: datetime) -> list[decide.Alert]:
+        self.inbox.refresh()
+        views = self.inbox.groups(now=now)
+        threshold = self.inbox.urgent_threshold
+        found = decide.urgent_alerts(views, threshold, now)
+        found += decide.sla_alerts(
+            views, self.config.sla, threshold, now, self.settings.sla_warning
+        )
+        recent = self.inbox.mentions_between(now - timedelta(hours=25), now)
+        found += decide.spike_alerts(recent, now, factor=self.settings.spike_factor)
+        return found
+
+    # ------------------------------------------------------------------ channels
+
+    def _channels(self) -> list[str]:
+        out = []
+        if self.settings.alert_webhook:
+            out.append("webhook")
+        if self.settings.alert_email:
+            out.append("email")
+        if self.settings.bell:
+            out.append("bell")
+        return out or ["log"]
+
+    async def send(self, key: str, text: str, alert: decide.Alert | None = None) -> bool:
+        """Tell every channel not yet told; the key enters the ledger once all have."""
+        delivery = hashlib.sha256(key.encode()).hexdigest()[:32]
+        ok = True
+        for channel in self._channels():
+            ck = f"{key}#{channel}"
+            if ck in self.ledger:
+                continue
+            try:
+                if channel == "webhook":
+                    payload = {"username": "veille", "text": text, "veille_alert": key}
+                    if alert is not None:
+                        payload["veille_kind"] = alert.kind
+                    await deliver_webhook(
+                        self.client,
+                        self.settings.alert_webhook,
+                        payload,
+                        what="alert webhook",
+                        delivery=delivery,
+                    )
+                elif channel == "email":
+                    subject = text.splitlines()[0][:150]
+                    await deliver_email(
+                        self.settings.smtp,
+                        self.settings.alert_email,
+                        f"[veille] {subject}",
+                        text,
+                        message_id=f"<{delivery}@veille>",
+                    )
+                elif channel == "bell" and sys.stderr.isatty():  # not into a log file
+                    sys.stderr.write("\a")
+                    sys.stderr.flush()
+            except DeliveryError as err:
+                ok = False
+                self.log("alert not sent", key=key, channel=channel, why=str(err))
+                continue
+            self.ledger.add(ck)
+        if ok:
+            self.ledger.add(key)
+            self.log(
+                "alert sent",
+                key=key,
+                channels=",".join(self._channels()),
+                text=text.splitlines()[0],
+            )
+        return ok
+
+    # ------------------------------------------------------------------ quiet hours
+
+    def _hold(self, alert: decide.Alert) -> None:
+        line = orjson.dumps(
+            {"key": alert.key, "kind": alert.kind, "title": alert.title, "url": alert.url}
+        )
+        fd = os.open(self.held_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        self.ledger.add(alert.key)  # decided: it goes out in the digest, not again alone
+        self.log("alert held for digest", key=alert.key)
+
+    async def _flush_digest(self) -> None:
+        try:
+            raw = self.held_path.read_bytes()
+        except FileNotFoundError:
+            return
+        held = []
+        for line in raw.splitlines():
+            try:
+                d = orjson.loads(line)
+                held.append(decide.Alert(d["kind"], d["key"], d["title"], d.get("url", "")))
+            except (orjson.JSONDecodeError, KeyError, TypeError):
+                continue  # a torn last line
+        if held:
+            key = (
+                "digest:" + hashlib.sha256("\n".join(a.key for a in held).encode()).hexdigest()[:16]
+            )
+            if key not in self.ledger and not await self.send(key, decide.digest(held)):
+                return  # keep them held; try again next tick
+        self.held_path.unlink(missing_ok=True)
+
+
+class _Sent:
+    """`in` against the ledger (what was already decided and sent)."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self.ledger

@@ -48,16 +48,16 @@ class WatchSettings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
-
-
 def parse_duration(value: object, key: str) -> float:
-    if isinstance(value, int | float):
-        return float(value)
-    m = _DURATION.match(str(value))
-    if not m:
-        raise SettingsError(f"{key}: expected a duration such as 15m, 1h or 90s, got {value!r}")
-    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    """A duration (15m, 1h, 90s) with the key named in the error."""
+    from sources.config import parse_duration as parse
+
+    try:
+        return parse(value)
+    except ValueError:
+        raise SettingsError(
+            f"{key}: expected a duration such as 15m, 1h or 90s, got {value!r}"
+        ) from None
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time]:

@@ -8,6 +8,7 @@ same app on their own store with their own clock.
 
 from __future__ import annotations
 
+import time
 import tomllib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -15,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -105,7 +105,6 @@ class VeilleApp(App[None]):
         if self._keymap_config:
             self.set_keymap(self._keymap_config)
         self.push_screen(InboxScreen())
-        self._build_author_index()
 
     # ------------------------------------------------------------------ shared services
     def source_lines(self) -> Sequence[SourceLine]:
@@ -164,11 +163,13 @@ class VeilleApp(App[None]):
                 replies.append((f"{reply.at:%Y-%m-%d %H:%M}", reply.text))
         return history, replies
 
-    @work(thread=True, exclusive=True, group="authors")
-    def _build_author_index(self) -> None:
+    def build_author_index(self) -> None:
+        """Who wrote what (for the thread pane's history); run from a worker thread."""
         index: dict[str, list[Mention]] = defaultdict(list)
-        for mention in list(self.inbox.all_mentions()):
+        for n, mention in enumerate(list(self.inbox.all_mentions())):
             index[_author_key(mention)].append(mention)
+            if n % 1024 == 1023:
+                time.sleep(0)
         self._author_index = dict(index)
 
     # ------------------------------------------------------------------ keys and commands

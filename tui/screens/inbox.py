@@ -8,6 +8,7 @@ the Inbox; widgets below it get data by attribute and report by message. Long wo
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -19,11 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from store.views import GroupView
 from triage.filter import Filter, FilterError, parse_filter
 from triage.model import Mention, Status
+from tui.filtering import FilterRun, narrows
 from tui.safe import clean, flat, plain
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.widgets.mention_list import MentionList
@@ -36,7 +39,8 @@ if TYPE_CHECKING:
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
 CLOSED = (Status.DONE, Status.IGNORED)
-PREFIX_BUDGET = 0.025  # seconds of filtering before the first screenful is drawn
+PANE_DELAY = 0.06  # seconds the cursor rests before the thread pane follows it
+PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 
 
@@ -68,7 +72,9 @@ class InboxScreen(Screen[None]):
         self.ranked: list[str] = []
         self.snoozed: set[str] = set()
         self.filter_complete = True
-        self._filter_token = 0
+        self._filter_run: FilterRun | None = None
+        self._pane_timer: Timer | None = None
+        self._last: tuple[Filter, list[str]] | None = None  # the last complete result
         self._vocabulary_ready = False
         self._counts = (0, 0, 0)
         self._spike: str | None = None
@@ -127,7 +133,9 @@ class InboxScreen(Screen[None]):
         self.ranked = inbox.ranked_ids(now=self.vapp.now())
         now = self.vapp.now()
         self.snoozed = {g for g in self.ranked if inbox.state(g).is_snoozed(now)}
+        self._last = None
         self._apply_filter(keep=keep)
+        self._count_worker()
 
     @staticmethod
     def _shows_snoozed(flt: Filter | None) -> bool:
@@ -142,59 +150,55 @@ class InboxScreen(Screen[None]):
     def _apply_filter(self, keep: str | None = None) -> None:
         """Show the groups the filter keeps: at once if cheap, else a first screenful now
         (a scan bounded in time) and the complete list from a worker moments later."""
-        flt, inbox = self.flt, self.vapp.inbox
+        flt, inbox, now = self.flt, self.vapp.inbox, self.vapp.now()
         self.mention_list.empty_message = (
             "No mention matches this filter."
             if self.filter_text
             else "Inbox zero: nothing to triage."
         )
-        self._filter_token += 1
+        if self._filter_run is not None:
+            self._filter_run.cancelled = True
+            self._filter_run = None
+        skip = set() if self._shows_snoozed(flt) else self.snoozed
         if flt is None or flt.is_empty:
-            self._show(self._unsnoozed(list(self.ranked), flt), keep, complete=True)
+            self._last = None
+            ids = [g for g in self.ranked if g not in skip] if skip else list(self.ranked)
+            self._show(ids, keep, complete=True)
             return
         if all(t.field in INDEXED_FIELDS and not t.negate for t in flt.terms):
-            ids = inbox.ranked_ids(flt, now=self.vapp.now())
-            self._show(self._unsnoozed(ids, flt), keep, complete=True)
+            ids = inbox.ranked_ids(flt, now=now)
+            self._last = None
+            self._show([g for g in ids if g not in skip] if skip else ids, keep, complete=True)
             return
-        prefix, complete = self._scan_prefix(flt)
-        self._show(prefix, keep, complete=complete)
-        if not complete:
-            self._complete_filter(flt, self._filter_token, keep)
-
-    def _scan_prefix(self, flt: Filter) -> tuple[list[str], bool]:
-        """Matches from the top of the ranking, for at most PREFIX_BUDGET seconds."""
-        inbox, now = self.vapp.inbox, self.vapp.now()
         if self._vocabulary_ready and any(t.field == "" and not t.negate for t in flt.terms):
             flt = flt.with_vocabulary(inbox.vocabulary())
-        ctx = inbox.context(now)
-        show_snoozed = self._shows_snoozed(flt)
-        snoozed, view, matches = self.snoozed, inbox.view, flt.matches
-        wanted = max(60, self.mention_list.size.height * 3)
-        deadline = time.perf_counter() + PREFIX_BUDGET
-        found: list[str] = []
-        for n, gid in enumerate(self.ranked):
-            if (show_snoozed or gid not in snoozed) and matches(view(gid), ctx):
-                found.append(gid)
-                if len(found) >= wanted:
-                    return found, False
-            if n % 256 == 255 and time.perf_counter() > deadline:
-                return found, False
-        return found, True
+        source: list[str] = self.ranked
+        if self._last is not None and narrows(self._last[0], flt):
+            source = self._last[1]
+        run = FilterRun(flt, source, inbox.view, inbox.context(now), skip)
+        run.run_for(PREFIX_BUDGET, enough=self.mention_list.size.height + 10)
+        self._show(list(run.found), keep, complete=run.complete)
+        if run.complete:
+            self._last = (flt, run.found)
+        else:
+            self._filter_run = run
+            self._finish_filter(run, keep)
 
-    @work(thread=True, exclusive=True, group="filter")
-    def _complete_filter(self, flt: Filter, token: int, keep: str | None) -> None:
-        ids = self.vapp.inbox.ranked_ids(flt, now=self.vapp.now())
-        if token == self._filter_token:
-            self.app.call_from_thread(self._completed, ids, flt, token, keep)
+    @work(thread=True, exclusive=False, group="filter")
+    def _finish_filter(self, run: FilterRun, keep: str | None) -> None:
+        if run.finish():
+            self.app.call_from_thread(self._finished, run, keep)
 
-    def _completed(self, ids: list[str], flt: Filter, token: int, keep: str | None) -> None:
-        if token == self._filter_token:
-            self._show(self._unsnoozed(ids, flt), keep, complete=True)
+    def _finished(self, run: FilterRun, keep: str | None) -> None:
+        if run is self._filter_run and not run.cancelled:
+            self._filter_run = None
+            self._last = (run.flt, run.found)
+            self._show(list(run.found), keep or self.mention_list.current_id, complete=True)
 
     def _show(self, ids: list[str], keep: str | None, *, complete: bool) -> None:
         self.filter_complete = complete
         self.mention_list.set_rows(ids, keep=keep)
-        self.update_status()
+        self._render_status()
 
     def _patch(self, group_ids: Iterable[str]) -> None:
         """Groups changed by an action: redraw them; drop those the filter now excludes."""
@@ -226,6 +230,7 @@ class InboxScreen(Screen[None]):
             index = self.mention_list.cursor
             keep = ids[min(index, len(ids) - 1)] if ids else None
         self._generation = inbox.generation
+        self._last = None
         self.mention_list.set_rows(ids, keep=keep)
         self.update_status()
 
@@ -286,19 +291,40 @@ class InboxScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="warm-up")
     def _warm_up(self) -> None:
-        """Build every group's view and the fuzzy vocabulary once, off the UI thread."""
+        """Build every group's view, the fuzzy vocabulary and the author index once, off
+        the UI thread and in small chunks (the UI takes the GIL between them)."""
+        inbox = self.vapp.inbox
         try:
-            self.vapp.inbox.vocabulary()
-        except RuntimeError:
+            ranked = list(self.ranked)
+            for start in range(0, len(ranked), 512):
+                for gid in ranked[start : start + 512]:
+                    inbox.view(gid)
+                time.sleep(0.001)
+            inbox.vocabulary()
+            self.vapp.build_author_index()
+            # The store's records live as long as the app: keep the cyclic GC from walking
+            # them again and again (full collections took hundreds of ms at 100k).
+            gc.freeze()
+            self._vocabulary_ready = True
+        except RuntimeError:  # the store changed under us; the next reload warms again
             return
-        self._vocabulary_ready = True
 
     # ------------------------------------------------------------------ list events
     @on(MentionList.Highlighted)
     def _highlighted(self, event: MentionList.Highlighted) -> None:
-        self.show_thread(event.view)
+        """Cursor moved: the list is already redrawn; the panes follow once it rests."""
+        if self._pane_timer is not None:
+            self._pane_timer.stop()
+        self._pane_timer = self.set_timer(PANE_DELAY, self.sync_panes)
+
+    def sync_panes(self) -> None:
+        """Show the cursor's group in the thread pane and point the editor at it."""
+        if self._pane_timer is not None:
+            self._pane_timer.stop()
+            self._pane_timer = None
+        view = self.mention_list.current
+        self.show_thread(view)
         editor = self.query_one(ReplyEditor)
-        view = event.view
         if view is None:
             editor.load(None, None, "", "")
         elif editor.target != view.group_id:
@@ -307,10 +333,11 @@ class InboxScreen(Screen[None]):
 
     @on(MentionList.SelectionChanged)
     def _selection_changed(self) -> None:
-        self.update_status()
+        self._render_status()
 
     @on(MentionList.Opened)
     def _opened(self, event: MentionList.Opened) -> None:
+        self.sync_panes()
         self.fetch_thread(event.view.leader)
         self.query_one(ThreadView).focus()
 
@@ -384,7 +411,7 @@ class InboxScreen(Screen[None]):
     def action_clear(self) -> None:
         if self.mention_list.selected:
             self.mention_list.clear_selection()
-            self.update_status()
+            self._render_status()
             return
         filter_input = self.query_one("#filter", Input)
         if filter_input.value:
@@ -607,6 +634,7 @@ class InboxScreen(Screen[None]):
         return f"{minutes} min ago" if minutes > 0 else "just now"
 
     def _start_reply(self, view: GroupView, force: bool) -> None:
+        self.sync_panes()
         try:
             self.vapp.inbox.claim(view.group_id, force=force)
             self._patch([view.group_id])

@@ -9,6 +9,7 @@ Rendered rows are cached by (group, state revision, width, cursor, selection, mi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import ClassVar
@@ -98,6 +99,8 @@ class MentionList(ScrollView, can_focus=True):
         self._user = user
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: RowStyles | None = None
+        self.first_paint: float | None = None  # perf_counter() of the first row drawn
+        self.last_paint = 0.0  # perf_counter() of the latest row drawn (for bench/tui.py)
 
     # ------------------------------------------------------------------ data in
     @property
@@ -185,6 +188,9 @@ class MentionList(ScrollView, can_focus=True):
                 )
             return Strip.blank(width, self.rich_style)
         view = self.view_of(self.ids[index])
+        self.last_paint = time.perf_counter()
+        if self.first_paint is None:
+            self.first_paint = self.last_paint
         now = self._now()
         is_cursor = index == self.cursor
         is_selected = view.group_id in self.selected

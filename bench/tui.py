@@ -1,0 +1,151 @@
+"""TUI benchmark at 100,000 mentions, headless (Textual's run_test).
+
+    .venv/bin/python bench/tui.py [--mentions 100000] [--store DIR] [--repeat 5]
+
+Each run is a fresh process (so memory and launch are those of one `veille`), reported
+as median / p99 over runs and keys (targets from issue 5):
+  launch    process start (before importing Textual and the store) to the first
+            row of the list drawn                                             <= 1.5 s
+  filter    one keystroke in the filter line to the list redrawn              <= 50 ms
+  cursor    one `j` to the list redrawn with the cursor moved                 <= 16 ms
+  memory    peak RSS of the process after typing filters                      <= 500 MB
+"Redrawn" is the moment the list's last line was rendered for that key (the Line API
+hook `MentionList.last_paint`), not when Pilot decides the app is idle, which also waits
+for unrelated timers. The store is built once with bench/synth.py (kept with --store).
+Other processes on the 2 shared cores add noise: compare p99 with the median.
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import resource  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
+WORDS = ("lampe", "remboursement", "brand:Lumio", "-scam")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def report(name: str, values: list[float], target: float) -> None:
+    med = statistics.median(values)
+    verdict = "ok" if med <= target else "OVER TARGET"
+    print(
+        f"{name:<8} median {ms(med):>10}  p99 {ms(pct(values, 99)):>10}  "
+        f"min {ms(min(values)):>10}  n={len(values):<4} target {ms(target)}  {verdict}"
+    )
+
+
+def build(store: Path, count: int) -> None:
+    from bench.synth import mentions
+    from store.inbox import Inbox
+
+    if (store / "meta.json").exists():
+        return
+    t = time.perf_counter()
+    data = list(mentions(count))
+    with Inbox.open(store, user="bench") as inbox:
+        for i in range(0, len(data), 5000):
+            inbox.ingest(data[i : i + 5000])
+    print(f"built a store of {count:,} mentions in {time.perf_counter() - t:.1f} s")
+
+
+async def one_run(store: Path, keys: int) -> dict[str, object]:
+    from store.inbox import Inbox
+    from triage.config import BrandConfig, Config
+    from tui.app import VeilleApp
+    from tui.widgets.mention_list import MentionList
+
+    inbox = Inbox.open(store, user="bench")
+    config = Config(user="bench", brands=(BrandConfig("Lumio"), BrandConfig("Brightly")))
+    app = VeilleApp(inbox, config, now=lambda: NOW, poll_interval=0)
+    filters: list[float] = []
+    cursors: list[float] = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        mlist = app.screen.query_one(MentionList)
+        while mlist.first_paint is None:
+            await asyncio.sleep(0.001)
+        launch = mlist.first_paint - STARTED
+        while not app.screen._vocabulary_ready:  # keys are measured once warmed up
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        for _ in range(keys):
+            before = mlist.cursor
+            t = time.perf_counter()
+            await pilot.press("j")
+            assert mlist.cursor == before + 1
+            cursors.append(mlist.last_paint - t)
+        await pilot.press("slash")
+        for word in WORDS:
+            app.screen.query_one("#filter").value = ""
+            await pilot.pause()
+            for char in word:
+                t = time.perf_counter()
+                await pilot.press(char)
+                if mlist.last_paint > t:
+                    filters.append(mlist.last_paint - t)
+        await pilot.pause(0.5)  # let the filter workers finish before reading memory
+    inbox.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"launch": launch, "filters": filters, "cursors": cursors, "peak_mb": peak}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--store", help="store folder to build once and reuse")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keys", type=int, default=60)
+    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    store = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="veille-tui-")) / "s"
+    if args.one:
+        print(json.dumps(asyncio.run(one_run(store, args.keys))))
+        return
+    build(store, args.mentions)
+    print(f"TUI benchmark: {args.mentions:,} mentions, {args.repeat} runs, {os.cpu_count()} cpus")
+    launches, filters, cursors, peaks = [], [], [], []
+    for _ in range(args.repeat):
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", "--store", str(store), "--keys", str(args.keys)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        launches.append(result["launch"])
+        filters += result["filters"]
+        cursors += result["cursors"]
+        peaks.append(result["peak_mb"])
+    report("launch", launches, 1.5)
+    report("filter", filters, 0.050)
+    report("cursor", cursors, 0.016)
+    peak = statistics.median(peaks)
+    verdict = "ok" if peak <= 500 else "OVER TARGET"
+    print(
+        f"memory   peak RSS median {peak:.0f} MB, max {max(peaks):.0f} MB (target 500 MB)  {verdict}"
+    )
+
+
+if __name__ == "__main__":
+    main()

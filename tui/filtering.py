@@ -1,0 +1,86 @@
+"""Filtering 100,000 groups per keystroke without freezing the screen.
+
+The list needs its first screenful at once and the rest soon after. `FilterRun` scans
+the ranking in chunks: the UI thread takes the first chunks within a small time budget,
+a worker thread finishes the scan, and every chunk checks that its run is still the
+latest (a newer keystroke abandons it). When the new filter only narrows the previous
+one (more characters on a plain word, or one more term), the scan starts from the
+previous complete result instead of the whole store.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from store.views import GroupView
+from triage.filter import Filter, FilterContext
+
+CHUNK = 512
+
+
+def narrows(old: Filter, new: Filter) -> bool:
+    """True when every group `new` keeps is also kept by `old` (so scan old's result)."""
+    if not new.text.startswith(old.text) or old.is_empty:
+        return False
+    if any(t.alternatives for t in (*old.terms, *new.terms)):
+        return False  # fuzzy expansions are not monotonic
+    suffix = new.text[len(old.text) :]
+    if suffix[:1].isspace():
+        return new.terms[: len(old.terms)] == old.terms  # terms were added: AND narrows
+    # the last term grew: only a plain positive word matches by substring
+    if len(new.terms) != len(old.terms) or new.terms[:-1] != old.terms[:-1]:
+        return False
+    last_old, last_new = old.terms[-1], new.terms[-1]
+    return (
+        last_old.field == "" == last_new.field
+        and not last_old.negate
+        and not last_new.negate
+        and '"' not in old.text
+        and last_old.value in last_new.value
+    )
+
+
+@dataclass
+class FilterRun:
+    """One filter over a ranked list of group ids, resumable chunk by chunk."""
+
+    flt: Filter
+    ids: Sequence[str]
+    view: Callable[[str], GroupView]
+    ctx: FilterContext
+    skip: set[str] = field(default_factory=set)  # e.g. snoozed groups
+    found: list[str] = field(default_factory=list)
+    position: int = 0
+    cancelled: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return self.position >= len(self.ids)
+
+    def step(self, count: int = CHUNK) -> None:
+        end = min(len(self.ids), self.position + count)
+        matches, view, ctx, skip = self.flt.matches, self.view, self.ctx, self.skip
+        append = self.found.append
+        for gid in self.ids[self.position : end]:
+            if gid not in skip and matches(view(gid), ctx):
+                append(gid)
+        self.position = end
+
+    def run_for(self, seconds: float, enough: int) -> None:
+        """Scan until `enough` matches, the end, or `seconds` have passed."""
+        deadline = time.perf_counter() + seconds
+        while not self.complete and len(self.found) < enough and not self.cancelled:
+            self.step(128)
+            if time.perf_counter() > deadline:
+                break
+
+    def finish(self) -> bool:
+        """Scan the rest; False if cancelled on the way (a newer run replaced it)."""
+        while not self.complete:
+            if self.cancelled:
+                return False
+            self.step()
+            time.sleep(0)  # let the UI thread take the GIL between chunks
+        return not self.cancelled

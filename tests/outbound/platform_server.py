@@ -10,6 +10,7 @@ the work is done, so the sender can be killed between request and acknowledgemen
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import threading
 import time
@@ -100,6 +101,15 @@ def make_handler(state: PlatformState):
             state.requests.append(("GET", url.path))
             if self._fault(url.path):
                 return
+            if url.path == "/api/v1/accounts/verify_credentials":
+                if self._auth(MASTO_TOKEN):
+                    self._send(200, {"id": "1", "acct": "lumio", "username": "lumio"})
+                return
+            if url.path.startswith("/api/v1/statuses/") and url.path.endswith("/context"):
+                sid = url.path.split("/")[4]
+                kids = [s for s in state.statuses.values() if s["in_reply_to_id"] == sid]
+                self._send(200, {"ancestors": [], "descendants": kids})
+                return
             if url.path == "/api/v2/search":
                 if not self._auth(MASTO_TOKEN):
                     return
@@ -180,7 +190,8 @@ def make_handler(state: PlatformState):
                             "id": sid,
                             "url": f"https://home.example/@lumio/{sid}",
                             "uri": f"https://home.example/users/lumio/statuses/{sid}",
-                            "content": f"<p>{text}</p>",
+                            "content": f"<p>{html.escape(text)}</p>",
+                            "account": {"id": "1", "acct": "lumio"},
                             "text": text,
                             "in_reply_to_id": body.get("in_reply_to_id"),
                             "visibility": body.get("visibility", "public"),

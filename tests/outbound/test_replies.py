@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 
-from platform_server import BSKY_DID
+from platform_server import BSKY_DID, MASTO_TOKEN
 from world import MASTO_ENV, make_config
 
 from sources.outbound.bluesky import facets, graphemes, record_key
@@ -167,3 +167,24 @@ async def test_facets_skip_unresolvable_handles_and_trailing_punctuation(platfor
         found = await facets(client, platform.url, "Voir https://x.example/a. Merci")
     (link,) = found
     assert link["features"][0]["uri"] == "https://x.example/a"
+
+
+async def test_mastodon_retry_past_the_idempotency_window_finds_our_reply(platform, store):
+    from datetime import timedelta
+
+    import httpx
+
+    from sources.outbound import mastodon
+    from triage.model import utcnow
+
+    with Inbox.open(store, user="tester") as inbox:
+        mention = inbox.mention("mastodon:111")
+    text = "Merci <3 & à bientôt"
+    old = utcnow() - timedelta(hours=2)
+    async with httpx.AsyncClient() as client:
+        kw = {"instance": platform.url, "token": MASTO_TOKEN, "mention": mention, "text": text}
+        first = await mastodon.post_reply(client, idempotency_key="k1", **kw)
+        # the server forgot the key (kept 1 h): the thread is searched instead
+        again = await mastodon.post_reply(client, idempotency_key="k2", created_at=old, **kw)
+    assert again == first
+    assert len(platform.state.statuses) == 1

@@ -193,6 +193,7 @@ class OutboxWorker:
                 mention=mention,
                 text=reply.text,
                 idempotency_key=reply.key,
+                created_at=reply.at,
             )
         opts = account.options or {}
         acct = bluesky.BlueskyAccount(

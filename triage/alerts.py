@@ -19,6 +19,7 @@ from triage.model import Mention, Status, TriageState
 
 OPEN = (Status.NEW, Status.OPEN, Status.WAITING)
 MICROBLOGS = frozenset({"mastodon", "bluesky", "twitter", "x", "threads"})
+STALE = timedelta(hours=24)  # older news is the inbox's business, not a reason to wake anyone
 
 
 class GroupLike(Protocol):
@@ -57,11 +58,14 @@ def _snippet(text: str, n: int = 90) -> str:
     return one if len(one) <= n else one[: n - 1] + "…"
 
 
-def urgent_alerts(groups: Iterable[GroupLike], threshold: float, now: datetime) -> list[Alert]:
-    """Open, unanswered groups ranked urgent: one alert per group, ever."""
+def urgent_alerts(
+    groups: Iterable[GroupLike], threshold: float, now: datetime, stale: timedelta = STALE
+) -> list[Alert]:
+    """Open, unanswered groups ranked urgent and started less than `stale` ago: one alert
+    per group, ever (a first start on an old store does not page about last month)."""
     out = []
     for g in groups:
-        if g.priority >= threshold and _needs_answer(g, now):
+        if g.priority >= threshold and _needs_answer(g, now) and now - g.leader.created_at < stale:
             m = g.leader
             out.append(
                 Alert(
@@ -90,16 +94,17 @@ def sla_alerts(
     threshold: float,
     now: datetime,
     warning: float,
+    stale: timedelta = STALE,
 ) -> list[Alert]:
     """Unanswered groups whose first-response deadline is less than `warning` seconds away
-    (or already past): one alert per group."""
+    or passed less than `stale` ago: one alert per group."""
     out = []
     for g in groups:
         if not _needs_answer(g, now):
             continue
         due = g.leader.created_at + timedelta(seconds=sla_target(g, sla, threshold))
         left = (due - now).total_seconds()
-        if left <= warning:
+        if -stale.total_seconds() < left <= warning:
             m = g.leader
             when = "breached" if left <= 0 else f"due in {int(left // 60)} min"
             out.append(
@@ -171,12 +176,12 @@ def in_quiet_hours(local: time, quiet: tuple[time, time] | None) -> bool:
     return local >= start or local < end
 
 
-def digest(alerts: Sequence[Alert]) -> str:
-    """One message for alerts held back during quiet hours, grouped by kind."""
+def digest(alerts: Sequence[Alert], why: str = "during quiet hours") -> str:
+    """One message for many alerts (held during quiet hours, or a burst), grouped by kind."""
     by_kind: dict[str, list[Alert]] = defaultdict(list)
     for a in alerts:
         by_kind[a.kind].append(a)
-    lines = [f"veille digest: {len(alerts)} alert(s) during quiet hours"]
+    lines = [f"veille digest: {len(alerts)} alert(s) {why}"]
     for kind in ("urgent", "sla", "spike"):
         items = by_kind.pop(kind, [])
         if items:

@@ -42,6 +42,7 @@ def test_urgent_alert_once_per_open_unanswered_group():
         _view("c", priority=90, first_response_at=NOW),
         _view("d", priority=90, snoozed_until=NOW + timedelta(hours=1)),
         _view("e", priority=20),
+        _view("old", priority=99, minutes_ago=2 * 24 * 60),  # not paged about on first start
     ]
     found = alerts.urgent_alerts(views, 70, NOW)
     assert [a.key for a in found] == ["urgent:rss:a"]
@@ -56,7 +57,8 @@ def test_sla_alert_before_the_target_by_platform_and_urgency():
         _view("m2", minutes_ago=60, platform="mastodon"),  # 60 min left
         _view("u", minutes_ago=50, priority=95),  # urgent: 1 h target, 10 min left
         _view("r", minutes_ago=600),  # 24 h target
-        _view("late", minutes_ago=3000),  # breached
+        _view("late", minutes_ago=1500),  # breached an hour ago
+        _view("stale", minutes_ago=3000, priority=95),  # breached a day ago: old news
         _view(
             "answered",
             minutes_ago=3000,

@@ -117,3 +117,31 @@ def test_watch_alerts_once_survives_restart_and_leaks_no_secret(platform, tmp_pa
         data = path.read_bytes()
         for secret in (MASTO_TOKEN, BSKY_PASSWORD, HOOK_SECRET):
             assert secret.encode() not in data, f"{secret} leaked into {path}"
+
+
+async def test_a_burst_of_alerts_is_one_message_and_never_repeated(platform, tmp_path):
+    import httpx
+    from world import make_config
+
+    from tui.services.settings import WatchSettings
+    from tui.services.watch import BURST, Watch
+
+    store = tmp_path / "store"
+    with Inbox.open(store, user="poller") as inbox:
+        inbox.ingest([_mention(f"fire{i}", priority=95) for i in range(BURST + 5)])
+    hook = f"{platform.url}/hooks/{HOOK_SECRET}"
+    lines: list[str] = []
+    for _ in range(2):  # the second process start sends nothing
+        watch = Watch(
+            make_config(platform.url),
+            store,
+            WatchSettings(alert_webhook=hook),
+            log=lambda event, **kw: lines.append(event),
+        )
+        watch.inbox = Inbox.open(store, user="watch")
+        async with httpx.AsyncClient() as watch.client:
+            await watch.check()
+        watch.inbox.close()
+    (burst,) = _alerts(platform)
+    assert burst["text"].startswith(f"veille digest: {BURST + 6} alert(s) at once")  # + spike
+    assert f"urgent ({BURST + 5}):" in burst["text"]

@@ -38,6 +38,8 @@ from tui.services.ledger import Ledger
 from tui.services.outbox import OutboxWorker
 from tui.services.settings import WatchSettings
 
+BURST = 10  # more alerts than this in one check go out as one message
+
 
 def log_line(event: str, stream=None, **fields: object) -> None:
     """One line per event: time, event, key=value pairs; secrets redacted."""
@@ -176,6 +178,15 @@ class Watch:
                 self._hold(a)
             return alerts
         await self._flush_digest()
+        if len(alerts) > BURST:  # one message rather than a flood; each key still recorded
+            key = (
+                "burst:"
+                + hashlib.sha256("\n".join(a.key for a in alerts).encode()).hexdigest()[:16]
+            )
+            if await self.send(key, decide.digest(alerts, why="at once")):
+                for a in alerts:
+                    self.ledger.add(a.key)
+            return alerts
         for a in alerts:
             await self.send(a.key, a.line(), a)
         return alerts

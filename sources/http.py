@@ -1,0 +1,279 @@
+"""The one way veille speaks HTTP: a polite httpx client and `fetch` with every guard.
+
+Guards, because feed servers are many and some are hostile or broken: a byte cap on the
+decoded body (which also stops gzip bombs), an overall deadline per attempt (a server
+dripping one byte a second never trips a read timeout), conditional GET (a 304 costs no
+parsing), retries with exponential backoff and jitter for transient failures, and
+Retry-After / 429 honoured. Failures become `SourceError` in words a user can act on.
+One request at a time per host (politeness) is enforced in the transport, so every
+source gets it without thinking about it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from sources.base import SourceError
+from triage.model import utcnow
+
+USER_AGENT = "veille/0.1 (+community inbox)"
+MAX_BYTES = 10 * 1024 * 1024
+TIMEOUT = 10.0
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+_HINTS = {
+    401: "the token was refused; check it",
+    403: "access refused; check the token or the permissions",
+    404: "nothing at this address; check the URL",
+    410: "the feed was removed",
+    429: "too many requests; slowing down",
+}
+
+
+@dataclass(slots=True)
+class FetchResult:
+    status: int
+    url: str  # the final URL, after redirects
+    headers: dict[str, str] = field(default_factory=dict)  # lowercase keys
+    body: bytes = b""
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """A response body that gives the host back once it is read or closed."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], None]) -> None:
+        self._inner = inner
+        self._release: Callable[[], None] | None = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            if self._release is not None:
+                release, self._release = self._release, None
+                release()
+
+
+class PoliteTransport(httpx.AsyncBaseTransport):
+    """At most `per_host` requests in flight to one host, body included."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, per_host: int = 1) -> None:
+        self._inner = inner
+        self._per_host = per_host
+        self._gates: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self._per_host)
+        )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        gate = self._gates[request.url.host]
+        await gate.acquire()
+        try:
+            response = await self._inner.handle_async_request(request)
+        except BaseException:
+            gate.release()
+            raise
+        response.stream = _ReleasingStream(response.stream, gate.release)  # type: ignore[arg-type]
+        return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def make_client(timeout: float = TIMEOUT, per_host: int = 1, **kwargs: Any) -> httpx.AsyncClient:
+    """The client every source uses: descriptive User-Agent, timeouts, redirects, gzip."""
+    transport = PoliteTransport(httpx.AsyncHTTPTransport(retries=0), per_host=per_host)
+    return httpx.AsyncClient(
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+        follow_redirects=True,
+        max_redirects=5,
+        transport=transport,
+        **kwargs,
+    )
+
+
+def describe_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    if size >= 1024:
+        return f"{size / 1024:g} KB"
+    return f"{size} bytes"
+
+
+def describe_status(status: int) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = ""
+    text = f"server answered {status} {phrase}".rstrip()
+    hint = _HINTS.get(status)
+    return f"{text}: {hint}" if hint else text
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds (it may be a number or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())
+
+
+def _deadline(client: httpx.AsyncClient) -> float:
+    return float(client.timeout.read or TIMEOUT)
+
+
+def _words(exc: Exception, deadline: float, host: str) -> str:
+    if isinstance(exc, TimeoutError | httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
+        return f"timed out after {deadline:g} s"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"could not connect to {host} in time"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect to {host} ({exc or 'refused'})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the server closed the connection before the whole answer arrived"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    if isinstance(exc, httpx.DecodingError):
+        return "the answer's compression is broken"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return f"not a usable web address ({exc})"
+    return f"network error: {type(exc).__name__}"
+
+
+async def _attempt(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    params: dict[str, Any] | None,
+    json_body: Any,
+    max_bytes: int,
+) -> FetchResult:
+    async with client.stream(method, url, headers=headers, params=params, json=json_body) as resp:
+        lowered = {k.lower(): v for k, v in resp.headers.items()}
+        result = FetchResult(status=resp.status_code, url=str(resp.url), headers=lowered)
+        if resp.status_code == 304 or method == "HEAD":
+            return result
+        declared = lowered.get("content-length", "")
+        if declared.isdigit() and "content-encoding" not in lowered and int(declared) > max_bytes:
+            raise SourceError(f"answer larger than {describe_size(max_bytes)}")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise SourceError(f"answer larger than {describe_size(max_bytes)}")
+            chunks.append(chunk)
+        result.body = b"".join(chunks)
+        return result
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    params: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    json_body: Any = None,
+    retries: int = 2,
+    max_wait: float = 30.0,
+    accept: frozenset[int] = frozenset(),
+) -> FetchResult:
+    """GET (or `method`) `url` with every guard; 2xx, 304 and `accept` statuses return.
+
+    Anything else raises SourceError in words, after up to `retries` retries for
+    timeouts, dropped connections, 429 and 5xx. A Retry-After longer than `max_wait` is
+    not slept on here: the error carries it so the poller comes back later.
+    """
+    sent = dict(headers or {})
+    if etag:
+        sent["If-None-Match"] = etag
+    if last_modified:
+        sent["If-Modified-Since"] = last_modified
+    deadline = _deadline(client)
+    host = httpx.URL(url).host
+    attempt = 0
+    while True:
+        wait: float | None = None
+        try:
+            async with asyncio.timeout(deadline):
+                result = await _attempt(client, method, url, sent, params, json_body, max_bytes)
+        except SourceError:
+            raise
+        except (TimeoutError, httpx.TransportError, httpx.TooManyRedirects) as exc:
+            message = _words(exc, deadline, host)
+            if attempt >= retries or isinstance(
+                exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol | httpx.InvalidURL
+            ):
+                raise SourceError(message) from None
+        else:
+            status = result.status
+            if 200 <= status < 300 or status == 304 or status in accept:
+                return result
+            message = describe_status(status)
+            if status not in RETRIED_STATUSES:
+                raise SourceError(message)
+            wait = retry_after_seconds(result.headers.get("retry-after"))
+            if wait is not None and wait > max_wait:
+                raise SourceError(f"{message} (asked to wait {wait:.0f} s)", retry_after=wait)
+            if attempt >= retries:
+                raise SourceError(message, retry_after=wait)
+        if wait is None:
+            wait = min(8.0, 0.25 * 2**attempt) * random.uniform(0.5, 1.5)
+        await asyncio.sleep(wait)
+        attempt += 1
+
+
+async def fetch_json(client: httpx.AsyncClient, url: str, **kwargs: Any) -> tuple[Any, FetchResult]:
+    """`fetch` then decode JSON; SourceError in words when the answer is not JSON."""
+    import orjson
+
+    result = await fetch(client, url, **kwargs)
+    if result.not_modified:
+        return None, result
+    try:
+        return orjson.loads(result.body), result
+    except orjson.JSONDecodeError:
+        kind = result.headers.get("content-type", "unknown type").split(";")[0]
+        raise SourceError(
+            f"the answer is not valid JSON ({kind}, {len(result.body)} bytes)"
+        ) from None

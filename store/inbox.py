@@ -104,6 +104,7 @@ class Inbox:
         self._group_last: dict[str, str] = {}
         self._ranked: list[str] | None = None
         self._positions: dict[str, int] | None = None
+        self._subsets: dict[tuple[str, str], list[str]] = {}
         self._by_status: dict[Status, set[str]] = {s: set() for s in Status}
         self._groups: dict[str, list[str]] = {}
         self._states: dict[str, TriageState] = {}
@@ -393,14 +394,7 @@ class Inbox:
         ranked = self._ranking()
         if flt is None or flt.is_empty:
             return list(ranked)
-        candidates = self._candidates(flt)
-        if candidates is None:
-            ids = ranked
-        elif len(candidates) * 8 < len(ranked):  # few: sort them by rank
-            ids = sorted(candidates, key=self._rank_position().__getitem__)
-        else:  # many: walk the ranking once
-            contains = candidates.__contains__
-            ids = [g for g in ranked if contains(g)]
+        ids = self._indexed(flt, ranked)
         if all(t.field in INDEXED and not t.negate for t in flt.terms):
             return list(ids)  # the indexes answered the whole filter
         if any(t.field == "" and not t.negate for t in flt.terms):
@@ -414,6 +408,7 @@ class Inbox:
             ranked.sort(key=self._group_priority.__getitem__, reverse=True)  # stable
             self._ranked = ranked
             self._positions = None
+            self._subsets = {}
         return self._ranked
 
     def _rank_position(self) -> dict[str, int]:
@@ -422,18 +417,44 @@ class Inbox:
             self._positions = {g: i for i, g in enumerate(ranked)}
         return self._positions
 
-    def _candidates(self, flt: Filter) -> set[str] | None:
-        sets: list[set[str]] = []
-        for brand in flt.positive("brand"):
-            sets.append(self._by_brand.get(brand, set()))
-        for platform in flt.positive("platform"):
-            sets.append(self._by_platform.get(platform, set()))
-        for status in flt.positive("status"):
-            sets.append(self._by_status[Status(status)])
-        if not sets:
-            return None
-        sets.sort(key=len)
-        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+    def _indexed(self, flt: Filter, ranked: list[str]) -> list[str]:
+        """The ranked ids that pass the filter's indexed terms (brand, platform, status).
+
+        Brand and platform change only on ingestion, so each keeps its own ranked list;
+        the smallest applicable list is walked once, checking the other sets.
+        """
+        walks: list[tuple[list[str], set[str]]] = []
+        for field, index in (("brand", self._by_brand), ("platform", self._by_platform)):
+            for value in flt.positive(field):
+                members = index.get(value, set())
+                walks.append((self._ranked_subset(field, value, members), members))
+        status_sets = [self._by_status[Status(v)] for v in flt.positive("status")]
+        if not walks and not status_sets:
+            return ranked
+        if walks:
+            walk, walk_set = min(walks, key=lambda w: len(w[0]))
+        else:
+            walk_set = min(status_sets, key=len)
+            few = len(walk_set) * 8 < len(ranked)
+            walk = sorted(walk_set, key=self._rank_position().__getitem__) if few else ranked
+        others = [m for _, m in walks] + status_sets
+        checks = [m.__contains__ for m in others if m is not walk_set]
+        if walk is ranked:
+            checks.append(walk_set.__contains__)
+        if not checks:
+            return walk
+        if len(checks) == 1:
+            check = checks[0]
+            return [g for g in walk if check(g)]
+        return [g for g in walk if all(c(g) for c in checks)]
+
+    def _ranked_subset(self, field: str, value: str, members: set[str]) -> list[str]:
+        key = (field, value)
+        cached = self._subsets.get(key)
+        if cached is None or len(cached) != len(members):
+            cached = sorted(members, key=self._rank_position().__getitem__)
+            self._subsets[key] = cached
+        return cached
 
     def counts(self, now: datetime | None = None) -> Counts:
         """Open (new, open, waiting; not snoozed), urgent open, and groups per status."""

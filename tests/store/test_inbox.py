@@ -215,3 +215,26 @@ def test_an_event_journaled_by_a_killed_writer_is_redone_by_the_next(store_dir, 
     assert final.state("rss:0").tags == ("a", "b", "c")
     assert [e.id for e in final.events()][-2] == "e-orphan"
     assert any("damaged journal line" in p for p in final.problems)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "brand:lumio",
+        "status:new",
+        "brand:lumio status:done",
+        "platform:rss status:open brand:brightly",
+        "brand:lumio brand:brightly",
+        "platform:mastodon -status:new",
+        "brand:lumio allume",
+    ],
+)
+def test_index_answers_equal_a_full_scan(store_dir, mentions, query):
+    from triage.filter import parse_filter
+
+    inbox = Inbox.open(store_dir, user="ana")
+    inbox.ingest(mentions)
+    for i in range(0, 60, 4):
+        inbox.set_status(mentions[i].id, ("done", "open")[i % 8 == 0])
+    flt, ctx = parse_filter(query), inbox.context()
+    assert inbox.ranked_ids(query) == [v.group_id for v in inbox.groups() if flt.matches(v, ctx)]

@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+        if callable(getattr(module, "default", None)):  # the module behind plain `veille`
+            parser._veille_default = module.default  # type: ignore[attr-defined]
     return parser
 
 

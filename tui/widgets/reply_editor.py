@@ -110,6 +110,13 @@ class ReplyEditor(Vertical):
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
+        text = self.text
+        cleaned = clean(text)
+        if cleaned != text.replace("\r\n", "\n").replace("\r", "\n"):  # pasted escapes
+            row, column = self.text_area.cursor_location
+            self.text_area.load_text(cleaned)
+            self.text_area.cursor_location = (row, min(column, len(cleaned)))
+            return  # load_text posts another Changed with the clean text
         self._update_feedback()
         if not self._loading and self.target is not None:
             self.post_message(self.DraftChanged(self.target, self.text))

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from store.inbox import Inbox
 from triage.model import Author, Mention
-from tui.widgets.mention_list import MentionList
 
 from .conftest import NOW, make_config, notifications, screen_text
 
@@ -63,7 +62,6 @@ async def test_hostile_text_is_shown_literally_everywhere(tmp_path, make_app):
             # escapes and controls are gone, the words around them stay
             assert "osc52 title csi red c1 bidi evil end" in text
             # the thread pane of each
-            mlist = app.screen.query_one(MentionList)
             for _ in range(4):
                 app.screen.sync_panes()
                 await pilot.pause()

@@ -1,0 +1,577 @@
+"""The figures management asks for, computed from the archive and the journal (pure).
+
+`build_report` reads mentions of a period, the current triage states and the journal's
+events, and returns a `Report`: a summary and named tables of raw values (counts, seconds,
+fractions). Renderers (`triage/report_render.py`) only format; tests assert the raw values.
+
+Definitions (the report's footnotes say the same in words):
+- a *story* is a group; its clock starts at its earliest mention in the period, its
+  priority is the highest of those mentions;
+- *first response* is the story's earliest reply or hand-off event in the journal; events
+  undone by an `undo` event do not count;
+- the SLA target is urgent (priority >= threshold), else microblog (any copy on a
+  microblog platform), else normal. A story answered within its target is *on time*;
+  answered after it, or still open and unanswered past it, is a *breach*. Ignored
+  stories, and stories closed without an answer, are outside the SLA;
+- median is the usual median; p90 is the nearest-rank 90th percentile;
+- *tone* comes from a mention's signals and its story's tags (`TONE_WORDS`).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from triage.config import BrandConfig, SlaConfig
+from triage.model import DeliveryStatus, Event, Mention, Status, TriageState, to_utc
+
+URGENT_THRESHOLD = 70.0
+MICROBLOGS = frozenset({"mastodon", "bluesky", "twitter", "x", "threads"})
+RESPONSE_ACTIONS = frozenset({"reply", "handoff"})
+OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
+PRIORITY_BANDS: tuple[tuple[str, float], ...] = (("high", 40.0), ("normal", 15.0), ("low", 0.0))
+TONE_WORDS: dict[str, frozenset[str]] = {
+    "negative": frozenset(
+        {"negative", "complaint", "anger", "angry", "danger", "safety", "legal", "churn"}
+        | {"boycott", "scam", "refund", "critic", "criticism", "outage", "bug"}
+    ),
+    "positive": frozenset({"positive", "praise", "thanks", "love", "happy", "fan"}),
+}
+AGE_BUCKETS: tuple[tuple[str, float], ...] = (
+    ("< 1 h", 3600.0),
+    ("1-24 h", 86400.0),
+    ("1-7 d", 7 * 86400.0),
+    ("> 7 d", math.inf),
+)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """[start, end), UTC."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", to_utc(self.start))
+        object.__setattr__(self, "end", to_utc(self.end))
+        if self.end <= self.start:
+            raise ValueError("the period must end after it starts")
+
+    def __contains__(self, when: datetime) -> bool:
+        return self.start <= when < self.end
+
+    def days(self) -> list[str]:
+        day = self.start.date()
+        last = (self.end - timedelta(microseconds=1)).date()
+        out = []
+        while day <= last:
+            out.append(day.isoformat())
+            day += timedelta(days=1)
+        return out
+
+
+@dataclass(slots=True)
+class Table:
+    """One table of the report. `kinds` says how to format each column:
+    text, int, dur (seconds), pct (fraction 0..1), time (datetime), float."""
+
+    name: str  # file stem for CSV, anchor for HTML
+    title: str
+    columns: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    chart: tuple[str, str] | None = None  # (label column, value column) drawn as bars
+    note: str = ""
+
+    def column(self, name: str) -> list[Any]:
+        i = self.columns.index(name)
+        return [r[i] for r in self.rows]
+
+    def row(self, key: Any) -> dict[str, Any]:
+        """The row whose first cell is `key`, as a dict (KeyError if none)."""
+        for r in self.rows:
+            if r[0] == key:
+                return dict(zip(self.columns, r, strict=True))
+        raise KeyError(key)
+
+
+@dataclass(slots=True)
+class Report:
+    period: Period
+    generated_at: datetime
+    brand: str | None
+    platform: str | None
+    summary: list[tuple[str, Any, str]]  # (label, value, kind)
+    tables: list[Table]
+
+    def table(self, name: str) -> Table:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(name)
+
+    def figure(self, label: str) -> Any:
+        for name, value, _kind in self.summary:
+            if name == label:
+                return value
+        raise KeyError(label)
+
+
+@dataclass(slots=True)
+class _Story:
+    group_id: str
+    start: datetime
+    leader: Mention
+    size: int = 0
+    priority: float = 0.0
+    brands: dict[str, None] = field(default_factory=dict)
+    platforms: dict[str, None] = field(default_factory=dict)
+    recent: int = 0  # mentions in the last 24 h of the period
+    before: int = 0  # mentions in the 24 h before that
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    at: datetime
+    who: str
+    action: str
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest-rank percentile of `values` (None when empty)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100.0 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def sla_seconds(
+    priority: float, platforms: Iterable[str], sla: SlaConfig, threshold: float
+) -> float:
+    """The first-response target of a story: urgent, microblog or normal."""
+    if priority >= threshold:
+        return sla.urgent
+    if MICROBLOGS.intersection(platforms):
+        return sla.microblog
+    return sla.normal
+
+
+def tone_of(mention: Mention, tags: Iterable[str] = ()) -> str:
+    """negative, positive or neutral, from signals (`tone:x` or a known word) and tags."""
+    words = {w.lower().removeprefix("tone:") for w in (*mention.signals, *tags)}
+    if words & TONE_WORDS["negative"]:
+        return "negative"
+    if words & TONE_WORDS["positive"]:
+        return "positive"
+    return "neutral"
+
+
+def priority_band(priority: float, threshold: float) -> str:
+    if priority >= threshold:
+        return "urgent"
+    for name, low in PRIORITY_BANDS:
+        if priority >= low:
+            return name
+    return "low"
+
+
+def author_key(m: Mention) -> str:
+    who = m.author.handle or m.author.name or "?"
+    return f"{who} ({m.platform})"
+
+
+def live_events(events: Iterable[Event]) -> list[Event]:
+    """The journal without undo events and without the events they undid."""
+    events = list(events)
+    undone = {e.undoes for e in events if e.action == "undo" and e.undoes}
+    return [e for e in events if e.action != "undo" and e.id not in undone]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def build_report(
+    mentions: Iterable[Mention],
+    state_of: Callable[[str], TriageState],
+    events: Iterable[Event],
+    *,
+    period: Period,
+    now: datetime,
+    brands: Sequence[BrandConfig] = (),
+    sla: SlaConfig | None = None,
+    urgent_threshold: float = URGENT_THRESHOLD,
+    brand: str | None = None,
+    platform: str | None = None,
+    top: int = 10,
+) -> Report:
+    """All figures for `period` (optionally one brand and/or one platform).
+
+    `mentions` may hold more than the period (only those inside count); `state_of(gid)`
+    gives a story's current state; `events` is the journal, oldest first.
+    """
+    sla = sla or SlaConfig()
+    now = to_utc(now)
+    brand_key = brand.casefold() if brand else None
+    recent_from = period.end - timedelta(days=1)
+    before_from = recent_from - timedelta(days=1)
+
+    all_volume: Counter[str] = Counter()  # for share of voice: every brand, platform scope
+    by_brand: Counter[str] = Counter()
+    by_platform: Counter[str] = Counter()
+    by_day: dict[str, Counter[str]] = defaultdict(Counter)
+    stories: dict[str, _Story] = {}
+    scoped: list[Mention] = []
+    for m in mentions:
+        if m.created_at not in period or (platform and m.platform != platform):
+            continue
+        for b in m.brands:
+            all_volume[b] += 1
+        if brand_key and not any(b.casefold() == brand_key for b in m.brands):
+            continue
+        scoped.append(m)
+        day = m.created_at.date().isoformat()
+        by_platform[m.platform] += 1
+        by_day[day][""] += 1
+        for b in m.brands or ("(none)",):
+            by_brand[b] += 1
+            by_day[day][b] += 1
+        story = stories.get(m.group_id)
+        if story is None:
+            story = stories[m.group_id] = _Story(m.group_id, m.created_at, m)
+        elif (m.created_at, m.id) < (story.start, story.leader.id):
+            story.start, story.leader = m.created_at, m
+        story.size += 1
+        story.priority = max(story.priority, m.priority)
+        story.brands.update(dict.fromkeys(m.brands))
+        story.platforms[m.platform] = None
+        if m.created_at >= recent_from:
+            story.recent += 1
+        elif m.created_at >= before_from:
+            story.before += 1
+
+    states = {gid: state_of(gid) for gid in stories}
+    journal = live_events(events)
+    first_response: dict[str, _Response] = {}
+    handoffs: list[Event] = []
+    deliveries: dict[tuple[str, str], str] = {}  # (target, handoff at) -> delivery
+    for e in journal:
+        if e.target not in stories:
+            continue
+        if e.action in RESPONSE_ACTIONS:
+            seen = first_response.get(e.target)
+            if seen is None or e.at < seen.at:
+                first_response[e.target] = _Response(e.at, e.who, e.action)
+        if e.action == "handoff" and e.after.get("handoff"):
+            handoffs.append(e)
+        elif e.action == "handoff-status" and e.after.get("handoff"):
+            h = e.after["handoff"]
+            deliveries[(e.target, h.get("at") or "")] = h.get("delivery") or "pending"
+
+    tables: list[Table] = []
+    total = len(scoped)
+
+    # -- volume
+    brand_names = sorted(by_brand, key=lambda b: (-by_brand[b], b))
+    tables.append(
+        Table(
+            "volume_by_brand",
+            "Volume per brand",
+            ("brand", "mentions", "share"),
+            ("text", "int", "pct"),
+            [(b, by_brand[b], by_brand[b] / total) for b in brand_names],  # total > 0 here
+            chart=("brand", "mentions"),
+            note="A mention about two brands counts for each.",
+        )
+    )
+    tables.append(
+        Table(
+            "volume_by_platform",
+            "Volume per platform",
+            ("platform", "mentions", "share"),
+            ("text", "int", "pct"),
+            [
+                (p, n, n / total)
+                for p, n in sorted(by_platform.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            chart=("platform", "mentions"),
+        )
+    )
+    tables.append(
+        Table(
+            "volume_by_day",
+            "Volume per day (UTC)",
+            ("day", "mentions", *brand_names),
+            ("text", "int", *("int" for _ in brand_names)),
+            [(d, by_day[d][""], *(by_day[d][b] for b in brand_names)) for d in period.days()],
+            chart=("day", "mentions"),
+        )
+    )
+    tables.append(_share_of_voice(brands, all_volume, brand_key))
+
+    # -- mix
+    band_count: Counter[str] = Counter()
+    tone_count: Counter[str] = Counter()
+    positive_authors: Counter[str] = Counter()
+    negative_authors: Counter[str] = Counter()
+    for m in scoped:
+        band_count[priority_band(m.priority, urgent_threshold)] += 1
+        tone = tone_of(m, states[m.group_id].tags)
+        tone_count[tone] += 1
+        if tone == "positive":
+            positive_authors[author_key(m)] += 1
+        elif tone == "negative":
+            negative_authors[author_key(m)] += 1
+    bands = ("urgent", *(name for name, _ in PRIORITY_BANDS))
+    tables.append(
+        Table(
+            "priority_mix",
+            "Mix by priority",
+            ("priority", "mentions", "share"),
+            ("text", "int", "pct"),
+            [(b, band_count[b], band_count[b] / total if total else 0.0) for b in bands],
+            chart=("priority", "mentions"),
+            note=f"urgent: priority >= {urgent_threshold:g}; high >= 40; normal >= 15.",
+        )
+    )
+    tables.append(
+        Table(
+            "tone_mix",
+            "Mix by tone",
+            ("tone", "mentions", "share"),
+            ("text", "int", "pct"),
+            [
+                (t, tone_count[t], tone_count[t] / total if total else 0.0)
+                for t in ("negative", "neutral", "positive")
+            ],
+            chart=("tone", "mentions"),
+        )
+    )
+
+    # -- top stories
+    story_cols = ("group", "mentions", "brands", "platforms", "first_seen", "author", "text")
+    story_kinds = ("text", "int", "text", "text", "time", "text", "text")
+
+    def story_row(s: _Story, *extra: Any) -> tuple[Any, ...]:
+        return (
+            s.group_id,
+            s.size,
+            ", ".join(s.brands),
+            ", ".join(s.platforms),
+            s.start,
+            s.leader.author.display,
+            _snippet(s.leader.title or s.leader.text),
+            *extra,
+        )
+
+    largest = sorted(stories.values(), key=lambda s: (-s.size, s.start, s.group_id))[:top]
+    tables.append(
+        Table(
+            "top_stories",
+            "Largest stories",
+            story_cols,
+            story_kinds,
+            [story_row(s) for s in largest],
+        )
+    )
+    growing = sorted(
+        (s for s in stories.values() if s.recent > s.before),
+        key=lambda s: (-(s.recent - s.before), -s.recent, s.group_id),
+    )[:top]
+    tables.append(
+        Table(
+            "growing_stories",
+            "Fastest-growing stories",
+            (*story_cols, "last_24h", "previous_24h"),
+            (*story_kinds, "int", "int"),
+            [story_row(s, s.recent, s.before) for s in growing],
+            note="Mentions in the period's last 24 h against the 24 h before.",
+        )
+    )
+
+    # -- response times
+    resp_tables, resp_summary = _responses(
+        stories, states, first_response, sla, urgent_threshold, now
+    )
+    tables.extend(resp_tables)
+
+    # -- hand-offs
+    per_team: dict[str, Counter[str]] = defaultdict(Counter)
+    for e in handoffs:
+        h = e.after["handoff"]
+        outcome = deliveries.get((e.target, h.get("at") or ""), h.get("delivery") or "pending")
+        per_team[h.get("team") or "?"][outcome] += 1
+    outcomes = [d.value for d in DeliveryStatus]
+    tables.append(
+        Table(
+            "handoffs",
+            "Hand-offs per team and their outcome",
+            ("team", "handoffs", *outcomes),
+            ("text", "int", *("int" for _ in outcomes)),
+            [
+                (team, sum(c.values()), *(c[o] for o in outcomes))
+                for team, c in sorted(per_team.items())
+            ],
+        )
+    )
+
+    # -- backlog
+    backlog_ages: list[float] = []
+    backlog_status: Counter[str] = Counter()
+    bucket_count: Counter[str] = Counter()
+    for gid, s in stories.items():
+        st = states[gid]
+        if st.status not in OPEN_STATUSES:
+            continue
+        age = max(0.0, (now - s.start).total_seconds())
+        backlog_ages.append(age)
+        backlog_status[st.status.value] += 1
+        bucket_count[next(name for name, limit in AGE_BUCKETS if age < limit)] += 1
+    tables.append(
+        Table(
+            "backlog",
+            "Open backlog by age",
+            ("age", "stories"),
+            ("text", "int"),
+            [(name, bucket_count[name]) for name, _ in AGE_BUCKETS],
+            chart=("age", "stories"),
+            note="Stories still new, open or waiting; age from their first mention.",
+        )
+    )
+
+    # -- people
+    tables.append(_people("contributors", "Top contributors to thank", positive_authors, top))
+    tables.append(_people("critics", "Most vocal critics", negative_authors, top))
+
+    summary: list[tuple[str, Any, str]] = [
+        ("Mentions", total, "int"),
+        ("Stories", len(stories), "int"),
+        *resp_summary,
+        ("Hand-offs", len(handoffs), "int"),
+        ("Open backlog", len(backlog_ages), "int"),
+        ("Backlog median age", median(backlog_ages), "dur"),
+        ("Oldest open story", max(backlog_ages) if backlog_ages else None, "dur"),
+    ]
+    return Report(period, now, brand, platform, summary, tables)
+
+
+def _share_of_voice(
+    brands: Sequence[BrandConfig], volume: Counter[str], brand_key: str | None
+) -> Table:
+    """Each own brand against its competitors: its mentions / (its + theirs)."""
+    rows = []
+    for b in brands:
+        if b.is_competitor or (brand_key and b.name.casefold() != brand_key):
+            continue
+        field_total = volume[b.name] + sum(volume[c] for c in b.competitors)
+        for name, label in ((b.name, b.name), *((c, f"{b.name} vs {c}") for c in b.competitors)):
+            share = volume[name] / field_total if field_total else 0.0
+            rows.append((label, volume[name], field_total, share))
+    return Table(
+        "share_of_voice",
+        "Share of voice against competitors",
+        ("brand", "mentions", "field", "share"),
+        ("text", "int", "int", "pct"),
+        rows,
+        chart=("brand", "share"),
+        note="field = the brand's mentions plus its competitors'.",
+    )
+
+
+def _responses(
+    stories: dict[str, _Story],
+    states: dict[str, TriageState],
+    first: dict[str, _Response],
+    sla: SlaConfig,
+    threshold: float,
+    now: datetime,
+) -> tuple[list[Table], list[tuple[str, Any, str]]]:
+    """Response times and SLA, overall and by brand, platform and person."""
+    # per dimension key: lists of (response seconds | None, on_time, breach)
+    dims: dict[str, dict[str, list[tuple[float | None, bool, bool]]]] = {
+        "brand": defaultdict(list),
+        "platform": defaultdict(list),
+        "person": defaultdict(list),
+    }
+    overall: list[tuple[float | None, bool, bool]] = []
+    for gid, s in stories.items():
+        st = states[gid]
+        target = sla_seconds(s.priority, s.platforms, sla, threshold)
+        resp = first.get(gid)
+        if resp is not None:
+            seconds = max(0.0, (resp.at - s.start).total_seconds())
+            on_time = seconds <= target
+            entry: tuple[float | None, bool, bool] = (seconds, on_time, not on_time)
+        elif st.status in OPEN_STATUSES:
+            overdue = (now - s.start).total_seconds() > target
+            if not overdue:
+                continue  # still within its target: neither on time nor late yet
+            entry = (None, False, True)
+        else:
+            continue  # ignored, or closed without an answer: outside the SLA
+        overall.append(entry)
+        for b in s.brands or {"(none)": None}:
+            dims["brand"][b].append(entry)
+        dims["platform"][s.leader.platform].append(entry)
+        if resp is not None:
+            dims["person"][resp.who or "?"].append(entry)
+
+    def figures(entries: list[tuple[float | None, bool, bool]]) -> tuple[Any, ...]:
+        times = [t for t, _, _ in entries if t is not None]
+        on_time = sum(1 for _, ok, _ in entries if ok)
+        breaches = sum(1 for _, _, late in entries if late)
+        share = on_time / len(entries) if entries else None
+        return (len(times), median(times), percentile(times, 90), on_time, share, breaches)
+
+    cols = ("answered", "median", "p90", "on_time", "within_sla", "breaches")
+    kinds = ("int", "dur", "dur", "int", "pct", "int")
+    tables = [
+        Table(
+            f"response_by_{dim}",
+            f"Time to first response by {dim}",
+            (dim, *cols),
+            ("text", *kinds),
+            [(k, *figures(v)) for k, v in sorted(groups.items())],
+            note=(
+                "within_sla = on time / (answered + overdue unanswered)."
+                if dim != "person"
+                else "Answered stories only, by who answered first."
+            ),
+        )
+        for dim, groups in dims.items()
+    ]
+    answered, med, p90, on_time, share, breaches = figures(overall)
+    summary: list[tuple[str, Any, str]] = [
+        ("Answered stories", answered, "int"),
+        ("Median time to first response", med, "dur"),
+        ("90th percentile time to first response", p90, "dur"),
+        ("Answered within SLA", share, "pct"),
+        ("SLA breaches", breaches, "int"),
+    ]
+    return tables, summary
+
+
+def _people(name: str, title: str, counts: Counter[str], top: int) -> Table:
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    return Table(name, title, ("author", "mentions"), ("text", "int"), rows)
+
+
+def _snippet(text: str, n: int = 120) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= n else one[: n - 1] + "…"

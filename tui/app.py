@@ -75,6 +75,7 @@ class VeilleApp(App[None]):
         now: Callable[[], datetime] = utcnow,
         fetch_thread: ThreadFetcher | None = None,
         poll_interval: float = 1.0,
+        pane_delay: float = 0.06,
         keymap: dict[str, str] | None = None,
         drafts: Drafts | None = None,
         health: Callable[[], Sequence[SourceLine]] | None = None,
@@ -90,6 +91,7 @@ class VeilleApp(App[None]):
         self.now = now
         self.fetch_thread = fetch_thread
         self.poll_interval = poll_interval
+        self.pane_delay = pane_delay  # the cursor rests this long before the panes follow
         self.drafts = drafts or Drafts(drafts_path(inbox.root, self.user))
         self.templates = list(config.templates)
         self._health = health

@@ -93,6 +93,7 @@ def make_app(inbox):
     def factory(**kwargs):
         kwargs.setdefault("now", lambda: NOW)
         kwargs.setdefault("poll_interval", 0)
+        kwargs.setdefault("pane_delay", 0)
         box = kwargs.pop("inbox", inbox)
         config = kwargs.pop("config", make_config(box.user))
         return VeilleApp(box, config, **kwargs)

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
 CLOSED = (Status.DONE, Status.IGNORED)
-PANE_DELAY = 0.06  # seconds the cursor rests before the thread pane follows it
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 
@@ -315,7 +314,10 @@ class InboxScreen(Screen[None]):
         """Cursor moved: the list is already redrawn; the panes follow once it rests."""
         if self._pane_timer is not None:
             self._pane_timer.stop()
-        self._pane_timer = self.set_timer(PANE_DELAY, self.sync_panes)
+        if self.vapp.pane_delay <= 0:
+            self.sync_panes()
+        else:
+            self._pane_timer = self.set_timer(self.vapp.pane_delay, self.sync_panes)
 
     def sync_panes(self) -> None:
         """Show the cursor's group in the thread pane and point the editor at it."""

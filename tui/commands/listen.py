@@ -1,0 +1,191 @@
+"""`veille fetch`, `veille sources`, `veille config check|init`: listening from the shell.
+
+`fetch` polls every configured source once (cron-friendly), stores what is new, prints
+one line per source and exits non-zero only when every source failed: one broken feed
+must not page anyone at 3 a.m. Cursors and health are saved only after the store has
+the mentions, so an interrupted fetch refetches rather than loses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    fetch = subparsers.add_parser("fetch", help="poll every source once and store what is new")
+    fetch.add_argument("--source", action="append", metavar="NAME", help="only this source")
+    fetch.add_argument(
+        "--parse",
+        choices=("process", "thread", "inline"),
+        default="process",
+        help="where feeds are parsed (default: a process per core)",
+    )
+    fetch.set_defaults(func=cmd_fetch)
+
+    sources = subparsers.add_parser("sources", help="health of each configured source")
+    sources.set_defaults(func=cmd_sources)
+
+    config = subparsers.add_parser("config", help="check or create the configuration file")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_sub.add_parser("check", help="validate the configuration file")
+    check.set_defaults(func=cmd_config_check)
+    init = config_sub.add_parser("init", help="write a commented example configuration")
+    init.set_defaults(func=cmd_config_init)
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    from tui.commands.triage import store_path
+
+    return store_path(args)
+
+
+def _load(args: argparse.Namespace):
+    from sources.config import ConfigError, load_config
+
+    try:
+        return load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(f"veille: {exc}", file=sys.stderr)
+        return None
+
+
+def _pipeline(config):
+    try:
+        from triage.pipeline import Pipeline
+    except ModuleNotFoundError as exc:  # grouping not built yet: store the mentions as they are
+        if exc.name != "triage.pipeline":
+            raise
+        return None
+    return Pipeline(config.brands, config.sla)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from sources.poller import Poller
+    from store.errors import StoreError
+    from store.inbox import Inbox
+
+    config = _load(args)
+    if config is None:
+        return EXIT_USAGE
+    names = args.source or [s.name for s in config.sources]
+    known = {s.name for s in config.sources}
+    for name in names:
+        if name not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            print(f"veille: no source named {name!r} (configured: {listed})", file=sys.stderr)
+            return EXIT_USAGE
+    if not names:
+        print(f"veille: no [[sources]] in {config.path}", file=sys.stderr)
+        return EXIT_USAGE
+    store = _store_path(args)
+    with Poller(config, store / "sources", parse=args.parse) as poller:
+        outcomes = asyncio.run(poller.poll_once(names, save=False))
+        fetched = [m for o in outcomes if o.ok for m in o.mentions]
+        new_ids: set[str] = set()
+        if fetched:
+            try:
+                with Inbox.open(store, user=config.user, pipeline=_pipeline(config)) as inbox:
+                    new_ids = {m.id for m in inbox.ingest(fetched)}
+            except (StoreError, OSError) as exc:
+                print(f"veille: could not store the mentions: {exc}", file=sys.stderr)
+                return EXIT_FAILED
+        poller.save(outcomes)
+    counted: set[str] = set()
+    for outcome in outcomes:
+        if not outcome.ok:
+            print(f"{outcome.name}: error: {outcome.error}")
+            continue
+        if outcome.unchanged:
+            print(f"{outcome.name}: unchanged (not modified since last fetch)")
+        else:
+            new = 0
+            for m in outcome.mentions:
+                if m.id in new_ids and m.id not in counted:
+                    counted.add(m.id)
+                    new += 1
+            print(f"{outcome.name}: {new} new, {len(outcome.mentions) - new} unchanged")
+        for warning in outcome.warnings:
+            print(f"{outcome.name}: warning: {warning}")
+    return EXIT_FAILED if all(not o.ok for o in outcomes) else EXIT_OK
+
+
+def _ago(when, now) -> str:
+    if when is None:
+        return "never"
+    seconds = (when - now).total_seconds()
+    future = seconds > 0
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            text = f"{seconds / size:.0f}{unit}"
+            break
+    else:
+        text = f"{seconds:.0f}s"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from sources.health import HealthFiles
+    from triage.model import utcnow
+    from triage.text import one_line, sanitize
+
+    config = _load(args)
+    if config is None:
+        return EXIT_USAGE
+    files = HealthFiles(_store_path(args) / "sources")
+    now = utcnow()
+    rows = [("SOURCE", "KIND", "STATE", "LAST OK", "NEXT POLL", "ITEMS", "LAST ERROR")]
+    for source in config.sources:
+        h = files.load(source.name, source.kind)
+        if h.last_ok is None and not h.last_error:
+            state = "new"
+        elif h.consecutive_failures:
+            state = f"failing x{h.consecutive_failures}"
+        else:
+            state = "ok"
+        rows.append(
+            (
+                source.name,
+                source.kind,
+                state,
+                _ago(h.last_ok, now),
+                _ago(h.next_poll, now) if h.next_poll else "now",
+                str(h.items_seen),
+                one_line(sanitize(h.last_error), 60) if h.last_error else "",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    return EXIT_OK
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    config = _load(args)
+    if config is None:
+        return EXIT_FAILED
+    print(
+        f"{config.path}: OK — user {config.user}, {len(config.brands)} brands, "
+        f"{len(config.sources)} sources, {len(config.teams)} teams, "
+        f"{len(config.templates)} templates"
+    )
+    return EXIT_OK
+
+
+def cmd_config_init(args: argparse.Namespace) -> int:
+    from sources.config import config_path, example_config
+
+    path = config_path(getattr(args, "config", None))
+    if path.exists():
+        print(f"veille: {path} already exists; not overwriting it", file=sys.stderr)
+        return EXIT_FAILED
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as fh:
+        fh.write(example_config())
+    print(f"wrote {path}: edit it, then run `veille config check`")
+    return EXIT_OK

@@ -1,0 +1,128 @@
+"""Which configured brands a mention is about, and which keyword said so.
+
+Matching runs on folded text (case and accents ignored) at word boundaries, so "lumio"
+matches "Lumio!" and "#Lumio" but not "illumionist". Single-word names of five letters or
+more also catch common misspellings ("Phillips" for "Philips") by edit distance on whole
+words with the same first letter: a typo rarely changes the first letter, and whole-word
+comparison keeps the brand from being found inside an unrelated longer word. A mention
+that contains one of a brand's exclusions ("philips screwdriver") is not about that brand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from triage.config import BrandConfig
+from triage.text import fold
+
+_WORD = re.compile(r"\w+")
+FUZZY_MIN_LEN = 5  # shorter names have too many one-letter neighbours ("lumio"/"lumia" is ok)
+
+
+@dataclass(frozen=True, slots=True)
+class BrandMatch:
+    brand: str
+    keywords: tuple[str, ...]  # "lumio", "@lumio", "#lumio", "~philips" (fuzzy)
+    is_competitor: bool = False
+
+
+def _phrase_pattern(phrase: str, prefix: str = "") -> str:
+    words = _WORD.findall(fold(phrase))
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    if prefix:
+        return rf"(?<![\w@#]){re.escape(prefix)}{body}(?!\w)"
+    return rf"(?<!\w){body}(?!\w)"  # "@lumio" and "#lumio" still hit a plain keyword
+
+
+def _clean(term: str, prefix: str) -> str:
+    return fold(term).strip().lstrip(prefix)
+
+
+class _BrandMatcher:
+    def __init__(self, brand: BrandConfig):
+        self.name = brand.name
+        self.is_competitor = brand.is_competitor
+        terms: list[tuple[str, str]] = []  # (label, regex)
+        for handle in brand.handles:
+            h = _clean(handle, "@")
+            if h:
+                terms.append((f"@{h}", _phrase_pattern(h, "@")))
+        for tag in brand.hashtags:
+            t = _clean(tag, "#")
+            if t:
+                terms.append((f"#{t}", _phrase_pattern(t, "#")))
+        phrases = brand.keywords + brand.aliases or (brand.name,)
+        for phrase in phrases:
+            folded = " ".join(_WORD.findall(fold(phrase)))
+            if folded:
+                terms.append((folded, _phrase_pattern(folded)))
+        self.terms = [(label, re.compile(p)) for label, p in terms]
+        self.fuzzy = sorted(
+            {
+                " ".join(_WORD.findall(fold(p)))
+                for p in phrases
+                if len(_WORD.findall(fold(p))) == 1 and len(fold(p).strip()) >= FUZZY_MIN_LEN
+            }
+        )
+        self.exclude = [re.compile(_phrase_pattern(x)) for x in brand.exclude if fold(x).strip()]
+
+    def match(self, folded: str, words: Sequence[str]) -> tuple[str, ...]:
+        if any(x.search(folded) for x in self.exclude):
+            return ()
+        found = [label for label, rx in self.terms if rx.search(folded)]
+        if not found:
+            for name in self.fuzzy:
+                max_edits = 1 if len(name) < 8 else 2
+                for w in words:
+                    if (
+                        w[0] == name[0]
+                        and abs(len(w) - len(name)) <= max_edits
+                        and Levenshtein.distance(w, name, score_cutoff=max_edits) <= max_edits
+                    ):
+                        found.append(f"~{name}")
+                        break
+                if found:
+                    break
+        return tuple(dict.fromkeys(found))
+
+
+class BrandMatcher:
+    """Attributes mentions to configured brands and their competitors.
+
+    Competitors named in `BrandConfig.competitors` but not configured as brands of their
+    own are matched by their name, flagged `is_competitor`.
+    """
+
+    def __init__(self, brands: Sequence[BrandConfig]):
+        configured = {fold(b.name) for b in brands}
+        extra: list[BrandConfig] = []
+        for b in brands:
+            for c in b.competitors:
+                if fold(c) not in configured:
+                    configured.add(fold(c))
+                    extra.append(BrandConfig(name=c, keywords=(c,), is_competitor=True))
+        self.brands = list(brands) + extra
+        self._matchers = [_BrandMatcher(b) for b in self.brands]
+        self._competitors = {b.name: {fold(c) for c in b.competitors} for b in brands}
+
+    def match(self, text: str) -> list[BrandMatch]:
+        folded = fold(text)
+        words = [w for w in _WORD.findall(folded) if len(w) >= FUZZY_MIN_LEN - 1]
+        out = []
+        for m in self._matchers:
+            kws = m.match(folded, words)
+            if kws:
+                out.append(BrandMatch(m.name, kws, m.is_competitor))
+        return out
+
+    def is_comparison(self, matches: Sequence[BrandMatch]) -> bool:
+        """True when an own brand and one of its competitors are in the same mention."""
+        names = {fold(m.brand) for m in matches}
+        for m in matches:
+            if not m.is_competitor and self._competitors.get(m.brand, set()) & names:
+                return True
+        return False

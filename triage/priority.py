@@ -1,0 +1,207 @@
+"""Priority: a 0-100 score and its reasons ("signals"), so a person sees why it ranks high.
+
+Additive and explainable on purpose: each rule adds points and says so. Crisis words
+(danger, injury, lawsuit, boycott) weigh most, then complaints (refund, scam), negative
+tone, a question waiting for an answer, the author's reach, a competitor comparison.
+A plain forum question scores about 20; a polemic with crisis words passes the urgent
+threshold (70). Words are matched folded (case and accents ignored) at the start of a
+word, so "rembours" covers rembourser, remboursement, remboursez.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from triage.model import Mention
+from triage.text import fold
+
+URGENT_THRESHOLD = 70.0
+urgent_threshold = URGENT_THRESHOLD
+BASE = 10.0
+
+# stem (folded) -> label shown in the signal
+CRISIS: dict[str, str] = {
+    "dangereu": "dangereux",
+    "danger": "danger",
+    "brulur": "brûlure",
+    "brule": "brûlé",
+    "incendi": "incendie",
+    "pris feu": "feu",
+    "prend feu": "feu",
+    "explos": "explosion",
+    "intoxi": "intoxication",
+    "blesse": "blessé",
+    "boycott": "boycott",
+    "plainte": "plainte",
+    "avocat": "avocat",
+    "scandal": "scandale",
+    "rappel conso": "rappel",
+    "lawsuit": "lawsuit",
+    "sue ": "sue",
+    "injur": "injury",
+    "burn": "burn",
+    "fire ": "fire",
+    "dangerous": "dangerous",
+    "poison": "poison",
+    "recall": "recall",
+    "hazard": "hazard",
+    "data breach": "data breach",
+    "fuite de donnees": "fuite de données",
+}
+COMPLAINT: dict[str, str] = {
+    "arnaque": "arnaque",
+    "rembours": "remboursement",
+    "escroc": "escroquerie",
+    "sav ": "SAV",
+    "en panne": "panne",
+    "panne": "panne",
+    "casse": "cassé",
+    "defectu": "défectueux",
+    "jamais recu": "jamais reçu",
+    "inadmissible": "inadmissible",
+    "honte": "honte",
+    "scam": "scam",
+    "refund": "refund",
+    "broken": "broken",
+    "faulty": "faulty",
+    "never arrived": "never arrived",
+    "never received": "never received",
+    "complain": "complaint",
+    "ripoff": "rip-off",
+    "rip off": "rip-off",
+    "fraud": "fraud",
+    "disgrace": "disgrace",
+    "unacceptable": "unacceptable",
+}
+NEGATIVE: tuple[str, ...] = (
+    "nul ",
+    "nulle ",
+    "decu",
+    "decue",
+    "deception",
+    "horrible",
+    "catastroph",
+    "pire",
+    "colere",
+    "furieu",
+    "degoute",
+    "lamentable",
+    "worst",
+    "terrible",
+    "awful",
+    "angry",
+    "disappoint",
+    "useless",
+    "hate",
+    "furious",
+    "never again",
+    "plus jamais",
+    "😡",
+    "🤬",
+    "👎",
+)
+QUESTION_STARTS = (
+    "comment",
+    "pourquoi",
+    "quand",
+    "est-ce",
+    "est ce",
+    "quelqu'un",
+    "qui ",
+    "how",
+    "why",
+    "when",
+    "does",
+    "is there",
+    "can i",
+    "anyone",
+    "any idea",
+)
+
+
+def _stem_regex(stems: Sequence[str]) -> re.Pattern[str]:
+    """Stems match at the start of a word; a stem written with a trailing space ("sue ")
+    must be the whole word."""
+    ordered = sorted(stems, key=lambda s: len(s.strip()), reverse=True)
+    alts = [re.escape(s.strip()) + (r"(?!\w)" if s.endswith(" ") else "") for s in ordered]
+    return re.compile(r"(?<!\w)(" + "|".join(alts) + r")")
+
+
+_CRISIS = _stem_regex(list(CRISIS))
+_COMPLAINT = _stem_regex(list(COMPLAINT))
+_NEGATIVE = _stem_regex(NEGATIVE)
+
+
+def _labels(rx: re.Pattern[str], table: dict[str, str], folded: str) -> list[str]:
+    by_stem = {k.strip(): v for k, v in table.items()}
+    return list(dict.fromkeys(by_stem[m.group(1)] for m in rx.finditer(folded)))
+
+
+def is_question(text: str) -> bool:
+    folded = fold(text).strip()
+    return "?" in folded or folded.startswith(QUESTION_STARTS)
+
+
+def format_reach(reach: int) -> str:
+    if reach >= 1_000_000:
+        return f"{reach / 1_000_000:.1f}M".replace(".0M", "M")
+    if reach >= 1000:
+        return f"{reach // 1000}k"
+    return str(reach)
+
+
+def score_mention(mention: Mention, comparison: bool = False) -> tuple[float, tuple[str, ...]]:
+    """(priority 0-100, signals) for one mention, from its text, author and brands."""
+    folded = " " + fold(f"{mention.title}\n{mention.text}") + " "
+    score = BASE
+    signals: list[str] = []
+    crisis = _labels(_CRISIS, CRISIS, folded)
+    if crisis:
+        score += 35 + 10 * (len(crisis) - 1)
+        signals += [f"crisis: {w}" for w in crisis]
+    complaint = _labels(_COMPLAINT, COMPLAINT, folded)
+    if complaint:
+        score += 20 + 5 * (len(complaint) - 1)
+        signals += [f"complaint: {w}" for w in complaint]
+    if _NEGATIVE.search(folded) or mention.text.count("!") >= 3:
+        score += 10
+        signals.append("negative tone")
+    if is_question(mention.text):
+        score += 8
+        signals.append("question")
+    reach = mention.author.reach
+    if reach and reach >= 1000:
+        score += min(25.0, 5 * math.log10(reach / 100))
+        signals.append(f"reach: {format_reach(reach)}")
+    if comparison:
+        score += 8
+        signals.append("competitor comparison")
+    return round(min(score, 100.0), 1), tuple(signals)
+
+
+def is_urgent(priority: float, threshold: float = URGENT_THRESHOLD) -> bool:
+    return priority >= threshold
+
+
+def group_priority(
+    mentions: Sequence[Mention], now: datetime, window: timedelta = timedelta(hours=1)
+) -> tuple[float, tuple[str, ...]]:
+    """A group's priority: its strongest copy, plus growth when the story snowballs
+    (at least 5 copies within the last `window`), plus a little for sheer size."""
+    if not mentions:
+        return 0.0, ()
+    top = max(mentions, key=lambda m: (m.priority, m.id))
+    score = top.priority
+    signals = list(dict.fromkeys(s for m in mentions for s in m.signals))
+    recent = sum(1 for m in mentions if now - window <= m.created_at <= now)
+    if recent >= 5:
+        score += min(30.0, 3.0 * recent)
+        hours = window.total_seconds() / 3600
+        signals.insert(0, f"growing: +{recent} in {hours:g} h")
+    elif len(mentions) >= 10:
+        score += min(10.0, len(mentions) / 5)
+        signals.append(f"copies: {len(mentions)}")
+    return round(min(score, 100.0), 1), tuple(signals)

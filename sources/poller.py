@@ -1,0 +1,245 @@
+"""The scheduler: every source on its own interval, failing ones backed off.
+
+Bounded concurrency (a semaphore over sources), one request at a time per host (the
+client's transport), and feed parsing off the event loop: feedparser is CPU-bound, so
+by default it runs in a pool of processes across the cores (a thread would only share
+the one core the GIL allows; `bench/ingest.py` measures both). A source that fails is
+polled again after `every * 2**(failures-1)` (with jitter, at most 6 h) and never before
+a Retry-After it was given: a circuit that backs off without ever giving up.
+
+The poller never stores anything: `poll_once` returns what each source produced and
+`save` records cursors and health once the caller has stored the mentions, so a crash
+in between refetches rather than loses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from sources.base import PollResult, Source, SourceError
+from sources.health import HealthFiles, SourceHealth
+from sources.http import make_client
+from sources.registry import build_source
+from sources.secrets import SecretError, redact
+from triage.config import Config, SourceConfig
+from triage.model import Mention, utcnow
+from triage.text import sanitize
+
+MAX_BACKOFF = 6 * 3600.0
+
+
+@dataclass(slots=True)
+class SourceOutcome:
+    name: str
+    kind: str
+    mentions: list[Mention] = field(default_factory=list)
+    unchanged: bool = False
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    cursor: dict[str, Any] | None = None  # the cursor to save once the mentions are stored
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+OnMentions = Callable[[str, list[Mention]], Any]
+
+
+class Poller:
+    """Polls configured sources; `poll_once` for `veille fetch`, `run` for `veille watch`."""
+
+    def __init__(
+        self,
+        config: Config | Sequence[SourceConfig],
+        state_dir: str | os.PathLike[str],
+        *,
+        on_mentions: OnMentions | None = None,
+        max_concurrency: int = 8,
+        parse: str = "process",  # process | thread | inline
+        client_factory: Callable[[], httpx.AsyncClient] = make_client,
+    ) -> None:
+        configs = config.sources if isinstance(config, Config) else tuple(config)
+        self.configs = {c.name: c for c in configs}
+        self.files = HealthFiles(state_dir)
+        self.on_mentions = on_mentions
+        self.max_concurrency = max_concurrency
+        self.parse = parse
+        self.client_factory = client_factory
+        self._sources: dict[str, Source] = {}
+        self._build_errors: dict[str, str] = {}
+        self._executor: Executor | None = None
+        for c in configs:
+            try:
+                self._sources[c.name] = build_source(c)
+            except (SecretError, ValueError) as exc:
+                self._build_errors[c.name] = redact(str(exc))
+
+    # ---- parsing off the loop
+
+    def _offload(self) -> Callable[..., Any] | None:
+        if self.parse == "inline":
+            return None
+        if self.parse == "thread":
+            return asyncio.to_thread
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
+        executor = self._executor
+
+        async def in_process(func: Callable[..., Any], *args: Any) -> Any:
+            return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
+
+        return in_process
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+    def __enter__(self) -> Poller:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- health
+
+    def health(self) -> list[SourceHealth]:
+        return [self.files.load(name, c.kind) for name, c in self.configs.items()]
+
+    def source(self, name: str) -> Source | None:
+        return self._sources.get(name)
+
+    # ---- one round
+
+    async def poll_once(
+        self, names: Iterable[str] | None = None, *, save: bool | None = None
+    ) -> list[SourceOutcome]:
+        """Poll the named sources (all by default) once, concurrently.
+
+        With an `on_mentions` callback, each source's mentions are handed over and its
+        cursor saved as soon as it answers; without one (save=False), the caller stores
+        the mentions then calls `save(outcomes)`.
+        """
+        chosen = list(self.configs) if names is None else list(names)
+        unknown = [n for n in chosen if n not in self.configs]
+        if unknown:
+            raise KeyError(f"no source named {unknown[0]!r}; configured: {', '.join(self.configs)}")
+        save = self.on_mentions is not None if save is None else save
+        offload = self._offload()
+        for name in chosen:
+            source = self._sources.get(name)
+            if source is not None and offload is not None and hasattr(source, "offload"):
+                source.offload = offload  # type: ignore[attr-defined]
+        gate = asyncio.Semaphore(self.max_concurrency)
+        async with self.client_factory() as client:
+
+            async def one(name: str) -> SourceOutcome:
+                async with gate:
+                    outcome = await self._poll_source(client, name)
+                if save:
+                    await self._deliver_and_save(outcome)
+                return outcome
+
+            return list(await asyncio.gather(*(one(n) for n in chosen)))
+
+    async def _poll_source(self, client: httpx.AsyncClient, name: str) -> SourceOutcome:
+        config = self.configs[name]
+        outcome = SourceOutcome(name=name, kind=config.kind)
+        if name in self._build_errors:
+            outcome.error = self._build_errors[name]
+            return outcome
+        source = self._sources[name]
+        cursor = self.files.load(name, config.kind).cursor
+        started = time.perf_counter()
+        try:
+            result: PollResult = await source.poll(client, cursor)
+        except SourceError as exc:
+            outcome.error = redact(sanitize(exc.message))
+            outcome.retry_after = exc.retry_after
+        except Exception as exc:  # a bug or an odd answer: one source must not stop the rest
+            outcome.error = redact(sanitize(f"unexpected error: {type(exc).__name__}: {exc}"))[:300]
+        else:
+            outcome.mentions = result.mentions
+            outcome.unchanged = result.unchanged
+            outcome.warnings = [redact(sanitize(w)) for w in result.warnings]
+            outcome.cursor = result.cursor
+            outcome.retry_after = result.retry_after
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+
+    async def _deliver_and_save(self, outcome: SourceOutcome) -> None:
+        if outcome.ok and self.on_mentions is not None and outcome.mentions:
+            try:
+                handed = self.on_mentions(outcome.name, outcome.mentions)
+                if inspect.isawaitable(handed):
+                    await handed
+            except Exception as exc:
+                outcome.error = redact(sanitize(f"could not store the mentions: {exc}"))[:300]
+                outcome.cursor = None
+        self.save([outcome])
+
+    def save(self, outcomes: Iterable[SourceOutcome]) -> list[SourceHealth]:
+        """Record health (and cursors of successful polls) once their mentions are stored."""
+        now = utcnow()
+        records = []
+        for outcome in outcomes:
+            config = self.configs[outcome.name]
+            record = self.files.load(outcome.name, config.kind)
+            if outcome.ok:
+                record.last_ok = now
+                record.last_error = ""
+                record.consecutive_failures = 0
+                record.items_seen += len(outcome.mentions)
+                record.last_items = len(outcome.mentions)
+                record.warnings = outcome.warnings
+                if outcome.cursor is not None:
+                    record.cursor = outcome.cursor
+                delay = config.every
+            else:
+                record.last_error = outcome.error
+                record.last_error_at = now
+                record.consecutive_failures += 1
+                backoff = config.every * 2 ** min(record.consecutive_failures - 1, 16)
+                delay = min(MAX_BACKOFF, max(config.every, backoff)) * random.uniform(0.9, 1.1)
+            if outcome.retry_after:
+                delay = max(delay, outcome.retry_after)
+            record.next_poll = now + timedelta(seconds=delay)
+            self.files.save(record)
+            records.append(record)
+        return records
+
+    # ---- watch mode
+
+    async def run(self, stop: asyncio.Event, tick: float = 1.0) -> None:
+        """Poll each source when due until `stop` is set (mentions go to on_mentions)."""
+        if self.on_mentions is None:
+            raise ValueError("Poller.run needs an on_mentions callback to hand mentions to")
+        try:
+            while not stop.is_set():
+                now = utcnow()
+                due = [h.name for h in self.health() if h.next_poll is None or h.next_poll <= now]
+                if due:
+                    await self.poll_once(due, save=True)
+                upcoming = [h.next_poll for h in self.health() if h.next_poll is not None]
+                wait = tick
+                if upcoming:
+                    wait = max(0.05, min((min(upcoming) - utcnow()).total_seconds(), 60.0))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
+        finally:
+            self.close()

@@ -20,6 +20,7 @@ Definitions (the report's footnotes say the same in words):
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -29,6 +30,7 @@ from typing import Any
 
 from triage.config import BrandConfig, SlaConfig
 from triage.model import DeliveryStatus, Event, Mention, Status, TriageState, to_utc
+from triage.text import fold
 
 URGENT_THRESHOLD = 70.0
 MICROBLOGS = frozenset({"mastodon", "bluesky", "twitter", "x", "threads"})
@@ -38,10 +40,13 @@ PRIORITY_BANDS: tuple[tuple[str, float], ...] = (("high", 40.0), ("normal", 15.0
 TONE_WORDS: dict[str, frozenset[str]] = {
     "negative": frozenset(
         {"negative", "complaint", "anger", "angry", "danger", "safety", "legal", "churn"}
-        | {"boycott", "scam", "refund", "critic", "criticism", "outage", "bug"}
+        | {"boycott", "scam", "refund", "critic", "criticism", "outage", "bug", "crisis"}
     ),
     "positive": frozenset({"positive", "praise", "thanks", "love", "happy", "fan"}),
 }
+_PRAISE = re.compile(
+    r"\b(merci|bravo|ravie?\b|love|loving|great|excellent|genial|super\b|thank|awesome|parfait)"
+)
 AGE_BUCKETS: tuple[tuple[str, float], ...] = (
     ("< 1 h", 3600.0),
     ("1-24 h", 86400.0),
@@ -174,11 +179,21 @@ def sla_seconds(
 
 
 def tone_of(mention: Mention, tags: Iterable[str] = ()) -> str:
-    """negative, positive or neutral, from signals (`tone:x` or a known word) and tags."""
-    words = {w.lower().removeprefix("tone:") for w in (*mention.signals, *tags)}
+    """negative, positive or neutral.
+
+    Negative: a signal or tag naming it (the pipeline's "negative tone", "crisis: ...",
+    "complaint: ..."; `tone:negative`; a tag such as complaint). Positive: a signal or tag
+    naming it (praise, thanks, `tone:positive`), else thanks or praise words in the text
+    (the pipeline scores only the negative side).
+    """
+    words: set[str] = set()
+    for w in (*mention.signals, *tags):
+        w = w.lower().removeprefix("tone:")
+        words.add(w)
+        words.add(w.split(":")[0].split(" ")[0])
     if words & TONE_WORDS["negative"]:
         return "negative"
-    if words & TONE_WORDS["positive"]:
+    if words & TONE_WORDS["positive"] or _PRAISE.search(fold(mention.text)):
         return "positive"
     return "neutral"
 

@@ -192,3 +192,33 @@ def test_percentile_nearest_rank():
     assert percentile([5.0], 90) == 5.0
     assert percentile(list(range(1, 11)), 90) == 9
     assert percentile(list(range(1, 101)), 90) == 90
+
+
+def test_tone_from_pipeline_signals_tags_and_praise_words():
+    from triage.report import tone_of
+
+    from .conftest import T0, mention
+
+    plain = mention("rss:1", T0, "Lumio", 0, "@a", "Merci beaucoup, géniale lampe")
+    assert tone_of(plain) == "positive"
+    assert (
+        tone_of(
+            mention(
+                "rss:2",
+                T0,
+                "Lumio",
+                0,
+                "@a",
+                "Merci de rembourser",
+                signals=("complaint: remboursement",),
+            )
+        )
+        == "negative"
+    )
+    assert (
+        tone_of(mention("rss:3", T0, "Lumio", 0, "@a", "x", signals=("negative tone",)))
+        == "negative"
+    )
+    assert tone_of(mention("rss:4", T0, "Lumio", 0, "@a", "the supermarket is open")) == "neutral"
+    assert tone_of(mention("rss:5", T0, "Lumio", 0, "@a", "a lamp"), tags=("praise",)) == "positive"
+    assert tone_of(mention("rss:6", T0, "Lumio", 0, "@a", "a lamp")) == "neutral"

@@ -1,0 +1,121 @@
+"""Checks on a draft reply before it goes out in public.
+
+- the platform's length limit, counted the platform's way: Mastodon 500 characters
+  (code points), Bluesky 300 graphemes (user-perceived characters: a family emoji or a
+  flag is one), X 280. Graphemes are counted with the `regex` module's `\\X`, which
+  follows Unicode's extended grapheme cluster rules; the standard library has none;
+- template placeholders left unfilled (`{first_name}`);
+- asking for personal data in public (e-mail, phone, address, order number, password,
+  French and English): the advice is to move to private messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import regex
+
+from triage.model import Mention
+from triage.text import fold
+
+LIMITS: dict[str, tuple[int, str]] = {
+    "mastodon": (500, "characters"),
+    "bluesky": (300, "graphemes"),
+    "x": (280, "characters"),
+    "twitter": (280, "characters"),
+}
+_GRAPHEME = regex.compile(r"\X")
+_PLACEHOLDER = re.compile(
+    r"\{[^{}\s]{1,40}\}|\{\{[^{}]{1,40}\}\}|\[(?:NAME|NOM|PRENOM|[A-Z_]{3,})\]"
+)
+
+_POSSESSIVE = r"(?:your|ur|votre|vos|ton|ta|tes)"
+_ASK = r"(?:send|dm|give|share|provide|tell|confirm|need|envoy|donn|communiqu|indiqu|transmet|precis|besoin|pourri|pouvez|peux)"
+_PRIVATE = re.compile(
+    r"(?<!\w)(?:dm|mp|message prive|messages prives|en prive|private message|direct message"
+    r"|privately|in private|par message)(?!\w)"
+)
+PERSONAL_DATA: dict[str, str] = {
+    "e-mail address": r"e-?mail|adresse (?:e-?)?mail|courriel|mail",
+    "phone number": r"phone(?: number)?|(?:numero de )?telephone|portable|mobile number|num(?:ero)? de tel",
+    "postal address": r"(?:home |postal |street )?address|adresse(?: postale)?",
+    "order number": r"order (?:number|no|id|#)|(?:numero|n°|no|reference) de (?:votre |ta )?commande",
+    "password": r"password|passcode|mot de passe|code secret",
+    "card number": r"card number|credit card|numero de carte|carte bancaire",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    kind: str  # length | placeholder | personal-data
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def count_graphemes(text: str) -> int:
+    return len(_GRAPHEME.findall(text))
+
+
+def length_of(text: str, platform: str) -> tuple[int, int, str] | None:
+    """(length, limit, unit) on platforms with a known limit, else None."""
+    limit = LIMITS.get(platform.lower())
+    if limit is None:
+        return None
+    n, unit = limit
+    used = count_graphemes(text) if unit == "graphemes" else len(text)
+    return used, n, unit
+
+
+def unfilled_placeholders(text: str) -> list[str]:
+    return list(dict.fromkeys(m.group(0) for m in _PLACEHOLDER.finditer(text)))
+
+
+def personal_data_requests(text: str) -> list[str]:
+    """Kinds of personal data the text asks for ("your e-mail", "votre numéro de commande")."""
+    folded = fold(text)
+    if _PRIVATE.search(folded):
+        return []  # "send us your e-mail by DM" is the right way to ask
+    found = []
+    for kind, words in PERSONAL_DATA.items():
+        near_possessive = rf"(?<!\w){_POSSESSIVE}\s+(?:\w+\s+){{0,2}}?(?:{words})(?!\w)"
+        asked = rf"(?<!\w){_ASK}\w*\b[^.?!\n]{{0,40}}?(?<!\w)(?:{words})(?!\w)"
+        if re.search(near_possessive, folded) or re.search(asked, folded):
+            found.append(kind)
+    return found
+
+
+def check_reply(text: str, target: Mention | str) -> list[Problem]:
+    """Problems with a draft reply to a mention (or for a platform name); [] when fine."""
+    platform = target if isinstance(target, str) else target.platform
+    problems = []
+    measured = length_of(text, platform)
+    if measured is not None and measured[0] > measured[1]:
+        used, limit, unit = measured
+        problems.append(
+            Problem(
+                "length", f"too long for {platform}: {used}/{limit} {unit} ({used - limit} over)"
+            )
+        )
+    holes = unfilled_placeholders(text)
+    if holes:
+        problems.append(Problem("placeholder", f"placeholder not filled: {', '.join(holes)}"))
+    for kind in personal_data_requests(text):
+        problems.append(
+            Problem(
+                "personal-data",
+                f"asks for personal data ({kind}) in public: ask for it in a private message instead",
+            )
+        )
+    return problems
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+def fill_template(text: str, **values: object) -> str:
+    """Fill `{name}` placeholders; unknown ones stay visible so `check_reply` flags them.
+    Other braces ("{}", "{ x }", a lone "{") are left as they are."""
+    return _FIELD.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)

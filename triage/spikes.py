@@ -1,0 +1,90 @@
+"""Volume spikes per brand, against the brand's own recent baseline.
+
+A brand's volume follows the clock: quiet nights, busy mornings. Comparing the last hour
+with the previous hours would cry wolf every morning, so the baseline is the *same hour
+of day* on each of the previous days, summarised by its median and MAD (robust to one
+odd day). A spike needs both a minimum count (a few posts are never a spike) and to stand
+well above the baseline's spread.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from triage.model import Mention
+
+WINDOW = timedelta(hours=1)
+HISTORY_DAYS = 7
+MIN_COUNT = 5
+SIGMAS = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Spike:
+    brand: str
+    start: datetime
+    end: datetime
+    count: int
+    baseline: float  # the median count of the same window on previous days
+    threshold: float
+    top_groups: tuple[tuple[str, int], ...]  # (group id, mentions in the window)
+
+    def describe(self) -> str:
+        groups = ", ".join(f"{gid} ({n})" for gid, n in self.top_groups[:3])
+        return (
+            f"spike: {self.brand} {self.count} mentions {self.start:%H:%M}-{self.end:%H:%M}"
+            f" UTC (usually ~{self.baseline:g}); top stories: {groups}"
+        )
+
+
+def detect_spikes(
+    mentions: Iterable[Mention],
+    now: datetime,
+    window: timedelta = WINDOW,
+    history_days: int = HISTORY_DAYS,
+    min_count: int = MIN_COUNT,
+) -> list[Spike]:
+    """Brands whose volume in [now - window, now) is a spike, biggest ratio first."""
+    start = now - window
+    current: dict[str, Counter[str]] = {}
+    past: dict[str, Counter[int]] = {}  # brand -> days ago -> count in the same window
+    for m in mentions:
+        if not m.brands:
+            continue
+        if start <= m.created_at < now:
+            for b in m.brands:
+                current.setdefault(b, Counter())[m.group_id] += 1
+            continue
+        for day in range(1, history_days + 1):
+            shift = timedelta(days=day)
+            if start - shift <= m.created_at < now - shift:
+                for b in m.brands:
+                    past.setdefault(b, Counter())[day] += 1
+                break
+    spikes = []
+    for brand, groups in current.items():
+        count = sum(groups.values())
+        history = [past.get(brand, Counter())[d] for d in range(1, history_days + 1)]
+        median = statistics.median(history)
+        mad = statistics.median(abs(h - median) for h in history)
+        spread = max(1.4826 * mad, math.sqrt(median), 1.0)
+        threshold = max(float(min_count), median + SIGMAS * spread)
+        if count >= threshold:
+            top = tuple(sorted(groups.items(), key=lambda g: (-g[1], g[0]))[:5])
+            spikes.append(Spike(brand, start, now, count, median, threshold, top))
+    spikes.sort(key=lambda s: (-(s.count / max(s.baseline, 1.0)), s.brand))
+    return spikes
+
+
+def describe_spike(inbox: Any, now: datetime) -> str | None:
+    """The biggest spike going on, in words, from any object with
+    `mentions_between(start, end)` (the store's Inbox); None when all is calm."""
+    since = now - WINDOW - timedelta(days=HISTORY_DAYS)
+    spikes = detect_spikes(inbox.mentions_between(since, now), now)
+    return spikes[0].describe() if spikes else None

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from triage.report import Report, Table
+from triage.text import sanitize
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
@@ -50,13 +51,16 @@ def fmt_value(value: Any, kind: str) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if kind == "float":
         return f"{value:.1f}"
-    return str(value)
+    return sanitize(str(value))
 
 
 def csv_cell(value: Any) -> Any:
-    """A value safe for spreadsheets: text starting like a formula gets a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """A value safe for spreadsheets and terminals: control sequences removed, and text
+    starting like a formula gets a leading quote."""
+    if isinstance(value, str):
+        value = sanitize(value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

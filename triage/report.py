@@ -30,10 +30,10 @@ from typing import Any
 
 from triage.config import BrandConfig, SlaConfig
 from triage.model import DeliveryStatus, Event, Mention, Status, TriageState, to_utc
+from triage.priority import URGENT_THRESHOLD
+from triage.sla import SlaPolicy
 from triage.text import fold
 
-URGENT_THRESHOLD = 70.0
-MICROBLOGS = frozenset({"mastodon", "bluesky", "twitter", "x", "threads"})
 RESPONSE_ACTIONS = frozenset({"reply", "handoff"})
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 PRIORITY_BANDS: tuple[tuple[str, float], ...] = (("high", 40.0), ("normal", 15.0), ("low", 0.0))
@@ -170,12 +170,10 @@ def median(values: Sequence[float]) -> float | None:
 def sla_seconds(
     priority: float, platforms: Iterable[str], sla: SlaConfig, threshold: float
 ) -> float:
-    """The first-response target of a story: urgent, microblog or normal."""
-    if priority >= threshold:
-        return sla.urgent
-    if MICROBLOGS.intersection(platforms):
-        return sla.microblog
-    return sla.normal
+    """The first-response target of a story, by triage.sla's policy (the shortest of
+    urgent, microblog and normal that apply)."""
+    target, _why = SlaPolicy.from_config(sla, threshold).target(priority, platforms)
+    return target.total_seconds()
 
 
 def tone_of(mention: Mention, tags: Iterable[str] = ()) -> str:
@@ -525,9 +523,10 @@ def _responses(
         "person": defaultdict(list),
     }
     overall: list[tuple[float | None, bool, bool]] = []
+    policy = SlaPolicy.from_config(sla, threshold)
     for gid, s in stories.items():
         st = states[gid]
-        target = sla_seconds(s.priority, s.platforms, sla, threshold)
+        target = policy.target(s.priority, s.platforms)[0].total_seconds()
         resp = first.get(gid)
         if resp is not None:
             seconds = max(0.0, (resp.at - s.start).total_seconds())

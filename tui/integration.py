@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from store.views import GroupView
@@ -45,22 +45,24 @@ def make_reply_checker(config: Config) -> Callable[[str, Mention], Sequence[str]
 
 
 def make_spike(config: Config) -> Callable[[Any, datetime], str | None] | None:
+    """The spike banner: the same rule `veille watch` alerts on (triage.alerts)."""
     try:
-        from triage import spikes
+        from triage.alerts import spike_alerts
     except ImportError:
         return None
 
     def spike(inbox: Any, now: datetime) -> str | None:
-        return spikes.describe_spike(inbox, now)
+        recent = inbox.mentions_between(now - timedelta(hours=25), now)
+        titles = [alert.title for alert in spike_alerts(recent, now)]
+        return " · ".join(titles) or None
 
     return spike
 
 
 def make_thread_fetcher(config: Config) -> Callable[[Mention], Any] | None:
     try:
-        from sources.registry import build_source
-
         from sources.http import make_client
+        from sources.registry import build_source
     except ImportError:
         return None
     by_name = {s.name: s for s in config.sources}

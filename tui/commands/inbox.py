@@ -21,7 +21,7 @@ def _pipeline(config: Any) -> Any:
         from triage.pipeline import Pipeline
     except ImportError:
         return None
-    return Pipeline(config.brands)
+    return Pipeline(config.brands, config.sla)
 
 
 def app_services(config: Any, inbox: Any) -> dict[str, Any]:

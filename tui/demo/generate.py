@@ -118,7 +118,7 @@ def generate(seed: int = 7) -> list[dict]:
     for _round in range(13):
         for kind, lang, pool in pools:
             for text in rng.sample(pool, k=min(len(pool), 2)):
-                ago = rng.randint(5, 60 * 72)
+                ago = rng.randint(5, 60 * 30)
                 post = add(kind=kind, text=text, lang=lang, ago=ago)
                 if rng.random() < 0.35:  # a copy: a repost with small edits, elsewhere
                     edited = text.replace("!", "").replace("...", ".") + rng.choice(
@@ -136,7 +136,7 @@ def generate(seed: int = 7) -> list[dict]:
                     reply["reply_to"] = post["n"]
     for brand, text in COMPETITOR * 4:
         add(kind="competitor", text=text, lang="fr" if " la " in text or "Nouvelle" in text else "en",
-            ago=rng.randint(10, 60 * 96), brand=brand)  # fmt: skip
+            ago=rng.randint(10, 60 * 40), brand=brand)  # fmt: skip
     # The brewing controversy: more and more posts in the last three hours.
     for i in range(40):
         ago = int(180 * (1 - (i / 40) ** 0.5)) + 1

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from tui.app import VeilleApp
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
-CLOSED = (Status.DONE, Status.IGNORED)
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 
@@ -272,10 +271,7 @@ class InboxScreen(Screen[None]):
             counts = inbox.counts(now=now)
             breached = 0
             for gid in list(self.ranked):
-                state = inbox.state(gid)
-                if state.first_response_at is not None or state.status in CLOSED:
-                    continue
-                left = app.sla_left(inbox.view(gid), now)
+                left = app.sla_left(inbox.view(gid), now)  # None once answered or closed
                 if left is not None and left < 0:
                     breached += 1
             spike = app.spike_message(inbox, now)

@@ -16,7 +16,11 @@ from rich.segment import Segment
 from rich.style import Style
 
 from store.views import GroupView
+from triage.model import Status
+from triage.sla import first_response
 from tui.safe import flat
+
+CLOSED = (Status.DONE, Status.IGNORED)
 
 PLATFORM_SHORT = {
     "rss": "rss",
@@ -121,19 +125,19 @@ def row_segments(
             text = f"{min(99, int(p)):>3} "
         elif name == "sla":
             left = sla_left(view, now)
-            answered = state.first_response_at is not None or state.status.value in (
-                "done", "ignored",
-            )  # fmt: skip
-            if answered:
-                text, style = "✓ " + age_short(leader.created_at, now), styles.dim
-            elif left is None:
-                text, style = age_short(leader.created_at, now), styles.dim
-            else:
+            if left is not None:
                 text = duration_short(left)
                 style = styles.overdue if left < 0 else styles.base
+            elif first_response(state) is not None or state.status in CLOSED:
+                text, style = "✓ " + age_short(leader.created_at, now), styles.dim
+            else:  # no SLA clock available: the age
+                text, style = age_short(leader.created_at, now), styles.dim
             text = text.rjust(w - 1)
         elif name == "platform":
-            text = "+".join(PLATFORM_SHORT.get(p, p[:4]) for p in view.platforms)
+            platforms = view.platforms
+            text = PLATFORM_SHORT.get(platforms[0], platforms[0][:4])
+            if len(platforms) > 1:
+                text = f"{text[: w - 3]}+{len(platforms) - 1}"
             style = styles.dim
         elif name == "brand":
             text = ",".join(view.brands) or "-"

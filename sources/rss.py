@@ -99,6 +99,9 @@ def parse_feed(
     )
     warnings: list[str] = []
     entries = parsed.entries
+    looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
+    if not entries and looks_html:
+        raise SourceError("not a feed: the address returned a web page (check the URL)")
     if parsed.bozo:
         problem = parsed.get("bozo_exception")
         words = sanitize(str(problem))[:200] if problem else "malformed"
@@ -108,10 +111,7 @@ def parse_feed(
         if entries:
             warnings.append(f"feed is malformed ({words}); kept the {len(entries)} entries read")
     if not entries and not parsed.get("version"):
-        looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
-        raise SourceError(
-            "not a feed: the address returned a web page" if looks_html else "not a feed"
-        )
+        raise SourceError("not a feed")
     mentions: list[Mention] = []
     feed_title = sanitize(html_to_text(parsed.feed.get("title", "")))
     for entry in entries:

@@ -8,13 +8,19 @@ on. Nothing here re-implements another part: it only calls its documented API.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from store.views import GroupView
 from triage.config import Config
 from triage.model import Mention
+from tui.widgets.rows import age_short
+from tui.widgets.status_bar import SourceLine
+
+HEALTH_TTL = 3.0  # seconds between re-reads of the health records
 
 
 def make_sla_left(
@@ -107,3 +113,35 @@ def make_outbound(config: Config, inbox: Any) -> OutboundBridge | None:
         return OutboundBridge(config, inbox)
     except ImportError:
         return None
+
+
+def make_health(
+    config: Config, folder: Path, now: Callable[[], datetime]
+) -> Callable[[], list[SourceLine]] | None:
+    """Per-source health for the status bar, from the poller's records in `folder`
+    (re-read at most every few seconds: `veille fetch`/`watch` update them)."""
+    try:
+        from sources.health import HealthFiles
+    except ImportError:
+        return None
+    files = HealthFiles(folder)
+    cache: dict[str, Any] = {"at": 0.0, "lines": []}
+
+    def lines() -> list[SourceLine]:
+        if time.monotonic() - cache["at"] < HEALTH_TTL:
+            return cache["lines"]
+        out = []
+        for source in config.sources:
+            record = files.load(source.name, source.kind)
+            failing = record.status == "failing"
+            if failing:
+                detail = record.last_error
+            elif record.last_ok is not None:
+                detail = age_short(record.last_ok, now()) + " ago"
+            else:
+                detail = "never polled"
+            out.append(SourceLine(source.name, ok=not failing, detail=detail))
+        cache.update(at=time.monotonic(), lines=out)
+        return out
+
+    return lines

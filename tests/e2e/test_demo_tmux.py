@@ -71,7 +71,7 @@ def tmux(tmp_path):
 
 def test_demo_in_a_real_terminal(tmux):
     screen = tmux.wait_for("open", timeout=60)
-    assert "as camille" in screen
+    assert " camille " in screen
     assert "Lumio" in screen
     assert "mast" in screen and "rss" in screen  # several platforms in the list
     # filter to Hacker News: every row now says hn

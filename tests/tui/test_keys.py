@@ -337,3 +337,28 @@ async def test_overdue_clock_shows(make_app):
         assert "-35m" in text  # mastodon:1 is 95 minutes old against a 1 h target
         assert "3 SLA breached" in text  # 95, 200 and 600 minutes old
         assert NOW  # the fixed clock drives it
+
+
+async def test_dashboard_opens_on_D_and_closes(make_app):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("D")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DashboardScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "InboxScreen"
+
+
+async def test_status_bar_shows_source_health(make_app):
+    from tui.widgets.status_bar import SourceLine
+
+    lines = [SourceLine("alerts", True, "2m ago"), SourceLine("masto", False, "HTTP 503")]
+    app = make_app(health=lambda: lines)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "● alerts 2m ago" in text
+        assert "✗ masto HTTP 503" in text
+        assert " tester " in text

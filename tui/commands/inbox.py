@@ -24,10 +24,12 @@ def _pipeline(config: Any) -> Any:
     return Pipeline(config.brands, config.sla)
 
 
-def app_services(config: Any, inbox: Any) -> dict[str, Any]:
+def app_services(config: Any, inbox: Any, health_folder: Path) -> dict[str, Any]:
     """What the app gets from the other parts: thread fetcher, SLA clock, reply checks,
     spikes, outbound, source health. Each is optional: a part not installed is left out."""
+    from triage.model import utcnow
     from tui.integration import (
+        make_health,
         make_outbound,
         make_reply_checker,
         make_sla_left,
@@ -41,6 +43,7 @@ def app_services(config: Any, inbox: Any) -> dict[str, Any]:
         "reply_checker": make_reply_checker(config),
         "spike": make_spike(config),
         "outbound": make_outbound(config, inbox),
+        "health": make_health(config, health_folder, utcnow),
     }
 
 
@@ -72,7 +75,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     with inbox:
         for problem in inbox.problems:
             print(f"veille: warning: {problem}", file=sys.stderr)
-        VeilleApp(inbox, config, **app_services(config, inbox)).run()
+        VeilleApp(inbox, config, **app_services(config, inbox, inbox.root / "sources")).run()
     return 0
 
 
@@ -95,7 +98,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if args.load_only:
                 print(f"veille demo: {count} mentions stored in {store}")
                 return 0
-            VeilleApp(inbox, config, **app_services(config, inbox)).run()
+            services = app_services(config, inbox, Path(tmp) / "sources")
+            VeilleApp(inbox, config, **services).run()
     return 0
 
 

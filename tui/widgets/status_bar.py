@@ -36,6 +36,7 @@ class StatusInfo:
 
 def render_status(info: StatusInfo) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
+        plain(f" {flat(info.user, 20)} ", "bold reverse"),
         (f" {info.open} open ", "bold"),
         (f" {info.urgent} urgent ", "bold $error" if info.urgent else "$text-muted"),
         (f" {info.breached} SLA breached ", "bold $error" if info.breached else "$text-muted"),
@@ -50,9 +51,8 @@ def render_status(info: StatusInfo) -> Content:
         parts += [" ", (mark, style), plain(f" {flat(source.name, 16)}", "")]
         if source.detail:
             parts.append(
-                plain(f" {flat(source.detail, 40)}", "$text-muted" if source.ok else "$error")
+                plain(f" {flat(source.detail, 30)}", "$text-muted" if source.ok else "$error")
             )
-    parts += ["  ", plain(f"as {flat(info.user, 20)}", "italic")]
     return Content.assemble(*parts)
 
 

@@ -1,0 +1,136 @@
+"""Speed and memory of near-duplicate grouping at 100,000 mentions.
+
+Posts are drawn from a Zipf-distributed vocabulary (a few very common words, a long tail,
+like real text), 6-30 words, ~140 an hour over a month; 30 % are copies of a recent post
+(retweet, another URL, truncation, hashtags). Three figures, each repeated:
+
+- full regroup: `group_all` on all N posts (target <= 30 s);
+- placing one new mention into a grouper already holding N posts: per-call latency over
+  `--probes` new posts, p50/p99 (target p99 <= 2 ms);
+- memory: bytes allocated by a grouper holding N posts (tracemalloc, own pass; target
+  <= 300 MB).
+
+    .venv/bin/python bench/grouping.py [--n 100000] [--repeat 3] [--probes 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from triage.grouping import Grouper, group_all
+
+
+def vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
+    letters = "abcdefghilmnoprstuvéèà"
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(letters) for _ in range(rng.randint(2, 10))))
+    return sorted(words)
+
+
+def posts(n: int, seed: int = 1) -> list[tuple[str, str, datetime]]:
+    rng = random.Random(seed)
+    vocab = vocabulary(rng)
+    cum, total = [], 0.0
+    for rank in range(len(vocab)):
+        total += 1 / (rank + 1)
+        cum.append(total)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    out: list[tuple[str, str, datetime]] = []
+    at = start
+    for i in range(n):
+        at += timedelta(seconds=rng.expovariate(1 / 25.7))
+        if out and rng.random() < 0.3:
+            _, text, _ = out[max(0, len(out) - 1 - int(rng.expovariate(1 / 200)))]
+            kind = rng.randrange(4)
+            if kind == 0:
+                text = f"RT @user{rng.randrange(5000)}: {text}"
+            elif kind == 1:
+                text = f"{text} https://t.co/{rng.randrange(10**8)}"
+            elif kind == 2:
+                words = text.split()
+                text = " ".join(words[: max(8, int(len(words) * 0.7))]) + "…"
+            else:
+                text = f"{text} #tag{rng.randrange(50)}"
+        else:
+            text = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(6, 30)))
+        out.append((f"p:{i}", text, at))
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--probes", type=int, default=2000)
+    args = ap.parse_args()
+
+    t = time.perf_counter()
+    data = posts(args.n + args.probes)
+    base, probes = data[: args.n], data[args.n :]
+    print(f"generated {len(data)} posts in {time.perf_counter() - t:.1f} s")
+
+    regroup, p50s, p99s, maxes = [], [], [], []
+    for r in range(args.repeat):
+        gc.collect()
+        t = time.perf_counter()
+        result = group_all(base)
+        regroup.append(time.perf_counter() - t)
+        groups = len({m.group_id for m in result.values()})
+        del result
+
+        grouper = Grouper()
+        for pid, text, at in base:
+            grouper.place(pid, text, at)
+        lat = []
+        for pid, text, at in probes:
+            t = time.perf_counter_ns()
+            grouper.place(pid, text, at)
+            lat.append((time.perf_counter_ns() - t) / 1e6)
+        p50s.append(percentile(lat, 0.50))
+        p99s.append(percentile(lat, 0.99))
+        maxes.append(max(lat))
+        print(
+            f"run {r + 1}: regroup {regroup[-1]:.1f} s ({groups} groups), place one:"
+            f" p50 {p50s[-1]:.3f} ms p99 {p99s[-1]:.3f} ms max {maxes[-1]:.1f} ms"
+        )
+        del grouper
+
+    gc.collect()
+    tracemalloc.start()
+    grouper = Grouper()
+    for pid, text, at in base:
+        grouper.place(pid, text, at)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    def spread(xs: list[float]) -> str:
+        return f"(min {min(xs):.3f}, max {max(xs):.3f})"
+
+    print(f"--- N = {args.n}, {args.repeat} runs, medians; shared 2-core machine, noisy")
+    print(f"full regroup      {statistics.median(regroup):.2f} s {spread(regroup)}  target <= 30 s")
+    print(f"place one p50     {statistics.median(p50s):.3f} ms {spread(p50s)}")
+    print(f"place one p99     {statistics.median(p99s):.3f} ms {spread(p99s)}  target <= 2 ms")
+    print(
+        f"memory (grouper)  {current / 2**20:.0f} MB held, {peak / 2**20:.0f} MB peak  target <= 300 MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

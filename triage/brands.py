@@ -1,7 +1,7 @@
 """Which configured brands a mention is about, and which keyword said so.
 
 Matching runs on folded text (case and accents ignored) at word boundaries, so "lumio"
-matches "Lumio!" and "#Lumio" but not "illumionist". Single-word names of five letters or
+matches "Lumio!" and "#Lumio" but not "illumionist". Single-word names of six letters or
 more also catch common misspellings ("Phillips" for "Philips") by edit distance on whole
 words with the same first letter: a typo rarely changes the first letter, and whole-word
 comparison keeps the brand from being found inside an unrelated longer word. A mention
@@ -20,7 +20,7 @@ from triage.config import BrandConfig
 from triage.text import fold
 
 _WORD = re.compile(r"\w+")
-FUZZY_MIN_LEN = 5  # shorter names have too many one-letter neighbours ("lumio"/"lumia" is ok)
+FUZZY_MIN_LEN = 6  # shorter names have too many real neighbours ("lumio" vs Nokia "lumia")
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,16 +55,24 @@ class Match:
         return f"copy of {self.other_id} ({self.rule} {self.score:.0f})"
 
 
-def similarity(a: str, b: str) -> tuple[str, float] | None:
-    """The hybrid rule on two *normalised* texts: (rule, score) when they are one story."""
+def similarity(
+    a: str, b: str, a_tokens: int | None = None, b_tokens: int | None = None
+) -> tuple[str, float] | None:
+    """The hybrid rule on two *normalised* texts: (rule, score) when they are one story.
+    Token counts may be passed when known (saves counting them again)."""
     if not a or not b:
         return None
     if a == b:
         return ("exact", 100.0)
-    r = fuzz.ratio(a, b, score_cutoff=RATIO_MIN)
-    if r:
-        return ("ratio", r)
-    if min(a.count(" "), b.count(" ")) + 1 >= TOKEN_SET_MIN_TOKENS:
+    la, lb = len(a), len(b)
+    # ratio = 2*matches/(la+lb) <= 2*min/(la+lb): skip it when that bound is too low
+    if 200 * min(la, lb) >= RATIO_MIN * (la + lb):
+        r = fuzz.ratio(a, b, score_cutoff=RATIO_MIN)
+        if r:
+            return ("ratio", r)
+    na = a.count(" ") + 1 if a_tokens is None else a_tokens
+    nb = b.count(" ") + 1 if b_tokens is None else b_tokens
+    if min(na, nb) >= TOKEN_SET_MIN_TOKENS:
         t = fuzz.token_set_ratio(a, b, score_cutoff=TOKEN_SET_MIN)
         if t:
             return ("token_set", t)
@@ -89,6 +97,7 @@ class _Entry:
     norm: str
     at: datetime
     group_id: str
+    tokens: int  # words in `norm`
 
 
 class Grouper:
@@ -113,7 +122,8 @@ class Grouper:
         """Load a post whose group is already decided (history from the store)."""
         if mention_id in self._by_id:
             return
-        self._remember(_Entry(mention_id, normalize(text), at, group_id or mention_id))
+        norm = normalize(text)
+        self._remember(_Entry(mention_id, norm, at, group_id or mention_id, _count(norm)))
 
     def place(self, mention_id: str, text: str, at: datetime) -> Match:
         """Decide the group of a new post and remember it. Placing the same id twice
@@ -126,7 +136,7 @@ class Grouper:
         match = self._find(norm, at)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
-        self._remember(_Entry(mention_id, norm, at, match.group_id))
+        self._remember(_Entry(mention_id, norm, at, match.group_id, _count(norm)))
         return match
 
     # ------------------------------------------------------------------ internals
@@ -154,22 +164,30 @@ class Grouper:
             return Match("exact", 100.0, e.id, e.group_id)
         tokens = {t for t in norm.split() if len(t) >= MIN_TOKEN_LEN and t in self._postings}
         rare = heapq.nsmallest(RARE_TOKENS, tokens, key=lambda t: (len(self._postings[t]), t))
-        candidates: set[int] = set()
+        shared: dict[int, int] = defaultdict(int)
         for tok in rare:
-            candidates.update(self._postings[tok][-POSTINGS_SCANNED:])
+            for i in self._postings[tok][-POSTINGS_SCANNED:]:
+                shared[i] += 1
+        # a copy shares (nearly) all words of the shorter text: with 3+ keys, one in
+        # common is not enough to be worth a comparison
+        need = 2 if len(rare) >= 3 else 1
+        n_tokens = _count(norm)
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
-        for i in sorted(candidates):
+        for i in sorted(i for i, n in shared.items() if n >= need):
             e = self._entries[i]
             if not self._in_window(e, at):
                 continue
-            verdict = similarity(norm, e.norm)
+            verdict = similarity(norm, e.norm, n_tokens, e.tokens)
             if verdict is None:
                 continue
             ok = checked.get(e.group_id)
             if ok is None:
                 leader = self._entries[self._leader.get(e.group_id, i)]
-                ok = leader is e or similarity(norm, leader.norm) is not None
+                ok = (
+                    leader is e
+                    or similarity(norm, leader.norm, n_tokens, leader.tokens) is not None
+                )
                 checked[e.group_id] = ok
             if not ok:
                 continue
@@ -178,6 +196,10 @@ class Grouper:
             if best is None or key < (best[0], best[1]):
                 best = (-score, e.group_id, Match(rule, score, e.id, e.group_id))
         return best[2] if best else None
+
+
+def _count(norm: str) -> int:
+    return norm.count(" ") + 1 if norm else 0
 
 
 def group_all(posts: Iterable[tuple[str, str, datetime]]) -> dict[str, Match]:

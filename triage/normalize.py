@@ -24,4 +24,5 @@ def normalize(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     text = _TRUNCATED.sub("", text)
-    return _NON_WORD.sub(" ", fold(text)).strip()
+    folded = text.lower() if text.isascii() else fold(text)  # fold() is the slow path
+    return _NON_WORD.sub(" ", folded).strip()

@@ -34,6 +34,7 @@ from triage.model import DeliveryStatus, Event, Mention, Status, TriageState, to
 from triage.priority import URGENT_THRESHOLD
 from triage.sla import SlaPolicy
 
+UNTOUCHED = TriageState("")  # the state of a story nobody acted on (status new)
 RESPONSE_ACTIONS = frozenset({"reply", "handoff"})
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 PRIORITY_BANDS: tuple[tuple[str, float], ...] = (("high", 40.0), ("normal", 15.0), ("low", 0.0))
@@ -292,9 +293,11 @@ def build_report(
         story = stories.get(gid)
         if story is None:
             story = stories[gid] = _Story(gid, created, m, 0, m.priority, list(m_brands), [])
-            state = states[gid] = state_of(gid)
+            state = state_of(gid)
+            if state.rev:  # untouched stories share one default state (memory at 100k)
+                states[gid] = state
         else:
-            state = states[gid]
+            state = states.get(gid, UNTOUCHED)
             if (created, m.id) < (story.start, story.leader.id):
                 story.start, story.leader = created, m
             if m.priority > story.priority:
@@ -476,7 +479,7 @@ def build_report(
     backlog_status: Counter[str] = Counter()
     bucket_count: Counter[str] = Counter()
     for gid, s in stories.items():
-        st = states[gid]
+        st = states.get(gid, UNTOUCHED)
         if st.status not in OPEN_STATUSES:
             continue
         age = max(0.0, (now - s.start).total_seconds())
@@ -553,7 +556,7 @@ def _responses(
     policy = SlaPolicy.from_config(sla, threshold)
     targets: dict[tuple[bool, tuple[str, ...]], float] = {}  # the target depends on these only
     for gid, s in stories.items():
-        st = states[gid]
+        st = states.get(gid, UNTOUCHED)
         kind = (s.priority >= threshold, tuple(s.platforms))
         target = targets.get(kind)
         if target is None:

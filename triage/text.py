@@ -54,5 +54,20 @@ def one_line(text: str, width: int | None = None) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for matching: 'Éclair' -> 'eclair'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = text.casefold()
+    if folded.isascii():  # most text: nothing to decompose
+        return folded
+    return unicodedata.normalize("NFKD", folded).translate(_NO_MARKS)
+
+
+class _CombiningMarks(dict):
+    """str.translate table deleting combining marks, filled per character on first sight
+    (a C-level lookup per character instead of a Python call: fold is on the hot path)."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_NO_MARKS = _CombiningMarks()

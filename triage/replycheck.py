@@ -39,7 +39,7 @@ _PRIVATE = re.compile(
 PERSONAL_DATA: dict[str, str] = {
     "e-mail address": r"e-?mail|adresse (?:e-?)?mail|courriel|mail",
     "phone number": r"phone(?: number)?|(?:numero de )?telephone|portable|mobile number|num(?:ero)? de tel",
-    "postal address": r"(?:home |postal |street )?address|adresse(?: postale)?",
+    "postal address": r"(?:home |postal |street )?(?<!mail )address|adresse(?! (?:e-?)?mail)(?: postale)?",
     "order number": r"order (?:number|no|id|#)|(?:numero|n°|no|reference) de (?:votre |ta )?commande",
     "password": r"password|passcode|mot de passe|code secret",
     "card number": r"card number|credit card|numero de carte|carte bancaire",
@@ -102,11 +102,13 @@ def check_reply(text: str, target: Mention | str) -> list[Problem]:
     holes = unfilled_placeholders(text)
     if holes:
         problems.append(Problem("placeholder", f"placeholder not filled: {', '.join(holes)}"))
-    for kind in personal_data_requests(text):
+    asked = personal_data_requests(text)
+    if asked:
+        what = ", ".join(asked)
         problems.append(
             Problem(
                 "personal-data",
-                f"asks for personal data ({kind}) in public: ask for it in a private message instead",
+                f"asks for personal data ({what}) in public: ask for it in a private message",
             )
         )
     return problems

@@ -25,7 +25,9 @@ def test_normalize_strips_rt_urls_handles_case_accents_punctuation() -> None:
     raw = "RT @bob@mastodon.social: Lumio BRÛLE !!! https://t.co/AbC @lumio #fail"
     assert normalize(raw) == "lumio brule fail"
     assert normalize("rt @a: RT @b: hello") == "hello"
-    assert normalize("the story is cut here and the last wo…") == "the story is cut here and the last"
+    assert (
+        normalize("the story is cut here and the last wo…") == "the story is cut here and the last"
+    )
 
 
 def test_copies_of_a_story_join_its_group() -> None:

@@ -1,0 +1,69 @@
+"""The pipeline as the store uses it: one call fills brands, keywords, group, priority
+and signals; seeded history keeps group ids stable; same input, same output."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from tests.triage.conftest import make_mention
+from triage.pipeline import Pipeline
+
+STORY = (
+    "Ma lampe Lumio a pris feu cette nuit, brûlure à la main, je veux un remboursement,"
+    " c'est dangereux"
+)
+
+
+def test_process_fills_every_field(brands) -> None:
+    p = Pipeline(brands)
+    m = p.process(make_mention(1, STORY, reach=120_000))
+    assert m.brands == ("Lumio",) and m.keywords == ("lumio",)
+    assert m.group_id == m.id
+    assert m.priority >= p.urgent_threshold
+    assert "crisis: brûlure" in m.signals and "reach: 120k" in m.signals
+    assert "complaint: remboursement" in m.signals
+    assert "grouped" not in m.extra
+
+
+def test_copy_joins_and_records_why(brands) -> None:
+    p = Pipeline(brands)
+    first = p.process(make_mention(1, STORY))
+    copy = p.process(make_mention(2, f"RT @bob: {STORY} https://t.co/x", minutes=5))
+    assert copy.group_id == first.id
+    assert copy.extra["grouped"] == {"rule": "exact", "score": 100.0, "with": first.id}
+
+
+def test_seeded_history_gives_the_stored_group_id(brands) -> None:
+    first = Pipeline(brands)
+    leader = first.process(make_mention(1, STORY))
+    copy = first.process(make_mention(2, f"{STORY} !!", minutes=1))
+    assert copy.group_id == leader.id
+    restarted = Pipeline(brands)  # a new process: only the stored records are known
+    restarted.seed([copy, leader])
+    late = restarted.process(make_mention(3, f"RT @x: {STORY}", minutes=30))
+    assert late.group_id == leader.id
+
+
+def test_competitor_comparison_and_exclusion(brands) -> None:
+    p = Pipeline(brands)
+    m = p.process(make_mention(1, "Lumio vs Phillips: which desk lamp?"))
+    assert m.brands == ("Lumio", "Philips") and m.keywords == ("lumio", "~philips")
+    assert "competitor comparison" in m.signals
+    assert p.process(make_mention(2, "Lost my philips screwdriver")).brands == ()
+
+
+def test_title_counts_for_articles(brands) -> None:
+    m = Pipeline(brands).process(
+        make_mention(1, "Un rappel massif.", title="Lumio rappelle ses lampes", platform="rss")
+    )
+    assert m.brands == ("Lumio",)
+
+
+def test_deterministic(brands) -> None:
+    texts = [STORY, "Lumio ?", f"RT @a: {STORY}", "lumio lumio", "Philips lamp broken"]
+    batch = [make_mention(i, t, minutes=i) for i, t in enumerate(texts)]
+    p1, p2 = Pipeline(brands), Pipeline(brands)
+    out1 = [p1.process(m) for m in batch]
+    out2 = [p2.process(replace(m)) for m in batch]
+    assert [m.to_json() for m in out1] == [m.to_json() for m in out2]
+    assert out1[2].group_id == out1[0].id
+    assert batch[0].brands == ()  # the input is not modified

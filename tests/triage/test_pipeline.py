@@ -4,6 +4,7 @@ and signals; seeded history keeps group ids stable; same input, same output."""
 from __future__ import annotations
 
 from dataclasses import replace
+
 from tests.triage.conftest import make_mention
 from triage.pipeline import Pipeline
 

@@ -82,5 +82,5 @@ class FilterRun:
             if self.cancelled:
                 return False
             self.step()
-            time.sleep(0)  # let the UI thread take the GIL between chunks
+            time.sleep(0.0005)  # hand the GIL to the UI thread between chunks
         return not self.cancelled

@@ -117,14 +117,19 @@ class InboxScreen(Screen[None]):
         self.query_one("#spike", SpikeBanner).show(None)
         self.query_one("#filter-bar").display = False
         self.query_one("#filter-error").display = False
-        self.reload()
+        self.reload(count=False)
         self.mention_list.focus()
-        self._warm_up()
+        # the heavy passes over every group wait until the list is on screen
+        self.call_after_refresh(self._after_first_paint)
         if self.vapp.poll_interval:
             self.set_interval(self.vapp.poll_interval, self.check_generation)
 
     # ------------------------------------------------------------------ data
-    def reload(self, keep: str | None = None) -> None:
+    def _after_first_paint(self) -> None:
+        self._count_worker()
+        self._warm_up()
+
+    def reload(self, keep: str | None = None, *, count: bool = True) -> None:
         """Re-read the ranking from the inbox and re-apply the filter."""
         inbox = self.vapp.inbox
         self._generation = inbox.generation
@@ -133,7 +138,8 @@ class InboxScreen(Screen[None]):
         self.snoozed = {g for g in self.ranked if inbox.state(g).is_snoozed(now)}
         self._last = None
         self._apply_filter(keep=keep)
-        self._count_worker()
+        if count:
+            self._count_worker()
 
     @staticmethod
     def _shows_snoozed(flt: Filter | None) -> bool:
@@ -180,7 +186,8 @@ class InboxScreen(Screen[None]):
             self._last = (flt, run.found)
         else:
             self._filter_run = run
-            self._finish_filter(run, keep)
+            # the rest of the scan starts once this screenful is painted (it shares the GIL)
+            self.call_after_refresh(self._finish_filter, run, keep)
 
     @work(thread=True, exclusive=False, group="filter")
     def _finish_filter(self, run: FilterRun, keep: str | None) -> None:

@@ -99,8 +99,8 @@ class MentionList(ScrollView, can_focus=True):
         self._user = user
         self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: RowStyles | None = None
-        self.first_paint: float | None = None  # perf_counter() of the first row drawn
-        self.last_paint = 0.0  # perf_counter() of the latest row drawn (for bench/tui.py)
+        self.first_paint: float | None = None  # perf_counter() of the first row drawn since
+        # it was last reset to None (bench/tui.py times launch and keys with it)
 
     # ------------------------------------------------------------------ data in
     @property
@@ -188,9 +188,8 @@ class MentionList(ScrollView, can_focus=True):
                 )
             return Strip.blank(width, self.rich_style)
         view = self.view_of(self.ids[index])
-        self.last_paint = time.perf_counter()
         if self.first_paint is None:
-            self.first_paint = self.last_paint
+            self.first_paint = time.perf_counter()
         now = self._now()
         is_cursor = index == self.cursor
         is_selected = view.group_id in self.selected

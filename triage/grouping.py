@@ -22,6 +22,7 @@ as a `Match` (rule, score, the post compared with) so the TUI can explain it.
 from __future__ import annotations
 
 import heapq
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ TOKEN_SET_MIN_TOKENS = 8
 RARE_TOKENS = 4  # blocking keys per text
 POSTINGS_SCANNED = 48  # most recent posts looked at per blocking key
 MIN_TOKEN_LEN = 3
+PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +105,16 @@ class _Entry:
 class Grouper:
     """Places posts into groups one at a time (see the module docstring)."""
 
-    def __init__(self, window: timedelta = WINDOW):
+    def __init__(self, window: timedelta = WINDOW, prune_min: int = PRUNE_MIN):
         self.window = window
+        self.prune_min = prune_min
         self._entries: list[_Entry] = []
         self._by_id: dict[str, int] = {}
         self._exact: dict[str, int] = {}  # normal form -> first entry with it
         self._postings: dict[str, list[int]] = defaultdict(list)
         self._leader: dict[str, int] = {}  # group id -> entry of its first post
+        self._newest: datetime | None = None
+        self._prune_at = prune_min
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -144,7 +149,31 @@ class Grouper:
     def _in_window(self, e: _Entry, at: datetime) -> bool:
         return abs(at - e.at) <= self.window
 
+    def prune(self, before: datetime) -> int:
+        """Forget posts older than `before` (a long-running watcher must not grow without
+        end); leaders of groups with a post kept stay, for the leader check. Returns how
+        many posts were forgotten."""
+        kept_groups = {e.group_id for e in self._entries if e.at >= before}
+        keep = [
+            e
+            for e in self._entries
+            if e.at >= before
+            or (e.group_id in kept_groups and self._entries[self._leader[e.group_id]] is e)
+        ]
+        dropped = len(self._entries) - len(keep)
+        self._entries, self._by_id, self._exact = [], {}, {}
+        self._postings, self._leader = defaultdict(list), {}
+        self._prune_at = sys.maxsize  # no prune while rebuilding
+        for e in keep:
+            self._remember(e)
+        self._prune_at = max(self.prune_min, 2 * len(keep))
+        return dropped
+
     def _remember(self, e: _Entry) -> None:
+        if self._newest is None or e.at > self._newest:
+            self._newest = e.at
+        if len(self._entries) >= self._prune_at:  # amortised: size doubles between prunes
+            self.prune(self._newest - 2 * self.window)
         i = len(self._entries)
         self._entries.append(e)
         self._by_id[e.id] = i

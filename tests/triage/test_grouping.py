@@ -123,3 +123,15 @@ def test_deterministic_same_input_same_groups() -> None:
 
 def test_empty_and_emoji_only_texts_stay_alone() -> None:
     assert place_all(["", "🔥🔥🔥", "🔥🔥🔥", "https://t.co/x"]) == ["m0", "m1", "m2", "m3"]
+
+
+def test_prune_forgets_old_posts_but_keeps_live_groups() -> None:
+    g = Grouper(window=timedelta(hours=72))
+    g.place("old", "an old story about the lumio halo that nobody repeats any more", T0)
+    g.place("lead", STORY, T0 + timedelta(hours=10))
+    g.place("copy", f"RT @x: {STORY}", T0 + timedelta(hours=200))  # outside the window: new
+    g.place("copy2", f"RT @y: {STORY} !", T0 + timedelta(hours=201))
+    dropped = g.prune(T0 + timedelta(hours=100))
+    assert dropped == 2 and len(g) == 2
+    assert g.group_of("old") is None and g.group_of("copy2") == "copy"
+    assert g.place("copy3", STORY, T0 + timedelta(hours=202)).group_id == "copy"

@@ -157,8 +157,20 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _quiet_stdout()
     return 0
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so the exit flush cannot fail."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _format_from(output: str | None) -> str:
@@ -288,6 +300,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"veille export: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `veille export | head`: the reader has had enough
+        _quiet_stdout()
+        return 0
     except (StoreError, OSError) as exc:
         print(f"veille export: {exc}", file=sys.stderr)
         return EXIT_STORE

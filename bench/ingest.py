@@ -26,6 +26,7 @@ import email.utils
 import gzip
 import hashlib
 import html
+import itertools
 import os
 import random
 import shutil
@@ -34,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,19 +44,49 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "tui.cli"]
 
-WORDS = (
-    "lumio glow lamp battery app update night mode broken love support order delivery "
-    "refund colour warm light bedroom quality price review unboxing firmware bluetooth "
-    "great terrible slow fast recommend return exchange warranty desk kitchen friend"
-).split()
+COMMON = [
+    "lumio",
+    "glow",
+    "lamp",
+    "battery",
+    "app",
+    "update",
+    "night",
+    "mode",
+    "broken",
+    "love",
+    "support",
+    "order",
+    "delivery",
+    "refund",
+    "colour",
+    "warm",
+    "light",
+    "review",
+    "price",
+]
+SYLLABLES = ["ka", "lo", "mi", "ré", "tu", "sa", "ven", "dor", "pli", "que", "zan", "or"]
 BRANDS = ("Lumio", "Brightly", "Lumio Glow")
 
 
 # ---------------------------------------------------------------- the feed farm
 
 
+def _vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    """Pseudo-words (real posts draw on thousands of words; a tiny vocabulary would make
+    every post a near-duplicate of every other and measure nothing real)."""
+    words = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)}
+    return sorted(words)
+
+
+VOCABULARY = _vocabulary(random.Random(7))
+ZIPF = list(itertools.accumulate(1 / rank for rank in range(1, len(VOCABULARY) + 1)))
+
+
 def _sentence(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(n)]
+    """Words drawn by Zipf's law, a few of them product words, one brand name."""
+    words = rng.choices(VOCABULARY, cum_weights=ZIPF, k=n)
+    words[rng.randrange(n)] = rng.choice(COMMON)
     words.insert(rng.randrange(len(words)), rng.choice(BRANDS))
     return " ".join(words).capitalize()
 
@@ -127,7 +159,7 @@ def generate(folder: Path, feeds: int, entries: int) -> list[str]:
 # ---------------------------------------------------------------- the server (own process)
 
 
-def serve(folder: Path) -> None:
+def serve(folder: Path, hosts: int) -> None:
     """Serve `folder` with validators and 304s; print the port, then serve forever."""
     stamp = email.utils.formatdate(time.time() - 3600, usegmt=True)
     files: dict[str, tuple[bytes, bytes, str]] = {}
@@ -142,7 +174,7 @@ def serve(folder: Path) -> None:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             found = files.get(self.path.split("?")[0])
             if found is None:
                 self.send_response(404)
@@ -174,16 +206,22 @@ def serve(folder: Path) -> None:
             self.end_headers()
             self.wfile.write(payload)
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    print(server.server_address[1], flush=True)
-    server.serve_forever()
+    # One loopback address per site (127.0.0.2, .3, ...): 200 feeds are 200 web sites, and
+    # both tools are polite per host, so one shared address would measure a queue.
+    addresses = []
+    for i in range(hosts):
+        server = ThreadingHTTPServer((f"127.0.0.{2 + i}", 0), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        addresses.append(f"{server.server_address[0]}:{server.server_address[1]}")
+    print(" ".join(addresses), flush=True)
+    threading.Event().wait()
 
 
 # ---------------------------------------------------------------- the two tools
 
 
-def veille_config(path: Path, base_url: str, names: list[str]) -> None:
+def veille_config(path: Path, feed_urls: list[str]) -> None:
     lines = [
         'user = "bench"',
         "",
@@ -197,14 +235,9 @@ def veille_config(path: Path, base_url: str, names: list[str]) -> None:
         'keywords = ["brightly"]',
         "is_competitor = true",
     ]
-    for name in names:
-        lines += [
-            "",
-            "[[sources]]",
-            f'name = "{name}"',
-            'kind = "rss"',
-            f'url = "{base_url}/{name}"',
-        ]
+    for url in feed_urls:
+        name = url.rsplit("/", 1)[1]
+        lines += ["", "[[sources]]", f'name = "{name}"', 'kind = "rss"', f'url = "{url}"']
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -277,7 +310,7 @@ def main() -> int:
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(Path(args.serve))
+        serve(Path(args.serve), min(args.feeds, 250))
         return 0
 
     work_root = Path(args.keep or tempfile.mkdtemp(prefix="veille-ingest-"))
@@ -286,15 +319,18 @@ def main() -> int:
     names = generate(farm, args.feeds, args.entries)
     expected = args.feeds * args.entries
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(farm)], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--serve", str(farm), "--feeds", str(args.feeds)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        port = int(server.stdout.readline())  # type: ignore[union-attr]
-        base_url = f"http://127.0.0.1:{port}"
+        hosts = server.stdout.readline().split()  # type: ignore[union-attr]
+        feed_urls = [f"http://{hosts[i % len(hosts)]}/{n}" for i, n in enumerate(names)]
+        base_url = f"{len(hosts)} loopback hosts (127.0.0.2-{hosts[-1].split(':')[0]})"
         urls = work_root / "urls"
-        urls.write_text("".join(f"{base_url}/{n}\n" for n in names), encoding="utf-8")
+        urls.write_text("".join(f"{u}\n" for u in feed_urls), encoding="utf-8")
         config = work_root / "config.toml"
-        veille_config(config, base_url, names)
+        veille_config(config, feed_urls)
         has_newsboat = shutil.which("newsboat") is not None
         print(
             f"feed farm: {args.feeds} feeds x {args.entries} entries = {expected} entries "

@@ -94,7 +94,7 @@ class FixtureServer:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
 
-            do_GET = do_POST = do_HEAD = _answer  # noqa: N815 - the http.server API
+            do_GET = do_POST = do_HEAD = _answer
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -49,6 +49,14 @@ CRISIS: dict[str, str] = {
     "recall": "recall",
     "hazard": "hazard",
     "data breach": "data breach",
+    "gonfl": "batterie gonflée",
+    "swell": "swelling",
+    "swollen": "swollen",
+    "eclate": "éclaté",
+    "surchauff": "surchauffe",
+    "overheat": "overheating",
+    "electrocut": "electrocution",
+    "electrocu": "électrocution",
     "fuite de donnees": "fuite de données",
 }
 COMPLAINT: dict[str, str] = {
@@ -75,6 +83,22 @@ COMPLAINT: dict[str, str] = {
     "fraud": "fraud",
     "disgrace": "disgrace",
     "unacceptable": "unacceptable",
+    "ne repond pas": "sans réponse",
+    "ne repond plus": "sans réponse",
+    "toujours pas": "toujours pas",
+    "pas livre": "pas livré",
+    "grille": "grillé",
+    "still waiting": "still waiting",
+    "ignored": "ignored",
+    "no reply": "no reply",
+    "no answer": "no answer",
+    "charged twice": "charged twice",
+    "debite deux fois": "débité deux fois",
+    "crash": "crash",
+    "plante a ": "plante",
+    "plante sans": "plante",
+    "disconnect": "disconnects",
+    "deconnect": "se déconnecte",
 }
 NEGATIVE: tuple[str, ...] = (
     "nul ",
@@ -99,6 +123,11 @@ NEGATIVE: tuple[str, ...] = (
     "furious",
     "never again",
     "plus jamais",
+    "not impressed",
+    "scary",
+    "effrayant",
+    "inquiet",
+    "worried",
     "😡",
     "🤬",
     "👎",
@@ -133,6 +162,7 @@ def _stem_regex(stems: Sequence[str]) -> re.Pattern[str]:
 _CRISIS = _stem_regex(list(CRISIS))
 _COMPLAINT = _stem_regex(list(COMPLAINT))
 _NEGATIVE = _stem_regex(NEGATIVE)
+_GATE = re.compile(r"#(\w+gate)(?!\w)")  # a "-gate" hashtag names a scandal
 
 
 def _labels(rx: re.Pattern[str], table: dict[str, str], folded: str) -> list[str]:
@@ -159,6 +189,7 @@ def score_mention(mention: Mention, comparison: bool = False) -> tuple[float, tu
     score = BASE
     signals: list[str] = []
     crisis = _labels(_CRISIS, CRISIS, folded)
+    crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded))]  # #lumiogate
     if crisis:
         score += 35 + 10 * (len(crisis) - 1)
         signals += [f"crisis: {w}" for w in crisis]

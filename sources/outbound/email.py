@@ -55,7 +55,13 @@ def _send(settings: SmtpSettings, to: str, subject: str, body: str, message_id: 
                     "password in clear",
                     retryable=False,
                 )
-            smtp.login(settings.username, settings.password)
+            try:
+                smtp.login(settings.username, settings.password)
+            except smtplib.SMTPServerDisconnected:  # some servers hang up on a bad login
+                raise DeliveryError(
+                    "e-mail: the SMTP server refused the login (it closed the connection)",
+                    retryable=False,
+                ) from None
         smtp.send_message(msg)
 
 

@@ -16,6 +16,7 @@ from triage.config import BrandConfig, SlaConfig
 from triage.grouping import Grouper, Match
 from triage.model import Mention
 from triage.priority import URGENT_THRESHOLD, score_mention
+from triage.sla import SlaPolicy
 
 
 class Pipeline:
@@ -26,6 +27,7 @@ class Pipeline:
         self.grouper = Grouper()
         self.sla = sla or SlaConfig()
         self.urgent_threshold = URGENT_THRESHOLD
+        self.sla_policy = SlaPolicy.from_config(self.sla, URGENT_THRESHOLD)
 
     def seed(self, mentions: Iterable[Mention]) -> None:
         """Remember already-stored mentions (with their decided group ids) for grouping."""

@@ -26,6 +26,8 @@ LIMITS: dict[str, tuple[int, str]] = {
     "twitter": (280, "characters"),
 }
 _GRAPHEME = regex.compile(r"\X")
+_LINK = re.compile(r"https?://\S+")
+_REMOTE_MENTION = re.compile(r"(?<!\w)(@\w+)@[\w.-]+\w")
 _PLACEHOLDER = re.compile(
     r"\{[^{}\s]{1,40}\}|\{\{[^{}]{1,40}\}\}|\[(?:NAME|NOM|PRENOM|[A-Z_]{3,})\]"
 )
@@ -65,8 +67,14 @@ def length_of(text: str, platform: str) -> tuple[int, int, str] | None:
     if limit is None:
         return None
     n, unit = limit
-    used = count_graphemes(text) if unit == "graphemes" else len(text)
-    return used, n, unit
+    if unit == "graphemes":
+        return count_graphemes(text), n, unit
+    # Mastodon and X count every link as 23 characters; Mastodon counts a remote
+    # mention "@user@instance" as "@user" only
+    counted = _LINK.sub("x" * 23, text)
+    if platform.lower() == "mastodon":
+        counted = _REMOTE_MENTION.sub(r"\1", counted)
+    return len(counted), n, unit
 
 
 def unfilled_placeholders(text: str) -> list[str]:

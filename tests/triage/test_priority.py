@@ -96,7 +96,7 @@ def test_group_growth_raises_priority_and_says_so() -> None:
 
 
 def test_scandal_hashtag_and_battery_words() -> None:
-    prio, signals = score("Batterie gonflée sur ma Lumio Glow, le boîtier a éclaté ! #LumioGate")
+    _, signals = score("Batterie gonflée sur ma Lumio Glow, le boîtier a éclaté ! #LumioGate")
     assert "crisis: #lumiogate" in signals and "crisis: batterie gonflée" in signals
     assert "crisis: swollen" in score("Third report of swollen Lumio batteries")[1]
     assert score("the gate was open #gatekeeper")[1] == ()

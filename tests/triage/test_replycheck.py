@@ -77,3 +77,11 @@ def test_fill_template_leaves_unknown_placeholders_visible() -> None:
     assert fill_template("Hi {name}, ref {ref} {}", name="Ana") == "Hi Ana, ref {ref} {}"
     assert fill_template("lone { brace") == "lone { brace"
     assert kinds(fill_template("Hi {name}")) == ["placeholder"]
+
+
+def test_links_count_23_and_remote_handles_count_as_local_on_mastodon() -> None:
+    long_link = "https://example.org/" + "a" * 400
+    assert kinds("b" * 470 + " " + long_link) == []  # 470 + 1 + 23 <= 500
+    assert kinds("b" * 480 + " " + long_link) == ["length"]
+    assert kinds("@camille@very-long-instance-name.example " + "b" * 490) == []
+    assert kinds("b" * 250 + " " + long_link, "x") == []

@@ -28,7 +28,7 @@ from tui.safe import checked_url, flat
 from tui.screens.help import HelpScreen, key_rows
 from tui.screens.inbox import InboxScreen
 from tui.widgets.mention_list import MentionList
-from tui.widgets.reply_editor import ReplyEditor
+from tui.widgets.reply_editor import ReplyEditor, default_checks
 from tui.widgets.status_bar import SourceLine
 
 HERE = Path(__file__).parent
@@ -96,7 +96,7 @@ class VeilleApp(App[None]):
         self.templates = list(config.templates)
         self._health = health
         self.sla_left = sla_left or (lambda view, now: None)
-        self.reply_checker = reply_checker or (lambda text, mention: ())
+        self.reply_checker = reply_checker or default_checks
         self._spike = spike
         self.outbound = outbound
         self._author_index: dict[str, list[Mention]] | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,18 +36,6 @@ def make_sla_left(
         return sla.time_left(view, config.sla, now, urgent_threshold=threshold)
 
     return left
-
-
-def make_reply_checker(config: Config) -> Callable[[str, Mention], Sequence[str]] | None:
-    try:
-        from triage import replycheck
-    except ImportError:
-        return None
-
-    def check(text: str, mention: Mention) -> Sequence[str]:
-        return [str(p) for p in replycheck.check_reply(text, mention)]
-
-    return check
 
 
 def make_spike(config: Config) -> Callable[[Any, datetime], str | None] | None:

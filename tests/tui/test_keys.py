@@ -362,3 +362,22 @@ async def test_status_bar_shows_source_health(make_app):
         assert "● alerts 2m ago" in text
         assert "✗ masto HTTP 503" in text
         assert " tester " in text
+
+
+async def test_reply_checks_shown_before_sending(make_app, inbox):
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        app.screen.query_one("#reply-text").load_text(
+            "Bonjour {first_name}, pouvez-vous nous donner votre numéro de commande ?"
+        )
+        await pilot.pause()
+        text = screen_text(app)
+        assert "placeholder not filled: {first_name}" in text
+        assert "asks for personal data" in text
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Send anyway?" in screen_text(app)
+        await pilot.press("escape")
+        assert inbox.state("mastodon:1").replies == ()

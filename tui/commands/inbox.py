@@ -31,7 +31,6 @@ def app_services(config: Any, inbox: Any, health_folder: Path) -> dict[str, Any]
     from tui.integration import (
         make_health,
         make_outbound,
-        make_reply_checker,
         make_sla_left,
         make_spike,
         make_thread_fetcher,
@@ -40,7 +39,6 @@ def app_services(config: Any, inbox: Any, health_folder: Path) -> dict[str, Any]
     return {
         "fetch_thread": make_thread_fetcher(config),
         "sla_left": make_sla_left(config, inbox),
-        "reply_checker": make_reply_checker(config),
         "spike": make_spike(config),
         "outbound": make_outbound(config, inbox),
         "health": make_health(config, health_folder, utcnow),

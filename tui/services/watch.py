@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import inspect
 import os
 import signal
 import sys
@@ -51,12 +50,10 @@ def log_line(event: str, stream=None, **fields: object) -> None:
 
 
 def _pipeline(config: Config) -> Any:
-    """The triage pipeline, when that part is installed (mentions are stored either way)."""
-    try:
-        from triage.pipeline import Pipeline
-    except ImportError:
-        return None
-    return Pipeline(config.brands)
+    """The triage pipeline: brands, groups, priority filled before a mention is stored."""
+    from triage.pipeline import Pipeline
+
+    return Pipeline(config.brands, config.sla)
 
 
 class Watch:
@@ -81,6 +78,7 @@ class Watch:
         folder.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(folder / "alerts.ledger")
         self.held_path = folder / "held.jsonl"
+        self._source_errors: dict[str, str] = {}
 
     # ------------------------------------------------------------------ running
 
@@ -98,9 +96,9 @@ class Watch:
         )
         self.log("started", store=self.store, sources=len(self.config.sources), tick=self.tick)
         tasks = [asyncio.create_task(self._alert_loop(once), name="alerts")]
-        poller = self._poller()
-        if poller is not None and not once:
-            tasks.append(asyncio.create_task(self._run_poller(poller), name="poller"))
+        if not once:
+            self.poller = self._poller()
+            tasks.append(asyncio.create_task(self._run_poller(self.poller), name="poller"))
         try:
             if once:
                 await tasks[0]
@@ -122,44 +120,54 @@ class Watch:
     # ------------------------------------------------------------------ polling
 
     def _poller(self) -> Any:
-        try:
-            from sources.poller import Poller
-        except ImportError:
-            self.log(
-                "poller unavailable: sources.poller is not installed; alerting on the store only"
-            )
-            return None
+        """The sources' poller; cursors and health live beside `veille fetch`'s."""
+        from sources.poller import Poller
+
+        # parse inline: a spike of feeds costs little here, and no process pool lingers
+        # after SIGTERM (systemd waits for every child)
         return Poller(
-            self.config, on_mentions=self._on_mentions, state_path=self.store / "poller.json"
+            self.config, self.store / "sources", on_mentions=self._on_mentions, parse="thread"
         )
 
     async def _run_poller(self, poller: Any) -> None:
-        """Run the sources' poller until stopped; its own faults are logged, not fatal."""
-        takes_stop = len(inspect.signature(poller.run).parameters) > 0
+        """Run the poller until stopped; its own faults are logged, never fatal."""
         while not self.stop.is_set():
             try:
-                await (poller.run(self.stop) if takes_stop else poller.run())
+                await poller.run(self.stop, tick=min(self.tick, 1.0))
                 return
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 self.log("poller failed", why=f"{type(exc).__name__}: {exc}")
-                await asyncio.sleep(self.tick)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
+        poller.close()
 
-    async def _on_mentions(self, mentions: list[Mention], *rest: object) -> None:
-        try:
-            new = self.inbox.ingest(mentions)
-        except Exception as exc:  # a bad batch must not stop the watch
-            self.log("ingest failed", why=f"{type(exc).__name__}: {exc}")
-            return
-        if new:
-            self.log("stored", new=len(new), source=new[0].source)
+    def _on_mentions(self, source: str, mentions: list[Mention]) -> None:
+        """Store what a source brought (raising makes the poller keep its cursor: re-polled)."""
+        new = self.inbox.ingest(mentions)
+        self.log("polled", source=source, seen=len(mentions), new=len(new))
 
     # ------------------------------------------------------------------ alerts
+
+    def _log_source_changes(self) -> None:
+        """One line when a source starts failing (in words) and one when it recovers."""
+        poller = getattr(self, "poller", None)
+        if poller is None:
+            return
+        for h in poller.health():
+            before = self._source_errors.get(h.name, "")
+            if h.last_error != before:
+                if h.last_error:
+                    self.log("source failing", source=h.name, why=h.last_error)
+                else:
+                    self.log("source recovered", source=h.name)
+                self._source_errors[h.name] = h.last_error
 
     async def _alert_loop(self, once: bool) -> None:
         while not self.stop.is_set():
             try:
+                self._log_source_changes()
                 await self.outbox.run_once()
                 await self.check()
             except Exception as exc:  # survive anything one tick throws; say it

@@ -17,26 +17,25 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
+from triage import replycheck
 from triage.config import Template
 from triage.model import Mention
 from tui.safe import clean, flat, plain
-
-# Posting limits in characters (graphemes for Bluesky); 0 = no API limit we enforce.
-PLATFORM_LIMITS = {"bluesky": 300, "mastodon": 500, "reddit": 10000, "hackernews": 0, "rss": 0}
 
 ReplyChecker = Callable[[str, Mention], Sequence[str]]
 
 
 def fill_template(text: str, mention: Mention, brand: str) -> str:
-    """Replace `{author}` and `{brand}`; other placeholders stay for the checks to flag."""
+    """Fill `{author}` and `{brand}`; other placeholders stay for the checks to flag."""
     author = flat(mention.author.handle or mention.author.name)
     if mention.platform in ("mastodon", "bluesky") and author and not author.startswith("@"):
         author = "@" + author
-    return text.replace("{author}", author or "").replace("{brand}", brand)
+    return replycheck.fill_template(text, author=author, brand=brand)
 
 
-def _no_checks(text: str, mention: Mention) -> Sequence[str]:
-    return ()
+def default_checks(text: str, mention: Mention) -> Sequence[str]:
+    """Length (the platform's way), unfilled placeholders, personal data asked in public."""
+    return [str(problem) for problem in replycheck.check_reply(text, mention)]
 
 
 class ReplyEditor(Vertical):
@@ -67,7 +66,7 @@ class ReplyEditor(Vertical):
     def __init__(
         self,
         templates: Sequence[Template] = (),
-        checker: ReplyChecker = _no_checks,
+        checker: ReplyChecker = default_checks,
         *,
         id: str | None = None,
     ) -> None:
@@ -124,18 +123,17 @@ class ReplyEditor(Vertical):
     def checks(self) -> list[str]:
         if self.mention is None:
             return []
-        problems = [clean(p) for p in self.checker(self.text, self.mention)]
-        limit = PLATFORM_LIMITS.get(self.mention.platform, 0)
-        if limit and len(self.text) > limit and not any("long" in p for p in problems):
-            problems.append(f"too long for {self.mention.platform}: {len(self.text)}/{limit}")
-        return problems
+        return [clean(p) for p in self.checker(self.text, self.mention)]
 
     def _update_feedback(self) -> None:
         platform = self.mention.platform if self.mention else ""
-        limit = PLATFORM_LIMITS.get(platform, 0)
-        count = len(self.text)
-        counter = f"{count}/{limit}" if limit else f"{count} chars"
-        style = "$error bold" if limit and count > limit else "$text-muted"
+        measured = replycheck.length_of(self.text, platform) if platform else None
+        if measured is None:
+            counter, style = f"{len(self.text)} chars", "$text-muted"
+        else:
+            used, limit, unit = measured
+            counter = f"{used}/{limit} {unit}"
+            style = "$error bold" if used > limit else "$text-muted"
         self.query_one("#reply-counter", Static).update(Content.assemble((counter, style)))
         problems = self.checks() if self.text.strip() else []
         checks = self.query_one("#reply-checks", Static)

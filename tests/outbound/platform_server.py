@@ -36,6 +36,8 @@ class PlatformState:
         self.received = threading.Event()  # set when a held request has done its work
         self.release = threading.Event()
         self.reply_disabled = False
+        self.feed_items: list[tuple[str, str]] = []  # (guid, title) of the RSS feed
+        self.feed_garbage = False
         self.remote_posts = {  # what search/getPostThread know
             "https://other.example/@ana/111": {
                 "id": "9001",
@@ -64,6 +66,26 @@ def make_handler(state: PlatformState):
             self.end_headers()
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(data)
+
+        def _feed(self) -> None:
+            if state.feed_garbage:
+                data = b"\x00\x01 this is not a feed <<<"
+            else:
+                now = time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime())
+                items = "".join(
+                    f"<item><guid>{g}</guid><title>{html.escape(t)}</title>"
+                    f"<link>https://forum.example/t/{g}</link><pubDate>{now}</pubDate></item>"
+                    for g, t in state.feed_items
+                )
+                data = (
+                    '<?xml version="1.0"?><rss version="2.0"><channel><title>forum</title>'
+                    f"{items}</channel></rss>"
+                ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def _body(self) -> dict:
             n = int(self.headers.get("Content-Length") or 0)
@@ -100,6 +122,9 @@ def make_handler(state: PlatformState):
             q = {k: v[0] for k, v in parse_qs(url.query).items()}
             state.requests.append(("GET", url.path))
             if self._fault(url.path):
+                return
+            if url.path == "/feed.xml":
+                self._feed()
                 return
             if url.path == "/api/v1/accounts/verify_credentials":
                 if self._auth(MASTO_TOKEN):

@@ -89,3 +89,30 @@ def test_bad_watch_settings_are_refused_in_words(platform, tmp_path):
     proc = _veille(tmp_path, platform, config, "--once", run="bad")
     assert proc.wait(20) == 2
     assert 'quiet_hours: expected "HH:MM-HH:MM"' in (tmp_path / "cli-bad.err").read_text()
+
+
+def test_watch_polls_a_changing_feed_survives_garbage_and_alerts(platform, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'user = "camille"\n[[brands]]\nname = "Lumio"\nkeywords = ["lumio"]\n'
+        f'[[sources]]\nname = "forum"\nkind = "rss"\nurl = "{platform.url}/feed.xml"\n'
+        'every = "1s"\n[watch]\nalert_webhook_env = "VEILLE_TEST_ALERT_HOOK"\n'
+    )
+    platform.state.feed_garbage = True
+    proc = _veille(tmp_path, platform, str(config), "--tick", "0.2", run="feed")
+    err = tmp_path / "cli-feed.err"
+    _wait(lambda: "source failing source=forum" in err.read_text(), "the garbage to be told")
+    platform.state.feed_items = [
+        (f"p{i}", f"Ma lampe Lumio a pris feu {i}, dangereux, remboursement !") for i in range(7)
+    ]
+    platform.state.feed_garbage = False
+    _wait(lambda: "new=7" in err.read_text(), "the feed's posts to be stored", timeout=20)
+    _wait(lambda: any(a.get("veille_kind") == "spike" for a in _alerts(platform)), "a spike")
+    assert "source recovered source=forum" in err.read_text()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    assert err.read_text().rstrip().endswith("stopped")
+    with Inbox.open(tmp_path / "store", user="x") as inbox:
+        assert len(inbox) == 7  # stored through the real pipeline: brands, groups, priority
+    kinds = [a["veille_kind"] for a in _alerts(platform)]
+    assert kinds.count("urgent") == 1  # "a pris feu, dangereux": one group, one alert

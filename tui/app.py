@@ -35,20 +35,28 @@ HERE = Path(__file__).parent
 ThreadFetcher = Callable[[Mention], Awaitable[Sequence[Mention]]]
 
 
-def keymap_from_config(config: Config) -> dict[str, str]:
-    """The `[keys]` table of the config file: binding id -> keys, e.g. `"inbox.done" = "x"`."""
+def _config_table(config: Config, name: str) -> dict[str, str]:
+    """A table of strings from the config file that the TUI alone reads ([keys], [views])."""
     if not config.path:
         return {}
     try:
         data = tomllib.loads(Path(config.path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}  # the config loader reports file problems; keys fall back to defaults
-    keys = data.get("keys", {})
-    return (
-        {str(k): str(v) for k, v in keys.items() if isinstance(v, str)}
-        if isinstance(keys, dict)
-        else {}
-    )
+        return {}  # the config loader reports file problems; defaults apply
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        return {}
+    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
+
+
+def keymap_from_config(config: Config) -> dict[str, str]:
+    """The `[keys]` table: binding id -> keys, e.g. `"inbox.done" = "x"` (ids in `?`)."""
+    return _config_table(config, "keys")
+
+
+def views_from_config(config: Config) -> list[tuple[str, str]]:
+    """The `[views]` table: name -> filter, in order, for keys 1-9 (`angry = "tag:angry"`)."""
+    return list(_config_table(config, "views").items())
 
 
 class VeilleApp(App[None]):
@@ -117,7 +125,11 @@ class VeilleApp(App[None]):
         return self._spike(inbox, now) if self._spike else None
 
     def saved_views(self) -> list[tuple[str, str]]:
-        """Views 1-9: urgent, unanswered, mine, waiting, then one per watched brand."""
+        """Views 1-9: the config's [views] if any; else urgent, unanswered, mine, waiting,
+        then one per watched brand."""
+        configured = views_from_config(self.config)
+        if configured:
+            return configured[:9]
         views = [
             ("urgent", "is:urgent"),
             ("unanswered", "is:unanswered"),

@@ -381,3 +381,25 @@ async def test_reply_checks_shown_before_sending(make_app, inbox):
         assert "Send anyway?" in screen_text(app)
         await pilot.press("escape")
         assert inbox.state("mastodon:1").replies == ()
+
+
+async def test_keys_and_views_from_the_config_file(tmp_path, make_app, inbox):
+    from sources.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'user = "tester"\n'
+        '[keys]\n"inbox.done" = "x"\n"list.down" = "ctrl+n,j"\n'
+        '[views]\nhackers = "platform:hackernews"\nfeeds = "platform:rss"\n'
+        '[[brands]]\nname = "Lumio"\nkeywords = ["lumio"]\n',
+        encoding="utf-8",
+    )
+    app = make_app(config=load_config(path))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+n", "x")
+        assert inbox.state("rss:6").status is Status.DONE
+        await pilot.press("1")
+        assert rows(app) == ["hackernews:5"]
+        await pilot.press("2")
+        assert rows(app) == ["rss:6"]  # done groups stay listed, marked done

@@ -17,13 +17,13 @@ from tui.safe import plain
 
 def key_rows(
     owners: Sequence[tuple[str, Sequence[Binding]]], keymap: dict[str, str]
-) -> list[tuple[str, str, str]]:
-    """(section, keys, description) for every binding, keymap applied."""
+) -> list[tuple[str, str, str, str]]:
+    """(section, keys, description, binding id) for every binding, keymap applied."""
     rows = []
     for section, bindings in owners:
         for b in bindings:
             keys = keymap.get(b.id, b.key) if b.id else b.key
-            rows.append((section, keys, b.description or b.action))
+            rows.append((section, keys, b.description or b.action, b.id or ""))
     return rows
 
 
@@ -32,19 +32,28 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close")
     ]
 
-    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str, str, str]]) -> None:
         super().__init__()
         self._rows = rows
 
     def compose(self) -> ComposeResult:
         parts: list[Content | str | tuple[str, str]] = [("veille — keys\n", "bold $accent")]
         section = None
-        for sec, keys, description in self._rows:
+        for sec, keys, description, binding_id in self._rows:
             if sec != section:
                 parts += ["\n", (sec + "\n", "bold")]
                 section = sec
-            parts += [plain(f"  {keys:<22}", "$secondary"), plain(description), "\n"]
-        parts += ["\n", ("ctrl+p: command palette (every action) · esc: close", "$text-muted")]
+            parts += [
+                plain(f"  {keys:<22}", "$secondary"),
+                plain(f"{description:<26}"),
+                plain(binding_id, "$text-muted"),
+                "\n",
+            ]
+        parts += [
+            "\n",
+            ("ctrl+p: command palette (every action) · esc: close\n", "$text-muted"),
+            ('Remap in the config file: [keys] "inbox.done" = "x"', "$text-muted"),
+        ]
         with VerticalScroll(classes="dialog", id="help-body"):
             yield Static(Content.assemble(*parts))
 

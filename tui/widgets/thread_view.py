@@ -73,8 +73,10 @@ def render_group(view: GroupView, info: ThreadInfo, now: datetime, *, user: str 
         status.append(f"assigned to {flat(state.assignee)}")
     if state.claim_active(now):
         who = flat(state.claimed_by)
-        since = state.updated_at if state.updated_at else None
-        status.append(f"claimed by {who}" + (f" since {_when(since, now)}" if since else ""))
+        if state.updated_by == state.claimed_by and state.updated_at and state.updated_at <= now:
+            status.append(f"claimed by {who} since {_when(state.updated_at, now)}")
+        elif state.claim_expires:
+            status.append(f"claimed by {who} until {state.claim_expires:%H:%M} UTC")
     if state.is_snoozed(now) and state.snoozed_until:
         status.append(f"snoozed until {state.snoozed_until:%Y-%m-%d %H:%M} UTC")
     parts += [plain(" · ".join(status), "$text-muted"), "\n"]

@@ -36,7 +36,7 @@ def _mention(
     points: Any = None,
 ) -> Mention:
     when = datetime.fromtimestamp(created_i, UTC) if created_i else utcnow()
-    text = sanitize(html_to_text(body)) or sanitize(html_to_text(title))
+    text = sanitize(html_to_text(body)).strip() or sanitize(html_to_text(title)).strip()
     return Mention(
         id=mention_id("hackernews", object_id),
         platform="hackernews",

@@ -15,7 +15,7 @@ from calendar import timegm
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import feedparser
 import httpx
@@ -90,7 +90,10 @@ def parse_feed(
     """The mentions in a feed body and warnings in words; SourceError if nothing usable."""
     fetched_at = fetched_at or utcnow()
     response_headers = {k.lower(): v for k, v in headers.items()}
-    response_headers.setdefault("content-location", url)
+    # No content-location: feedparser would resolve ids against it too, turning Reddit's
+    # "t3_abc" into "<feed url>/t3_abc" (an id that changes with the query). Relative
+    # links are resolved below instead, against the address the feed came from.
+    response_headers.pop("content-location", None)
     parsed = feedparser.parse(
         io.BytesIO(body),
         response_headers=response_headers,
@@ -117,6 +120,8 @@ def parse_feed(
     for entry in entries:
         title = sanitize(html_to_text(entry.get("title", "")))
         link = unwrap_link((entry.get("link") or "").strip())
+        if link and "://" not in link:
+            link = urljoin(url, link)
         when = _when(entry)
         text = sanitize(html_to_text(_body(entry))) or title
         detail = entry.get("author_detail") or {}

@@ -1,0 +1,268 @@
+"""Mastodon, Hacker News, Bluesky and Reddit connectors against a loopback server that
+answers in each platform's documented shapes (written here from the API docs)."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from sources.base import SourceError
+from sources.bluesky import BlueskySource
+from sources.hackernews import HackerNewsSource
+from sources.http import make_client
+from sources.mastodon import MastodonSource
+from sources.registry import build_source
+from triage.config import SourceConfig
+
+from .conftest import Reply
+
+JSON = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def status(sid: str, text: str, *, uri: str = "", reblog: dict | None = None) -> dict:
+    return {
+        "id": sid,
+        "created_at": "2026-11-22T08:00:00.000Z",
+        "in_reply_to_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "fr",
+        "uri": uri or f"https://mastodon.example/users/lea/statuses/{sid}",
+        "url": f"https://mastodon.example/@lea/{sid}",
+        "content": text,
+        "reblog": reblog,
+        "account": {
+            "id": "1",
+            "username": "lea",
+            "acct": "lea@mastodon.example",
+            "display_name": "Léa \u202eevil",
+            "url": "https://mastodon.example/@lea",
+            "followers_count": 1234,
+        },
+    }
+
+
+async def test_mastodon_tag_timeline_pages_with_min_id_and_notes_the_rate_limit(server):
+    first = [status("110", "<p>La lampe <a href='#'>#lumio</a> &amp; l&#39;appli</p>")]
+    server.route("/api/v1/timelines/tag/lumio", Reply(200, JSON, orjson.dumps(first)))
+    source = MastodonSource("masto", server.url, ("lumio",))
+    async with make_client() as client:
+        result = await source.poll(client, {})
+        [m] = result.mentions
+        assert m.text == "La lampe #lumio & l'appli"
+        assert m.author.handle == "@lea@mastodon.example" and m.author.reach == 1234
+        assert "\u202e" not in m.author.name
+        assert m.id == "mastodon:https://mastodon.example/users/lea/statuses/110"
+        assert m.lang == "fr"
+        assert result.cursor == {"lumio": "110"}
+
+        # next poll: min_id from the cursor; the server says the budget is spent
+        newer = [status(str(i), f"<p>post {i}</p>") for i in range(151, 111, -1)]
+        server.routes["/api/v1/timelines/tag/lumio"] = Reply(
+            200,
+            {
+                **JSON,
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": "2099-01-01T00:00:00.000Z",
+                "Link": f'<{server.url}/api/v1/timelines/tag/lumio?min_id=151>; rel="prev"',
+            },
+            orjson.dumps(newer),
+        )
+        result = await source.poll(client, result.cursor)
+    assert "min_id=110" in server.requests[-1].path
+    assert len(result.mentions) == 40 and result.cursor == {"lumio": "151"}
+    assert result.retry_after and result.retry_after > 3600  # honoured: no further page
+
+
+async def test_mastodon_boosts_seen_on_two_servers_are_one_mention(server):
+    original = status("9", "<p>Lumio!</p>", uri="https://origin.example/statuses/9")
+    server.route(
+        "/api/v1/timelines/tag/lumio",
+        Reply(200, JSON, orjson.dumps([original, status("77", "", reblog=original)])),
+    )
+    async with make_client() as client:
+        result = await MastodonSource("m", server.url, ("lumio",)).poll(client, {})
+    assert [m.id for m in result.mentions] == ["mastodon:https://origin.example/statuses/9"]
+
+
+async def test_mastodon_thread_context_and_invalid_json(server):
+    server.route(
+        "/api/v1/statuses/110/context",
+        Reply(
+            200,
+            JSON,
+            orjson.dumps(
+                {
+                    "ancestors": [status("100", "<p>question</p>")],
+                    "descendants": [status("120", "<p>answer</p>")],
+                }
+            ),
+        ),
+    )
+    server.route(
+        "/api/v1/timelines/tag/lumio", Reply(200, JSON, orjson.dumps([status("110", "<p>me</p>")]))
+    )
+    source = MastodonSource("m", server.url, ("lumio",))
+    async with make_client() as client:
+        [m] = (await source.poll(client, {})).mentions
+        thread = await source.thread(client, m)
+        assert [t.text for t in thread] == ["question", "me", "answer"]
+        server.routes["/api/v1/timelines/tag/lumio"] = Reply(200, JSON, b"{not json")
+        with pytest.raises(SourceError, match="not valid JSON"):
+            await source.poll(client, {})
+
+
+async def test_hackernews_search_by_date_uses_the_cursor_and_reads_the_item_tree(server):
+    hits = {
+        "hits": [
+            {
+                "objectID": "4242",
+                "author": "pg_fan",
+                "created_at_i": 1795000000,
+                "comment_text": "Lumio&#x27;s lamp <i>bricked</i> itself \x1b[31m",
+                "story_id": 4200,
+                "parent_id": 4200,
+                "story_title": "Show HN: Lumio",
+            }
+        ]
+    }
+    server.route("/api/v1/search_by_date", Reply(200, JSON, orjson.dumps(hits)))
+    tree = {
+        "id": 4200,
+        "title": "Show HN: Lumio",
+        "author": "maker",
+        "created_at_i": 1794990000,
+        "children": [
+            {
+                "id": 4242,
+                "author": "pg_fan",
+                "text": "<p>bricked</p>",
+                "parent_id": 4200,
+                "children": [],
+            }
+        ],
+    }
+    server.route("/api/v1/items/4200", Reply(200, JSON, orjson.dumps(tree)))
+    source = HackerNewsSource("hn", "lumio", base_url=server.url)
+    async with make_client() as client:
+        result = await source.poll(client, {})
+        [m] = result.mentions
+        assert m.text == "Lumio's lamp bricked itself"
+        assert m.parent_id == "hackernews:4200" and m.thread_id == "hackernews:4200"
+        assert m.url == "https://news.ycombinator.com/item?id=4242"
+        assert result.cursor == {"since": 1795000000}
+        await source.poll(client, result.cursor)
+        assert "created_at_i%3E%3D1795000000" in server.requests[-1].path
+        thread = await source.thread(client, m)
+    assert [t.id for t in thread] == ["hackernews:4200", "hackernews:4242"]
+
+
+def post(rkey: str, text: str, reply_to: str | None = None) -> dict:
+    record = {
+        "$type": "app.bsky.feed.post",
+        "text": text,
+        "createdAt": "2026-11-22T08:00:00Z",
+        "langs": ["en"],
+    }
+    if reply_to:
+        ref = {"uri": reply_to, "cid": "bafy"}
+        record["reply"] = {"root": ref, "parent": ref}
+    return {
+        "uri": f"at://did:plc:abc/app.bsky.feed.post/{rkey}",
+        "cid": "bafy" + rkey,
+        "author": {"did": "did:plc:abc", "handle": "sam.bsky.social", "displayName": "Sam"},
+        "record": record,
+        "indexedAt": f"2026-11-22T08:00:0{rkey[-1]}Z",
+    }
+
+
+async def test_bluesky_logs_in_once_refreshes_an_expired_session_and_reads_threads(server):
+    logins = []
+
+    def create(seen):
+        logins.append(orjson.loads(seen.body))
+        return Reply(
+            200, JSON, orjson.dumps({"accessJwt": "A1", "refreshJwt": "R1", "did": "did:plc:me"})
+        )
+
+    server.route("/xrpc/com.atproto.server.createSession", create)
+    server.route(
+        "/xrpc/com.atproto.server.refreshSession",
+        Reply(200, JSON, orjson.dumps({"accessJwt": "A2", "refreshJwt": "R2"})),
+    )
+
+    searches = []
+
+    def search(seen):
+        searches.append(seen.headers.get("authorization"))
+        if len(searches) == 2:  # the second poll: the access token has expired
+            return Reply(400, JSON, orjson.dumps({"error": "ExpiredToken", "message": "expired"}))
+        return Reply(200, JSON, orjson.dumps({"posts": [post("k1", "Lumio \u202eis great")]}))
+
+    server.route("/xrpc/app.bsky.feed.searchPosts", search)
+    source = BlueskySource(
+        "bsky",
+        "lumio",
+        handle="me.bsky.social",
+        password="app-pass",
+        service=server.url,
+        public_service=server.url,
+    )
+    async with make_client() as client:
+        first = await source.poll(client, {})
+        second = await source.poll(client, first.cursor)
+    [m] = first.mentions
+    assert m.text == "Lumio is great" and m.author.handle == "@sam.bsky.social"
+    assert m.url == "https://bsky.app/profile/sam.bsky.social/post/k1"
+    assert len(logins) == 1 and logins[0]["identifier"] == "me.bsky.social"
+    assert [m.id for m in second.mentions] == [m.id]
+    assert searches == ["Bearer A1", "Bearer A1", "Bearer A2"]
+
+    server.route(
+        "/xrpc/app.bsky.feed.getPostThread",
+        Reply(
+            200,
+            JSON,
+            orjson.dumps(
+                {
+                    "thread": {
+                        "post": post("k1", "Lumio is great"),
+                        "parent": {"post": post("k0", "anyone?")},
+                        "replies": [{"post": post("k2", "yes", reply_to=m.extra["uri"])}],
+                    }
+                }
+            ),
+        ),
+    )
+    async with make_client() as client:
+        thread = await source.thread(client, m)
+    assert [t.text for t in thread] == ["anyone?", "Lumio is great", "yes"]
+    assert thread[2].parent_id == m.id
+
+
+async def test_bluesky_without_credentials_says_what_to_configure(server):
+    async with make_client() as client:
+        with pytest.raises(SourceError, match="app password"):
+            await BlueskySource("b", "lumio", service=server.url).poll(client, {})
+
+
+async def test_reddit_search_feed_is_built_from_the_query(server):
+    atom = (
+        "<?xml version='1.0' encoding='UTF-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+        "<title>lumio - reddit.com: search results</title>"
+        "<entry><author><name>/u/night_owl</name><uri>https://www.reddit.com/user/night_owl</uri></author>"
+        "<content type='html'>&lt;div class='md'&gt;&lt;p&gt;My Lumio died&lt;/p&gt;&lt;/div&gt;</content>"
+        "<id>t3_1abcde</id><link href='https://www.reddit.com/r/lamps/comments/1abcde/lumio/'/>"
+        "<updated>2026-11-22T08:00:00+00:00</updated><title>Lumio died after update</title></entry></feed>"
+    )
+    server.route("/search.rss", Reply(200, {"Content-Type": "application/atom+xml"}, atom))
+    config = SourceConfig(
+        name="r", kind="reddit", query="lumio lamp", options={"base_url": server.url}
+    )
+    async with make_client() as client:
+        result = await build_source(config).poll(client, {})
+    assert server.requests[-1].path == "/search.rss?q=lumio%20lamp&sort=new"
+    [m] = result.mentions
+    assert m.id == "reddit:t3_1abcde" and m.platform == "reddit"
+    assert m.text == "My Lumio died" and m.author.name == "/u/night_owl"

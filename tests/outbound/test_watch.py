@@ -110,7 +110,21 @@ def test_watch_alerts_once_survives_restart_and_leaks_no_secret(platform, tmp_pa
     assert _alerts(platform)[-1]["veille_alert"] == "urgent:rss:fire2"
     assert _stop(proc) == 0
 
-    # every output of the run: logs, store files, ledgers
+    # every output of the run: logs, store files, ledgers, an export and a report
+    for args, name in (
+        (["export", "--format", "jsonl"], "export.jsonl"),
+        (["report"], "report.md"),
+    ):
+        with open(tmp_path / name, "w") as out:
+            done = subprocess.run(
+                [sys.executable, "-m", "tui.cli", "--store", str(store), *args],
+                stdout=out,
+                stderr=subprocess.PIPE,
+                timeout=60,
+                check=False,
+            )
+        assert done.returncode == 0, done.stderr
+    assert "rss:fire" in (tmp_path / "export.jsonl").read_text()
     outputs = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(outputs) > 5
     for path in outputs:

@@ -4,6 +4,10 @@ Everything a stored mention carries is decided here, once, before its first writ
 archive is append-only). `seed` loads recent history so that a new copy joins a story
 that started before this process did. Deterministic: the same mentions, in the same
 order, get the same fields.
+
+Why a copy joined its story is kept in `mention.extra["grouped"]` as
+`{"rule": "exact"|"ratio"|"token_set", "score": 0-100, "with": <mention id compared>}`
+(absent for the first post of a story), so the TUI can show it.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import feedparser
 import httpx
 
 from sources.base import PollResult, Source, SourceError
+from sources.fastfeed import RSS_AUTHOR, parse_simple
 from sources.htmltext import html_to_text
 from sources.http import MAX_BYTES, fetch
 from triage.model import Author, Mention, mention_id, utcnow
@@ -79,6 +80,33 @@ def _body(entry: Any) -> str:
     return entry.get("summary") or entry.get("description") or ""
 
 
+def _parse_with_feedparser(
+    body: bytes, response_headers: dict[str, str], warnings: list[str]
+) -> tuple[list[Any], Any]:
+    """feedparser for everything the fast path declines; bozo rules applied here."""
+    parsed = feedparser.parse(
+        io.BytesIO(body),
+        response_headers=response_headers,
+        sanitize_html=False,  # every tag is stripped below: no need to clean HTML
+        resolve_relative_uris=False,
+    )
+    entries = parsed.entries
+    looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
+    if not entries and looks_html:
+        raise SourceError("not a feed: the address returned a web page (check the URL)")
+    if parsed.bozo:
+        problem = parsed.get("bozo_exception")
+        words = sanitize(str(problem))[:200] if problem else "malformed"
+        words = re.sub(r"^<unknown>:(\d+):(\d+): ", r"line \1, column \2: ", words)
+        if not entries and not isinstance(problem, _SOFT):
+            raise SourceError(f"not a valid feed: {words}")
+        if entries:
+            warnings.append(f"feed is malformed ({words}); kept the {len(entries)} entries read")
+    if not entries and not parsed.get("version"):
+        raise SourceError("not a feed")
+    return entries, parsed.feed
+
+
 def parse_feed(
     body: bytes,
     headers: dict[str, str],
@@ -94,29 +122,14 @@ def parse_feed(
     # "t3_abc" into "<feed url>/t3_abc" (an id that changes with the query). Relative
     # links are resolved below instead, against the address the feed came from.
     response_headers.pop("content-location", None)
-    parsed = feedparser.parse(
-        io.BytesIO(body),
-        response_headers=response_headers,
-        sanitize_html=False,  # every tag is stripped below: no need to clean HTML
-        resolve_relative_uris=False,
-    )
     warnings: list[str] = []
-    entries = parsed.entries
-    looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
-    if not entries and looks_html:
-        raise SourceError("not a feed: the address returned a web page (check the URL)")
-    if parsed.bozo:
-        problem = parsed.get("bozo_exception")
-        words = sanitize(str(problem))[:200] if problem else "malformed"
-        words = re.sub(r"^<unknown>:(\d+):(\d+): ", r"line \1, column \2: ", words)
-        if not entries and not isinstance(problem, _SOFT):
-            raise SourceError(f"not a valid feed: {words}")
-        if entries:
-            warnings.append(f"feed is malformed ({words}); kept the {len(entries)} entries read")
-    if not entries and not parsed.get("version"):
-        raise SourceError("not a feed")
+    simple = parse_simple(body, response_headers)
+    if simple is not None and simple[0]:
+        entries, feed = simple
+    else:
+        entries, feed = _parse_with_feedparser(body, response_headers, warnings)
     mentions: list[Mention] = []
-    feed_title = sanitize(html_to_text(parsed.feed.get("title", "")))
+    feed_title = sanitize(html_to_text(feed.get("title", "")))
     for entry in entries:
         title = sanitize(html_to_text(entry.get("title", "")))
         link = unwrap_link((entry.get("link") or "").strip())
@@ -125,8 +138,10 @@ def parse_feed(
         when = _when(entry)
         text = sanitize(html_to_text(_body(entry))) or title
         detail = entry.get("author_detail") or {}
+        name = entry.get("author") or detail.get("name") or ""
+        named = RSS_AUTHOR.match(name)  # RSS's "mail@example.org (Name)": the name only
         author = Author(
-            name=sanitize(html_to_text(entry.get("author") or detail.get("name") or "")),
+            name=sanitize(html_to_text(named.group(2) if named else name)),
             handle="",
             url=detail.get("href") or "",
         )
@@ -144,7 +159,7 @@ def parse_feed(
                 title=title,
                 created_at=when or fetched_at,
                 fetched_at=fetched_at,
-                lang=(entry.get("language") or parsed.feed.get("language") or None),
+                lang=(entry.get("language") or feed.get("language") or None),
                 extra={"feed": url},
             )
         )

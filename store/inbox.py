@@ -50,12 +50,12 @@ from triage.model import (
     dt_to_json,
     utcnow,
 )
+from triage.priority import URGENT_THRESHOLD
 from triage.text import fold
 
 SCHEMA_VERSION = 1
 BUCKETS = 64
 GROUPING_WINDOW = timedelta(hours=72)
-URGENT_THRESHOLD = 70.0
 INDEXED = frozenset({"brand", "platform", "status"})
 
 # Migrations: {from_version: function(store_root)} run in order up to SCHEMA_VERSION.

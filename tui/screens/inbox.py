@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from tui.app import VeilleApp
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
+CLOSED = (Status.DONE, Status.IGNORED)
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 
@@ -69,6 +70,7 @@ class InboxScreen(Screen[None]):
         super().__init__()
         self.ranked: list[str] = []
         self.snoozed: set[str] = set()
+        self.closed: set[str] = set()  # done or ignored
         self.filter_complete = True
         self._filter_run: FilterRun | None = None
         self._pane_timer: Timer | None = None
@@ -135,21 +137,28 @@ class InboxScreen(Screen[None]):
         self._generation = inbox.generation
         self.ranked = inbox.ranked_ids(now=self.vapp.now())
         now = self.vapp.now()
-        self.snoozed = {g for g in self.ranked if inbox.state(g).is_snoozed(now)}
+        self.snoozed, self.closed = set(), set()
+        for gid in self.ranked:
+            state = inbox.state(gid)
+            if state.status in CLOSED:
+                self.closed.add(gid)
+            elif state.is_snoozed(now):
+                self.snoozed.add(gid)
         self._last = None
         self._apply_filter(keep=keep)
         if count:
             self._count_worker()
 
-    @staticmethod
-    def _shows_snoozed(flt: Filter | None) -> bool:
-        return bool(flt and any(t.field == "is" and t.value == "snoozed" for t in flt.terms))
-
-    def _unsnoozed(self, ids: list[str], flt: Filter | None) -> list[str]:
-        if not self.snoozed or self._shows_snoozed(flt):
-            return ids
-        snoozed = self.snoozed
-        return [g for g in ids if g not in snoozed]
+    def _hidden(self, flt: Filter | None) -> set[str]:
+        """Out of the list unless the filter asks for them: snoozed groups (is:snoozed)
+        and closed ones, done or ignored (any status: term)."""
+        terms = flt.terms if flt is not None else ()
+        hidden: set[str] = set()
+        if not any(t.field == "is" and t.value == "snoozed" for t in terms):
+            hidden |= self.snoozed
+        if not any(t.field == "status" for t in terms):
+            hidden |= self.closed
+        return hidden
 
     def _apply_filter(self, keep: str | None = None) -> None:
         """Show the groups the filter keeps: at once if cheap, else a first screenful now
@@ -163,7 +172,7 @@ class InboxScreen(Screen[None]):
         if self._filter_run is not None:
             self._filter_run.cancelled = True
             self._filter_run = None
-        skip = set() if self._shows_snoozed(flt) else self.snoozed
+        skip = self._hidden(flt)
         if flt is None or flt.is_empty:
             self._last = None
             ids = [g for g in self.ranked if g not in skip] if skip else list(self.ranked)
@@ -210,12 +219,15 @@ class InboxScreen(Screen[None]):
         inbox, now = self.vapp.inbox, self.vapp.now()
         changed = set(group_ids)
         for gid in changed:
-            if inbox.state(gid).is_snoozed(now):
+            state = inbox.state(gid)
+            self.closed.discard(gid)
+            self.snoozed.discard(gid)
+            if state.status in CLOSED:
+                self.closed.add(gid)
+            elif state.is_snoozed(now):
                 self.snoozed.add(gid)
-            else:
-                self.snoozed.discard(gid)
         flt = self.flt
-        show_snoozed = self._shows_snoozed(flt)
+        hidden = self._hidden(flt)
         ctx = inbox.context(now)
         drop = set()
         for gid in changed:
@@ -223,7 +235,7 @@ class InboxScreen(Screen[None]):
                 view = inbox.view(gid)
             except Exception:  # a mention acted on alone has no view of its own
                 continue
-            if (gid in self.snoozed and not show_snoozed) or (
+            if gid in hidden or (
                 flt is not None and not flt.is_empty and not flt.matches(view, ctx)
             ):
                 drop.add(gid)
@@ -601,6 +613,7 @@ class InboxScreen(Screen[None]):
             self.notify("Nothing to undo.", markup=False)
             return
         self._patch([event.target])
+        self._apply_filter(keep=event.target)  # an undone "done" comes back into the list
         self.notify(f"Undone: {event.action}", timeout=2, markup=False)
 
     # ------------------------------------------------------------------ replies

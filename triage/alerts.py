@@ -16,9 +16,9 @@ from typing import Protocol
 
 from triage.config import SlaConfig
 from triage.model import Mention, Status, TriageState
+from triage.sla import SlaPolicy
 
 OPEN = (Status.NEW, Status.OPEN, Status.WAITING)
-MICROBLOGS = frozenset({"mastodon", "bluesky", "twitter", "x", "threads"})
 STALE = timedelta(hours=24)  # older news is the inbox's business, not a reason to wake anyone
 
 
@@ -80,12 +80,9 @@ def urgent_alerts(
 
 
 def sla_target(g: GroupLike, sla: SlaConfig, threshold: float) -> float:
-    """Seconds allowed for the first response: urgent, microblog or normal target."""
-    if g.priority >= threshold:
-        return sla.urgent
-    if MICROBLOGS.intersection(g.platforms):
-        return sla.microblog
-    return sla.normal
+    """Seconds allowed for the first response (triage.sla holds the one policy)."""
+    allowed, _why = SlaPolicy.from_config(sla, threshold).target(g.priority, g.platforms)
+    return allowed.total_seconds()
 
 
 def sla_alerts(

@@ -33,12 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a command group not built yet
-            if exc.name != name:
-                raise
-            continue
+        module = importlib.import_module(name)
         module.register(sub)
         if callable(getattr(module, "default", None)):  # the module behind plain `veille`
             parser._veille_default = module.default  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -127,6 +127,11 @@ class InboxScreen(Screen[None]):
             self.set_interval(self.vapp.poll_interval, self.check_generation)
 
     # ------------------------------------------------------------------ data
+    def on_resize(self, event: events.Resize) -> None:
+        """A narrow terminal gives the list more room than the panes."""
+        self.query_one("#list").styles.width = "2fr" if event.size.width < 120 else "3fr"
+        self.query_one("#right").styles.width = "1fr" if event.size.width < 120 else "2fr"
+
     def _after_first_paint(self) -> None:
         self._count_worker()
         self._warm_up()

@@ -93,8 +93,13 @@ NARROW = (
 )  # fmt: skip
 
 
+COMPACT = (("mark", 1), ("prio", 4), ("sla", 7), ("author", 11), ("snippet", 0), ("size", 4))
+
+
 def columns_for(width: int) -> tuple[tuple[str, int], ...]:
-    return WIDE if width >= 110 else NARROW
+    if width >= 110:
+        return WIDE
+    return NARROW if width >= 80 else COMPACT
 
 
 def row_segments(

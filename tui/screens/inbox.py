@@ -257,12 +257,12 @@ class InboxScreen(Screen[None]):
         self.update_status()
 
     def check_generation(self) -> None:
-        """Teams: did another process change the store? Re-read what changed."""
+        """Teams: did another process (or the outbox worker in this one) change the store?
+        Re-read what changed and redraw."""
         inbox = self.vapp.inbox
         if inbox.generation != self._generation:
-            self._generation = inbox.generation
-            if inbox.refresh():
-                self.reload()
+            inbox.refresh()
+            self.reload(keep=self.mention_list.current_id)
 
     def update_status(self) -> None:
         """The cheap part now; counts and SLA breaches (a pass over every group) in a worker."""

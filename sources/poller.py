@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -57,7 +58,7 @@ class SourceOutcome:
         return not self.error
 
 
-OnMentions = Callable[[str, list[Mention]], Any]
+OnMentions = Callable[[list[Mention], str], Any]  # (mentions, source name), may be async
 
 
 class Poller:
@@ -66,15 +67,23 @@ class Poller:
     def __init__(
         self,
         config: Config | Sequence[SourceConfig],
-        state_dir: str | os.PathLike[str],
+        state_dir: str | os.PathLike[str] | None = None,
         *,
+        state_path: str | os.PathLike[str] | None = None,
         on_mentions: OnMentions | None = None,
-        max_concurrency: int = 8,
+        max_concurrency: int = 32,
         parse: str = "process",  # process | thread | inline
         client_factory: Callable[[], httpx.AsyncClient] = make_client,
     ) -> None:
         configs = config.sources if isinstance(config, Config) else tuple(config)
         self.configs = {c.name: c for c in configs}
+        if state_dir is None:
+            if state_path is None:
+                raise TypeError("Poller needs state_dir (or state_path) for health and cursors")
+            # a file path (e.g. <store>/poller.json) means that folder's sources/: the same
+            # records `veille fetch` and `veille sources` use
+            given = Path(state_path)
+            state_dir = given.parent / "sources" if given.suffix == ".json" else given
         self.files = HealthFiles(state_dir)
         self.on_mentions = on_mentions
         self.max_concurrency = max_concurrency
@@ -185,7 +194,7 @@ class Poller:
     async def _deliver_and_save(self, outcome: SourceOutcome) -> None:
         if outcome.ok and self.on_mentions is not None and outcome.mentions:
             try:
-                handed = self.on_mentions(outcome.name, outcome.mentions)
+                handed = self.on_mentions(outcome.mentions, outcome.name)
                 if inspect.isawaitable(handed):
                     await handed
             except Exception as exc:

@@ -80,14 +80,17 @@ async def test_run_hands_mentions_over_on_each_sources_interval(server, tmp_path
     got: list[tuple[str, list[str]]] = []
     stop = asyncio.Event()
 
-    async def on_mentions(name, mentions):
+    async def on_mentions(mentions, name):
         got.append((name, [m.native_id for m in mentions]))
         if len(got) == 2:
             stop.set()
 
-    poller = Poller(configs, tmp_path / "sources", on_mentions=on_mentions, parse="inline")
+    poller = Poller(  # as `veille watch` builds it
+        configs, on_mentions=on_mentions, state_path=tmp_path / "poller.json", parse="inline"
+    )
     await asyncio.wait_for(poller.run(stop, tick=0.05), timeout=10)
     assert got == [("fast", ["g1"]), ("fast", ["g1", "g2"])]
+    assert HealthFiles(tmp_path / "sources").load("fast").items_seen == 3
 
 
 def test_a_damaged_health_file_costs_a_repoll_not_a_crash(tmp_path):

@@ -58,7 +58,7 @@ class SourceOutcome:
         return not self.error
 
 
-OnMentions = Callable[[list[Mention], str], Any]  # (mentions, source name), may be async
+OnMentions = Callable[[str, list[Mention]], Any]  # (source name, mentions), may be async
 
 
 class Poller:
@@ -194,7 +194,7 @@ class Poller:
     async def _deliver_and_save(self, outcome: SourceOutcome) -> None:
         if outcome.ok and self.on_mentions is not None and outcome.mentions:
             try:
-                handed = self.on_mentions(outcome.mentions, outcome.name)
+                handed = self.on_mentions(outcome.name, outcome.mentions)
                 if inspect.isawaitable(handed):
                     await handed
             except Exception as exc:

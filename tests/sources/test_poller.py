@@ -80,7 +80,7 @@ async def test_run_hands_mentions_over_on_each_sources_interval(server, tmp_path
     got: list[tuple[str, list[str]]] = []
     stop = asyncio.Event()
 
-    async def on_mentions(mentions, name):
+    async def on_mentions(name, mentions):
         got.append((name, [m.native_id for m in mentions]))
         if len(got) == 2:
             stop.set()

@@ -468,7 +468,7 @@ class Inbox:
             if status in (Status.DONE, Status.IGNORED) or (state and state.is_snoozed(now)):
                 continue
             open_count += 1
-            if self.view(gid).priority >= self.urgent_threshold:
+            if self._group_priority[gid] >= self.urgent_threshold:
                 urgent += 1
         return Counts(open_count, urgent, len(self._groups), per_status)
 

@@ -17,6 +17,7 @@ from rich.style import Style
 
 from store.views import GroupView
 from triage.model import Status
+from triage.priority import URGENT_THRESHOLD
 from triage.sla import first_response
 from tui.safe import flat
 
@@ -30,8 +31,7 @@ PLATFORM_SHORT = {
     "reddit": "rddt",
 }
 
-URGENT = 70.0
-HIGH = 40.0
+HIGH = 40.0  # the report's "high" band too
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,9 @@ def row_segments(
             text, style = ("●" if selected else " "), styles.mark
         elif name == "prio":
             p = view.priority
-            style = styles.urgent if p >= URGENT else styles.high if p >= HIGH else styles.low
+            style = (
+                styles.urgent if p >= URGENT_THRESHOLD else styles.high if p >= HIGH else styles.low
+            )
             text = f"{min(99, int(p)):>3} "
         elif name == "sla":
             left = sla_left(view, now)

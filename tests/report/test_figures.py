@@ -14,6 +14,7 @@ import pytest
 from sources.config import parse_config
 from store.inbox import Inbox
 from triage.report import Period, Report, build_report, percentile
+from tui.commands.report import make_report
 
 from .conftest import CONFIG, NOW
 
@@ -24,16 +25,7 @@ H = 3600
 def report_of(store, **scope) -> Report:
     config = parse_config(CONFIG)
     with Inbox.open(store, user="ana") as inbox:
-        return build_report(
-            inbox.mentions_between(PERIOD.start, PERIOD.end),
-            inbox.state,
-            inbox.events(),
-            period=PERIOD,
-            now=NOW,
-            brands=config.brands,
-            sla=config.sla,
-            **scope,
-        )
+        return make_report(inbox, config, PERIOD, NOW, **scope)
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 Bounded concurrency (a semaphore over sources), one request at a time per host (the
 client's transport), and feed parsing off the event loop: feedparser is CPU-bound, so
 by default it runs in a pool of processes across the cores (a thread would only share
-the one core the GIL allows; `bench/ingest.py` measures both). A source that fails is
+the one core the GIL allows; `bench/ingest.py` measures both). The caller's `prepare`
+hook (the pipeline's per-mention half) runs in the same worker call, right after
+parsing: the mentions cross the process boundary once, already prepared. A source that fails is
 polled again after `every * 2**(failures-1)` (with jitter, at most 6 h) and never before
 a Retry-After it was given: a circuit that backs off without ever giving up.
 
@@ -59,6 +61,13 @@ class SourceOutcome:
 
 
 OnMentions = Callable[[str, list[Mention]], Any]  # (source name, mentions), may be async
+Prepare = Callable[[list[Mention]], list[Mention]]  # picklable: it runs in the workers
+
+
+def _parse_then_prepare(prepare: Prepare, parse: Callable[..., Any], *args: Any) -> Any:
+    """Worker side of an offloaded parse: (mentions, warnings), the mentions prepared."""
+    mentions, warnings = parse(*args)
+    return prepare(mentions), warnings
 
 
 class Poller:
@@ -74,6 +83,7 @@ class Poller:
         max_concurrency: int = 32,
         parse: str = "process",  # process | thread | inline
         client_factory: Callable[[], httpx.AsyncClient] = make_client,
+        prepare: Prepare | None = None,
     ) -> None:
         configs = config.sources if isinstance(config, Config) else tuple(config)
         self.configs = {c.name: c for c in configs}
@@ -89,6 +99,7 @@ class Poller:
         self.max_concurrency = max_concurrency
         self.parse = parse
         self.client_factory = client_factory
+        self.prepare = prepare
         self._sources: dict[str, Source] = {}
         self._build_errors: dict[str, str] = {}
         self._executor: Executor | None = None
@@ -101,16 +112,34 @@ class Poller:
     # ---- parsing off the loop
 
     def _offload(self) -> Callable[..., Any] | None:
+        """How sources run their parsing: `await offload(parse, *args)` -> (mentions,
+        warnings), with the `prepare` hook applied where the parsing ran."""
+        prepare = self.prepare
         if self.parse == "inline":
-            return None
+            if prepare is None:
+                return None
+
+            async def inline(func: Callable[..., Any], *args: Any) -> Any:
+                return _parse_then_prepare(prepare, func, *args)
+
+            return inline
         if self.parse == "thread":
-            return asyncio.to_thread
+
+            async def in_thread(func: Callable[..., Any], *args: Any) -> Any:
+                if prepare is None:
+                    return await asyncio.to_thread(func, *args)
+                return await asyncio.to_thread(_parse_then_prepare, prepare, func, *args)
+
+            return in_thread
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
         executor = self._executor
 
         async def in_process(func: Callable[..., Any], *args: Any) -> Any:
-            return await asyncio.get_running_loop().run_in_executor(executor, func, *args)
+            loop = asyncio.get_running_loop()
+            if prepare is None:
+                return await loop.run_in_executor(executor, func, *args)
+            return await loop.run_in_executor(executor, _parse_then_prepare, prepare, func, *args)
 
         return in_process
 

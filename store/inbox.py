@@ -24,7 +24,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -189,7 +189,7 @@ class Inbox:
 
     # ------------------------------------------------------------------ loading
 
-    def _day_path(self, when: datetime) -> Path:
+    def _day_path(self, when: date) -> Path:
         return self.root / "mentions" / f"{when:%Y-%m-%d}.json"
 
     def _bucket_path(self, n: int) -> Path:
@@ -515,10 +515,11 @@ class Inbox:
             if self.pipeline is not None:
                 self._seed_pipeline()
                 fresh = [self.pipeline.process(m) for m in fresh]
-            by_day: dict[Path, list[Mention]] = defaultdict(list)
+            by_date: dict[date, list[Mention]] = defaultdict(list)
             for m in fresh:
-                by_day[self._day_path(m.created_at)].append(m)
-            for path, day in by_day.items():
+                by_date[m.created_at.date()].append(m)  # created_at is UTC
+            for when, day in by_date.items():
+                path = self._day_path(when)
                 db = self._day_dbs.get(path)
                 if db is None:
                     db = self._day_dbs[path] = open_tinydb(path)

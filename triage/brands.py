@@ -70,14 +70,14 @@ class _BrandMatcher:
         )
         self.exclude = [re.compile(_phrase_pattern(x)) for x in brand.exclude if fold(x).strip()]
 
-    def match(self, folded: str, words: Sequence[str]) -> tuple[str, ...]:
+    def match(self, folded: str, words: _Words) -> tuple[str, ...]:
         if any(x.search(folded) for x in self.exclude):
             return ()
         found = [label for label, rx in self.terms if rx.search(folded)]
-        if not found:
+        if not found and self.fuzzy:
             for name in self.fuzzy:
                 max_edits = 1 if len(name) < 8 else 2
-                for w in words:
+                for w in words.get():
                     if (
                         w[0] == name[0]
                         and abs(len(w) - len(name)) <= max_edits
@@ -88,6 +88,21 @@ class _BrandMatcher:
                 if found:
                     break
         return tuple(dict.fromkeys(found))
+
+
+class _Words:
+    """The words a misspelling could be, split only when a fuzzy name needs them."""
+
+    __slots__ = ("folded", "words")
+
+    def __init__(self, folded: str) -> None:
+        self.folded = folded
+        self.words: list[str] | None = None
+
+    def get(self) -> list[str]:
+        if self.words is None:
+            self.words = [w for w in _WORD.findall(self.folded) if len(w) >= FUZZY_MIN_LEN - 1]
+        return self.words
 
 
 class BrandMatcher:
@@ -110,8 +125,11 @@ class BrandMatcher:
         self._competitors = {b.name: {fold(c) for c in b.competitors} for b in brands}
 
     def match(self, text: str) -> list[BrandMatch]:
-        folded = fold(text)
-        words = [w for w in _WORD.findall(folded) if len(w) >= FUZZY_MIN_LEN - 1]
+        return self.match_folded(fold(text))
+
+    def match_folded(self, folded: str) -> list[BrandMatch]:
+        """`match` of a text already passed through `triage.text.fold`."""
+        words = _Words(folded)
         out = []
         for m in self._matchers:
             kws = m.match(folded, words)

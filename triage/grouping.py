@@ -24,7 +24,7 @@ from __future__ import annotations
 import heapq
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,25 +123,42 @@ class Grouper:
         i = self._by_id.get(mention_id)
         return None if i is None else self._entries[i].group_id
 
-    def add_known(self, mention_id: str, text: str, at: datetime, group_id: str) -> None:
-        """Load a post whose group is already decided (history from the store)."""
+    def add_known(
+        self, mention_id: str, text: str, at: datetime, group_id: str, *, norm: str | None = None
+    ) -> None:
+        """Load a post whose group is already decided (history from the store).
+        `norm` is `normalize(text)` when the caller has it already."""
         if mention_id in self._by_id:
             return
-        norm = normalize(text)
-        self._remember(_Entry(mention_id, norm, at, group_id or mention_id, _count(norm)))
+        norm = normalize(text) if norm is None else norm
+        self._remember(
+            _Entry(mention_id, norm, at, group_id or mention_id, _count(norm)), blocking_keys(norm)
+        )
 
-    def place(self, mention_id: str, text: str, at: datetime) -> Match:
+    def place(
+        self,
+        mention_id: str,
+        text: str,
+        at: datetime,
+        *,
+        norm: str | None = None,
+        keys: Collection[str] | None = None,
+    ) -> Match:
         """Decide the group of a new post and remember it. Placing the same id twice
-        returns its first decision."""
+        returns its first decision. `norm` (`normalize(text)`) and `keys`
+        (`blocking_keys(norm)`) may be given when the caller computed them already."""
         known = self._by_id.get(mention_id)
         if known is not None:
             e = self._entries[known]
             return Match("exact", 100.0, e.id, e.group_id)
-        norm = normalize(text)
-        match = self._find(norm, at)
+        if norm is None:
+            norm, keys = normalize(text), None
+        if keys is None:
+            keys = blocking_keys(norm)
+        match = self._find(norm, keys, at)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
-        self._remember(_Entry(mention_id, norm, at, match.group_id, _count(norm)))
+        self._remember(_Entry(mention_id, norm, at, match.group_id, _count(norm)), keys)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -165,11 +182,11 @@ class Grouper:
         self._postings, self._leader = defaultdict(list), {}
         self._prune_at = sys.maxsize  # no prune while rebuilding
         for e in keep:
-            self._remember(e)
+            self._remember(e, blocking_keys(e.norm))
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
-    def _remember(self, e: _Entry) -> None:
+    def _remember(self, e: _Entry, keys: Collection[str]) -> None:
         if self._newest is None or e.at > self._newest:
             self._newest = e.at
         if len(self._entries) >= self._prune_at:  # amortised: size doubles between prunes
@@ -180,22 +197,25 @@ class Grouper:
         if e.norm:
             self._exact.setdefault(e.norm, i)
         self._leader.setdefault(e.group_id, i)
-        for tok in set(e.norm.split()):
-            if len(tok) >= MIN_TOKEN_LEN:
-                self._postings[tok].append(i)
+        postings = self._postings
+        for tok in keys:
+            postings[tok].append(i)
 
-    def _find(self, norm: str, at: datetime) -> Match | None:
+    def _find(self, norm: str, keys: Collection[str], at: datetime) -> Match | None:
         if not norm:
             return None
         same = self._exact.get(norm)
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
             return Match("exact", 100.0, e.id, e.group_id)
-        tokens = {t for t in norm.split() if len(t) >= MIN_TOKEN_LEN and t in self._postings}
-        rare = heapq.nsmallest(RARE_TOKENS, tokens, key=lambda t: (len(self._postings[t]), t))
+        postings = self._postings
+        known = [t for t in keys if t in postings]
+        # the rarest first, ties by the token itself (tuples compare without a key call)
+        sizes = map(len, map(postings.__getitem__, known))
+        rare = heapq.nsmallest(RARE_TOKENS, zip(sizes, known, strict=True))
         shared: dict[int, int] = defaultdict(int)
-        for tok in rare:
-            for i in self._postings[tok][-POSTINGS_SCANNED:]:
+        for _, tok in rare:
+            for i in postings[tok][-POSTINGS_SCANNED:]:
                 shared[i] += 1
         # a copy shares (nearly) all words of the shorter text: with 3+ keys, one in
         # common is not enough to be worth a comparison
@@ -225,6 +245,11 @@ class Grouper:
             if best is None or key < (best[0], best[1]):
                 best = (-score, e.group_id, Match(rule, score, e.id, e.group_id))
         return best[2] if best else None
+
+
+def blocking_keys(norm: str) -> tuple[str, ...]:
+    """The distinct words of a normal form long enough to be blocking keys."""
+    return tuple({t for t in norm.split() if len(t) >= MIN_TOKEN_LEN})
 
 
 def _count(norm: str) -> int:

@@ -11,8 +11,8 @@ import re
 
 from triage.text import fold
 
-_RT = re.compile(r"^(?:\s*(?:rt|via|mt)\b\s*:?\s*(?:@\w[\w.@-]*\s*:?\s*)?)+", re.IGNORECASE)
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*", re.IGNORECASE)
+_RT = re.compile(r"^(?:\s*(?:rt|via|mt)\b\s*:?\s*(?:@\w[\w.@-]*\s*:?\s*)?)+")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)+/\S*")
 _HANDLE = re.compile(r"(?<!\w)@\w[\w.-]*(?:@[\w.-]+)?")  # @x and @x@instance.social
 _TRUNCATED = re.compile(r"\s*\S*(?:\.\.\.|…)\s*$")  # "… the last wo…": drop the cut word
 _NON_WORD = re.compile(r"[\W_]+")
@@ -20,10 +20,17 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 def normalize(text: str) -> str:
     """Words only, folded: 'RT @a: Lumio BRÛLE! https://t.co/x' -> 'lumio brule'."""
-    text = _RT.sub("", text.strip())
-    text = _URL.sub(" ", text)
-    text = _HANDLE.sub(" ", text)
+    return normalize_folded(fold(text))
+
+
+def normalize_folded(folded: str) -> str:
+    """`normalize` of a text already passed through `triage.text.fold` (the pipeline
+    folds each mention once for brands, priority and grouping)."""
+    text = _RT.sub("", folded.strip()) if folded.lstrip()[:1] in ("r", "v", "m") else folded
+    if "/" in text or "www." in text:  # the link pattern is slow: only where one can be
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
     if text.rstrip().endswith(("...", "…")):  # the regex is slow on long texts: only when cut
         text = _TRUNCATED.sub("", text)
-    folded = text.lower() if text.isascii() else fold(text)  # fold() is the slow path
-    return _NON_WORD.sub(" ", folded).strip()
+    return _NON_WORD.sub(" ", text).strip()

@@ -5,6 +5,14 @@ archive is append-only). `seed` loads recent history so that a new copy joins a 
 that started before this process did. Deterministic: the same mentions, in the same
 order, get the same fields.
 
+Two halves. `Preparer` decides what depends on the mention alone (brands, keywords,
+priority, signals, and the normal form grouping compares), folding its text once; it is
+pure and picklable, so the poller runs it in the worker process that parsed the feed
+(`Pipeline.preparer()`), across the cores. `Pipeline.process` then only places the
+mention in its story, which must happen in order, one mention at a time. A mention the
+workers did not prepare (or prepared under another brand configuration) is prepared
+there, so the result is the same either way.
+
 Why a copy joined its story is kept in `mention.extra["grouped"]` as
 `{"rule": "exact"|"ratio"|"token_set", "score": 0-100, "with": <mention id compared>}`
 (absent for the first post of a story), so the TUI can show it.
@@ -12,26 +20,91 @@ Why a copy joined its story is kept in `mention.extra["grouped"]` as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from triage.brands import BrandMatcher
 from triage.config import BrandConfig, SlaConfig
-from triage.grouping import Grouper, Match
-from triage.model import Mention
+from triage.grouping import Grouper, Match, blocking_keys
+from triage.model import Mention, Prepared
+from triage.normalize import normalize_folded
 from triage.priority import URGENT_THRESHOLD, score_mention
 from triage.sla import SlaPolicy
+from triage.text import fold
+
+
+def brands_fingerprint(brands: Sequence[BrandConfig]) -> str:
+    """A short name for a brand configuration: equal configurations, equal names."""
+    return hashlib.blake2b(repr(list(brands)).encode(), digest_size=8).hexdigest()
+
+
+class Preparer:
+    """The per-mention half: brands, keywords, priority, signals and the normal form."""
+
+    def __init__(self, brands: Sequence[BrandConfig]):
+        self.brands = tuple(brands)
+        self.matcher = BrandMatcher(self.brands)
+        self.fingerprint = brands_fingerprint(self.brands)
+
+    def fields(self, mention: Mention) -> dict[str, object]:
+        """What this half decides for one mention, as Mention field values."""
+        title_folded, text_folded = fold(mention.title), fold(mention.text)
+        matches = self.matcher.match_folded(f"{title_folded}\n{text_folded}")
+        priority, signals = score_mention(
+            mention, self.matcher.is_comparison(matches), folded=(title_folded, text_folded)
+        )
+        # articles group by title and text, posts by text (fold commutes with joining)
+        norm = normalize_folded(f"{title_folded} {text_folded}" if mention.title else text_folded)
+        return {
+            "brands": tuple(m.brand for m in matches),
+            "keywords": tuple(dict.fromkeys(k for m in matches for k in m.keywords)),
+            "priority": priority,
+            "signals": signals,
+            "prepared": Prepared(self.fingerprint, norm, blocking_keys(norm)),
+        }
+
+    def prepare(self, mention: Mention) -> Mention:
+        """A prepared copy of the mention."""
+        return replace(mention, **self.fields(mention))  # type: ignore[arg-type]
+
+    def prepare_owned(self, mentions: list[Mention]) -> list[Mention]:
+        """Prepare mentions nobody else holds yet (just parsed), in place: no copies."""
+        for m in mentions:
+            for name, value in self.fields(m).items():
+                setattr(m, name, value)
+        return mentions
+
+
+_PREPARERS: dict[str, Preparer] = {}  # per worker process: built once per configuration
+
+
+def prepare_parsed(
+    fingerprint: str, brands: tuple[BrandConfig, ...], mentions: list[Mention]
+) -> list[Mention]:
+    """The poller's hook (run in its worker processes): prepare freshly parsed mentions."""
+    preparer = _PREPARERS.get(fingerprint)
+    if preparer is None:
+        preparer = _PREPARERS[fingerprint] = Preparer(brands)
+    return preparer.prepare_owned(mentions)
 
 
 class Pipeline:
     """Brand matching, near-duplicate grouping and priority, in one call per mention."""
 
     def __init__(self, brands: Sequence[BrandConfig], sla: SlaConfig | None = None):
-        self.matcher = BrandMatcher(brands)
+        self.prepare_step = Preparer(brands)
+        self.matcher = self.prepare_step.matcher
         self.grouper = Grouper()
         self.sla = sla or SlaConfig()
         self.urgent_threshold = URGENT_THRESHOLD
         self.sla_policy = SlaPolicy.from_config(self.sla, URGENT_THRESHOLD)
+
+    def preparer(self) -> Callable[[list[Mention]], list[Mention]]:
+        """A picklable function preparing freshly parsed mentions (for the poller)."""
+        p = self.prepare_step
+        return partial(prepare_parsed, p.fingerprint, p.brands)
 
     def seed(self, mentions: Iterable[Mention]) -> None:
         """Remember already-stored mentions (with their decided group ids) for grouping."""
@@ -40,11 +113,14 @@ class Pipeline:
 
     def process(self, mention: Mention) -> Mention:
         """A copy of the mention with brands, keywords, group_id, priority, signals."""
-        matches = self.matcher.match(f"{mention.title}\n{mention.text}")
-        brands = tuple(m.brand for m in matches)
-        keywords = tuple(dict.fromkeys(k for m in matches for k in m.keywords))
-        placed: Match = self.grouper.place(mention.id, _group_text(mention), mention.created_at)
-        priority, signals = score_mention(mention, self.matcher.is_comparison(matches))
+        prepared = mention.prepared
+        if prepared is None or prepared.fingerprint != self.prepare_step.fingerprint:
+            mention = self.prepare_step.prepare(mention)
+            prepared = mention.prepared
+            assert prepared is not None
+        placed: Match = self.grouper.place(
+            mention.id, "", mention.created_at, norm=prepared.norm, keys=prepared.keys
+        )
         extra = dict(mention.extra)
         if placed.rule != "new":
             extra["grouped"] = {
@@ -52,15 +128,7 @@ class Pipeline:
                 "score": round(placed.score, 1),
                 "with": placed.other_id,
             }
-        return replace(
-            mention,
-            brands=brands,
-            keywords=keywords,
-            group_id=placed.group_id,
-            priority=priority,
-            signals=signals,
-            extra=extra,
-        )
+        return replace(mention, group_id=placed.group_id, extra=extra, prepared=None)
 
 
 def _group_text(m: Mention) -> str:

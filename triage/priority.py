@@ -163,15 +163,20 @@ _CRISIS = _stem_regex(list(CRISIS))
 _COMPLAINT = _stem_regex(list(COMPLAINT))
 _NEGATIVE = _stem_regex(NEGATIVE)
 _GATE = re.compile(r"#(\w+gate)(?!\w)")  # a "-gate" hashtag names a scandal
+_CRISIS_LABELS = {k.strip(): v for k, v in CRISIS.items()}
+_COMPLAINT_LABELS = {k.strip(): v for k, v in COMPLAINT.items()}
 
 
-def _labels(rx: re.Pattern[str], table: dict[str, str], folded: str) -> list[str]:
-    by_stem = {k.strip(): v for k, v in table.items()}
+def _labels(rx: re.Pattern[str], by_stem: dict[str, str], folded: str) -> list[str]:
     return list(dict.fromkeys(by_stem[m.group(1)] for m in rx.finditer(folded)))
 
 
 def is_question(text: str) -> bool:
-    folded = fold(text).strip()
+    return _is_question_folded(fold(text))
+
+
+def _is_question_folded(folded: str) -> bool:
+    folded = folded.strip()
     return "?" in folded or folded.startswith(QUESTION_STARTS)
 
 
@@ -183,24 +188,31 @@ def format_reach(reach: int) -> str:
     return str(reach)
 
 
-def score_mention(mention: Mention, comparison: bool = False) -> tuple[float, tuple[str, ...]]:
-    """(priority 0-100, signals) for one mention, from its text, author and brands."""
-    folded = " " + fold(f"{mention.title}\n{mention.text}") + " "
+def score_mention(
+    mention: Mention,
+    comparison: bool = False,
+    *,
+    folded: tuple[str, str] | None = None,
+) -> tuple[float, tuple[str, ...]]:
+    """(priority 0-100, signals) for one mention, from its text, author and brands.
+    `folded` is (fold(title), fold(text)) when the caller has them already."""
+    title_folded, text_folded = folded or (fold(mention.title), fold(mention.text))
+    folded_all = f" {title_folded}\n{text_folded} "  # = fold(title + "\n" + text), padded
     score = BASE
     signals: list[str] = []
-    crisis = _labels(_CRISIS, CRISIS, folded)
-    crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded))]  # #lumiogate
+    crisis = _labels(_CRISIS, _CRISIS_LABELS, folded_all)
+    crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
     if crisis:
         score += 35 + 10 * (len(crisis) - 1)
         signals += [f"crisis: {w}" for w in crisis]
-    complaint = _labels(_COMPLAINT, COMPLAINT, folded)
+    complaint = _labels(_COMPLAINT, _COMPLAINT_LABELS, folded_all)
     if complaint:
         score += 20 + 5 * (len(complaint) - 1)
         signals += [f"complaint: {w}" for w in complaint]
-    if _NEGATIVE.search(folded) or mention.text.count("!") >= 3:
+    if _NEGATIVE.search(folded_all) or mention.text.count("!") >= 3:
         score += 10
         signals.append("negative tone")
-    if is_question(mention.text):
+    if _is_question_folded(text_folded):
         score += 8
         signals.append("question")
     reach = mention.author.reach

@@ -83,13 +83,15 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print(f"veille: no [[sources]] in {config.path}", file=sys.stderr)
         return EXIT_USAGE
     store = _store_path(args)
-    with Poller(config, store / "sources", parse=args.parse) as poller:
+    pipeline = _pipeline(config)
+    prepare = pipeline.preparer() if pipeline is not None else None
+    with Poller(config, store / "sources", parse=args.parse, prepare=prepare) as poller:
         outcomes = asyncio.run(poller.poll_once(names, save=False))
         fetched = [m for o in outcomes if o.ok for m in o.mentions]
         new_ids: set[str] = set()
         if fetched:
             try:
-                with Inbox.open(store, user=config.user, pipeline=_pipeline(config)) as inbox:
+                with Inbox.open(store, user=config.user, pipeline=pipeline) as inbox:
                     new_ids = {m.id for m in inbox.ingest(fetched)}
             except (StoreError, OSError) as exc:
                 print(f"veille: could not store the mentions: {exc}", file=sys.stderr)

@@ -93,6 +93,32 @@ def test_fetch_stores_new_mentions_reports_each_source_and_survives_one_failure(
     assert "forum" in table and " ok " in table
 
 
+def test_fetch_stores_the_same_records_whether_workers_or_the_main_process_parse(
+    server, tmp_path, capsys
+):
+    """The pipeline's first half runs in the parsing workers by default: it must decide
+    exactly what the main process decides (brands, priority, signals, groups)."""
+    body = feed(6).replace("report 3", "report 3 a pris feu, remboursement ?")
+    url = server.route("/f.rss", Reply(200, {"Content-Type": RSS}, body))
+    config = write_config(tmp_path, [("forum", url)])
+    records = {}
+    for mode in ("process", "inline"):
+        store = tmp_path / mode
+        assert veille(config, store, "fetch", "--parse", mode) == 0
+        with Inbox.open(store, user="camille") as inbox:
+            records[mode] = sorted(
+                (
+                    {k: v for k, v in m.to_json().items() if k != "fetched_at"}
+                    for m in (inbox.mention(f"rss:t-{i}") for i in range(6))
+                ),
+                key=lambda r: r["id"],
+            )
+    assert records["process"] == records["inline"]
+    urgent = next(r for r in records["process"] if r["id"] == "rss:t-3")
+    assert urgent["brands"] == ["Lumio"]
+    assert urgent["signals"][:2] == ["crisis: feu", "complaint: remboursement"]
+
+
 def test_fetch_exits_non_zero_only_when_every_source_failed(server, tmp_path, capsys):
     config = write_config(
         tmp_path,

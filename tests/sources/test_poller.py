@@ -101,3 +101,21 @@ def test_a_damaged_health_file_costs_a_repoll_not_a_crash(tmp_path):
     record = files.load("a/b: ünïcode", "rss")
     assert record.cursor == {} and "unreadable" in record.problem
     assert not list(tmp_path.glob(".health-*"))  # no temp files left behind
+
+
+async def test_the_pipelines_first_half_runs_in_the_worker_that_parsed(server, tmp_path):
+    from triage.config import BrandConfig
+    from triage.pipeline import Pipeline
+
+    pipeline = Pipeline([BrandConfig(name="Lumio", keywords=("lumio",))])
+    configs = [
+        SourceConfig(name="f", kind="rss", url=server.route("/f", Reply(200, RSS, feed(1, 2))))
+    ]
+    with Poller(configs, tmp_path / "sources", parse="process", prepare=pipeline.preparer()) as p:
+        [outcome] = await p.poll_once(save=False)
+    assert outcome.ok and len(outcome.mentions) == 2
+    for m in outcome.mentions:  # decided in the worker process, shipped back prepared
+        assert m.brands == ("Lumio",) and m.prepared is not None
+        assert m.prepared.fingerprint == pipeline.prepare_step.fingerprint
+    stored = [pipeline.process(m) for m in outcome.mentions]
+    assert [m.prepared for m in stored] == [None, None] and stored[0].brands == ("Lumio",)

@@ -1,8 +1,11 @@
 """The domain records round-trip through JSON, and hostile text is neutralised."""
 
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage.model import Author, Event, Mention, Note, Reply, Status, TriageState, mention_id
 from triage.text import fold, sanitize
@@ -70,3 +73,21 @@ def test_sanitize_keeps_text_newlines_and_markup_literally():
     text = "[link=https://evil]x[/link] [@click=app.quit]y[/]\nline 2\t😀"
     assert sanitize(text) == text
     assert fold("Brûlure ÉCLAIR") == "brulure eclair"
+
+
+def _fold_by_definition(text: str) -> str:
+    """fold's definition, one character at a time: casefold, NFKD, no combining marks."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(max_size=60))
+def test_fold_removes_exactly_the_combining_marks(text):
+    assert fold(text) == _fold_by_definition(text)
+
+
+def test_fold_handles_marks_beyond_the_bmp_and_emoji():
+    for text in ["Ça brûle 😡", "𝒜𝓁𝑒𝓇𝓉", "\U0001d165\U0001d166x", "𑂫é", "ﬁne Ｌｕｍｉｏ"]:
+        assert fold(text) == _fold_by_definition(text)
+    assert fold("Ｌｕｍｉｏ ÉCLAIR") == "lumio eclair"

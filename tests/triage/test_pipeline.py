@@ -3,9 +3,11 @@ and signals; seeded history keeps group ids stable; same input, same output."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import replace
 
 from tests.triage.conftest import make_mention
+from triage.config import BrandConfig
 from triage.pipeline import Pipeline
 
 STORY = (
@@ -68,3 +70,53 @@ def test_deterministic(brands) -> None:
     assert [m.to_json() for m in out1] == [m.to_json() for m in out2]
     assert out1[2].group_id == out1[0].id
     assert batch[0].brands == ()  # the input is not modified
+
+
+# ---- the two halves: prepared in the poller's workers or here, the same result
+
+MIXED = [
+    STORY,
+    f"RT @bob: {STORY} https://t.co/x",
+    "Lumio vs Phillips: which desk lamp? Anyone?",
+    "ÉNORME scandale #LumioGate, la batterie a gonflé 😡",
+    "Lost my philips screwdriver",
+    "Un rappel massif des lampes Lumio…",
+]
+
+
+def _batch() -> list:
+    return [
+        make_mention(i, text, minutes=i, title="Lumio rappelle" if i == 5 else "")
+        for i, text in enumerate(MIXED)
+    ]
+
+
+def test_prepared_in_a_worker_gives_what_process_alone_gives(brands) -> None:
+    reference = Pipeline(brands)
+    alone = [reference.process(m) for m in _batch()]
+    assert alone[1].group_id == alone[0].id  # the batch has a copy to group
+    pipeline = Pipeline(brands)
+    prepare = pipeline.preparer()
+    # what the poller's worker sends back: a pickled, prepared copy
+    shipped = pickle.loads(pickle.dumps(prepare(_batch())))
+    assert all(m.prepared is not None for m in shipped)
+    two_halves = [pipeline.process(m) for m in shipped]
+    assert [m.to_json() for m in two_halves] == [m.to_json() for m in alone]
+    assert all(m.prepared is None for m in two_halves)  # scratch never reaches the store
+
+
+def test_mentions_prepared_under_other_brands_are_decided_again(brands) -> None:
+    stale = Pipeline([BrandConfig(name="Other", keywords=("other",))]).preparer()(_batch())
+    assert all(m.brands == () for m in stale)
+    pipeline, reference = Pipeline(brands), Pipeline(brands)
+    redone = [pipeline.process(m) for m in stale]
+    assert redone[0].brands == ("Lumio",)
+    assert [m.to_json() for m in redone] == [reference.process(x).to_json() for x in _batch()]
+
+
+def test_a_mention_survives_pickling_whole(brands) -> None:
+    m = Pipeline(brands).preparer()(_batch())[3]
+    m.extra["nested"] = {"a": [1, 2]}
+    back = pickle.loads(pickle.dumps(m))
+    assert back == m and back.prepared == m.prepared and back.author == m.author
+    assert back.created_at.tzinfo is not None

@@ -123,10 +123,16 @@ class Watch:
         """The sources' poller; cursors and health live beside `veille fetch`'s."""
         from sources.poller import Poller
 
-        # parse inline: a spike of feeds costs little here, and no process pool lingers
-        # after SIGTERM (systemd waits for every child)
+        # parse in a thread: a spike of feeds costs little here, and no process pool
+        # lingers after SIGTERM (systemd waits for every child); the pipeline's first
+        # half runs there too, off the event loop
+        pipeline = self.inbox.pipeline
         return Poller(
-            self.config, self.store / "sources", on_mentions=self._on_mentions, parse="thread"
+            self.config,
+            self.store / "sources",
+            on_mentions=self._on_mentions,
+            parse="thread",
+            prepare=pipeline.preparer() if pipeline is not None else None,
         )
 
     async def _run_poller(self, poller: Any) -> None:

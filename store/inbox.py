@@ -17,7 +17,6 @@ kill -9 and power loss, and a triage action never rewrites the mention archive.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import uuid
@@ -33,6 +32,7 @@ from tinydb.table import Document
 
 from store.errors import Conflict, NotFound, SchemaTooNew, StoreError
 from store.files import atomic_write, clean_temp_files, file_signature
+from store.gcpause import cyclic_gc_paused
 from store.journal import Journal
 from store.lock import StoreLock
 from store.storage import CorruptFile, open_tinydb, table
@@ -196,18 +196,12 @@ class Inbox:
         return self.root / "state" / f"bucket-{n:02d}.json"
 
     def _load_all(self) -> None:
-        # Parsing makes ~1M small objects and none of them cycles: the cyclic
-        # collector would only walk them again and again (a third of the open time).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        # Parsing makes ~1M small objects and none of them cycles (see store.gcpause).
+        with cyclic_gc_paused():
             for path in sorted((self.root / "mentions").glob("*.json")):
                 self._load_day(path)
             for n in range(BUCKETS):
                 self._load_bucket(n)
-        finally:
-            if collecting:
-                gc.enable()
         self._seen_generation = self.generation
 
     def _load_day(self, path: Path) -> list[str]:
@@ -503,7 +497,7 @@ class Inbox:
 
     def ingest(self, mentions: Iterable[Mention]) -> list[Mention]:
         """Store what is new (one durable write per touched day); return it, enriched."""
-        with self.lock:
+        with self.lock, cyclic_gc_paused():
             self.refresh()
             batch: dict[str, Mention] = {}
             for m in mentions:

@@ -151,24 +151,49 @@ QUESTION_STARTS = (
 )
 
 
-def _stem_regex(stems: Sequence[str]) -> re.Pattern[str]:
+def _alternatives(stems: Sequence[str]) -> str:
     """Stems match at the start of a word; a stem written with a trailing space ("sue ")
-    must be the whole word."""
+    must be the whole word. Longest first, so "dangereu" wins over "danger"."""
     ordered = sorted(stems, key=lambda s: len(s.strip()), reverse=True)
-    alts = [re.escape(s.strip()) + (r"(?!\w)" if s.endswith(" ") else "") for s in ordered]
-    return re.compile(r"(?<!\w)(" + "|".join(alts) + r")")
+    return "|".join(re.escape(s.strip()) + (r"(?!\w)" if s.endswith(" ") else "") for s in ordered)
+
+
+def _stem_regex(stems: Sequence[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(" + _alternatives(stems) + r")")
 
 
 _CRISIS = _stem_regex(list(CRISIS))
 _COMPLAINT = _stem_regex(list(COMPLAINT))
 _NEGATIVE = _stem_regex(NEGATIVE)
+# Where any stem of any lexicon starts (zero-width, so every such place is found): one
+# pass over the text instead of three, then each lexicon is tried at those few places.
+_ANY_STEM_AT = re.compile(
+    r"(?<!\w)(?="
+    + "|".join(_alternatives(x) for x in (list(CRISIS), list(COMPLAINT), NEGATIVE))
+    + ")"
+)
 _GATE = re.compile(r"#(\w+gate)(?!\w)")  # a "-gate" hashtag names a scandal
 _CRISIS_LABELS = {k.strip(): v for k, v in CRISIS.items()}
 _COMPLAINT_LABELS = {k.strip(): v for k, v in COMPLAINT.items()}
 
 
-def _labels(rx: re.Pattern[str], by_stem: dict[str, str], folded: str) -> list[str]:
-    return list(dict.fromkeys(by_stem[m.group(1)] for m in rx.finditer(folded)))
+def _lexicon_hits(folded: str) -> tuple[list[str], list[str], bool]:
+    """(crisis labels, complaint labels, negative tone?) of a folded text: what each
+    lexicon's `finditer` finds (non-overlapping, leftmost first), in one scan."""
+    places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
+    if not places:
+        return [], [], False
+    found: list[list[str]] = []
+    for rx, by_stem in ((_CRISIS, _CRISIS_LABELS), (_COMPLAINT, _COMPLAINT_LABELS)):
+        labels: list[str] = []
+        end = 0
+        for at in places:
+            if at >= end and (m := rx.match(folded, at)) is not None:
+                labels.append(by_stem[m.group(1)])
+                end = m.end()
+        found.append(list(dict.fromkeys(labels)))
+    negative = any(_NEGATIVE.match(folded, at) for at in places)
+    return found[0], found[1], negative
 
 
 def is_question(text: str) -> bool:
@@ -200,16 +225,15 @@ def score_mention(
     folded_all = f" {title_folded}\n{text_folded} "  # = fold(title + "\n" + text), padded
     score = BASE
     signals: list[str] = []
-    crisis = _labels(_CRISIS, _CRISIS_LABELS, folded_all)
+    crisis, complaint, negative = _lexicon_hits(folded_all)
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
     if crisis:
         score += 35 + 10 * (len(crisis) - 1)
         signals += [f"crisis: {w}" for w in crisis]
-    complaint = _labels(_COMPLAINT, _COMPLAINT_LABELS, folded_all)
     if complaint:
         score += 20 + 5 * (len(complaint) - 1)
         signals += [f"complaint: {w}" for w in complaint]
-    if _NEGATIVE.search(folded_all) or mention.text.count("!") >= 3:
+    if negative or mention.text.count("!") >= 3:
         score += 10
         signals.append("negative tone")
     if _is_question_folded(text_folded):

@@ -7,8 +7,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.triage.conftest import T0, make_mention
+from triage import priority as P
 from triage.priority import URGENT_THRESHOLD, group_priority, is_urgent, score_mention
 
 
@@ -100,3 +103,46 @@ def test_scandal_hashtag_and_battery_words() -> None:
     assert "crisis: #lumiogate" in signals and "crisis: batterie gonflée" in signals
     assert "crisis: swollen" in score("Third report of swollen Lumio batteries")[1]
     assert score("the gate was open #gatekeeper")[1] == ()
+
+
+# ---- one scan for the three lexicons finds what each lexicon's own scan finds
+
+_WORDS = [
+    *(s.strip() for s in P.CRISIS),
+    *(s.strip() for s in P.COMPLAINT),
+    *(s.strip() for s in P.NEGATIVE),
+    "toujours pas livre",
+    "plus jamais recu",
+    "x",
+    "lumio",
+    "de",
+    "pas",
+    "en",
+    "sues",
+    "fired",
+    "nulle",
+    "😡😡",
+    "-",
+    "!",
+    "_",
+    "é",
+]
+
+
+def _by_each_lexicon(folded: str) -> tuple[list[str], list[str], bool]:
+    def labels(rx, table):
+        by_stem = {k.strip(): v for k, v in table.items()}
+        return list(dict.fromkeys(by_stem[m.group(1)] for m in rx.finditer(folded)))
+
+    return (
+        labels(P._CRISIS, P.CRISIS),
+        labels(P._COMPLAINT, P.COMPLAINT),
+        P._NEGATIVE.search(folded) is not None,
+    )
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=12), st.sampled_from(["", " ", "_", "a"]))
+def test_one_scan_equals_three(words, glue):
+    folded = " " + glue.join(words) + " "
+    assert P._lexicon_hits(folded) == _by_each_lexicon(folded), folded

@@ -67,6 +67,7 @@ def _pipeline(config):
 def cmd_fetch(args: argparse.Namespace) -> int:
     from sources.poller import Poller
     from store.errors import StoreError
+    from store.gcpause import cyclic_gc_paused
     from store.inbox import Inbox
 
     config = _load(args)
@@ -85,7 +86,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     store = _store_path(args)
     pipeline = _pipeline(config)
     prepare = pipeline.preparer() if pipeline is not None else None
-    with Poller(config, store / "sources", parse=args.parse, prepare=prepare) as poller:
+    with (
+        Poller(config, store / "sources", parse=args.parse, prepare=prepare) as poller,
+        cyclic_gc_paused(keep=True),  # one-shot bulk of acyclic records: store.gcpause
+    ):
         outcomes = asyncio.run(poller.poll_once(names, save=False))
         fetched = [m for o in outcomes if o.ok for m in o.mentions]
         new_ids: set[str] = set()

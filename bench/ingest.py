@@ -29,6 +29,7 @@ import html
 import itertools
 import os
 import random
+import re
 import shutil
 import sqlite3
 import statistics
@@ -43,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "tui.cli"]
+PHASES = re.compile(r"polled in ([0-9.]+) s, stored and grouped in ([0-9.]+) s")
 
 COMMON = [
     "lumio",
@@ -343,6 +345,7 @@ def main() -> int:
         nb_same: list[float] = []
         vf_first: list[float] = []
         vf_same: list[float] = []
+        phases: list[tuple[float, float]] = []  # (polled, stored) of each first fetch
         for run in range(args.runs):
             work = work_root / f"run{run}"
             home = work / "home"
@@ -370,6 +373,9 @@ def main() -> int:
                     first, same, out1, out2 = veille_run(work, config, env)
                     vf_first.append(first)
                     vf_same.append(same)
+                    split = PHASES.search(out1)
+                    if split:
+                        phases.append((float(split.group(1)), float(split.group(2))))
                     if run == 0:
                         print("  veille fetch (first run), last lines:")
                         for line in out1.strip().splitlines()[-3:]:
@@ -392,6 +398,14 @@ def main() -> int:
         print()
         print(summary("veille fetch, first", vf_first))
         print(summary("veille fetch, unchanged", vf_same))
+        if phases:
+            polled = statistics.median(p for p, _ in phases)
+            stored = statistics.median(s for _, s in phases)
+            rest = statistics.median(vf_first) - polled - stored
+            print(
+                f"  where a first fetch's time goes (medians): polling and parsing {polled:.2f} s,"
+                f" storing and grouping {stored:.2f} s, start-up and the rest {rest:.2f} s"
+            )
         if nb_first:
             print(summary("newsboat reload, first", nb_first))
             print(summary("newsboat reload, unchanged", nb_same))

@@ -65,6 +65,7 @@ def test_fetch_stores_new_mentions_reports_each_source_and_survives_one_failure(
     assert "forum: 3 new, 0 unchanged" in out
     assert "blog: 2 new, 0 unchanged" in out
     assert any(line.startswith("gone: error: server answered 410 Gone") for line in out)
+    assert out[-1].startswith("total: 3 sources, 5 new mentions, 1 failed; polled in ")
 
     with Inbox.open(store, user="camille") as inbox:
         stored = inbox.mention("rss:t-1")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -90,7 +91,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         Poller(config, store / "sources", parse=args.parse, prepare=prepare) as poller,
         cyclic_gc_paused(keep=True),  # one-shot bulk of acyclic records: store.gcpause
     ):
+        started = time.perf_counter()
         outcomes = asyncio.run(poller.poll_once(names, save=False))
+        polled = time.perf_counter()
         fetched = [m for o in outcomes if o.ok for m in o.mentions]
         new_ids: set[str] = set()
         if fetched:
@@ -100,6 +103,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             except (StoreError, OSError) as exc:
                 print(f"veille: could not store the mentions: {exc}", file=sys.stderr)
                 return EXIT_FAILED
+        stored = time.perf_counter()
         poller.save(outcomes)
     counted: set[str] = set()
     for outcome in outcomes:
@@ -117,7 +121,13 @@ def cmd_fetch(args: argparse.Namespace) -> int:
             print(f"{outcome.name}: {new} new, {len(outcome.mentions) - new} unchanged")
         for warning in outcome.warnings:
             print(f"{outcome.name}: warning: {warning}")
-    return EXIT_FAILED if all(not o.ok for o in outcomes) else EXIT_OK
+    failed = sum(1 for o in outcomes if not o.ok)
+    if len(outcomes) > 1:  # a cron log's last line says how the whole run went
+        print(
+            f"total: {len(outcomes)} sources, {len(new_ids)} new mentions, {failed} failed; "
+            f"polled in {polled - started:.2f} s, stored and grouped in {stored - polled:.2f} s"
+        )
+    return EXIT_FAILED if failed == len(outcomes) else EXIT_OK
 
 
 def _ago(when, now) -> str:

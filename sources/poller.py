@@ -5,9 +5,11 @@ client's transport), and feed parsing off the event loop: feedparser is CPU-boun
 by default it runs in a pool of processes across the cores (a thread would only share
 the one core the GIL allows; `bench/ingest.py` measures both). The caller's `prepare`
 hook (the pipeline's per-mention half) runs in the same worker call, right after
-parsing: the mentions cross the process boundary once, already prepared. A source that fails is
-polled again after `every * 2**(failures-1)` (with jitter, at most 6 h) and never before
-a Retry-After it was given: a circuit that backs off without ever giving up.
+parsing: the mentions cross the process boundary once, already prepared.
+
+A source that fails is polled again after `every * 2**(failures-1)` (with jitter, at
+most 6 h) and never before a Retry-After it was given: a circuit that backs off without
+ever giving up.
 
 The poller never stores anything: `poll_once` returns what each source produced and
 `save` records cursors and health once the caller has stored the mentions, so a crash

@@ -8,7 +8,7 @@ order, get the same fields.
 Two halves. `Preparer` decides what depends on the mention alone (brands, keywords,
 priority, signals, and the normal form grouping compares), folding its text once; it is
 pure and picklable, so the poller runs it in the worker process that parsed the feed
-(`Pipeline.preparer()`), across the cores. `Pipeline.process` then only places the
+(`Pipeline.prepare_hook()`), across the cores. `Pipeline.process` then only places the
 mention in its story, which must happen in order, one mention at a time. A mention the
 workers did not prepare (or prepared under another brand configuration) is prepared
 there, so the result is the same either way.
@@ -101,7 +101,7 @@ class Pipeline:
         self.urgent_threshold = URGENT_THRESHOLD
         self.sla_policy = SlaPolicy.from_config(self.sla, URGENT_THRESHOLD)
 
-    def preparer(self) -> Callable[[list[Mention]], list[Mention]]:
+    def prepare_hook(self) -> Callable[[list[Mention]], list[Mention]]:
         """A picklable function preparing freshly parsed mentions (for the poller)."""
         p = self.prepare_step
         return partial(prepare_parsed, p.fingerprint, p.brands)

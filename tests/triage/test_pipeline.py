@@ -96,7 +96,7 @@ def test_prepared_in_a_worker_gives_what_process_alone_gives(brands) -> None:
     alone = [reference.process(m) for m in _batch()]
     assert alone[1].group_id == alone[0].id  # the batch has a copy to group
     pipeline = Pipeline(brands)
-    prepare = pipeline.preparer()
+    prepare = pipeline.prepare_hook()
     # what the poller's worker sends back: a pickled, prepared copy
     shipped = pickle.loads(pickle.dumps(prepare(_batch())))
     assert all(m.prepared is not None for m in shipped)
@@ -106,7 +106,7 @@ def test_prepared_in_a_worker_gives_what_process_alone_gives(brands) -> None:
 
 
 def test_mentions_prepared_under_other_brands_are_decided_again(brands) -> None:
-    stale = Pipeline([BrandConfig(name="Other", keywords=("other",))]).preparer()(_batch())
+    stale = Pipeline([BrandConfig(name="Other", keywords=("other",))]).prepare_hook()(_batch())
     assert all(m.brands == () for m in stale)
     pipeline, reference = Pipeline(brands), Pipeline(brands)
     redone = [pipeline.process(m) for m in stale]
@@ -115,7 +115,7 @@ def test_mentions_prepared_under_other_brands_are_decided_again(brands) -> None:
 
 
 def test_a_mention_survives_pickling_whole(brands) -> None:
-    m = Pipeline(brands).preparer()(_batch())[3]
+    m = Pipeline(brands).prepare_hook()(_batch())[3]
     m.extra["nested"] = {"a": [1, 2]}
     back = pickle.loads(pickle.dumps(m))
     assert back == m and back.prepared == m.prepared and back.author == m.author

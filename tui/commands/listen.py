@@ -86,7 +86,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     store = _store_path(args)
     pipeline = _pipeline(config)
-    prepare = pipeline.preparer() if pipeline is not None else None
+    prepare = pipeline.prepare_hook() if pipeline is not None else None
     with (
         Poller(config, store / "sources", parse=args.parse, prepare=prepare) as poller,
         cyclic_gc_paused(keep=True),  # one-shot bulk of acyclic records: store.gcpause

@@ -132,7 +132,7 @@ class Watch:
             self.store / "sources",
             on_mentions=self._on_mentions,
             parse="thread",
-            prepare=pipeline.preparer() if pipeline is not None else None,
+            prepare=pipeline.prepare_hook() if pipeline is not None else None,
         )
 
     async def _run_poller(self, poller: Any) -> None:

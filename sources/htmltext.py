@@ -85,16 +85,20 @@ _TAG = re.compile(
 
 
 def _plain_tags(fragment: str) -> str | None:
-    """The text of a fragment of plain tags, as html.parser gives it; None to decline."""
+    """The text of a fragment of plain tags, as html.parser gives it; None to decline.
+
+    html.parser decodes entities in each run of text between tags. Here the runs are
+    joined first, with "\x00" where a tag ends a run without a line break: no entity
+    name holds it, so one `html.unescape` over the whole decodes exactly the same.
+    """
+    if "\x00" in fragment:
+        return None
     pieces = _TAG.split(fragment)  # text, then 4 groups per tag, then text...
     if "<" in "".join(pieces[::5]):
         return None
-    unescape = html.unescape
     out: list[str] = []
     for i in range(0, len(pieces) - 1, 5):
-        data = pieces[i]
-        if data:
-            out.append(unescape(data) if "&" in data else data)
+        out.append(pieces[i])
         closing, name, attrs, slash = pieces[i + 1 : i + 5]
         name = name.lower()
         if name in _SKIPPED:
@@ -102,17 +106,16 @@ def _plain_tags(fragment: str) -> str | None:
         if closing:
             if attrs or slash:  # "</p class=x>": html.parser's business
                 return None
-            if name in _BLOCKS:
-                out.append("\n")
+            out.append("\n" if name in _BLOCKS else "\x00")
         elif slash:  # "<br/>": html.parser's self-closing tag, a line break only for br
-            if name == "br":
-                out.append("\n")
-        elif name == "br" or name in _BLOCKS:
-            out.append("\n")
-    tail = pieces[-1]
-    if tail:
-        out.append(unescape(tail) if "&" in tail else tail)
-    return "".join(out)
+            out.append("\n" if name == "br" else "\x00")
+        else:
+            out.append("\n" if name == "br" or name in _BLOCKS else "\x00")
+    out.append(pieces[-1])
+    text = "".join(out)
+    if "&" in text:
+        text = html.unescape(text)
+    return text.replace("\x00", "")
 
 
 def _parsed(fragment: str) -> str:

@@ -111,7 +111,9 @@ async def test_the_pipelines_first_half_runs_in_the_worker_that_parsed(server, t
     configs = [
         SourceConfig(name="f", kind="rss", url=server.route("/f", Reply(200, RSS, feed(1, 2))))
     ]
-    with Poller(configs, tmp_path / "sources", parse="process", prepare=pipeline.prepare_hook()) as p:
+    with Poller(
+        configs, tmp_path / "sources", parse="process", prepare=pipeline.prepare_hook()
+    ) as p:
         [outcome] = await p.poll_once(save=False)
     assert outcome.ok and len(outcome.mentions) == 2
     for m in outcome.mentions:  # decided in the worker process, shipped back prepared

@@ -21,7 +21,6 @@ as a `Match` (rule, score, the post compared with) so the TUI can explain it.
 
 from __future__ import annotations
 
-import heapq
 import sys
 from collections import defaultdict
 from collections.abc import Collection, Iterable
@@ -208,11 +207,10 @@ class Grouper:
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
             return Match("exact", 100.0, e.id, e.group_id)
-        postings = self._postings
-        known = [t for t in keys if t in postings]
+        get = self._postings.get
         # the rarest first, ties by the token itself (tuples compare without a key call)
-        sizes = map(len, map(postings.__getitem__, known))
-        rare = heapq.nsmallest(RARE_TOKENS, zip(sizes, known, strict=True))
+        rare = sorted([(len(p), t) for t in keys if (p := get(t))])[:RARE_TOKENS]
+        postings = self._postings
         shared: dict[int, int] = defaultdict(int)
         for _, tok in rare:
             for i in postings[tok][-POSTINGS_SCANNED:]:

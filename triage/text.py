@@ -39,8 +39,9 @@ def sanitize(text: str | None) -> str:
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ESCAPES.sub("", text)
-    text = _CONTROLS.sub("", text)
+    if _CONTROLS.search(text):  # every escape sequence starts with a control: most text has none
+        text = _ESCAPES.sub("", text)
+        text = _CONTROLS.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -91,3 +91,22 @@ def test_fold_handles_marks_beyond_the_bmp_and_emoji():
     for text in ["Ça brûle 😡", "𝒜𝓁𝑒𝓇𝓉", "\U0001d165\U0001d166x", "𑂫é", "ﬁne Ｌｕｍｉｏ"]:
         assert fold(text) == _fold_by_definition(text)
     assert fold("Ｌｕｍｉｏ ÉCLAIR") == "lumio eclair"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("ab é[]/\n\r\t;0m")
+            + ["\x1b", "\x9b", "\x9d", "\x07", "\u202e", "\x00", "\x7f", "\x1b[", "\x1b]52;c;"]
+        ),
+        max_size=40,
+    )
+)
+def test_sanitize_skips_no_escape_and_keeps_all_plain_text(text):
+    from triage import text as T
+
+    flat = text.replace("\r\n", "\n").replace("\r", "\n")
+    expected = unicodedata.normalize("NFC", T._CONTROLS.sub("", T._ESCAPES.sub("", flat)))
+    assert sanitize(text) == expected
+    assert not T._CONTROLS.search(sanitize(text))

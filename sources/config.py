@@ -324,9 +324,18 @@ class _Reader:
             raise self.fail(
                 f'source {name!r} ({kind}) needs {needs[0]} = "..."', "sources", i, None
             )
-        if kind == "mastodon" and not source.hashtags:
+        if kind == "mastodon" and not source.hashtags and not source.query:
             raise self.fail(
-                f'source {name!r} (mastodon) needs hashtags = ["..."] to listen to',
+                f'source {name!r} (mastodon) needs hashtags = ["..."] or query = "..." '
+                "to listen to",
+                "sources",
+                i,
+                None,
+            )
+        if kind == "mastodon" and source.query and not source.token_env:
+            raise self.fail(
+                f"source {name!r} (mastodon): full-text search (query) needs an access "
+                'token: token_env = "NAME OF THE VARIABLE"',
                 "sources",
                 i,
                 None,
@@ -406,6 +415,8 @@ kind = "mastodon"
 instance = "https://mastodon.social"
 hashtags = ["lumio"]
 token_env = "VEILLE_MASTODON_TOKEN"    # optional for hashtag timelines
+# query = "lumio"                      # full-text search too: needs token_env, and finds
+                                       # only posts whose authors opted in to search
 every = "2m"
 
 [[sources]]

@@ -82,11 +82,18 @@ class MastodonSource(Source):
     kind = "mastodon"
 
     def __init__(
-        self, name: str, instance: str, hashtags: tuple[str, ...], token: str = ""
+        self,
+        name: str,
+        instance: str,
+        hashtags: tuple[str, ...],
+        token: str = "",
+        query: str = "",
     ) -> None:
         super().__init__(name)
         self.instance = instance.rstrip("/")
         self.hashtags = hashtags
+        self.query = query
+        self._has_token = bool(token)
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     @property
@@ -134,7 +141,52 @@ class MastodonSource(Source):
                 url, params = prev["url"], None
             if newest:
                 new_cursor[tag] = newest
+        if self.query:
+            retry_after = await self._search(client, cursor, new_cursor, seen) or retry_after
         return PollResult(mentions=list(seen.values()), cursor=new_cursor, retry_after=retry_after)
+
+    async def _search(
+        self,
+        client: httpx.AsyncClient,
+        cursor: dict[str, Any],
+        new_cursor: dict[str, Any],
+        seen: dict[str, Mention],
+    ) -> float | None:
+        """Full-text search (`/api/v2/search`, statuses newer than the last seen).
+
+        Mastodon answers it only to a logged-in account, and finds only the posts of
+        accounts that opted in to search: hashtags stay the wider net.
+        """
+        if not self._has_token:
+            raise SourceError(
+                "Mastodon full-text search needs an access token (token_env in the source)"
+            )
+        key = f"search:{self.query}"
+        params: dict[str, Any] = {
+            "q": self.query,
+            "type": "statuses",
+            "limit": PAGE,
+            "resolve": "false",
+        }
+        since = cursor.get(key)
+        if since:
+            params["min_id"] = since
+        found, result = await self._get(client, f"{self.instance}/api/v2/search", params)
+        statuses = found.get("statuses") if isinstance(found, dict) else None
+        if not isinstance(statuses, list):
+            raise SourceError("the search answer has no list of statuses")
+        newest = since
+        for status in statuses:
+            if not isinstance(status, dict) or "id" not in status:
+                continue
+            mention = status_to_mention(status, self.name, self.instance)
+            seen.setdefault(mention.id, mention)
+            sid = str(status["id"])
+            if newest is None or _id_key(sid) > _id_key(newest):
+                newest = sid
+        if newest:
+            new_cursor[key] = newest
+        return _reset_in(result.headers)
 
     async def thread(self, client: httpx.AsyncClient, mention: Mention) -> list[Mention]:
         status_id = mention.extra.get("status_id")

@@ -35,7 +35,9 @@ def build_source(config: SourceConfig) -> Source:
         url = config.url or f"{base}/search.rss?q={quote(config.query)}&sort=new"
         return RssSource(config.name, url, platform="reddit", max_bytes=max_bytes)
     if config.kind == "mastodon":
-        return MastodonSource(config.name, config.instance, config.hashtags, token=token)
+        return MastodonSource(
+            config.name, config.instance, config.hashtags, token=token, query=config.query
+        )
     if config.kind == "hackernews":
         base = config.url or _option(config, "base_url", "https://hn.algolia.com")
         return HackerNewsSource(config.name, config.query, base_url=base)

@@ -75,6 +75,44 @@ async def test_mastodon_tag_timeline_pages_with_min_id_and_notes_the_rate_limit(
     assert result.retry_after and result.retry_after > 3600  # honoured: no further page
 
 
+async def test_mastodon_full_text_search_with_a_token_resumes_after_the_newest(server):
+    def search(seen):
+        if seen.headers.get("authorization") != "Bearer s3cret":
+            return Reply(401, JSON, b'{"error":"The access token is invalid"}')
+        found = [status("205", "<p>Ma \x1b[31mLumio</p>"), status("201", "<p>lumio ok</p>")]
+        return Reply(200, JSON, orjson.dumps({"accounts": [], "statuses": found, "hashtags": []}))
+
+    server.route("/api/v2/search", search)
+    source = MastodonSource("m", server.url, (), token="s3cret", query="lumio lamp")
+    async with make_client() as client:
+        result = await source.poll(client, {})
+        assert [m.native_id.rsplit("/", 1)[1] for m in result.mentions] == ["205", "201"]
+        assert result.mentions[0].text == "Ma Lumio"
+        assert result.cursor == {"search:lumio lamp": "205"}
+        await source.poll(client, result.cursor)
+        sent = server.requests[-1].path
+        assert "type=statuses" in sent and "min_id=205" in sent and "q=lumio+lamp" in sent
+
+        anonymous = MastodonSource("m", server.url, (), query="lumio")
+        with pytest.raises(SourceError, match="needs an access token"):
+            await anonymous.poll(client, {})
+
+
+def test_mastodon_search_without_a_token_is_a_config_error(tmp_path):
+    from sources.config import ConfigError, load_config
+
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[[sources]]\nname = "m"\nkind = "mastodon"\ninstance = "https://m.example"\n'
+        'query = "lumio"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="needs an access token"):
+        load_config(path)
+    path.write_text(path.read_text() + 'token_env = "VEILLE_MASTODON_TOKEN"\n', encoding="utf-8")
+    assert load_config(path).sources[0].query == "lumio"
+
+
 async def test_mastodon_boosts_seen_on_two_servers_are_one_mention(server):
     original = status("9", "<p>Lumio!</p>", uri="https://origin.example/statuses/9")
     server.route(

@@ -52,8 +52,15 @@ def post_to_mention(post: dict[str, Any], source: str) -> Mention:
         lang=langs[0] if langs else None,
         parent_id=mention_id("bluesky", reply["parent"]["uri"]) if reply.get("parent") else None,
         thread_id=mention_id("bluesky", reply["root"]["uri"]) if reply.get("root") else None,
-        extra={"uri": uri, "cid": post.get("cid", ""), "did": author.get("did", "")},
+        extra=_extra(post, uri, author),
     )
+
+
+def _extra(post: dict[str, Any], uri: str, author: dict[str, Any]) -> dict[str, Any]:
+    extra: dict[str, Any] = {"uri": uri, "cid": post.get("cid", ""), "did": author.get("did", "")}
+    if (post.get("viewer") or {}).get("replyDisabled"):  # a threadgate: replies refused
+        extra["reply_disabled"] = True
+    return extra
 
 
 class BlueskySource(Source):

@@ -50,7 +50,7 @@ PERSONAL_DATA: dict[str, str] = {
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    kind: str  # length | placeholder | personal-data
+    kind: str  # closed | length | placeholder | personal-data
     message: str
 
     def __str__(self) -> str:
@@ -95,10 +95,24 @@ def personal_data_requests(text: str) -> list[str]:
     return found
 
 
+def replies_closed(mention: Mention) -> Problem | None:
+    """The platform said this thread refuses replies (Bluesky threadgate, seen at poll)."""
+    if not mention.extra.get("reply_disabled"):
+        return None
+    return Problem(
+        "closed",
+        f"this {mention.platform.capitalize()} thread does not accept replies (its author "
+        "limited who can reply): hand it off or answer elsewhere",
+    )
+
+
 def check_reply(text: str, target: Mention | str) -> list[Problem]:
     """Problems with a draft reply to a mention (or for a platform name); [] when fine."""
     platform = target if isinstance(target, str) else target.platform
     problems = []
+    closed = None if isinstance(target, str) else replies_closed(target)
+    if closed is not None:
+        problems.append(closed)
     measured = length_of(text, platform)
     if measured is not None and measured[0] > measured[1]:
         used, limit, unit = measured

@@ -236,7 +236,10 @@ async def test_bluesky_logs_in_once_refreshes_an_expired_session_and_reads_threa
         searches.append(seen.headers.get("authorization"))
         if len(searches) == 2:  # the second poll: the access token has expired
             return Reply(400, JSON, orjson.dumps({"error": "ExpiredToken", "message": "expired"}))
-        return Reply(200, JSON, orjson.dumps({"posts": [post("k1", "Lumio \u202eis great")]}))
+        found = post("k1", "Lumio \u202eis great")
+        if len(searches) == 3:  # meanwhile the author limited who can reply (threadgate)
+            found["viewer"] = {"replyDisabled": True}
+        return Reply(200, JSON, orjson.dumps({"posts": [found]}))
 
     server.route("/xrpc/app.bsky.feed.searchPosts", search)
     source = BlueskySource(
@@ -252,6 +255,8 @@ async def test_bluesky_logs_in_once_refreshes_an_expired_session_and_reads_threa
         second = await source.poll(client, first.cursor)
     [m] = first.mentions
     assert m.text == "Lumio is great" and m.author.handle == "@sam.bsky.social"
+    assert "reply_disabled" not in m.extra
+    assert second.mentions[0].extra["reply_disabled"] is True  # viewer.replyDisabled
     assert m.url == "https://bsky.app/profile/sam.bsky.social/post/k1"
     assert len(logins) == 1 and logins[0]["identifier"] == "me.bsky.social"
     assert [m.id for m in second.mentions] == [m.id]

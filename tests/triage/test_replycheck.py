@@ -85,3 +85,15 @@ def test_links_count_23_and_remote_handles_count_as_local_on_mastodon() -> None:
     assert kinds("b" * 480 + " " + long_link) == ["length"]
     assert kinds("@camille@very-long-instance-name.example " + "b" * 490) == []
     assert kinds("b" * 250 + " " + long_link, "x") == []
+
+
+def test_a_thread_that_refuses_replies_is_a_problem_before_any_word():
+    from dataclasses import replace
+
+    from tests.triage.conftest import make_mention
+
+    open_post = make_mention(1, "Lumio?", platform="bluesky")
+    gated = replace(open_post, extra={"reply_disabled": True})
+    assert [p.kind for p in check_reply("Merci !", gated)] == ["closed"]
+    assert "does not accept replies" in str(check_reply("", gated)[0])
+    assert check_reply("Merci !", open_post) == []

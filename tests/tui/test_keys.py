@@ -410,3 +410,26 @@ async def test_keys_and_views_from_the_config_file(tmp_path, make_app, inbox):
         assert rows(app) == ["hackernews:5"]
         await pilot.press("2")
         assert rows(app) == []  # rss:6 is done: out of the list unless a status: term asks
+
+
+async def test_a_thread_that_refuses_replies_says_so_when_the_editor_opens(make_app, tmp_path):
+    from dataclasses import replace
+
+    from store.inbox import Inbox
+    from tests.tui.conftest import mention
+
+    gated = replace(
+        mention(7, "Lumio gated thread", platform="bluesky", author="sam", priority=99),
+        extra={"uri": "at://did:plc:abc/app.bsky.feed.post/k7", "reply_disabled": True},
+    )
+    with Inbox.open(tmp_path / "gated", user="tester") as box:
+        box.ingest([gated, mention(8, "Lumio open thread", priority=10)])
+        app = make_app(inbox=box)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            await pilot.press("r")  # the gated post ranks first: it is under the cursor
+            await pilot.pause()
+            assert "thread does not accept replies" in screen_text(app)
+            await pilot.press("escape", "j", "r")
+            await pilot.pause()
+            assert "does not accept replies" not in screen_text(app)

@@ -135,7 +135,11 @@ class ReplyEditor(Vertical):
             counter = f"{used}/{limit} {unit}"
             style = "$error bold" if used > limit else "$text-muted"
         self.query_one("#reply-counter", Static).update(Content.assemble((counter, style)))
-        problems = self.checks() if self.text.strip() else []
+        if self.text.strip():
+            problems = self.checks()
+        else:  # before a word is typed, only what makes writing pointless
+            closed = replycheck.replies_closed(self.mention) if self.mention else None
+            problems = [clean(str(closed))] if closed else []
         checks = self.query_one("#reply-checks", Static)
         if problems:
             checks.update(Content.assemble(*[plain("⚠ " + p + "\n", "$warning") for p in problems]))

@@ -9,6 +9,7 @@ exhausted budget stops paging and tells the poller when to come back.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -143,7 +144,9 @@ class MastodonSource(Source):
                 new_cursor[tag] = newest
         if self.query:
             retry_after = await self._search(client, cursor, new_cursor, seen) or retry_after
-        return PollResult(mentions=list(seen.values()), cursor=new_cursor, retry_after=retry_after)
+        mentions = list(seen.values())
+        _link_replies(mentions)
+        return PollResult(mentions=mentions, cursor=new_cursor, retry_after=retry_after)
 
     async def _search(
         self,
@@ -202,4 +205,23 @@ class MastodonSource(Source):
         after = [
             status_to_mention(s, self.name, instance) for s in context.get("descendants") or []
         ]
-        return [*before, mention, *after]
+        chain = [*before, replace(mention), *after]
+        _link_replies(chain)
+        root = chain[0].id  # ancestors come oldest first: the first is the thread's root
+        for m in chain:
+            m.thread_id = root
+        return chain
+
+
+def _link_replies(mentions: list[Mention]) -> None:
+    """Fill `parent_id` where the parent is among `mentions`.
+
+    A status names its parent by `in_reply_to_id`, an id local to the server that
+    answered; mention ids come from the status `uri` (the same on every server), so the
+    parent is found only when its status was in the same answer (a poll or a thread).
+    """
+    by_local_id = {m.extra.get("status_id"): m.id for m in mentions if m.extra.get("status_id")}
+    for m in mentions:
+        parent = m.extra.get("in_reply_to_id")
+        if parent is not None and str(parent) in by_local_id:
+            m.parent_id = by_local_id[str(parent)]

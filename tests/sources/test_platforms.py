@@ -19,11 +19,13 @@ from .conftest import Reply
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
-def status(sid: str, text: str, *, uri: str = "", reblog: dict | None = None) -> dict:
+def status(
+    sid: str, text: str, *, uri: str = "", reblog: dict | None = None, reply_to: str | None = None
+) -> dict:
     return {
         "id": sid,
         "created_at": "2026-11-22T08:00:00.000Z",
-        "in_reply_to_id": None,
+        "in_reply_to_id": reply_to,
         "sensitive": False,
         "spoiler_text": "",
         "visibility": "public",
@@ -113,6 +115,19 @@ def test_mastodon_search_without_a_token_is_a_config_error(tmp_path):
     assert load_config(path).sources[0].query == "lumio"
 
 
+async def test_mastodon_a_reply_polled_with_its_parent_names_it(server):
+    parent = status("50", "<p>Lumio question</p>")
+    answer = status("51", "<p>Lumio answer</p>", reply_to="50")
+    server.route("/api/v1/timelines/tag/lumio", Reply(200, JSON, orjson.dumps([answer, parent])))
+    async with make_client() as client:
+        source = MastodonSource("m", server.url, ("lumio",))
+        reply, question = (await source.poll(client, {})).mentions
+    assert (
+        reply.parent_id == question.id == "mastodon:https://mastodon.example/users/lea/statuses/50"
+    )
+    assert reply.extra["in_reply_to_id"] == "50" and question.parent_id is None
+
+
 async def test_mastodon_boosts_seen_on_two_servers_are_one_mention(server):
     original = status("9", "<p>Lumio!</p>", uri="https://origin.example/statuses/9")
     server.route(
@@ -133,19 +148,28 @@ async def test_mastodon_thread_context_and_invalid_json(server):
             orjson.dumps(
                 {
                     "ancestors": [status("100", "<p>question</p>")],
-                    "descendants": [status("120", "<p>answer</p>")],
+                    "descendants": [
+                        status("120", "<p>answer</p>", reply_to="110"),
+                        status("130", "<p>thanks</p>", reply_to="120"),
+                    ],
                 }
             ),
         ),
     )
     server.route(
-        "/api/v1/timelines/tag/lumio", Reply(200, JSON, orjson.dumps([status("110", "<p>me</p>")]))
+        "/api/v1/timelines/tag/lumio",
+        Reply(200, JSON, orjson.dumps([status("110", "<p>me</p>", reply_to="100")])),
     )
     source = MastodonSource("m", server.url, ("lumio",))
     async with make_client() as client:
         [m] = (await source.poll(client, {})).mentions
+        assert m.parent_id is None  # its parent (local id 100) was not in the answer
         thread = await source.thread(client, m)
-        assert [t.text for t in thread] == ["question", "me", "answer"]
+        assert [t.text for t in thread] == ["question", "me", "answer", "thanks"]
+        ids = [t.id for t in thread]
+        assert [t.parent_id for t in thread] == [None, ids[0], ids[1], ids[2]]
+        assert {t.thread_id for t in thread} == {ids[0]}
+        assert m.parent_id is None  # the stored mention is not changed behind the store's back
         server.routes["/api/v1/timelines/tag/lumio"] = Reply(200, JSON, b"{not json")
         with pytest.raises(SourceError, match="not valid JSON"):
             await source.poll(client, {})

@@ -14,6 +14,7 @@ from sources.bluesky import BlueskySource
 from sources.hackernews import HackerNewsSource
 from sources.http import MAX_BYTES
 from sources.mastodon import MastodonSource
+from sources.reddit import RedditSource
 from sources.rss import RssSource
 from sources.secrets import get_secret
 from triage.config import SourceConfig
@@ -33,7 +34,7 @@ def build_source(config: SourceConfig) -> Source:
     if config.kind == "reddit":
         base = _option(config, "base_url", "https://www.reddit.com").rstrip("/")
         url = config.url or f"{base}/search.rss?q={quote(config.query)}&sort=new"
-        return RssSource(config.name, url, platform="reddit", max_bytes=max_bytes)
+        return RedditSource(config.name, url, base_url=base, max_bytes=max_bytes)
     if config.kind == "mastodon":
         return MastodonSource(
             config.name, config.instance, config.hashtags, token=token, query=config.query

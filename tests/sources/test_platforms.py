@@ -3,6 +3,8 @@ answers in each platform's documented shapes (written here from the API docs).""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import orjson
 import pytest
 
@@ -13,6 +15,7 @@ from sources.http import make_client
 from sources.mastodon import MastodonSource
 from sources.registry import build_source
 from triage.config import SourceConfig
+from triage.model import Author, Mention
 
 from .conftest import Reply
 
@@ -333,3 +336,85 @@ async def test_reddit_search_feed_is_built_from_the_query(server):
     [m] = result.mentions
     assert m.id == "reddit:t3_1abcde" and m.platform == "reddit"
     assert m.text == "My Lumio died" and m.author.name == "/u/night_owl"
+
+
+def _listing(*things: dict) -> dict:
+    return {"kind": "Listing", "data": {"after": None, "children": list(things)}}
+
+
+def _comment(cid: str, parent: str, body: str, at: int, *replies: dict) -> dict:
+    return {
+        "kind": "t1",
+        "data": {
+            "name": f"t1_{cid}",
+            "id": cid,
+            "parent_id": parent,
+            "author": "lamp_fan",
+            "body": body,
+            "created_utc": at,
+            "permalink": f"/r/lamps/comments/1abcde/lumio/{cid}/",
+            "subreddit": "lamps",
+            "replies": _listing(*replies) if replies else "",
+        },
+    }
+
+
+async def test_reddit_thread_reads_the_post_and_every_comment_oldest_first(server):
+    post_listing = _listing(
+        {
+            "kind": "t3",
+            "data": {
+                "name": "t3_1abcde",
+                "title": "Lumio died after update",
+                "selftext": "My Lumio died",
+                "author": "night_owl",
+                "created_utc": 1795334400,
+                "permalink": "/r/lamps/comments/1abcde/lumio/",
+                "subreddit": "lamps",
+            },
+        }
+    )
+    comments = _listing(
+        _comment(
+            "c1", "t3_1abcde", "Same here \x1b[31m[bold]angry[/bold]", 1795334500,
+            _comment("c3", "t1_c1", "Support fixed mine", 1795334900),
+        ),
+        _comment("c2", "t3_1abcde", "Did you reset it?", 1795334700),
+        {"kind": "more", "data": {"count": 12, "children": ["c9", "c10"]}},
+    )  # fmt: skip
+    server.route(
+        "/r/lamps/comments/1abcde/lumio.json",
+        Reply(200, JSON, orjson.dumps([post_listing, comments])),
+    )
+    source = build_source(
+        SourceConfig(name="r", kind="reddit", query="lumio", options={"base_url": server.url})
+    )
+    stored = Mention(
+        id="reddit:t3_1abcde", platform="reddit", source="r",
+        url="https://www.reddit.com/r/lamps/comments/1abcde/lumio/",
+        author=Author(name="/u/night_owl"), text="My Lumio died",
+        created_at=datetime(2026, 11, 22, 8, tzinfo=UTC),
+        fetched_at=datetime(2026, 11, 22, 8, tzinfo=UTC),
+    )  # fmt: skip
+    async with make_client() as client:
+        thread = await source.thread(client, stored)
+    assert "raw_json=1" in server.requests[-1].path
+    assert [m.id for m in thread] == [
+        "reddit:t3_1abcde", "reddit:t1_c1", "reddit:t1_c2", "reddit:t1_c3",
+    ]  # fmt: skip
+    assert thread[0].title == "Lumio died after update" and thread[0].parent_id is None
+    assert thread[1].text == "Same here [bold]angry[/bold]"  # escapes gone, markup kept as text
+    assert thread[3].parent_id == "reddit:t1_c1" and thread[2].parent_id == "reddit:t3_1abcde"
+    assert {m.thread_id for m in thread} == {"reddit:t3_1abcde"}
+    assert thread[1].author.name == "/u/lamp_fan" and thread[1].created_at.tzinfo is UTC
+
+    server.routes["/r/lamps/comments/1abcde/lumio.json"] = Reply(
+        403, {"Content-Type": "text/html"}, b"<html>blocked</html>"
+    )
+    async with make_client() as client:
+        with pytest.raises(SourceError, match="anonymous access to its JSON is closed"):
+            await source.thread(client, stored)
+    server.routes["/r/lamps/comments/1abcde/lumio.json"] = Reply(200, JSON, b"[{oops")
+    async with make_client() as client:
+        with pytest.raises(SourceError, match="not valid JSON"):
+            await source.thread(client, stored)

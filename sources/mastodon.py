@@ -124,14 +124,7 @@ class MastodonSource(Source):
                 statuses, result = await self._get(client, url, params)
                 if not isinstance(statuses, list):
                     raise SourceError("the hashtag timeline is not a list of statuses")
-                for status in statuses:
-                    if not isinstance(status, dict) or "id" not in status:
-                        continue
-                    mention = status_to_mention(status, self.name, self.instance)
-                    seen.setdefault(mention.id, mention)
-                    sid = str(status["id"])
-                    if newest is None or _id_key(sid) > _id_key(newest):
-                        newest = sid
+                newest = self._collect(statuses, seen, newest)
                 retry_after = _reset_in(result.headers) or retry_after
                 prev = httpx.Response(
                     200, headers={"link": result.headers.get("link", "")}
@@ -147,6 +140,20 @@ class MastodonSource(Source):
         mentions = list(seen.values())
         _link_replies(mentions)
         return PollResult(mentions=mentions, cursor=new_cursor, retry_after=retry_after)
+
+    def _collect(
+        self, statuses: list[Any], seen: dict[str, Mention], newest: str | None
+    ) -> str | None:
+        """Add the statuses to `seen` (one mention per uri); the newest id so far."""
+        for status in statuses:
+            if not isinstance(status, dict) or "id" not in status:
+                continue
+            mention = status_to_mention(status, self.name, self.instance)
+            seen.setdefault(mention.id, mention)
+            sid = str(status["id"])
+            if newest is None or _id_key(sid) > _id_key(newest):
+                newest = sid
+        return newest
 
     async def _search(
         self,
@@ -178,15 +185,7 @@ class MastodonSource(Source):
         statuses = found.get("statuses") if isinstance(found, dict) else None
         if not isinstance(statuses, list):
             raise SourceError("the search answer has no list of statuses")
-        newest = since
-        for status in statuses:
-            if not isinstance(status, dict) or "id" not in status:
-                continue
-            mention = status_to_mention(status, self.name, self.instance)
-            seen.setdefault(mention.id, mention)
-            sid = str(status["id"])
-            if newest is None or _id_key(sid) > _id_key(newest):
-                newest = sid
+        newest = self._collect(statuses, seen, since)
         if newest:
             new_cursor[key] = newest
         return _reset_in(result.headers)

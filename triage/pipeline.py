@@ -51,7 +51,7 @@ class Preparer:
     def fields(self, mention: Mention) -> dict[str, object]:
         """What this half decides for one mention, as Mention field values."""
         title_folded, text_folded = fold(mention.title), fold(mention.text)
-        matches = self.matcher.match_folded(f"{title_folded}\n{text_folded}")
+        matches = self.matcher.match_folded(f"{title_folded}\n{text_folded}", mention.lang)
         priority, signals = score_mention(
             mention, self.matcher.is_comparison(matches), folded=(title_folded, text_folded)
         )

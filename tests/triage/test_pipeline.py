@@ -48,7 +48,7 @@ def test_seeded_history_gives_the_stored_group_id(brands) -> None:
 
 def test_competitor_comparison_and_exclusion(brands) -> None:
     p = Pipeline(brands)
-    m = p.process(make_mention(1, "Lumio vs Phillips: which desk lamp?"))
+    m = p.process(make_mention(1, "Lumio vs Phlips: which desk lamp?"))
     assert m.brands == ("Lumio", "Philips") and m.keywords == ("lumio", "~philips")
     assert "competitor comparison" in m.signals
     assert p.process(make_mention(2, "Lost my philips screwdriver")).brands == ()
@@ -77,7 +77,7 @@ def test_deterministic(brands) -> None:
 MIXED = [
     STORY,
     f"RT @bob: {STORY} https://t.co/x",
-    "Lumio vs Phillips: which desk lamp? Anyone?",
+    "Lumio vs Phlips: which desk lamp? Anyone?",
     "ÉNORME scandale #LumioGate, la batterie a gonflé 😡",
     "Lost my philips screwdriver",
     "Un rappel massif des lampes Lumio…",

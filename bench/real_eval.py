@@ -39,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from triage import sentiment
 from triage.config import BrandConfig
 from triage.grouping import informative_tokens, join_rule
 from triage.model import Author, Mention
@@ -227,7 +228,10 @@ def main() -> int:
     ap.add_argument("--show", type=int, default=0, help="print N examples of each kind")
     ap.add_argument("--no-titles", action="store_true", help="no feed-like titles")
     ap.add_argument("--set", default="dev", help="labelled set whose misranked tweets --show lists")
+    ap.add_argument("--no-tone", action="store_true", help="rank without the VADER tone")
     args = ap.parse_args()
+    if args.no_tone:
+        sentiment.ENABLED = False
     if not args.csv.exists():
         print(f"skipped: {args.csv} is absent (real data lives in ../shared/data)")
         return 0
@@ -334,7 +338,8 @@ def main() -> int:
             )
         print(
             f"ranking {name:4} ({len(chosen)} labelled, {humans} need a human):"
-            f" precision {'  '.join(figures)}  target @50 >= 0.90, @200 >= 0.80"
+            f" precision {'  '.join(figures)}"
+            f" (best possible @200 {min(1.0, humans / 200):.2f})"
         )
     urgent = [m for m in labelled if m.priority >= URGENT_THRESHOLD]
     print(
@@ -342,7 +347,7 @@ def main() -> int:
         f" ({sum(labels[m.id][0] == 'human' for m in urgent)} need a human)"
     )
     if args.show:
-        for m in urgent:
+        for m in (m for m in urgent if labels[m.id][1] == args.set):
             print(f"  urgent {labels[m.id][0]:5} {m.priority:5.1f} {m.signals} {m.text[:70]!r}")
         chosen = [m for m in labelled if labels[m.id][1] == args.set]
         ranked = sorted(chosen, key=lambda m: (-m.priority, m.id))

@@ -331,7 +331,7 @@ def main() -> int:
         ranked = sorted(chosen, key=lambda m: (-m.priority, m.id))
         humans = sum(labels[m.id][0] == "human" for m in chosen)
         figures = []
-        for k in (50, 200):
+        for k in (50, 100, 200):
             top = ranked[:k]
             figures.append(
                 f"@{k} {sum(labels[m.id][0] == 'human' for m in top) / max(1, len(top)):.2f}"

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
-from triage.brands import BrandMatcher
+from triage.brands import MAX_MATCHED, BrandMatcher
 from triage.config import BrandConfig, SlaConfig
 from triage.grouping import Grouper, Match, blocking_keys, scope
 from triage.model import Mention, Prepared
@@ -50,7 +50,9 @@ class Preparer:
 
     def fields(self, mention: Mention) -> dict[str, object]:
         """What this half decides for one mention, as Mention field values."""
-        title_folded, text_folded = fold(mention.title), fold(mention.text)
+        # every step below reads a bounded beginning of the post (issue 11)
+        title_folded = fold(mention.title[:MAX_MATCHED])
+        text_folded = fold(mention.text[:MAX_MATCHED])
         matches = self.matcher.match_folded(f"{title_folded}\n{text_folded}", mention.lang)
         priority, signals = score_mention(
             mention, self.matcher.is_comparison(matches), folded=(title_folded, text_folded)

@@ -260,7 +260,18 @@ def main() -> int:
     named = [m for m in done if native[m.id] in truth and "@" in m.text]
     lower = {h.lower() for h in BRANDS}
     in_text = [m for m in named if any(h.lower() in lower for h in re.findall(r"@(\w+)", m.text))]
+    by_name = {name: handle.lower() for handle, (name, _) in BRANDS.items()}
+    named_ok = sum(
+        b == truth[native[m.id]] or f"@{by_name[b]}" in m.text.lower()
+        for m in done
+        if native[m.id] in truth
+        for b in m.brands
+    )
     print(f"brand precision  {pct(right, predicted)}  (a brand found is the conversation's)")
+    print(
+        f"brand precision  {pct(named_ok, predicted)}"
+        "  (... or the text names that brand's support account)"
+    )
     print(f"brand recall     {pct(found, len(truth))}  (anonymised handles hide many brands)")
     print(
         "brand recall where the text names a support handle "

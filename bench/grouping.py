@@ -11,7 +11,9 @@ like real text), 6-30 words, ~140 an hour over a month; 30 % are copies of a rec
   `--probes` new posts, p50/p99 (target p99 <= 2 ms);
 - memory: bytes allocated by a grouper holding all N posts, pruning disabled
   (tracemalloc, own pass; target <= 300 MB). In normal use the grouper forgets posts
-  older than two windows once it holds 50,000.
+  older than two windows once it holds 50,000;
+- two ~1.3 MB posts prepared and placed by the pipeline (brands, priority, grouping):
+  every step after parsing reads a bounded part of a post (issue 11).
 
     .venv/bin/python bench/grouping.py [--n 100000] [--repeat 3] [--probes 2000]
 """
@@ -30,7 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from triage.config import BrandConfig
 from triage.grouping import Grouper, group_all
+from triage.model import Author, Mention
+from triage.pipeline import Pipeline
 
 
 def vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
@@ -69,6 +74,30 @@ def posts(n: int, seed: int = 1) -> list[tuple[str, str, datetime]]:
             text = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(6, 30)))
         out.append((f"p:{i}", text, at))
     return out
+
+
+def huge_posts(repeat: int) -> list[float]:
+    """Milliseconds to prepare and place two ~1.3 MB posts that begin alike (issue 11:
+    every step after parsing reads a bounded part of a post), one fresh pipeline a run."""
+    filler = " ".join(f"mot{i % 997} lampe{i % 13}" for i in range(90_000))
+    text = f"Lumio: my order never arrived, refund please. {filler}"
+    brands = [BrandConfig("Lumio", keywords=("lumio",), competitors=("Philips",))]
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    out = []
+    for r in range(repeat):
+        pipeline = Pipeline(brands)
+        pipeline.process(_mention("warm", "lumio", at))  # lexicons loaded before timing
+        t = time.perf_counter()
+        a = pipeline.process(_mention(f"a{r}", text, at))
+        b = pipeline.process(_mention(f"b{r}", f"RT @x: {text[:700_000]} end", at))
+        out.append((time.perf_counter() - t) * 1000)
+        assert b.group_id == a.id
+    return out
+
+
+def _mention(mid: str, text: str, at: datetime) -> Mention:
+    author = Author(name="bench", handle="@bench")
+    return Mention(f"bench:{mid}", "bench", "bench", "", author, text, at, at)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -127,6 +156,8 @@ def main() -> int:
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
+    huge = huge_posts(args.repeat)
+
     def spread(xs: list[float]) -> str:
         return f"(min {min(xs):.3f}, max {max(xs):.3f})"
 
@@ -140,6 +171,10 @@ def main() -> int:
     )
     print(
         f"memory (grouper)  {current / 2**20:.0f} MB held, {peak / 2**20:.0f} MB peak  target <= 300 MB"
+    )
+    print(
+        f"two 1 MB posts    {statistics.median(huge):.1f} ms {spread(huge)}"
+        "  (brands, priority, grouping of both: Pipeline.process)"
     )
     return 0
 

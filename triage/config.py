@@ -19,6 +19,7 @@ class BrandConfig:
     exclude: tuple[str, ...] = ()  # a mention matching these is not about the brand
     competitors: tuple[str, ...] = ()  # names of other configured brands
     is_competitor: bool = False  # configured only to measure share of voice
+    exact_keywords: tuple[str, ...] = ()  # phrases matched as written, never by misspelling
 
 
 @dataclass(slots=True)

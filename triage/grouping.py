@@ -1,16 +1,26 @@
 """Near-duplicate grouping: reposts, retweets, cross-posts and truncated copies of a story.
 
-How, and why (measured facts from the issue):
+How, and why (measured facts from issues 4 and 12):
 - texts are normalised (`triage.normalize`); identical normal forms join at once (hash);
+- a story's copies share its brands: posts are grouped only with posts attributed to the
+  same set of brands (an agency's clients never share a row, "thank you!" to five brands
+  is five stories);
 - otherwise candidates are found by *blocking*: the new text's rarest tokens (by document
   frequency so far) look up earlier posts containing them, within a time window (72 h).
   All-pairs comparison does not scale (10k texts: 11 s);
-- a candidate is verified with a hybrid rule: `ratio >= 85` on the normal forms, or
-  `token_set_ratio >= 95` when the shorter text has at least 8 tokens. `token_set` alone
-  scores 100 for any short subset ("lumio" vs "lumio is great") and chains unrelated
-  posts; `ratio` alone misses truncated copies;
+- a candidate is verified with the join rule (`join_rule`): `ratio >= 85` on the normal
+  forms, or `token_set_ratio >= 95` when the shorter text has at least 8 words, or the
+  shorter is the longer's beginning (a truncated copy). All
+  need at least `SHORT_TOKENS` distinct informative words (`triage.stopwords`) in each
+  text and a length ratio of at least `LENGTH_RATIO_MIN`: on real tweets, a short reply
+  ("@lumio I will! Thank you!") otherwise passed as a subset of a long complaint that
+  also said thank you, hiding the complaint. Short texts join only as exact copies;
 - the new text must also pass the rule against the group's leader (its first post), so a
-  group cannot drift by chaining A~B~C into one story when A and C are unrelated.
+  group cannot drift by chaining A~B~C into one story when A and C are unrelated: every
+  copy of a group passes `join_rule` against its leader (bench/real_eval.py checks it
+  from the raw mentions);
+- what is compared is bounded (`triage.normalize.MAX_NORM_CHARS`): edit distances cost
+  length x length, and a 1 MB post must be placed in milliseconds.
 
 Placement is incremental and final: a post joins the best existing group or starts its
 own, and earlier posts never move (stored mention records are immutable), so the group id
@@ -21,15 +31,17 @@ as a `Match` (rule, score, the post compared with) so the TUI can explain it.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
 
-from triage.normalize import normalize
+from triage.normalize import MAX_INPUT_CHARS, MAX_NORM_CHARS, cap_norm, grouping_norm
+from triage.stopwords import STOPWORDS
 
 WINDOW = timedelta(hours=72)
 RATIO_MIN = 85.0
@@ -38,6 +50,9 @@ TOKEN_SET_MIN_TOKENS = 8
 RARE_TOKENS = 4  # blocking keys per text
 POSTINGS_SCANNED = 48  # most recent posts looked at per blocking key
 MIN_TOKEN_LEN = 3
+SHORT_TOKENS = 5  # fewer distinct informative words: a short text, joined only when exact
+LENGTH_RATIO_MIN = 0.5  # the shorter normal form against the longer, in characters
+PREFIX_MIN_INFO = SHORT_TOKENS  # informative words a truncated copy (a prefix) must keep
 PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
 
 
@@ -45,7 +60,7 @@ PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forg
 class Match:
     """Why a post joined a group: the rule, its score, and the post it was compared with."""
 
-    rule: str  # "exact" | "ratio" | "token_set" | "new" (started its own group)
+    rule: str  # "exact" | "prefix" | "ratio" | "token_set" | "new" (started its own group)
     score: float
     other_id: str
     group_id: str
@@ -56,16 +71,43 @@ class Match:
         return f"copy of {self.other_id} ({self.rule} {self.score:.0f})"
 
 
-def similarity(
-    a: str, b: str, a_tokens: int | None = None, b_tokens: int | None = None
+def informative_tokens(norm: str) -> frozenset[str]:
+    """The distinct words of a normal form that can tell one story from another:
+    not function words, greetings or thanks (`triage.stopwords`), not single letters."""
+    return frozenset(t for t in norm.split() if len(t) > 1 and t not in STOPWORDS)
+
+
+def join_rule(
+    a: str,
+    b: str,
+    a_tokens: int | None = None,
+    b_tokens: int | None = None,
+    a_info: int | None = None,
+    b_info: int | None = None,
 ) -> tuple[str, float] | None:
-    """The hybrid rule on two *normalised* texts: (rule, score) when they are one story.
-    Token counts may be passed when known (saves counting them again)."""
+    """The join rule on two *normalised* texts: (rule, score) when they are one story.
+    Word counts (`a_tokens`) and informative word counts (`a_info`) may be passed when
+    known (saves counting them again). Texts are compared up to `MAX_NORM_CHARS`."""
     if not a or not b:
         return None
     if a == b:
         return ("exact", 100.0)
+    ia = len(informative_tokens(a)) if a_info is None else a_info
+    if ia < SHORT_TOKENS:
+        return None
+    ib = len(informative_tokens(b)) if b_info is None else b_info
+    if ib < SHORT_TOKENS:
+        return None
     la, lb = len(a), len(b)
+    short, long_ = (a, b) if la <= lb else (b, a)
+    if (
+        min(ia, ib) >= PREFIX_MIN_INFO
+        and long_.startswith(short)
+        and long_[len(short) : len(short) + 1] in ("", " ")
+    ):
+        return ("prefix", 100.0)  # a truncated copy: "the story is cut here and…"
+    if la < LENGTH_RATIO_MIN * lb or lb < LENGTH_RATIO_MIN * la:
+        return None  # otherwise a short text is never a copy of a much longer one
     # ratio = 2*matches/(la+lb) <= 2*min/(la+lb): skip it when that bound is too low
     if 200 * min(la, lb) >= RATIO_MIN * (la + lb):
         r = fuzz.ratio(a, b, score_cutoff=RATIO_MIN)
@@ -80,11 +122,17 @@ def similarity(
     return None
 
 
+similarity = join_rule  # the name issue 4 gave it
+
+
 def explain(a: str, b: str) -> str:
     """In words: would these two raw texts be grouped, by which rule and score."""
-    na, nb = normalize(a), normalize(b)
-    verdict = similarity(na, nb)
+    na, nb = grouping_norm("", a), grouping_norm("", b)
+    verdict = join_rule(na, nb)
     if verdict is None:
+        short = min(len(informative_tokens(na)), len(informative_tokens(nb)))
+        if na and nb and short < SHORT_TOKENS:
+            return f"not grouped: {short} informative words < {SHORT_TOKENS}, not an exact copy"
         ratio = fuzz.ratio(na, nb)
         tset = fuzz.token_set_ratio(na, nb)
         return f"not grouped: ratio {ratio:.0f} < {RATIO_MIN:.0f}, token_set {tset:.0f}"
@@ -99,6 +147,26 @@ class _Entry:
     at: datetime
     group_id: str
     tokens: int  # words in `norm`
+    info: int  # distinct informative words in `norm`
+    brands: str  # `brand_key` of the post's brands
+
+
+def brand_key(brands: Iterable[str]) -> str:
+    """One string per set of brands (order and duplicates ignored)."""
+    return "\x1f".join(sorted(set(brands)))
+
+
+_HANDLE = re.compile(r"(?<![\w@])@\w[\w.-]*")
+
+
+def scope(brands: Sequence[str], text: str) -> tuple[str, ...]:
+    """What a post's copies must share: its brands; for a post attributed to no brand,
+    the accounts it addresses ("@x thank you" and "@y thank you" are two stories)."""
+    if brands:
+        return tuple(brands)
+    return tuple(
+        sorted({h.casefold().rstrip(".-") for h in _HANDLE.findall(text[:MAX_INPUT_CHARS])})
+    )
 
 
 class Grouper:
@@ -123,15 +191,24 @@ class Grouper:
         return None if i is None else self._entries[i].group_id
 
     def add_known(
-        self, mention_id: str, text: str, at: datetime, group_id: str, *, norm: str | None = None
+        self,
+        mention_id: str,
+        text: str,
+        at: datetime,
+        group_id: str,
+        *,
+        norm: str | None = None,
+        brands: Iterable[str] = (),
     ) -> None:
         """Load a post whose group is already decided (history from the store).
         `norm` is `normalize(text)` when the caller has it already."""
         if mention_id in self._by_id:
             return
-        norm = normalize(text) if norm is None else norm
+        norm = cap_norm(grouping_norm("", text) if norm is None else norm)
+        bk = brand_key(brands)
         self._remember(
-            _Entry(mention_id, norm, at, group_id or mention_id, _count(norm)), blocking_keys(norm)
+            _Entry(mention_id, norm, at, group_id or mention_id, *_counts(norm), bk),
+            _keyed(blocking_keys(norm), bk),
         )
 
     def place(
@@ -142,22 +219,30 @@ class Grouper:
         *,
         norm: str | None = None,
         keys: Collection[str] | None = None,
+        brands: Iterable[str] = (),
     ) -> Match:
         """Decide the group of a new post and remember it. Placing the same id twice
         returns its first decision. `norm` (`normalize(text)`) and `keys`
-        (`blocking_keys(norm)`) may be given when the caller computed them already."""
+        (`blocking_keys(norm)`) may be given when the caller computed them already.
+        Only posts with the same set of `brands` are candidates."""
         known = self._by_id.get(mention_id)
         if known is not None:
             e = self._entries[known]
             return Match("exact", 100.0, e.id, e.group_id)
         if norm is None:
-            norm, keys = normalize(text), None
+            norm, keys = grouping_norm("", text), None
+        if len(norm) > MAX_NORM_CHARS:
+            norm, keys = cap_norm(norm), None
         if keys is None:
             keys = blocking_keys(norm)
-        match = self._find(norm, keys, at)
+        bk = brand_key(brands)
+        entry = _Entry(mention_id, norm, at, "", *_counts(norm), bk)
+        keyed = _keyed(keys, bk)
+        match = self._find(entry, keyed)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
-        self._remember(_Entry(mention_id, norm, at, match.group_id, _count(norm)), keys)
+        entry.group_id = match.group_id
+        self._remember(entry, keyed)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -181,7 +266,7 @@ class Grouper:
         self._postings, self._leader = defaultdict(list), {}
         self._prune_at = sys.maxsize  # no prune while rebuilding
         for e in keep:
-            self._remember(e, blocking_keys(e.norm))
+            self._remember(e, _keyed(blocking_keys(e.norm), e.brands))
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
@@ -194,19 +279,22 @@ class Grouper:
         self._entries.append(e)
         self._by_id[e.id] = i
         if e.norm:
-            self._exact.setdefault(e.norm, i)
+            self._exact.setdefault((e.brands, e.norm), i)
         self._leader.setdefault(e.group_id, i)
         postings = self._postings
         for tok in keys:
             postings[tok].append(i)
 
-    def _find(self, norm: str, keys: Collection[str], at: datetime) -> Match | None:
+    def _find(self, new: _Entry, keys: Collection[str]) -> Match | None:
+        norm, at = new.norm, new.at
         if not norm:
             return None
-        same = self._exact.get(norm)
+        same = self._exact.get((new.brands, norm))
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
             return Match("exact", 100.0, e.id, e.group_id)
+        if new.info < SHORT_TOKENS:
+            return None  # a short text joins only its exact copies
         get = self._postings.get
         # the rarest first, ties by the token itself (tuples compare without a key call)
         rare = sorted([(len(p), t) for t in keys if (p := get(t))])[:RARE_TOKENS]
@@ -218,14 +306,14 @@ class Grouper:
         # a copy shares (nearly) all words of the shorter text: with 3+ keys, one in
         # common is not enough to be worth a comparison
         need = 2 if len(rare) >= 3 else 1
-        n_tokens = _count(norm)
+        n_tokens, n_info = new.tokens, new.info
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
         for i in sorted(i for i, n in shared.items() if n >= need):
             e = self._entries[i]
-            if not self._in_window(e, at):
+            if e.brands != new.brands or not self._in_window(e, at):
                 continue
-            verdict = similarity(norm, e.norm, n_tokens, e.tokens)
+            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info)
             if verdict is None:
                 continue
             ok = checked.get(e.group_id)
@@ -233,7 +321,8 @@ class Grouper:
                 leader = self._entries[self._leader.get(e.group_id, i)]
                 ok = (
                     leader is e
-                    or similarity(norm, leader.norm, n_tokens, leader.tokens) is not None
+                    or join_rule(norm, leader.norm, n_tokens, leader.tokens, n_info, leader.info)
+                    is not None
                 )
                 checked[e.group_id] = ok
             if not ok:
@@ -250,8 +339,16 @@ def blocking_keys(norm: str) -> tuple[str, ...]:
     return tuple({t for t in norm.split() if len(t) >= MIN_TOKEN_LEN})
 
 
-def _count(norm: str) -> int:
-    return norm.count(" ") + 1 if norm else 0
+def _counts(norm: str) -> tuple[int, int]:
+    """(words, distinct informative words) of a normal form."""
+    if not norm:
+        return 0, 0
+    return norm.count(" ") + 1, len(informative_tokens(norm))
+
+
+def _keyed(keys: Collection[str], bk: str) -> Collection[str]:
+    """Blocking keys within one set of brands: posts of other brands are never looked up."""
+    return [f"{bk}\x1f{k}" for k in keys] if bk else keys
 
 
 def group_all(posts: Iterable[tuple[str, str, datetime]]) -> dict[str, Match]:

@@ -34,3 +34,59 @@ def normalize_folded(folded: str) -> str:
     if text.rstrip().endswith(("...", "…")):  # the regex is slow on long texts: only when cut
         text = _TRUNCATED.sub("", text)
     return _NON_WORD.sub(" ", text).strip()
+
+
+# What grouping compares is bounded: copies of one story are recognised by their first
+# few hundred words, and rapidfuzz's edit distances cost length x length, so two 1 MB
+# posts must not be compared whole. The raw text is cut first (the link pattern is not
+# linear on adversarial input), then the normal form, at a word boundary.
+MAX_INPUT_CHARS = 8_000
+MAX_NORM_CHARS = 2_000
+
+
+def cap_norm(norm: str, limit: int = MAX_NORM_CHARS) -> str:
+    """A normal form cut to at most `limit` characters, at a word boundary."""
+    if len(norm) <= limit:
+        return norm
+    cut = norm[: limit + 1]
+    space = cut.rfind(" ")
+    return cut[:space] if space > 0 else cut[:limit]
+
+
+def grouping_norm(title: str, text: str) -> str:
+    """The normal form grouping compares for a post with a title and a text."""
+    return grouping_norm_folded(fold(title[:MAX_INPUT_CHARS]), fold(text[:MAX_INPUT_CHARS]))
+
+
+def grouping_norm_folded(title_folded: str, text_folded: str) -> str:
+    """`grouping_norm` of a title and a text already folded (`triage.text.fold`).
+
+    A title that is the text's beginning - microblog and alert feeds title an item with
+    its first 60 characters, cut mid-word or with "…" - is dropped: kept, it would count
+    every word of a short reply twice and let it pass as a subset of a longer post.
+    Likewise a text that is the title's beginning gives the title alone. Hashtags and
+    links added at the end ("… #sav #fail") are how copies differ most: they are left
+    out (a post made only of them keeps them).
+    """
+    text = normalize_folded(_without_trailing_tags(text_folded[:MAX_INPUT_CHARS]))
+    title = (
+        normalize_folded(_without_trailing_tags(title_folded[:MAX_INPUT_CHARS]))
+        if title_folded.strip()
+        else ""
+    )
+    if not title or text.startswith(title):
+        return cap_norm(text)
+    if not text or title.startswith(text):
+        return cap_norm(title)
+    return cap_norm(f"{title} {text}")
+
+
+def _without_trailing_tags(folded: str) -> str:
+    """The text without the run of hashtags and links that ends it (if words remain)."""
+    if "#" not in folded:
+        return folded
+    words = folded.split()
+    end = len(words)
+    while end and words[end - 1].startswith(("#", "http://", "https://")):
+        end -= 1
+    return " ".join(words[:end]) if end else folded

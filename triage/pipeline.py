@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
-from triage.brands import BrandMatcher
+from triage.brands import MAX_MATCHED, BrandMatcher
 from triage.config import BrandConfig, SlaConfig
-from triage.grouping import Grouper, Match, blocking_keys
+from triage.grouping import Grouper, Match, blocking_keys, scope
 from triage.model import Mention, Prepared
-from triage.normalize import normalize_folded
+from triage.normalize import grouping_norm, grouping_norm_folded
 from triage.priority import URGENT_THRESHOLD, score_mention
 from triage.sla import SlaPolicy
 from triage.text import fold
@@ -50,13 +50,16 @@ class Preparer:
 
     def fields(self, mention: Mention) -> dict[str, object]:
         """What this half decides for one mention, as Mention field values."""
-        title_folded, text_folded = fold(mention.title), fold(mention.text)
-        matches = self.matcher.match_folded(f"{title_folded}\n{text_folded}")
+        # every step below reads a bounded beginning of the post (issue 11)
+        title_folded = fold(mention.title[:MAX_MATCHED])
+        text_folded = fold(mention.text[:MAX_MATCHED])
+        matches = self.matcher.match_folded(f"{title_folded}\n{text_folded}", mention.lang)
         priority, signals = score_mention(
             mention, self.matcher.is_comparison(matches), folded=(title_folded, text_folded)
         )
-        # articles group by title and text, posts by text (fold commutes with joining)
-        norm = normalize_folded(f"{title_folded} {text_folded}" if mention.title else text_folded)
+        # articles group by title and text, posts by text; a title that is only the text's
+        # beginning (microblog feeds) is dropped
+        norm = grouping_norm_folded(title_folded, text_folded)
         return {
             "brands": tuple(m.brand for m in matches),
             "keywords": tuple(dict.fromkeys(k for m in matches for k in m.keywords)),
@@ -109,7 +112,14 @@ class Pipeline:
     def seed(self, mentions: Iterable[Mention]) -> None:
         """Remember already-stored mentions (with their decided group ids) for grouping."""
         for m in sorted(mentions, key=lambda m: (m.created_at, m.id)):
-            self.grouper.add_known(m.id, _group_text(m), m.created_at, m.group_id)
+            self.grouper.add_known(
+                m.id,
+                "",
+                m.created_at,
+                m.group_id,
+                norm=grouping_norm(m.title, m.text),
+                brands=scope(m.brands, m.text),
+            )
 
     def process(self, mention: Mention) -> Mention:
         """A copy of the mention with brands, keywords, group_id, priority, signals."""
@@ -119,7 +129,12 @@ class Pipeline:
             prepared = mention.prepared
             assert prepared is not None
         placed: Match = self.grouper.place(
-            mention.id, "", mention.created_at, norm=prepared.norm, keys=prepared.keys
+            mention.id,
+            "",
+            mention.created_at,
+            norm=prepared.norm,
+            keys=prepared.keys,
+            brands=scope(mention.brands, mention.text),
         )
         extra = dict(mention.extra)
         if placed.rule != "new":
@@ -129,8 +144,3 @@ class Pipeline:
                 "with": placed.other_id,
             }
         return replace(mention, group_id=placed.group_id, extra=extra, prepared=None)
-
-
-def _group_text(m: Mention) -> str:
-    """Articles group by title and text; posts by text."""
-    return f"{m.title} {m.text}" if m.title else m.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from triage.brands import BrandMatcher
+from triage.brands import BrandMatcher, keyword_warnings
+from triage.common_words import common_words
 from triage.config import BrandConfig
 
 
@@ -34,8 +35,10 @@ def test_brand_inside_another_word_is_not_a_match(brands) -> None:
 
 def test_fuzzy_misspelling_is_caught_and_marked(brands) -> None:
     matcher = BrandMatcher(brands)
-    assert found(matcher, "my Phillips lamp died") == {"Philips": ("~philips",)}
+    assert found(matcher, "my Phlips lamp died") == {"Philips": ("~philips",)}
     assert found(matcher, "Philps support is slow") == {"Philips": ("~philips",)}
+    # "Phillips" is a frequent English word (a surname, a screwdriver): not a misspelling
+    assert found(matcher, "my Phillips lamp died") == {}
 
 
 def test_fuzzy_needs_same_first_letter_and_a_long_enough_name() -> None:
@@ -74,3 +77,71 @@ def test_emoji_and_punctuation_around_the_name(brands, text: str) -> None:
 
 def test_brand_name_is_the_keyword_when_none_configured() -> None:
     assert found(BrandMatcher([BrandConfig("Glowa")]), "glowa!") == {"Glowa": ("glowa",)}
+
+
+# ---- issue 12: fuzzy matching never takes a common word for a brand
+
+SEVERAL = [
+    BrandConfig("Kettlex", keywords=("kettlex",)),
+    BrandConfig("Philips", keywords=("philips",)),
+    BrandConfig("Chipotle", keywords=("chipotle",)),
+    BrandConfig("Spotify", keywords=("spotify",)),
+    BrandConfig("Verizon", keywords=("verizon",)),
+    BrandConfig("Orangina", keywords=("orangina",)),
+    BrandConfig("Maisonneuve", keywords=("maisonneuve",)),
+    BrandConfig("Target", keywords=("target",)),
+    BrandConfig("Lumio", keywords=("lumio",)),
+]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_no_frequent_word_is_taken_for_a_brand_by_misspelling(lang: str) -> None:
+    """Every frequent word of the language, in one post: no brand is found by fuzzy
+    matching (the brands' own names may be there, matched as written)."""
+    matcher = BrandMatcher(SEVERAL)
+    names = {"kettlex", "philips", "chipotle", "spotify", "verizon", "orangina", "target"}
+    words = sorted(common_words(lang) - names - {"maisonneuve", "lumio"})
+    assert len(words) > 25_000
+    for start in range(0, len(words), 2000):  # in posts of 2,000 words
+        post = " ".join(words[start : start + 2000])
+        fuzzy = [(m.brand, k) for m in matcher.match(post, lang) for k in m.keywords if "~" in k]
+        assert fuzzy == [], fuzzy
+
+
+def test_kettle_is_not_kettlex_but_ketlex_is() -> None:
+    matcher = BrandMatcher(SEVERAL)
+    for post in ["My kettle broke again", "Two kettles for 20€", "la bouilloire, le kettle"]:
+        assert found(matcher, post) == {}, post
+    assert found(matcher, "Ketlex support never answers") == {"Kettlex": ("~kettlex",)}
+    assert found(matcher, "KETTLEXX is down") == {"Kettlex": ("~kettlex",)}
+    assert found(matcher, "I love Chipotel") == {"Chipotle": ("~chipotle",)}
+    assert found(matcher, "spotfy keeps crashing") == {"Spotify": ("~spotify",)}
+    assert found(matcher, "verison outage again") == {"Verizon": ("~verizon",)}
+    assert found(matcher, "je vis à Maisoneuve") == {"Maisonneuve": ("~maisonneuve",)}
+    assert found(matcher, "je vis dans une maison neuve") == {}
+
+
+def test_the_posts_language_counts_too() -> None:
+    matcher = BrandMatcher([BrandConfig("Hundex", keywords=("hundex",))])
+    assert found(matcher, "mein Hunde ist krank") != {}  # German: unknown to en/fr lists
+    assert matcher.match("mein Hunde ist krank", lang="de") == []
+
+
+def test_exact_keywords_are_never_matched_by_misspelling() -> None:
+    matcher = BrandMatcher([BrandConfig("Ketlon", exact_keywords=("ketlonix",))])
+    assert found(matcher, "Ketlonix rocks") == {"Ketlon": ("ketlonix",)}
+    assert found(matcher, "Ketlonyx rocks") == {}
+    assert found(matcher, "Ketlon rocks") == {}  # the name is not a keyword when exact ones are
+    both = BrandMatcher([BrandConfig("Ketlon", keywords=("ketlon",), exact_keywords=("ktl",))])
+    assert found(both, "Kettlon and KTL") == {"Ketlon": ("ktl",)}
+    assert found(both, "Kettlon rocks") == {"Ketlon": ("~ketlon",)}
+
+
+def test_keyword_warnings_name_the_common_neighbours() -> None:
+    warnings = keyword_warnings([*SEVERAL, BrandConfig("Quiet", exact_keywords=("kettlex",))])
+    assert len(warnings) == 3, warnings
+    kettlex, philips, target = warnings
+    assert kettlex.startswith('brand Kettlex: keyword "kettlex" is one edit from')
+    assert '"kettle"' in kettlex and '{ phrase = "kettlex", fuzzy = false }' in kettlex
+    assert '"phillips"' in philips and '"targets"' in target
+    assert keyword_warnings([BrandConfig("Lumio")]) == []

@@ -48,7 +48,7 @@ def test_seeded_history_gives_the_stored_group_id(brands) -> None:
 
 def test_competitor_comparison_and_exclusion(brands) -> None:
     p = Pipeline(brands)
-    m = p.process(make_mention(1, "Lumio vs Phillips: which desk lamp?"))
+    m = p.process(make_mention(1, "Lumio vs Phlips: which desk lamp?"))
     assert m.brands == ("Lumio", "Philips") and m.keywords == ("lumio", "~philips")
     assert "competitor comparison" in m.signals
     assert p.process(make_mention(2, "Lost my philips screwdriver")).brands == ()
@@ -77,7 +77,7 @@ def test_deterministic(brands) -> None:
 MIXED = [
     STORY,
     f"RT @bob: {STORY} https://t.co/x",
-    "Lumio vs Phillips: which desk lamp? Anyone?",
+    "Lumio vs Phlips: which desk lamp? Anyone?",
     "ÉNORME scandale #LumioGate, la batterie a gonflé 😡",
     "Lost my philips screwdriver",
     "Un rappel massif des lampes Lumio…",
@@ -120,3 +120,19 @@ def test_a_mention_survives_pickling_whole(brands) -> None:
     back = pickle.loads(pickle.dumps(m))
     assert back == m and back.prepared == m.prepared and back.author == m.author
     assert back.created_at.tzinfo is not None
+
+
+def test_two_one_megabyte_posts_are_prepared_grouped_and_ranked(brands) -> None:
+    """Every step after parsing reads a bounded part of a post: two 1 MB posts that begin
+    alike are one story, with their brand and their complaint found (bench/grouping.py
+    prints how long it takes)."""
+    filler = " ".join(f"mot{i % 997} lampe{i % 13}" for i in range(90_000))  # ~1.3 MB
+    assert len(filler) > 1_000_000
+    first = f"Lumio: my order never arrived, refund please. {filler}"
+    p = Pipeline(brands)
+    a = p.process(make_mention(1, first))
+    b = p.process(make_mention(2, f"RT @x: {first[:700_000]} and a different end", minutes=1))
+    assert a.brands == ("Lumio",) and "complaint: never arrived" in a.signals
+    assert b.group_id == a.id and b.priority == a.priority
+    c = p.process(make_mention(3, f"Lumio {filler[::-1]}", minutes=2))
+    assert c.group_id == c.id

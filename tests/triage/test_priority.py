@@ -41,7 +41,10 @@ def test_lexicon_words_give_named_signals(text: str, signal: str) -> None:
 
 def test_words_match_at_word_start_only() -> None:
     assert score("Firefox is my browser, the sued leather is nice")[1] == ()
-    assert score("the fire alarm went off")[1] == ("crisis: fire",)
+    assert score("the charger caught fire")[1][0] == "crisis: fire"
+    # ambiguous words count only in the shapes that are not ambiguous
+    for calm in ["my Fire TV stick", "I recall you said so", "#blessed", "pick your poison"]:
+        assert not any(s.startswith("crisis") for s in score(calm)[1]), calm
 
 
 def test_forum_question_ranks_below_a_polemic() -> None:
@@ -54,7 +57,7 @@ def test_forum_question_ranks_below_a_polemic() -> None:
     assert question < polemic
     assert not is_urgent(question)
     assert is_urgent(polemic) and polemic >= URGENT_THRESHOLD
-    assert "negative tone" in p_signals
+    assert any(s.startswith("negative tone") for s in p_signals)
 
 
 def test_reach_is_shown_in_thousands() -> None:
@@ -71,9 +74,9 @@ def test_competitor_comparison_adds_a_signal() -> None:
 
 
 def test_negative_tone_from_words_or_emoji() -> None:
-    assert "negative tone" in score("Très déçu de ma Lumio")[1]
-    assert "negative tone" in score("Lumio 😡")[1]
-    assert "negative tone" not in score("Lumio 😍")[1]
+    assert "negative tone: decu" in score("Très déçu de ma Lumio")[1]
+    assert "negative tone: 😡" in score("Lumio 😡")[1]
+    assert not any(s.startswith("negative") for s in score("Lumio 😍")[1])
 
 
 def test_score_is_capped() -> None:
@@ -105,12 +108,10 @@ def test_scandal_hashtag_and_battery_words() -> None:
     assert score("the gate was open #gatekeeper")[1] == ()
 
 
-# ---- one scan for the three lexicons finds what each lexicon's own scan finds
+# ---- one scan for all the lexicons finds what each lexicon's own scan finds
 
 _WORDS = [
-    *(s.strip() for s in P.CRISIS),
-    *(s.strip() for s in P.COMPLAINT),
-    *(s.strip() for s in P.NEGATIVE),
+    *(s.strip() for lex in P.LEXICONS for s in lex),
     "toujours pas livre",
     "plus jamais recu",
     "x",
@@ -129,20 +130,109 @@ _WORDS = [
 ]
 
 
-def _by_each_lexicon(folded: str) -> tuple[list[str], list[str], bool]:
-    def labels(rx, table):
-        by_stem = {k.strip(): v for k, v in table.items()}
-        return list(dict.fromkeys(by_stem[m.group(1)] for m in rx.finditer(folded)))
-
-    return (
-        labels(P._CRISIS, P.CRISIS),
-        labels(P._COMPLAINT, P.COMPLAINT),
-        P._NEGATIVE.search(folded) is not None,
-    )
+def _by_each_lexicon(folded: str) -> list[list[str]]:
+    out = []
+    for lex in P.LEXICONS:
+        by_stem = {k.strip(): v for k, v in lex.items()}
+        rx = P._stem_regex(list(lex))
+        out.append(list(dict.fromkeys(by_stem[m.group(1)] for m in rx.finditer(folded))))
+    return out
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(_WORDS), max_size=12), st.sampled_from(["", " ", "_", "a"]))
-def test_one_scan_equals_three(words, glue):
+def test_one_scan_equals_one_per_lexicon(words, glue):
     folded = " " + glue.join(words) + " "
     assert P._lexicon_hits(folded) == _by_each_lexicon(folded), folded
+
+
+# ---- issue 12: real language
+
+
+def test_plain_language_complaints_rank_above_thanks() -> None:
+    """The shapes real customers use (issue 12), each well above a thank-you."""
+    thanks, thanks_signals = score("Thank you so much, great service!")
+    assert thanks <= P.BASE and thanks_signals[0] in ("thanks", "praise")
+    for text, signal in [
+        ("I've been on hold for an hour. This is ridiculous", "complaint: on hold"),
+        ("are you kidding me? I needed help yesterday", "complaint: kidding"),
+        ("45 minutes on the phone with no callback", "complaint: no callback"),
+        (
+            "dropped off my luggage 2 months ago, haven't heard anything",
+            "complaint: haven't heard anything",
+        ),
+        ("Worst airline ever. Never again.", "complaint: never again"),
+        ("I want to cancel my account", "complaint: cancel my account"),
+        ("They refused my refund twice", "complaint: refund"),
+        ("Toujours pas de réponse du SAV, j'attends depuis 3 semaines", "complaint: SAV"),
+    ]:
+        value, signals = score(text)
+        assert signal in signals, (text, signals)
+        assert value >= thanks + 25, (text, value)
+        assert not is_urgent(value), text  # a complaint alone does not page anyone
+
+
+def test_sarcastic_thanks_is_not_praise() -> None:
+    value, signals = score(
+        "Thank you @AppleSupport I updated my phone and now it is even slower and barely works."
+        " Thank you for ruining my phone.😤"
+    )
+    assert value > 30 and any(s.startswith("negative tone") for s in signals)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Class action lawsuit filed over the Lumio Halo after dozens of injuries",
+        "My son was injured when the charger exploded",
+        "Food poisoning after eating your chicken, we spent the night in the ER",
+        "La batterie a pris feu, mon fils est blessé",
+        "Product recall: Lumio desk lamps can overheat",
+    ],
+)
+def test_crisis_shapes_are_urgent(text: str) -> None:
+    value, signals = score(text)
+    assert is_urgent(value) and value >= URGENT_THRESHOLD + 5, (text, value)
+    assert signals[0].startswith("crisis: "), signals
+
+
+def test_a_crisis_gets_the_one_hour_sla_and_alerts_once() -> None:
+    from triage.alerts import fresh, urgent_alerts
+    from triage.config import SlaConfig
+    from triage.model import TriageState
+    from triage.sla import SlaPolicy
+
+    value, _ = score("Class action lawsuit over the exploding Lumio: three injuries")
+    allowed, _why = SlaPolicy.from_config(SlaConfig(), URGENT_THRESHOLD).target(value, ("rss",))
+    assert allowed == timedelta(hours=1)
+
+    class View:  # what alerts read of a group
+        def __init__(self, leader, priority):
+            self.group_id, self.leader, self.priority = leader.id, leader, priority
+            self.state, self.platforms = TriageState(target=leader.id), (leader.platform,)
+
+    leader = make_mention(1, "Class action lawsuit over the exploding Lumio: three injuries")
+    now = leader.created_at + timedelta(minutes=5)
+    sent: set[str] = set()
+    first = fresh(urgent_alerts([View(leader, value)], URGENT_THRESHOLD, now), sent)
+    assert len(first) == 1 and first[0].kind == "urgent"
+    sent.update(a.key for a in first)
+    again = urgent_alerts([View(leader, value)], URGENT_THRESHOLD, now + timedelta(minutes=1))
+    assert fresh(again, sent) == []
+
+
+def test_every_rule_that_counts_is_a_signal() -> None:
+    value, signals = score("@lumio HELP ME NOW my order never arrived and no one answers!!! 😡")
+    assert {"complaint: never arrived", "complaint: no answer", "asks for help"} <= set(signals)
+    assert any(s.startswith("negative tone") for s in signals)
+    assert value > 50
+
+
+def test_a_one_megabyte_post_is_scored_on_its_beginning() -> None:
+    """Priority reads a bounded part of a post: a 1 MB text is scored (quickly) from its
+    first pages; words far beyond them do not count."""
+    filler = "lorem ipsum dolor sit amet " * 40_000  # ~1.1 MB
+    head, head_signals = score("My order never arrived. " + filler)
+    assert "complaint: never arrived" in head_signals
+    tail, tail_signals = score(filler + " lawsuit")
+    assert not any(s.startswith("crisis") for s in tail_signals) and tail < head

@@ -1,0 +1,37 @@
+"""The tone of a post, from a maintained sentiment lexicon: VADER for English.
+
+VADER (`vaderSentiment`, MIT, lexicon and rules inside the package, no download) scores
+a text from -1 (most negative) to +1 and knows what word lists miss: negation ("not
+good"), intensifiers, capitals, punctuation, emoticons and slang. Priority uses it next
+to its own lexicons (`triage.lexicon`) and keeps both as signals; bench/real_eval.py
+measures the ranking with it and without (`--no-tone`).
+
+French: `vaderSentiment-fr` exists on PyPI but is unmaintained (2021, source only) and
+depends on fuzzywuzzy (GPL); French tone comes from our own lexicons only.
+
+Pure: the analyser is built once per process on first use (its lexicon is a data file of
+the package, ~60 ms to load). A post in another language (by `lang`) gets 0.0.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+NEGATIVE_TONE = -0.5  # compound score at or below which a post reads as negative
+ENABLED = True  # bench/real_eval.py --no-tone turns it off to measure what it adds
+
+
+@cache
+def _analyser() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def tone_of(text: str, lang: str | None = None) -> float:
+    """VADER's compound score of an English (or unknown-language) text, else 0.0.
+    Give it a bounded text: its rules cost more than linear time on long inputs."""
+    if not ENABLED or not text.strip() or (lang and not lang.lower().startswith("en")):
+        return 0.0
+    return float(_analyser().polarity_scores(text)["compound"])

@@ -24,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from store.views import GroupView
-from triage.filter import Filter, FilterError, parse_filter
+from triage.filter import Filter, FilterError, KnownValues, parse_filter
 from triage.model import Mention, Status
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, flat, plain
@@ -415,7 +415,8 @@ class InboxScreen(Screen[None]):
         """Narrow the list; an invalid filter shows what is wrong and keeps the last good list."""
         error = self.query_one("#filter-error", Static)
         try:
-            flt = parse_filter(text)
+            brands = [b.name for b in self.vapp.config.brands]
+            flt = parse_filter(text, KnownValues(brands=brands or None))
         except FilterError as exc:
             pointer = " " * (exc.position + 1) + "^"
             error.update(

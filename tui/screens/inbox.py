@@ -29,6 +29,7 @@ from triage.model import Mention, Status
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, flat, plain
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
+from tui.widgets.copy_panel import copy_link, manual_reply, open_post
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor
 from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
@@ -57,7 +58,9 @@ class InboxScreen(Screen[None]):
         Binding("s", "snooze", "Snooze", id="inbox.snooze"),
         Binding("n", "note", "Note", id="inbox.note"),
         Binding("u", "undo", "Undo", id="inbox.undo"),
-        Binding("o", "reopen", "Reopen", id="inbox.reopen", show=False),
+        Binding("O", "reopen", "Reopen", id="inbox.reopen", show=False),
+        Binding("o", "open_post", "Open post", id="inbox.open_post", show=False),
+        Binding("y", "copy_link", "Copy link", id="inbox.copy_link", show=False),
         Binding("escape", "clear", "Clear filter/selection", id="inbox.clear", show=False),
         *[
             Binding(str(n), f"view({n})", f"View {n}", id=f"inbox.view{n}", show=False)
@@ -500,6 +503,14 @@ class InboxScreen(Screen[None]):
         targets = self._targets()
         self._run("Ignored", targets, lambda g: self.vapp.inbox.set_status(g, Status.IGNORED))
 
+    def action_open_post(self) -> None:
+        view = self.mention_list.current
+        open_post(self.app, view.leader if view else None)
+
+    def action_copy_link(self) -> None:
+        view = self.mention_list.current
+        copy_link(self.app, view.leader if view else None)
+
     def action_reopen(self) -> None:
         targets = self._targets()
         self._run("Reopened", targets, lambda g: self.vapp.inbox.set_status(g, Status.OPEN))
@@ -708,7 +719,7 @@ class InboxScreen(Screen[None]):
             app.inbox.release(target)
         self._patch([target])
         if manual:
-            app.manual_reply(mention, text)
+            manual_reply(app, mention, text)
         else:
             app.outbound_kick()
             self.notify("Reply queued for posting.", timeout=2, markup=False)

@@ -30,6 +30,7 @@ from tui.filtering import FilterRun, narrows
 from tui.safe import clean, flat, plain
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.widgets.copy_panel import copy_link, manual_reply, open_post
+from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor
 from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
@@ -131,9 +132,10 @@ class InboxScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
     def on_resize(self, event: events.Resize) -> None:
-        """A narrow terminal gives the list more room than the panes."""
-        self.query_one("#list").styles.width = "2fr" if event.size.width < 120 else "3fr"
-        self.query_one("#right").styles.width = "1fr" if event.size.width < 120 else "2fr"
+        adapt(self, event.size.width)  # one pane under 100 columns
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        follow_focus(self, event.widget)
 
     def _after_first_paint(self) -> None:
         self._count_worker()
@@ -374,6 +376,7 @@ class InboxScreen(Screen[None]):
             info.loading = key in self._thread_loading
             info.error = self._thread_errors.get(key, "")
             info.author_history, info.our_replies = self.vapp.author_history(view)
+            info.sla_left = self.vapp.sla_left(view, self.vapp.now())
         self.query_one(ThreadView).show(view, info, self.vapp.now(), self.vapp.user)
 
     def fetch_thread(self, mention: Mention) -> None:

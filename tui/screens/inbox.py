@@ -24,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from store.views import GroupView
-from triage.filter import Filter, FilterError, KnownValues, parse_filter
+from triage.filter import Filter, FilterError, KnownValues, parse_filter, prepare_vocabulary
 from triage.model import Mention, Status
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, flat, plain
@@ -324,7 +324,7 @@ class InboxScreen(Screen[None]):
                 for gid in ranked[start : start + 512]:
                     inbox.view(gid)
                 time.sleep(0.001)
-            inbox.vocabulary()
+            prepare_vocabulary(inbox.vocabulary())
             self.vapp.build_author_index()
             # The store's records live as long as the app: keep the cyclic GC from walking
             # them again and again (full collections took hundreds of ms at 100k).

@@ -30,7 +30,12 @@ from triage.filter import Filter, parse_filter  # noqa: E402
 from triage.model import Author, Mention  # noqa: E402
 from triage.pipeline import Pipeline  # noqa: E402
 
-TWCS = ROOT.parent / "shared" / "data" / "twcs-sample.csv"
+# ../shared/data beside the repository (or beside the folder of work trees)
+TWCS = next(
+    (p / "shared/data/twcs-sample.csv" for p in (ROOT.parent, ROOT.parent.parent)
+     if (p / "shared/data/twcs-sample.csv").exists()),
+    ROOT.parent / "shared/data/twcs-sample.csv",
+)  # fmt: skip
 REAL_QUERIES = ("refund", "charged", "delayed", "cancel", "battery", "injury", "complaint", "annul")
 SYNTH_QUERIES = ("lampe", "remboursement", "refunds", "overheat", "dangereuse", "plainte")
 
@@ -41,6 +46,8 @@ def twcs_store(folder: Path) -> Inbox:
     inbox = Inbox.open(folder, user="bench", pipeline=pipeline)
     mentions = []
     for row in csv.DictReader(TWCS.open()):
+        if not row.get("created_at") or not row.get("text"):
+            continue  # a damaged row
         at = datetime.strptime(row["created_at"], "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
         mentions.append(
             Mention(

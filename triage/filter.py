@@ -162,15 +162,13 @@ def _term_matches(term: Term, s: FilterSubject, ctx: FilterContext) -> bool:
             haystack = s.haystack
             if value in haystack:
                 return True
-            signals = s.signals
-            if signals:
-                folded = _folded_signals(signals)
-                if value in folded:
-                    return True
-                haystack = f"{haystack} {folded}"
-            if not term.alternatives or (term.gate and term.gate not in haystack):
+            signals = _folded_signals(s.signals) if s.signals else ""
+            if signals and value in signals:
+                return True
+            alternatives, gate = term.alternatives, term.gate
+            if not alternatives or (gate and gate not in haystack and gate not in signals):
                 return False
-            return any(alt in haystack for alt in term.alternatives)
+            return any(alt in haystack or alt in signals for alt in alternatives)
         case "brand":
             return any(fold(b) == value for b in s.brands)
         case "platform":

@@ -145,3 +145,24 @@ async def test_one_pane_under_100_columns_with_titles_and_unbroken_urls(tmp_path
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.screen.query_one("#right").display and app.screen.query_one("#list").display
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter(tmp_path):
+    """On a busy machine the keys after `/` are already queued when `/` is handled: they
+    must never act on the list (`a` opened the claim dialog, `d` marked a group done)."""
+    from textual import events
+
+    app = make(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        inbox_screen = app.screen
+        for key, char in (("slash", "/"), ("a", "a"), ("t", "t"), ("d", "d")):
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)  # as the terminal does: all queued at once
+        await pilot.pause()
+        assert app.screen is inbox_screen  # no dialog opened
+        assert all(app.inbox.state(g).status.value == "new" for g in app.screen.ranked)
+        assert app.focused is inbox_screen.query_one("#filter")
+        await pilot.press(*"lamp")
+        assert inbox_screen.query_one("#filter").value.endswith("lamp")

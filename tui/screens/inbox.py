@@ -407,7 +407,9 @@ class InboxScreen(Screen[None]):
     def action_filter(self) -> None:
         bar = self.query_one("#filter-bar")
         bar.display = True
-        self.query_one("#filter", Input).focus()
+        # at once, not on the next turn (Widget.focus): keys typed right after `/` on a
+        # busy machine would otherwise reach the list and run its actions
+        self.set_focus(self.query_one("#filter", Input))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

@@ -3,18 +3,124 @@
 A write is only acknowledged once the bytes and the directory entry are on disk:
 temp file in the same folder, fsync, os.replace, fsync of the folder. A full disk or any
 other OS error becomes a StoreError naming the file, and the old file stays as it was.
+
+Sharing: a store is private to its owner (folders 0700, files 0600) unless it is shared
+by a Unix group (`store_mode = "group"`, see `prepare_store`): its folders are then
+setgid and group-writable (2770), so every file created inside belongs to the group,
+and each writer makes its files 0660 whatever its umask. The folder itself says which
+mode a store is in, so every process, whoever runs it, writes with the same modes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import grp
 import os
+import stat
 from pathlib import Path
 
 from store.errors import StoreError
 
 TEMP_SUFFIX = ".tmp-veille"
+STORE_MODES = ("private", "group")
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+GROUP_DIR, GROUP_FILE = 0o2770, 0o660
+# the store's folders, and those other parts keep in it (poller health, the watch ledger)
+STORE_FOLDERS = ("mentions", "state", "journal", "sources", "watch")
+
+
+def is_group_shared(folder: Path) -> bool:
+    """True when `folder` is set up for a group: setgid and group-writable."""
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return False
+    return bool(mode & stat.S_ISGID and mode & stat.S_IWGRP)
+
+
+def file_mode(folder: Path) -> int:
+    """The mode of a new file in `folder`: 0660 in a group-shared folder, else 0600."""
+    return GROUP_FILE if is_group_shared(folder) else PRIVATE_FILE
+
+
+def create_file(path: Path, flags: int) -> int:
+    """os.open with O_CREAT and the mode the folder asks for, the umask notwithstanding
+    (a umask of 022 would take the group's write bit away)."""
+    mode = file_mode(path.parent)
+    fd = os.open(path, flags | os.O_CREAT, mode)
+    if mode != PRIVATE_FILE:
+        try:
+            if stat.S_IMODE(os.fstat(fd).st_mode) != mode and os.fstat(fd).st_uid == os.getuid():
+                os.fchmod(fd, mode)
+        except OSError:
+            os.close(fd)
+            raise
+    return fd
+
+
+def make_folder(path: Path) -> None:
+    """Create `path` (and its parents) like its parent: 2770 in a group-shared store,
+    0700 otherwise. An existing folder is left alone."""
+    if path.is_dir():
+        return
+    parent = path.parent
+    if not parent.is_dir():
+        make_folder(parent)
+    shared = is_group_shared(parent)
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=PRIVATE_DIR)
+        if shared:
+            os.chmod(path, GROUP_DIR)  # mkdir's mode goes through the umask
+
+
+def _group_id(group: str | int | None) -> int | None:
+    if group is None or isinstance(group, int):
+        return group
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise StoreError(f"no Unix group named {group!r} (store_mode = \"group\")") from None
+
+
+def prepare_store(root: Path, mode: str = "private", group: str | int | None = None) -> None:
+    """Create the store's folders with the modes `mode` asks for, before Inbox.open.
+
+    "private": a new store is 0700 (an existing one is left as it is). "group": the
+    store's folders become setgid 2770 and its files 0660, owned by `group` (default:
+    the folder's group); an existing store is converted, so setting `store_mode =
+    "group"` and running any veille command once shares it. Only the files' owner can
+    change their mode: convert as the user who created the store (or root).
+    """
+    if mode not in STORE_MODES:
+        raise StoreError(f"unknown store_mode {mode!r}; expected one of: {', '.join(STORE_MODES)}")
+    root = Path(root)
+    try:
+        if mode == "private":
+            if not root.exists():
+                make_folder(root)
+            return
+        gid = _group_id(group)
+        root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        for sub in STORE_FOLDERS:
+            (root / sub).mkdir(exist_ok=True, mode=PRIVATE_DIR)
+        (root / "lock").touch(mode=PRIVATE_FILE, exist_ok=True)
+        for folder, _dirs, files in os.walk(root):
+            _share(Path(folder), GROUP_DIR, gid)
+            for name in files:
+                _share(Path(folder) / name, GROUP_FILE, gid)
+    except OSError as exc:
+        raise StoreError(f"could not share the store {root} with a group: {exc.strerror or exc}") from exc
+
+
+def _share(path: Path, mode: int, gid: int | None) -> None:
+    st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        return
+    if gid is not None and st.st_gid != gid:
+        os.chown(path, -1, gid)
+    if stat.S_IMODE(st.st_mode) != mode and (st.st_uid == os.getuid() or os.getuid() == 0):
+        os.chmod(path, mode)
 
 
 def describe_os_error(exc: OSError, path: Path) -> str:
@@ -43,7 +149,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash leaves either the old or the new file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
             view = memoryview(data)
             while view:
@@ -67,7 +173,7 @@ def append_durably(path: Path, data: bytes) -> int:
     stays behind a failed action.
     """
     created = not path.exists()
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    fd = create_file(path, os.O_RDWR | os.O_APPEND)
     try:
         size = os.fstat(fd).st_size
         try:

@@ -3,19 +3,27 @@
     lumio remboursement brand:Lumio platform:mastodon tag:bug status:open
     author:@ana is:urgent is:unanswered is:mine -spam -tag:done "phrase in quotes"
 
-Free words must all appear (case and accents ignored); a word that appears nowhere may
-be matched fuzzily through `Filter.with_vocabulary`. `-` excludes any term. Errors say
-what is wrong and where (a column, 1-based) so the TUI can point at it.
+Free words must all appear (case and accents ignored) in a post's text, title, authors
+or in the signals it was ranked for ("crisis: injury" is found by `injury`). A word is
+matched as a substring, so a prefix finds the longer word; `Filter.with_vocabulary`
+adds the words of the store that share its stem (Snowball, English and French:
+`battery` finds "batteries", `remboursement` finds "rembourser") and, for a word that
+appears nowhere, its close spellings. A quoted word or phrase is matched exactly. `-`
+excludes any term. Unknown fields, statuses, platforms and (when the caller knows them)
+brands are errors that list the valid values; every error says where it is (a column,
+1-based) so the TUI can point at it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from bisect import bisect_left
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+import Stemmer
 from rapidfuzz import fuzz, process
 
 from triage.model import Status
@@ -23,6 +31,11 @@ from triage.text import fold
 
 FIELDS = ("brand", "platform", "tag", "status", "author", "is")
 IS_VALUES = ("urgent", "unanswered", "mine", "snoozed", "claimed", "handedoff")
+# the platforms the connectors write (sources/*: Mention.platform); a caller whose store
+# holds others passes them in KnownValues
+PLATFORMS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
+STEM_MIN = 4  # shorter stems ("car", "mal") would pull in unrelated words
+MAX_EXPANSIONS = 40  # bounds the per-group cost of one word
 
 _TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z]+):)?("([^"]*)("?)|[^\s"]+)')
 
@@ -50,6 +63,8 @@ class FilterSubject(Protocol):
     @property
     def haystack(self) -> str: ...  # folded text of every copy, titles and authors
     @property
+    def signals(self) -> Sequence[str]: ...  # why it ranks ("crisis: injury"), not folded
+    @property
     def priority(self) -> float: ...
     @property
     def assignee(self) -> str | None: ...
@@ -73,11 +88,25 @@ class FilterContext:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownValues:
+    """Values a filter may name, so that a typo is an error instead of an empty list.
+
+    `brands`: the brand names of the configuration (and of the store, if it keeps older
+    ones); None leaves brand: unchecked. `platforms`: the platforms mentions can have.
+    """
+
+    brands: Collection[str] | None = None
+    platforms: Collection[str] = PLATFORMS
+
+
+@dataclass(frozen=True, slots=True)
 class Term:
     field: str  # "" for free text
     value: str  # folded (status and is: lower-cased)
     negate: bool = False
-    alternatives: tuple[str, ...] = ()  # fuzzy expansions of a free word
+    alternatives: tuple[str, ...] = ()  # stem and fuzzy expansions of a free word
+    exact: bool = False  # quoted: no expansion
+    gate: str = ""  # a text every alternative contains (one cheap test before them all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,21 +124,30 @@ class Filter:
         return [t.value for t in self.terms if t.field == name and not t.negate]
 
     def with_vocabulary(self, vocabulary: Collection[str]) -> Filter:
-        """Let free words that appear in no known token match their close spellings."""
+        """Let free words match the store's words that share their stem and, if they
+        appear in no known token, their close spellings."""
         if self._fuzzy_done:
             return self
         terms = []
         for term in self.terms:
-            if (
-                term.field == ""
-                and not term.negate
-                and len(term.value) >= 4
-                and " " not in term.value
-            ) and not any(term.value in token for token in vocabulary):
-                found = process.extract(
-                    term.value, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=8
-                )
-                term = replace(term, alternatives=tuple(sorted(m[0] for m in found)))
+            if term.field == "" and not term.exact and " " not in term.value:
+                alternatives = same_stem(term.value, vocabulary)
+                if (
+                    not term.negate
+                    and len(term.value) >= 4
+                    and not any(term.value in token for token in vocabulary)
+                ):
+                    found = process.extract(
+                        term.value, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=8
+                    )
+                    alternatives = sorted({*alternatives, *(m[0] for m in found)})
+                if alternatives:
+                    gate = _common_prefix(alternatives)
+                    term = replace(
+                        term,
+                        alternatives=tuple(alternatives),
+                        gate=gate if len(gate) >= 3 else "",
+                    )
             terms.append(term)
         return Filter(self.text, tuple(terms), True)
 
@@ -121,9 +159,16 @@ def _term_matches(term: Term, s: FilterSubject, ctx: FilterContext) -> bool:
     value = term.value
     match term.field:
         case "":
-            if value in s.haystack:
+            haystack = s.haystack
+            if value in haystack:
                 return True
-            return any(alt in s.haystack for alt in term.alternatives)
+            signals = _folded_signals(s.signals) if s.signals else ""
+            if signals and value in signals:
+                return True
+            alternatives, gate = term.alternatives, term.gate
+            if not alternatives or (gate and gate not in haystack and gate not in signals):
+                return False
+            return any(alt in haystack or alt in signals for alt in alternatives)
         case "brand":
             return any(fold(b) == value for b in s.brands)
         case "platform":
@@ -155,8 +200,92 @@ def _is(value: str, s: FilterSubject, ctx: FilterContext) -> bool:
     return False
 
 
-def parse_filter(text: str) -> Filter:
-    """Parse the filter line; FilterError says what is wrong and where."""
+def _common_prefix(words: Sequence[str]) -> str:
+    first, last = min(words), max(words)
+    n = 0
+    while n < len(first) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+_SIGNALS: dict[tuple[str, ...], str] = {}
+
+
+def _folded_signals(signals: Sequence[str]) -> str:
+    """The signals as one folded text, memoised (groups share few distinct signal lists)."""
+    key = signals if isinstance(signals, tuple) else tuple(signals)
+    folded = _SIGNALS.get(key)
+    if folded is None:
+        if len(_SIGNALS) > 50_000:
+            _SIGNALS.clear()
+        folded = _SIGNALS[key] = fold(" ".join(key))
+    return folded
+
+
+# -- stems: Snowball's English (Porter2) and French stemmers through PyStemmer (C)
+_STEMMERS = (Stemmer.Stemmer("english"), Stemmer.Stemmer("french"))
+_sorted_vocabulary: tuple[Collection[str] | None, int, list[str]] = (None, 0, [])
+
+
+def stems(word: str) -> tuple[str, str]:
+    """(English stem, French stem) of a folded word."""
+    return (_STEMMERS[0].stemWord(word), _STEMMERS[1].stemWord(word))
+
+
+def prepare_vocabulary(vocabulary: Collection[str]) -> None:
+    """Sort the vocabulary for stem look-ups ahead of the first keystroke (a warm-up
+    step: ~50 ms at 100k words, paid once per vocabulary)."""
+    _sorted(vocabulary)
+
+
+def _sorted(vocabulary: Collection[str]) -> list[str]:
+    """The vocabulary sorted once (for prefix ranges), until the store gives a new one."""
+    global _sorted_vocabulary
+    known, size, ordered = _sorted_vocabulary
+    if known is not vocabulary or size != len(vocabulary):
+        ordered = sorted(vocabulary)
+        _sorted_vocabulary = (vocabulary, len(vocabulary), ordered)
+    return ordered
+
+
+def same_stem(word: str, vocabulary: Collection[str]) -> list[str]:
+    """The vocabulary's words that share `word`'s English or French stem, except those
+    already found as a substring (`battery` -> ["batteries"]).
+
+    The language of a post is not known when its text is searched, so both stemmers are
+    asked; each rewrites at most a stem's last letter (battery -> batteri), so the
+    candidates are the words that begin with the shorter stem minus one letter: a
+    prefix range of the sorted vocabulary, stemmed on demand (PyStemmer caches).
+    """
+    if len(word) < STEM_MIN or not word.isalpha():
+        return []
+    mine = stems(word)
+    prefix = min(mine, key=len)[:-1]
+    if len(prefix) < STEM_MIN - 1:
+        return []
+    ordered = _sorted(vocabulary)
+    start = bisect_left(ordered, prefix)
+    end = bisect_left(ordered, prefix + "\U0010ffff", start)
+    found: list[str] = []
+    for candidate in ordered[start : min(end, start + 2000)]:
+        if word in candidate:
+            continue
+        en, fr = stems(candidate)
+        if (en == mine[0] and len(en) >= STEM_MIN) or (fr == mine[1] and len(fr) >= STEM_MIN):
+            found.append(candidate)
+            if len(found) >= MAX_EXPANSIONS:
+                break
+    return found
+
+
+def parse_filter(text: str, known: KnownValues | None = None) -> Filter:
+    """Parse the filter line; FilterError says what is wrong and where.
+
+    `known` names the brands and platforms that exist, so that `brand:Lumo` is refused
+    with the valid names listed instead of silently matching nothing. Without it,
+    platforms are checked against PLATFORMS and brands not at all.
+    """
+    known = known or KnownValues()
     terms: list[Term] = []
     pos = 0
     while pos < len(text):
@@ -171,16 +300,26 @@ def parse_filter(text: str) -> Filter:
         if raw.startswith('"') and not closing:
             raise FilterError("a quote is opened but never closed", m.start(3))
         value = quoted if raw.startswith('"') else raw
-        terms.append(_make_term(name, value, bool(negate), start))
+        quoted = raw.startswith('"')
+        value_at = m.start(3) + quoted
+        terms.append(_make_term(name, value, bool(negate), start, known, value_at, quoted))
         pos = m.end()
     return Filter(text, tuple(terms))
 
 
-def _make_term(name: str | None, value: str, negate: bool, start: int) -> Term:
+def _make_term(
+    name: str | None,
+    value: str,
+    negate: bool,
+    start: int,
+    known: KnownValues,
+    value_at: int,
+    quoted: bool,
+) -> Term:
     if name is None:
         if not value.strip():
             raise FilterError("empty quotes", start)
-        return Term("", fold(" ".join(value.split())), negate)
+        return Term("", fold(" ".join(value.split())), negate, exact=quoted)
     key = name.lower()
     if key not in FIELDS:
         known = ", ".join(f"{f}:" for f in FIELDS)
@@ -198,8 +337,26 @@ def _make_term(name: str | None, value: str, negate: bool, start: int) -> Term:
             raise FilterError(f"unknown is:{value}; expected one of: {', '.join(IS_VALUES)}", start)
         return Term(key, value.lower(), negate)
     if key == "platform":
+        _check_known("platform", value, known.platforms, value_at)
         return Term(key, value.lower(), negate)
+    if key == "brand" and known.brands is not None:
+        _check_known("brand", value, known.brands, value_at)
     return Term(key, fold(value), negate)
+
+
+def _check_known(what: str, value: str, valid: Collection[str], position: int) -> None:
+    """Refuse a value no mention can have, listing the valid ones (and the closest)."""
+    folded = {fold(v): v for v in valid}
+    if fold(value) in folded:
+        return
+    if not folded:
+        raise FilterError(f"unknown {what} {value!r}: no {what} is configured", position)
+    names = sorted(folded.values(), key=str.casefold)
+    guess = process.extractOne(fold(value), list(folded), scorer=fuzz.ratio, score_cutoff=60)
+    hint = f" (did you mean {folded[guess[0]]}?)" if guess else ""
+    raise FilterError(
+        f"unknown {what} {value!r}{hint}; known {what}s: {', '.join(names)}", position
+    )
 
 
 _EXAMPLES = {

@@ -135,3 +135,40 @@ async def test_hostile_team_name_and_tag_in_modals(make_app, inbox):
         await pilot.press("t", *"[$accent]x", "enter")
         await pilot.pause()
         assert app.is_running
+
+
+async def test_hostile_links_are_never_opened_copied_or_linked(tmp_path, make_app, monkeypatch):
+    """`o` and `y` on a javascript: URL do nothing but say so; a hand-made reply full of
+    markup and escapes is shown literally in the copy panel, with no link but the post's."""
+    monkeypatch.delenv("TMUX", raising=False)
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.2 50000 10.0.0.1 22")
+    with Inbox.open(tmp_path / "s", user="tester") as box:
+        box.ingest(hostile_mentions())
+        app = make_app(inbox=box)
+        async with app.run_test(size=(120, 40), notifications=True) as pilot:
+            await pilot.pause()
+            assert app.screen.mention_list.current.leader.url == "javascript:alert(1)"
+            await pilot.press("y", "o")
+            await pilot.pause()
+            assert app.clipboard == ""
+            assert "This post has no web link to copy." in notifications(app)
+            assert "This post has no web link to open." in notifications(app)
+            await pilot.press("j", "r")  # https://ok.example/1, no posting API: by hand
+            await pilot.pause()
+            app.screen.query_one("#reply-text").load_text("[@click=app.quit]merci[/] [link=https://evil.example]x[/link]")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            if "Send anyway?" in screen_text(app):
+                await pilot.press("y")
+                await pilot.pause()
+            text = screen_text(app)
+            assert "[@click=app.quit]merci[/] [link=https://evil.example]x[/link]" in text
+            links = [
+                span.style.link
+                for widget in app.screen.query("Static")
+                for span in getattr(widget.visual, "spans", ())
+                if getattr(span.style, "link", None)
+            ]
+            assert links == ["https://ok.example/1"]
+            await pilot.press("escape")
+            assert app.is_running

@@ -24,11 +24,13 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from store.views import GroupView
-from triage.filter import Filter, FilterError, parse_filter
+from triage.filter import Filter, FilterError, KnownValues, parse_filter, prepare_vocabulary
 from triage.model import Mention, Status
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, flat, plain
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
+from tui.widgets.copy_panel import copy_link, manual_reply, open_post
+from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor
 from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
@@ -57,7 +59,9 @@ class InboxScreen(Screen[None]):
         Binding("s", "snooze", "Snooze", id="inbox.snooze"),
         Binding("n", "note", "Note", id="inbox.note"),
         Binding("u", "undo", "Undo", id="inbox.undo"),
-        Binding("o", "reopen", "Reopen", id="inbox.reopen", show=False),
+        Binding("O", "reopen", "Reopen", id="inbox.reopen", show=False),
+        Binding("o", "open_post", "Open post", id="inbox.open_post", show=False),
+        Binding("y", "copy_link", "Copy link", id="inbox.copy_link", show=False),
         Binding("escape", "clear", "Clear filter/selection", id="inbox.clear", show=False),
         *[
             Binding(str(n), f"view({n})", f"View {n}", id=f"inbox.view{n}", show=False)
@@ -128,9 +132,10 @@ class InboxScreen(Screen[None]):
 
     # ------------------------------------------------------------------ data
     def on_resize(self, event: events.Resize) -> None:
-        """A narrow terminal gives the list more room than the panes."""
-        self.query_one("#list").styles.width = "2fr" if event.size.width < 120 else "3fr"
-        self.query_one("#right").styles.width = "1fr" if event.size.width < 120 else "2fr"
+        adapt(self, event.size.width)  # one pane under 100 columns
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        follow_focus(self, event.widget)
 
     def _after_first_paint(self) -> None:
         self._count_worker()
@@ -319,7 +324,7 @@ class InboxScreen(Screen[None]):
                 for gid in ranked[start : start + 512]:
                     inbox.view(gid)
                 time.sleep(0.001)
-            inbox.vocabulary()
+            prepare_vocabulary(inbox.vocabulary())
             self.vapp.build_author_index()
             # The store's records live as long as the app: keep the cyclic GC from walking
             # them again and again (full collections took hundreds of ms at 100k).
@@ -371,6 +376,7 @@ class InboxScreen(Screen[None]):
             info.loading = key in self._thread_loading
             info.error = self._thread_errors.get(key, "")
             info.author_history, info.our_replies = self.vapp.author_history(view)
+            info.sla_left = self.vapp.sla_left(view, self.vapp.now())
         self.query_one(ThreadView).show(view, info, self.vapp.now(), self.vapp.user)
 
     def fetch_thread(self, mention: Mention) -> None:
@@ -401,7 +407,9 @@ class InboxScreen(Screen[None]):
     def action_filter(self) -> None:
         bar = self.query_one("#filter-bar")
         bar.display = True
-        self.query_one("#filter", Input).focus()
+        # at once, not on the next turn (Widget.focus): keys typed right after `/` on a
+        # busy machine would otherwise reach the list and run its actions
+        self.set_focus(self.query_one("#filter", Input))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -415,7 +423,8 @@ class InboxScreen(Screen[None]):
         """Narrow the list; an invalid filter shows what is wrong and keeps the last good list."""
         error = self.query_one("#filter-error", Static)
         try:
-            flt = parse_filter(text)
+            brands = [b.name for b in self.vapp.config.brands]
+            flt = parse_filter(text, KnownValues(brands=brands or None))
         except FilterError as exc:
             pointer = " " * (exc.position + 1) + "^"
             error.update(
@@ -498,6 +507,14 @@ class InboxScreen(Screen[None]):
     def action_ignore(self) -> None:
         targets = self._targets()
         self._run("Ignored", targets, lambda g: self.vapp.inbox.set_status(g, Status.IGNORED))
+
+    def action_open_post(self) -> None:
+        view = self.mention_list.current
+        open_post(self.app, view.leader if view else None)
+
+    def action_copy_link(self) -> None:
+        view = self.mention_list.current
+        copy_link(self.app, view.leader if view else None)
 
     def action_reopen(self) -> None:
         targets = self._targets()
@@ -707,7 +724,7 @@ class InboxScreen(Screen[None]):
             app.inbox.release(target)
         self._patch([target])
         if manual:
-            app.manual_reply(mention, text)
+            manual_reply(app, mention, text)
         else:
             app.outbound_kick()
             self.notify("Reply queued for posting.", timeout=2, markup=False)

@@ -5,6 +5,9 @@ ids (as Textualize's toolong does with log lines); a row's GroupView is built on
 it is drawn. 100,000 rows load as fast as a list assignment, where DataTable needs
 seconds and ListView is unusable past 1k.
 Rendered rows are cached by (group, state revision, width, cursor, selection, minute).
+The first line is the column headers, which stay put while the rows scroll under them.
+The cursor row is drawn in reverse video, the one mark every colour mode (and NO_COLOR,
+and a monochrome terminal) shows.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from textual.strip import Strip
 
 from store.views import GroupView
 from triage.model import utcnow
-from tui.widgets.rows import RowStyles, row_segments
+from tui.widgets.rows import RowStyles, header_segments, row_segments
+
+HEADER = 1  # lines of column headers above the rows
 
 
 def _no_sla(view: GroupView, now: datetime) -> float | None:
@@ -50,6 +55,9 @@ class MentionList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "mention-list--cursor",
+        "mention-list--cursor-blur",
+        "mention-list--header",
+        "mention-list--title",
         "mention-list--urgent",
         "mention-list--high",
         "mention-list--low",
@@ -119,7 +127,7 @@ class MentionList(ScrollView, can_focus=True):
                 index = ids.index(current)
             except ValueError:
                 index = min(self.cursor, max(0, len(ids) - 1))
-        self.virtual_size = Size(self.size.width, len(ids))
+        self.virtual_size = Size(self.size.width, len(ids) + HEADER)
         self.set_reactive(MentionList.cursor, index)
         self._scroll_cursor_into_view()
         self.refresh()
@@ -173,13 +181,23 @@ class MentionList(ScrollView, can_focus=True):
                 tag=comp("tag"),
                 claimed=comp("claimed"),
                 mark=comp("mark"),
+                title=comp("title"),
             )
         return self._styles
 
+    @property
+    def rows_height(self) -> int:
+        """How many rows fit under the headers."""
+        return max(1, self.scrollable_content_region.height - HEADER)
+
     def render_line(self, y: int) -> Strip:
-        scroll_y = self.scroll_offset.y
-        index = scroll_y + y
         width = self.scrollable_content_region.width
+        if y < HEADER:
+            style = self.rich_style + self.get_component_rich_style(
+                "mention-list--header", partial=True
+            )
+            return Strip(header_segments(width, style), width)
+        index = self.scroll_offset.y + y - HEADER
         if index >= len(self.ids):
             if index == 0:
                 style = self.get_component_rich_style("mention-list--empty")
@@ -210,16 +228,14 @@ class MentionList(ScrollView, can_focus=True):
             )  # fmt: skip
             strip = Strip(segments, width)
             if is_cursor:
-                cursor_style = self.get_component_rich_style("mention-list--cursor", partial=True)
-                if not self.has_focus:
-                    cursor_style = Style(reverse=False, bgcolor=cursor_style.bgcolor, dim=True)
-                strip = strip.apply_style(cursor_style)
+                name = "mention-list--cursor" if self.has_focus else "mention-list--cursor-blur"
+                strip = strip.apply_style(self.get_component_rich_style(name, partial=True))
             self._cache[key] = strip
         return strip
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
-        self.virtual_size = Size(event.size.width, len(self.ids))
+        self.virtual_size = Size(event.size.width, len(self.ids) + HEADER)
 
     def on_focus(self) -> None:
         self._cache.clear()
@@ -231,8 +247,8 @@ class MentionList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ cursor
     def _refresh_row(self, index: int) -> None:
-        y = index - self.scroll_offset.y
-        if 0 <= y < self.size.height:
+        y = index - self.scroll_offset.y + HEADER
+        if HEADER <= y < self.size.height:
             self.refresh_line(y)
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -242,7 +258,7 @@ class MentionList(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self.current))
 
     def _scroll_cursor_into_view(self) -> None:
-        height = max(1, self.scrollable_content_region.height)
+        height = self.rows_height
         top = self.scroll_offset.y
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
@@ -267,10 +283,10 @@ class MentionList(ScrollView, can_focus=True):
         self.move_to(len(self.ids) - 1)
 
     def action_page_down(self) -> None:
-        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+        self.move_to(self.cursor + max(1, self.rows_height - 1))
 
     def action_page_up(self) -> None:
-        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+        self.move_to(self.cursor - max(1, self.rows_height - 1))
 
     def action_open(self) -> None:
         if self.current is not None:
@@ -287,7 +303,7 @@ class MentionList(ScrollView, can_focus=True):
         self.move_to(self.cursor + 1)
 
     def on_click(self, event: events.Click) -> None:
-        index = self.scroll_offset.y + event.y
-        if 0 <= index < len(self.ids):
+        index = self.scroll_offset.y + event.y - HEADER
+        if event.y >= HEADER and 0 <= index < len(self.ids):
             self.focus()
             self.move_to(index)

@@ -47,6 +47,7 @@ class RowStyles:
     tag: Style
     claimed: Style
     mark: Style
+    title: Style
 
 
 def duration_short(seconds: float) -> str:
@@ -82,24 +83,64 @@ def _fit(text: str, width: int) -> str:
     return "".join(out) + "…" + " " * (width - 1 - used)
 
 
-# columns: (name, width); 0 = takes what is left. Narrow terminals drop the last ones.
-WIDE = (
-    ("mark", 1), ("prio", 4), ("sla", 7), ("platform", 5), ("brand", 9), ("author", 15),
-    ("snippet", 0), ("size", 4), ("tags", 14), ("status", 8), ("claimed", 10),
+# columns: (name, width); 0 = the post's text, which takes what is left. The essential
+# ones are always there; the others join, in this order, only while the text keeps at
+# least half of the row (and TEXT_MIN cells), so a wider list means a wider text.
+ESSENTIAL = (
+    ("mark", 1), ("prio", 3), ("sla", 7), ("author", 12), ("snippet", 0), ("size", 4),
+    ("status", 8),  # also says who is answering ("✎sam") when there is no "claimed" column
 )  # fmt: skip
-NARROW = (
-    ("mark", 1), ("prio", 4), ("sla", 7), ("platform", 5), ("brand", 8), ("author", 12),
-    ("snippet", 0), ("size", 4), ("status", 8),
-)  # fmt: skip
-
-
-COMPACT = (("mark", 1), ("prio", 4), ("sla", 7), ("author", 11), ("snippet", 0), ("size", 4))
+OPTIONAL = (("platform", 5), ("brand", 9), ("tags", 14), ("claimed", 10))
+TEXT_MIN = 40
+HEADERS = {
+    "mark": "",
+    "prio": "Pri",
+    "sla": "SLA",
+    "platform": "Where",
+    "brand": "Brand",
+    "author": "Author",
+    "snippet": "Post",
+    "size": "×n",
+    "tags": "Tags",
+    "status": "Status",
+    "claimed": "Who",
+}
+SLA_LEGEND = (
+    "SLA: time left to answer within the first-response target (-1h05: overdue by that); "
+    "✓ answered or closed (then, and without a target, the post's age)"
+)
 
 
 def columns_for(width: int) -> tuple[tuple[str, int], ...]:
-    if width >= 110:
-        return WIDE
-    return NARROW if width >= 80 else COMPACT
+    """The columns a row of `width` cells shows, in display order."""
+    used = sum(w + 1 for _, w in ESSENTIAL) + 1
+    keep_text = max(TEXT_MIN, width // 2)
+    chosen = set()
+    for name, w in OPTIONAL:
+        if width - used - (w + 1) >= keep_text:
+            chosen.add(name)
+            used += w + 1
+    order = ("mark", "prio", "sla", "platform", "brand", "author", "snippet", "size",
+             "tags", "status", "claimed")  # fmt: skip
+    widths = dict(ESSENTIAL) | dict(OPTIONAL)
+    return tuple((n, widths[n]) for n in order if n in chosen or n in dict(ESSENTIAL))
+
+
+def _flex(columns: tuple[tuple[str, int], ...], width: int) -> int:
+    fixed = sum(w + 1 for _, w in columns if w) + 1
+    return max(8, width - fixed)
+
+
+def header_segments(width: int, style: Style) -> list[Segment]:
+    """The column headers of a row of `width` cells."""
+    columns = columns_for(width)
+    flex = _flex(columns, width)
+    text = ""
+    for name, w in columns:
+        label = HEADERS[name]
+        w = w or flex
+        text += _fit(label.rjust(w - 1) if name == "sla" else label, w) + " "
+    return [Segment(_fit(text, width), style)]
 
 
 def row_segments(
@@ -114,8 +155,7 @@ def row_segments(
 ) -> list[Segment]:
     """The cells of one row, exactly `width` cells wide."""
     columns = columns_for(width)
-    fixed = sum(w + 1 for _, w in columns if w) + 1
-    flex = max(8, width - fixed)
+    flex = _flex(columns, width)
     leader = view.leader
     state = view.state
     segments: list[Segment] = []
@@ -129,7 +169,7 @@ def row_segments(
             style = (
                 styles.urgent if p >= URGENT_THRESHOLD else styles.high if p >= HIGH else styles.low
             )
-            text = f"{min(99, int(p)):>3} "
+            text = f"{min(99, int(p)):>2} "
         elif name == "sla":
             left = sla_left(view, now)
             if left is not None:
@@ -151,8 +191,15 @@ def row_segments(
         elif name == "author":
             text = flat(leader.author.display)
         elif name == "snippet":
-            body = leader.title if leader.title and not leader.text else leader.text
-            text = flat(body, w + 1)
+            title = flat(leader.title, w + 1)
+            body = flat(leader.text, w + 1)
+            if title and body and not body.startswith(title):
+                cut = _fit(f"{title} · {body}", w)
+                head = min(len(title), len(cut))
+                segments += [Segment(cut[:head], styles.title), Segment(cut[head:], styles.base)]
+                segments.append(Segment(" ", styles.base))
+                continue
+            text = title if title and not body else body
         elif name == "size":
             text = f"×{view.size}" if view.size > 1 else ""
             style = styles.dim
@@ -160,7 +207,7 @@ def row_segments(
             text = " ".join("#" + flat(t) for t in state.tags)
             style = styles.tag
         elif name == "status":
-            if state.claim_active(now) and width < 110:
+            if state.claim_active(now) and not any(n == "claimed" for n, _ in columns):
                 text, style = "✎" + flat(state.claimed_by), styles.claimed
             elif state.is_snoozed(now):
                 text, style = "snoozed", styles.dim

@@ -8,6 +8,7 @@ screen's worker; this widget only shows what it is given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +21,9 @@ from textual.widgets import Static
 from store.views import GroupView
 from triage.model import Mention, TriageState
 from tui.safe import clean, flat, link, plain
-from tui.widgets.rows import age_short
+from tui.widgets.rows import age_short, duration_short
+
+_URL = re.compile(r"https?://\S+")
 
 
 @dataclass(slots=True)
@@ -32,6 +35,37 @@ class ThreadInfo:
     error: str = ""
     author_history: Sequence[Mention] = ()
     our_replies: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (when, text)
+    sla_left: float | None = None  # seconds to the first-response target (the SLA column)
+
+
+def fit_url(url: str, width: int) -> str:
+    """`url` on one line of `width` cells: cut in the middle, never wrapped mid-string."""
+    if len(url) <= width or width < 12:
+        return url
+    head = (width - 1) * 3 // 5
+    return url[:head] + "…" + url[len(url) - (width - 1 - head) :]
+
+
+def _text(text: str, width: int) -> Content:
+    """A post's text, its long URLs shortened to fit a line (the full one is the post's
+    link above, `y` copies it); never made clickable: the text is not ours."""
+    text = clean(text)
+    if width <= 0 or not any(len(u) > width for u in _URL.findall(text)):
+        return plain(text)
+    return plain(_URL.sub(lambda m: fit_url(m.group(0), width), text))
+
+
+def sla_sentence(left: float | None, view: GroupView) -> str:
+    """The SLA column of the list, in words."""
+    if left is None:
+        if view.state.first_response_at is not None:
+            return "SLA: answered"
+        if view.state.status.value in ("done", "ignored"):
+            return f"SLA: none, {view.state.status.value}"
+        return "SLA: no first-response target applies (the list shows the post's age)"
+    if left < 0:
+        return f"SLA: overdue by {duration_short(-left)} (first-response target)"
+    return f"SLA: {duration_short(left)} left to answer (first-response target)"
 
 
 def _when(at: datetime | None, now: datetime) -> str:
@@ -52,20 +86,24 @@ def mention_header(m: Mention, now: datetime) -> Content:
     )
 
 
-def render_group(view: GroupView, info: ThreadInfo, now: datetime, *, user: str = "") -> Content:
-    """The whole pane as one Content (plain text spans, our own styles)."""
+def render_group(
+    view: GroupView, info: ThreadInfo, now: datetime, *, user: str = "", width: int = 0
+) -> Content:
+    """The whole pane as one Content (plain text spans, our own styles); `width` (cells,
+    0 = unknown) keeps each URL on one line."""
     m = view.leader
     state: TriageState = view.state
     parts: list[Content | str | tuple[str, str]] = [mention_header(m, now), "\n"]
     if m.title:
         parts += [plain(m.title, "bold"), "\n"]
-    parts += [plain(m.text), "\n"]
+    parts += [_text(m.text, width), "\n"]
     if m.url:
-        parts += [link(m.url), "\n"]
+        label = fit_url(clean(m.url), width) if width else None
+        parts += [link(m.url, label), "\n"]
     parts += ["\n", ("Why it ranks: ", "bold $accent"), (f"priority {view.priority:.0f}", "")]
     if view.signals:
         parts += [" — ", plain(", ".join(clean(s) for s in view.signals))]
-    parts.append("\n")
+    parts += ["\n", plain(sla_sentence(info.sla_left, view), "$text-muted"), "\n"]
     status = [f"status {state.status.value}"]
     if state.tags:
         status.append("tags " + " ".join("#" + flat(t) for t in state.tags))
@@ -158,9 +196,17 @@ class ThreadView(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Content("Select a mention."), id="thread-body")
 
+    _shown: tuple[GroupView, ThreadInfo, datetime, str] | None = None
+
     def show(self, view: GroupView | None, info: ThreadInfo, now: datetime, user: str = "") -> None:
         body = self.query_one("#thread-body", Static)
+        self._shown = (view, info, now, user) if view is not None else None
         if view is None:
             body.update(Content("No mention selected."))
         else:
-            body.update(render_group(view, info, now, user=user))
+            width = self.scrollable_content_region.width
+            body.update(render_group(view, info, now, user=user, width=width))
+
+    def on_resize(self) -> None:
+        if self._shown is not None:  # URLs are fitted to the width
+            self.show(*self._shown)

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 from calendar import timegm
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -53,22 +54,92 @@ def unwrap_link(link: str) -> str:
     return link
 
 
-def _when(entry: Any) -> datetime | None:
+_BOM = b"\xef\xbb\xbf"
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
+_LINE = re.compile(r"^<unknown>:(\d+):(\d+): ")
+MAX_ID = 512  # longer native ids are hashed: an id is a key, not a place for a post
+
+
+def _repair_charref(match: re.Match[bytes]) -> bytes:
+    digits = match.group(1)
+    code = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"  # what HTML does; feedparser raises on a lone surrogate
+    return match.group(0)
+
+
+def _repaired(body: bytes) -> bytes:
+    """The body with character references that name no character replaced by U+FFFD."""
+    return _CHARREF.sub(_repair_charref, body) if b"&#" in body else body
+
+
+def _when(entry: Any, problems: Counter[str]) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
-            return datetime.fromtimestamp(timegm(value), UTC)
+            try:
+                return datetime.fromtimestamp(timegm(value), UTC)
+            except (ValueError, OverflowError, OSError, TypeError):
+                problems["a date out of range ignored"] += 1
     return None
 
 
-def _native_id(entry: Any, link: str, title: str, when: datetime | None) -> str:
+def _link(entry: Any, url: str, problems: Counter[str]) -> str:
+    link = (entry.get("link") or "").strip()
+    if not link:
+        return ""
+    try:
+        link = unwrap_link(link)
+        if "://" not in link:
+            link = urljoin(url, link)
+        parts = urlsplit(link)
+    except ValueError:
+        problems["a link that is not a web address dropped"] += 1
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""  # an Atom id taken for a link ("tag:…", "urn:…"), a javascript: link
+    return link
+
+
+def _digest(*parts: str) -> str:
+    joined = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(joined).hexdigest()
+
+
+def native_id(
+    entry_id: str, link: str, source: str, platform: str, content: tuple[str, ...]
+) -> str:
+    """The native id of an entry: the same whichever parser read it.
+
+    A guid or Atom id that is an absolute URI (`https://…`, `tag:…`, `yt:video:…`) names
+    the item everywhere and is kept as is, so one post in two feeds is stored once. Any
+    other id ("1", "t-42") only means something inside its feed: on the plain `rss`
+    platform it is scoped to the source (`forum#1`), so two feeds' item "1" are two
+    mentions. An item with neither id nor link is named by a hash over its whole content
+    (title, text, author, date), so two posts titled "Post" stay two.
+    """
+    native = entry_id.strip()
+    if native and len(native) > MAX_ID:
+        native = "sha1-" + _digest(native)
+    if native:
+        if platform == "rss" and not _URI.match(native):
+            return f"{source}#{native}"
+        return native
+    if link:
+        return link
+    return "sha1-" + _digest(*content)
+
+
+def _legacy_id(entry: Any, link: str, title: str, when: datetime | None) -> str:
+    """The id versions up to 0.1 gave (unscoped; a hash of title, date, summary)."""
     native = (entry.get("id") or "").strip()
     if native:
         return native
     if link:
         return link
     seed = f"{title}\n{when.isoformat() if when else ''}\n{entry.get('summary', '')}"
-    return "sha1-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()
+    return "sha1-" + hashlib.sha1(seed.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _body(entry: Any) -> str:
@@ -78,6 +149,39 @@ def _body(entry: Any) -> str:
         if value:
             return value
     return entry.get("summary") or entry.get("description") or ""
+
+
+def _without_bom(body: bytes) -> bytes:
+    return body[3:] if body.startswith(_BOM) else body
+
+
+def _what_it_is(body: bytes) -> str:
+    """Why a body that gave no entry is not a feed, in words."""
+    head = _without_bom(body)[:1024].lstrip().lower()
+    if not head:
+        return "not a feed: the answer was empty"
+    if head.startswith((b"<!doctype html", b"<html")) or (
+        b"<html" in head and b"<rss" not in head and b"<feed" not in head
+    ):
+        return "not a feed: the address returned a web page (check the URL)"
+    if head.startswith((b"{", b"[")):
+        return "not a feed: the address returned JSON, not RSS or Atom (check the URL)"
+    return "not a feed"
+
+
+def _error_words(problem: Exception | None, body: bytes) -> str:
+    if problem is None:
+        return "malformed"
+    words = sanitize(str(problem))[:200]
+    found = _LINE.match(words)
+    if found:
+        line = int(found.group(1))
+        # feedparser puts an XML declaration in front of a document that has none,
+        # which moves every line number one down
+        if not _without_bom(body).startswith(b"<?xml"):
+            line = max(1, line - 1)
+        words = f"line {line}, column {found.group(2)}: " + words[found.end() :]
+    return words
 
 
 def _parse_with_feedparser(
@@ -91,13 +195,13 @@ def _parse_with_feedparser(
         resolve_relative_uris=False,
     )
     entries = parsed.entries
-    looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
-    if not entries and looks_html:
-        raise SourceError("not a feed: the address returned a web page (check the URL)")
+    if not entries:
+        what = _what_it_is(body)
+        if what != "not a feed":
+            raise SourceError(what)
     if parsed.bozo:
         problem = parsed.get("bozo_exception")
-        words = sanitize(str(problem))[:200] if problem else "malformed"
-        words = re.sub(r"^<unknown>:(\d+):(\d+): ", r"line \1, column \2: ", words)
+        words = _error_words(problem, body)
         if not entries and not isinstance(problem, _SOFT):
             raise SourceError(f"not a valid feed: {words}")
         if entries:
@@ -105,6 +209,60 @@ def _parse_with_feedparser(
     if not entries and not parsed.get("version"):
         raise SourceError("not a feed")
     return entries, parsed.feed
+
+
+def _mention(
+    entry: Any,
+    feed: Any,
+    feed_title: str,
+    url: str,
+    source: str,
+    platform: str,
+    fetched_at: datetime,
+    problems: Counter[str],
+) -> Mention:
+    title = sanitize(html_to_text(entry.get("title", "")))
+    link = _link(entry, url, problems)
+    when = _when(entry, problems)
+    text = sanitize(html_to_text(_body(entry))) or title
+    detail = entry.get("author_detail") or {}
+    name = entry.get("author") or detail.get("name") or ""
+    named = RSS_AUTHOR.match(name)  # RSS's "mail@example.org (Name)": the name only
+    name = sanitize(html_to_text(named.group(2) if named else name))
+    if not name and platform == "rss":
+        name = feed_title
+    author = Author(name=name, handle="", url=detail.get("href") or "")
+    stamp = when.isoformat() if when else ""
+    native = native_id(
+        entry.get("id") or "",
+        link,
+        source,
+        platform,
+        (title, text, author.name, author.url, stamp),
+    )
+    extra: dict[str, Any] = {"feed": url}
+    legacy = _legacy_id(entry, link, title, when)
+    if legacy != native:
+        # what this item was stored under before ids were scoped: ingestion skips an
+        # item already stored under it, so an upgrade stores nothing twice
+        extra["previous_id"] = mention_id(platform, sanitize(legacy) or "?")
+    return Mention(
+        id=mention_id(platform, native),
+        platform=platform,
+        source=source,
+        url=link,
+        author=author,
+        text=text,
+        title=title,
+        created_at=when or fetched_at,
+        fetched_at=fetched_at,
+        lang=(entry.get("language") or feed.get("language") or None),
+        extra=extra,
+    )
+
+
+def _problem_words(problems: Counter[str]) -> str:
+    return "; ".join(f"{n} x {what}" if n > 1 else what for what, n in problems.items())
 
 
 def parse_feed(
@@ -115,53 +273,40 @@ def parse_feed(
     platform: str,
     fetched_at: datetime | None = None,
 ) -> tuple[list[Mention], list[str]]:
-    """The mentions in a feed body and warnings in words; SourceError if nothing usable."""
+    """The mentions in a feed body and warnings in words; SourceError if nothing usable.
+
+    One bad value (a date out of range, a link that is no address, a character that
+    cannot exist) costs that value, one bad entry that entry: the rest is kept, and the
+    losses are told in one warning. A feed fails only when nothing in it can be read.
+    """
     fetched_at = fetched_at or utcnow()
     response_headers = {k.lower(): v for k, v in headers.items()}
     # No content-location: feedparser would resolve ids against it too, turning Reddit's
     # "t3_abc" into "<feed url>/t3_abc" (an id that changes with the query). Relative
     # links are resolved below instead, against the address the feed came from.
     response_headers.pop("content-location", None)
+    body = _repaired(body)
     warnings: list[str] = []
     simple = parse_simple(body, response_headers)
     if simple is not None and simple[0]:
         entries, feed = simple
     else:
         entries, feed = _parse_with_feedparser(body, response_headers, warnings)
-    mentions: list[Mention] = []
     feed_title = sanitize(html_to_text(feed.get("title", "")))
+    mentions: list[Mention] = []
+    problems: Counter[str] = Counter()
     for entry in entries:
-        title = sanitize(html_to_text(entry.get("title", "")))
-        link = unwrap_link((entry.get("link") or "").strip())
-        if link and "://" not in link:
-            link = urljoin(url, link)
-        when = _when(entry)
-        text = sanitize(html_to_text(_body(entry))) or title
-        detail = entry.get("author_detail") or {}
-        name = entry.get("author") or detail.get("name") or ""
-        named = RSS_AUTHOR.match(name)  # RSS's "mail@example.org (Name)": the name only
-        author = Author(
-            name=sanitize(html_to_text(named.group(2) if named else name)),
-            handle="",
-            url=detail.get("href") or "",
-        )
-        if not author.name and platform == "rss":
-            author.name = feed_title
-        native = _native_id(entry, link, title, when)
-        mentions.append(
-            Mention(
-                id=mention_id(platform, native),
-                platform=platform,
-                source=source,
-                url=link,
-                author=author,
-                text=text,
-                title=title,
-                created_at=when or fetched_at,
-                fetched_at=fetched_at,
-                lang=(entry.get("language") or feed.get("language") or None),
-                extra={"feed": url},
+        try:
+            mentions.append(
+                _mention(entry, feed, feed_title, url, source, platform, fetched_at, problems)
             )
+        except Exception as exc:  # one unreadable entry must not cost the others
+            problems[f"an entry skipped ({sanitize(str(exc))[:80] or type(exc).__name__})"] += 1
+    if entries and not mentions:
+        raise SourceError(f"no entry of the feed could be read: {_problem_words(problems)}")
+    if problems:
+        warnings.append(
+            f"kept {len(mentions)} of {len(entries)} entries; {_problem_words(problems)}"
         )
     return mentions, warnings
 

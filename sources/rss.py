@@ -131,17 +131,6 @@ def native_id(
     return "sha1-" + _digest(*content)
 
 
-def _legacy_id(entry: Any, link: str, title: str, when: datetime | None) -> str:
-    """The id versions up to 0.1 gave (unscoped; a hash of title, date, summary)."""
-    native = (entry.get("id") or "").strip()
-    if native:
-        return native
-    if link:
-        return link
-    seed = f"{title}\n{when.isoformat() if when else ''}\n{entry.get('summary', '')}"
-    return "sha1-" + hashlib.sha1(seed.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def _body(entry: Any) -> str:
     contents = entry.get("content") or []
     for content in contents:
@@ -241,11 +230,11 @@ def _mention(
         (title, text, author.name, author.url, stamp),
     )
     extra: dict[str, Any] = {"feed": url}
-    legacy = _legacy_id(entry, link, title, when)
-    if legacy != native:
-        # what this item was stored under before ids were scoped: ingestion skips an
-        # item already stored under it, so an upgrade stores nothing twice
-        extra["previous_id"] = mention_id(platform, sanitize(legacy) or "?")
+    legacy = (entry.get("id") or "").strip()
+    if legacy and legacy != native:
+        # the id before ids were scoped to their source: ingestion skips an item already
+        # stored under it, so an upgrade does not store a feed's items twice
+        extra["previous_id"] = mention_id(platform, legacy)
     return Mention(
         id=mention_id(platform, native),
         platform=platform,
@@ -256,7 +245,7 @@ def _mention(
         title=title,
         created_at=when or fetched_at,
         fetched_at=fetched_at,
-        lang=(entry.get("language") or feed.get("language") or None),
+        lang=(entry.get("language") or feed.get("language") or "").strip() or None,
         extra=extra,
     )
 

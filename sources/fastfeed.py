@@ -24,6 +24,9 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC = "{http://purl.org/dc/elements/1.1/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# C1 controls in UTF-8: feedparser reads them as the windows-1252 characters they were
+# probably meant to be (U+0085 becomes "…"); the fast path leaves that to it
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 RSS_AUTHOR = re.compile(r"^\s*(\S+@\S+)\s*\((.+)\)\s*$")  # "mail@x (Name)"
 
@@ -172,6 +175,8 @@ def _atom(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         entry["summary"] = _atom_text(_one(node, ATOM + "summary"))
         author = _one(node, ATOM + "author")
         if author is not None:
+            if _one(author, ATOM + "email") is not None:
+                raise _Unsure("an author e-mail (feedparser writes it into the name)")
             entry["author"] = _text(_one(author, ATOM + "name")).strip()
             href = _text(_one(author, ATOM + "uri")).strip()
             if href:
@@ -188,7 +193,7 @@ def parse_simple(
     body: bytes, headers: dict[str, str]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
     """(entries, feed) for a plain RSS 2.0 or Atom document, or None for feedparser."""
-    if _DECLARATIONS.search(body) or not _plain_utf8(body, headers):
+    if _DECLARATIONS.search(body) or _C1.search(body) or not _plain_utf8(body, headers):
         return None
     try:
         root = ET.fromstring(body)
@@ -196,6 +201,6 @@ def parse_simple(
             return _rss(root)
         if root.tag == ATOM + "feed":
             return _atom(root)
-    except Exception:  # noqa: BLE001 - whatever it is, feedparser decides
+    except Exception:  # whatever it is, feedparser decides
         return None
     return None

@@ -335,12 +335,15 @@ class RssSource(Source):
             last_modified=cursor.get("last_modified"),
             max_bytes=self.max_bytes,
         )
+        moved = [f"moved permanently to {result.moved_to}: update the URL"] * bool(
+            result.moved_to
+        )
         if result.not_modified:
-            return PollResult(cursor=dict(cursor), unchanged=True)
+            return PollResult(cursor=dict(cursor), unchanged=True, warnings=moved)
         mentions, warnings = await self.offload(
             parse_feed, result.body, result.headers, result.url, self.name, self.platform, utcnow()
         )
         new_cursor = {
             k: v for k, v in (("etag", result.etag), ("last_modified", result.last_modified)) if v
         }
-        return PollResult(mentions=mentions, cursor=new_cursor, warnings=warnings)
+        return PollResult(mentions=mentions, cursor=new_cursor, warnings=moved + warnings)

@@ -3,7 +3,7 @@ declines. Hypothesis draws RSS 2.0 and Atom documents (see feedgen.py); for each
 paths must give the same mentions (every field of `to_json`), the same warnings, or the
 same error.
 
-`VEILLE_FEED_EXAMPLES` sets the number of documents per test (default 1500, a few
+`VEILLE_FEED_EXAMPLES` sets the number of documents per test (default 1000, about ten
 seconds); e.g. `VEILLE_FEED_EXAMPLES=50000` for a long hunt.
 """
 
@@ -22,7 +22,7 @@ from sources.fastfeed import parse_simple
 from .feedgen import feed_document
 
 FETCHED = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
-EXAMPLES = int(os.environ.get("VEILLE_FEED_EXAMPLES", "1500"))
+EXAMPLES = int(os.environ.get("VEILLE_FEED_EXAMPLES", "1000"))
 
 
 def outcome(body: bytes, headers: dict[str, str]):

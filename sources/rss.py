@@ -8,6 +8,7 @@ for a path or URL and reads it, so a feed server could make us show local files.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
@@ -61,6 +62,54 @@ _LINE = re.compile(r"^<unknown>:(\d+):(\d+): ")
 MAX_ID = 512  # longer native ids are hashed: an id is a key, not a place for a post
 
 
+# Encoding names real feeds declare that Python does not know, and the codec meant.
+_ENCODING_ALIASES = {
+    "windows-874": "cp874",
+    "x-mac-roman": "mac-roman",
+    "macintosh": "mac-roman",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "iso-8859-6-e": "iso-8859-6",
+    "iso-8859-8-e": "iso-8859-8",
+    "utf8mb4": "utf-8",
+    "utf8mb3": "utf-8",
+    "x-sjis": "shift_jis",
+    "x-euc-jp": "euc-jp",
+    "unicode-1-1-utf-8": "utf-8",
+}
+_DECLARED = re.compile(rb"""^(\xef\xbb\xbf)?(\s*<\?xml[^>]*?encoding=["'])([A-Za-z0-9._:-]+)(["'])""")
+_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)[\"']?", re.IGNORECASE)
+
+
+def _known(name: str) -> str | None:
+    """The codec Python knows for an encoding name a feed gave, None when it knows none."""
+    try:
+        codecs.lookup(name)
+        return name
+    except LookupError:
+        return _ENCODING_ALIASES.get(name.lower())
+
+
+def _with_known_encodings(body: bytes, headers: dict[str, str]) -> bytes:
+    """Encoding names Python does not know (windows-874, x-mac-roman, ISO-8859-8-I,
+    utf8mb4) replaced by the codec they mean, in the XML declaration and the header, so
+    the text is read right instead of guessed at."""
+    found = _DECLARED.match(body[:300])
+    if found:
+        name = found.group(3).decode("ascii")
+        known = _known(name)
+        if known and known != name:
+            body = body[: found.start(3)] + known.encode("ascii") + body[found.end(3) :]
+    content_type = headers.get("content-type", "")
+    sent = _CHARSET.search(content_type)
+    if sent:
+        known = _known(sent.group(1))
+        if known and known != sent.group(1):
+            headers["content-type"] = content_type.replace(sent.group(1), known)
+    return body
+
+
 def _repair_charref(match: re.Match[bytes]) -> bytes:
     digits = match.group(1)
     code = int(digits[1:], 16) if digits[:1] in b"xX" else int(digits)
@@ -75,13 +124,22 @@ def _repaired(body: bytes) -> bytes:
 
 
 def _when(entry: Any, problems: Counter[str]) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+    """The entry's date; a date that cannot be read or is out of range is told once."""
+    trouble = ""
+    for key in ("published", "updated", "created"):
+        value = entry.get(f"{key}_parsed")
         if value:
             try:
-                return datetime.fromtimestamp(timegm(value), UTC)
+                when = datetime.fromtimestamp(timegm(value), UTC)
             except (ValueError, OverflowError, OSError, TypeError):
-                problems["a date out of range ignored"] += 1
+                when = None
+            if when is not None and when.year >= 1970:  # year 1 read as 100: no web then
+                return when
+            trouble = "a date out of range ignored"
+        elif (entry.get(key) or "").strip():
+            trouble = trouble or "a date that could not be read ignored"
+    if trouble:
+        problems[trouble] += 1
     return None
 
 
@@ -135,7 +193,7 @@ def _body(entry: Any) -> str:
     contents = entry.get("content") or []
     for content in contents:
         value = content.get("value")
-        if value:
+        if value and value.strip():
             return value
     return entry.get("summary") or entry.get("description") or ""
 
@@ -274,7 +332,7 @@ def parse_feed(
     # "t3_abc" into "<feed url>/t3_abc" (an id that changes with the query). Relative
     # links are resolved below instead, against the address the feed came from.
     response_headers.pop("content-location", None)
-    body = _repaired(body)
+    body = _repaired(_with_known_encodings(body, response_headers))
     warnings: list[str] = []
     simple = parse_simple(body, response_headers)
     if simple is not None and simple[0]:

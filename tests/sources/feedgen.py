@@ -14,17 +14,63 @@ import functools
 
 from hypothesis import strategies as st
 
-WORDS = ["Lumio", "refund", "broken", "glow", "lamp", "café", "naïve", "l'été", "don’t", "—",
-         "日本", "ünïcödé", "AT", "T", "x", "42"]
-ENTITIES = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#233;", "&#x2019;", "&#8220;",
-            "&#xD800;", "&#0;", "&#x1F600;", "&amp;eacute;", "&amp;amp;", "&amp;#8217;"]
-ESCAPED_HTML = ["&lt;b&gt;bold&lt;/b&gt;", "&lt;p&gt;para&lt;/p&gt;", "&lt;br/&gt;",
-                "&lt;a href=&quot;https://e.example/x&quot;&gt;link&lt;/a&gt;",
-                "&lt;script&gt;alert(1)&lt;/script&gt;", "a &lt; b", "&lt;img src=x&gt;"]
-INLINE = ["<b>{}</b>", "<em>{}</em>", "<a href='https://e.example/1'>{}</a>", "<br/>{}",
-          "<p>{}</p>", "<span class='x'>{}</span>"]
-CDATA = ["<![CDATA[<p>in <b>cdata</b> &amp; more</p>]]>", "<![CDATA[plain & simple < 3]]>",
-         "<![CDATA[]]>", "<![CDATA[&eacute;t&eacute;]]>"]
+WORDS = [
+    "Lumio",
+    "refund",
+    "broken",
+    "glow",
+    "lamp",
+    "café",
+    "naïve",
+    "l'été",
+    "don’t",
+    "—",
+    "日本",
+    "ünïcödé",
+    "AT",
+    "T",
+    "x",
+    "42",
+]
+ENTITIES = [
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&quot;",
+    "&apos;",
+    "&#233;",
+    "&#x2019;",
+    "&#8220;",
+    "&#xD800;",
+    "&#0;",
+    "&#x1F600;",
+    "&amp;eacute;",
+    "&amp;amp;",
+    "&amp;#8217;",
+]
+ESCAPED_HTML = [
+    "&lt;b&gt;bold&lt;/b&gt;",
+    "&lt;p&gt;para&lt;/p&gt;",
+    "&lt;br/&gt;",
+    "&lt;a href=&quot;https://e.example/x&quot;&gt;link&lt;/a&gt;",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "a &lt; b",
+    "&lt;img src=x&gt;",
+]
+INLINE = [
+    "<b>{}</b>",
+    "<em>{}</em>",
+    "<a href='https://e.example/1'>{}</a>",
+    "<br/>{}",
+    "<p>{}</p>",
+    "<span class='x'>{}</span>",
+]
+CDATA = [
+    "<![CDATA[<p>in <b>cdata</b> &amp; more</p>]]>",
+    "<![CDATA[plain & simple < 3]]>",
+    "<![CDATA[]]>",
+    "<![CDATA[&eacute;t&eacute;]]>",
+]
 SPACES = [" ", "  ", "\n", "\n\n  ", "\t", "\r\n"]
 CONTROLS = ["\u202e", "\u00a0", "\u200b", "\x85"]
 
@@ -64,15 +110,41 @@ ISO = [
     "  2026-11-22T08:00:00Z  ",
     "nonsense",
 ]
-IDS = ["1", "t-42", "https://blog.example.org/p/1", "http://blog.example.org/?p=7",
-       "tag:blog.example.org,2026:post-1", "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427",
-       "yt:video:dQw4w9WgXcQ", "t3_abc123", "  padded  ", "", "a b", "/relative/1"]
-LINKS = ["https://blog.example.org/p/1", "/relative/2", "relative/3", "//cdn.example.org/4",
-         "https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news.example.com/a&amp;ct=ga",
-         "//[bad/x", "javascript:alert(1)", "  https://blog.example.org/p/5  ", "",
-         "https://blog.example.org/p/ü?q=é"]
-AUTHORS = ["ana@example.org (Ana Lima)", "Ana Lima", "ana@example.org", "<b>Bold</b> Name",
-           "Zoé &amp; co", "", "  spaced  "]
+IDS = [
+    "1",
+    "t-42",
+    "https://blog.example.org/p/1",
+    "http://blog.example.org/?p=7",
+    "tag:blog.example.org,2026:post-1",
+    "urn:uuid:1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+    "yt:video:dQw4w9WgXcQ",
+    "t3_abc123",
+    "  padded  ",
+    "",
+    "a b",
+    "/relative/1",
+]
+LINKS = [
+    "https://blog.example.org/p/1",
+    "/relative/2",
+    "relative/3",
+    "//cdn.example.org/4",
+    "https://www.google.com/url?rct=j&amp;sa=t&amp;url=https://news.example.com/a&amp;ct=ga",
+    "//[bad/x",
+    "javascript:alert(1)",
+    "  https://blog.example.org/p/5  ",
+    "",
+    "https://blog.example.org/p/ü?q=é",
+]
+AUTHORS = [
+    "ana@example.org (Ana Lima)",
+    "Ana Lima",
+    "ana@example.org",
+    "<b>Bold</b> Name",
+    "Zoé &amp; co",
+    "",
+    "  spaced  ",
+]
 
 
 PLAIN_PIECES = WORDS * 3 + SPACES + ENTITIES + ESCAPED_HTML + CDATA + CONTROLS
@@ -144,6 +216,18 @@ def rss_item(draw, plain: bool) -> str:
         out.append(f"<dc:date>{pick(draw, PLAIN_ISO if plain else ISO)}</dc:date>")
     if _chance(draw, 30):
         out.append("<category>Lamps</category><media:thumbnail url='https://i.example/1.jpg'/>")
+    if _chance(draw, 10):
+        out.append(
+            pick(
+                draw,
+                [
+                    "<dc:title>DC title</dc:title>",
+                    "<source url='https://s.example/'>Elsewhere</source>",
+                    "<media:description>MD</media:description>",
+                    "<dc:description>DC words</dc:description>",
+                ],
+            )
+        )
     return "<item>" + _shuffled(draw, out) + "</item>"
 
 
@@ -182,6 +266,11 @@ def atom_entry(draw, plain: bool) -> str:
         if _chance(draw, 60):
             when = pick(draw, PLAIN_ISO if plain else ISO)
             out.append(f"<{key}>{when}</{key}>")
+    if _chance(draw, 10):
+        out.append(
+            "<media:group><media:title>Media title</media:title>"
+            "<media:description>Media words</media:description></media:group>"
+        )
     lang = pick(draw, ["", " xml:lang='fr'", " xml:lang='en-GB'"])
     return f"<entry{lang}>" + _shuffled(draw, out) + "</entry>"
 
@@ -242,7 +331,9 @@ def feed_document(draw) -> tuple[bytes, dict[str, str]]:
             "xmlns:dc='http://purl.org/dc/elements/1.1/' "
             f"xmlns:media='http://search.yahoo.com/mrss/'{extra_ns}><channel>"
             f"<title>{draw(text_value(allow_inline=not plain))}</title>"
-            f"<link>https://blog.example.org/</link>{lang}{items}</channel></rss>"
+            f"<link>https://blog.example.org/</link>{lang}{items}</channel>"
+            + pick(draw, ["", "", "<item><title>Outside</title><guid>o-1</guid></item>"])
+            + "</rss>"
         )
     else:
         prefix = pick(draw, ["", "a:"])
@@ -252,9 +343,14 @@ def feed_document(draw) -> tuple[bytes, dict[str, str]]:
         ns = "xmlns:a" if prefix else "xmlns"
         lang = pick(draw, ["", " xml:lang='de'"])
         doc = (
-            f"{declaration}<{prefix}feed {ns}='http://www.w3.org/2005/Atom'{lang}>"
+            f"{declaration}<{prefix}feed {ns}='http://www.w3.org/2005/Atom'{lang} "
+            "xmlns:media='http://search.yahoo.com/mrss/'>"
             f"<{prefix}title>{draw(text_value(allow_inline=False))}</{prefix}title>"
-            f"<{prefix}id>urn:feed</{prefix}id>{entries}</{prefix}feed>"
+            + pick(
+                draw,
+                ["", f"<{prefix}author><{prefix}name>Feed Author</{prefix}name></{prefix}author>"],
+            )
+            + f"<{prefix}id>urn:feed</{prefix}id>{entries}</{prefix}feed>"
         )
     headers = {"content-type": content_type} if content_type else {}
     return _encode(doc, codec), headers

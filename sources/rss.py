@@ -40,6 +40,29 @@ _SOFT = (
 )
 
 
+def _media_description_apart() -> None:
+    """Make feedparser keep Media RSS descriptions apart from the entry's own text.
+
+    feedparser reads <media:description> as a second <description>: after the item's own
+    one it becomes the entry's *content* (which wins), so a Mastodon post with an image
+    was stored as the image's alt text and the post itself was lost. Kept under its own
+    key instead, it is the text only when the entry has no other (YouTube's videos).
+    """
+    from feedparser.namespaces import mediarss
+
+    def start(self: Any, attrs_d: dict[str, str]) -> None:
+        self.push("media_description", 1)
+
+    def end(self: Any) -> None:
+        self.pop("media_description")
+
+    mediarss.Namespace._start_media_description = start  # type: ignore[attr-defined]
+    mediarss.Namespace._end_media_description = end  # type: ignore[attr-defined]
+
+
+_media_description_apart()
+
+
 def unwrap_link(link: str) -> str:
     """Google Alerts (and Google redirects in general) wrap links: return the real one."""
     if "google." not in link or "/url" not in link:
@@ -195,7 +218,11 @@ def _body(entry: Any) -> str:
         value = content.get("value")
         if value and value.strip():
             return value
-    return entry.get("summary") or entry.get("description") or ""
+    for key in ("summary", "description", "media_description"):
+        value = entry.get(key)
+        if value and value.strip():
+            return value
+    return ""
 
 
 def _without_bom(body: bytes) -> bytes:
@@ -251,7 +278,8 @@ def _parse_with_feedparser(
         words = _error_words(problem, body)
         if not entries and not isinstance(problem, _SOFT):
             raise SourceError(f"not a valid feed: {words}")
-        if entries:
+        if entries and not isinstance(problem, feedparser.NonXMLContentType):
+            # (a feed sent as text/html or text/plain loses nothing: not worth a warning)
             warnings.append(f"feed is malformed ({words}); kept the {len(entries)} entries read")
     if not entries and not parsed.get("version"):
         raise SourceError("not a feed")
@@ -332,6 +360,11 @@ def parse_feed(
     # "t3_abc" into "<feed url>/t3_abc" (an id that changes with the query). Relative
     # links are resolved below instead, against the address the feed came from.
     response_headers.pop("content-location", None)
+    content_type = response_headers.get("content-type", "")
+    if content_type.lower().startswith("text/") and "charset" not in content_type.lower():
+        # text/xml without a charset: RFC 7303 (not the old us-ascii default of RFC 3023,
+        # which feedparser still applies) lets the document's own declaration decide
+        response_headers["content-type"] = "application/xml"
     body = _repaired(_with_known_encodings(body, response_headers))
     warnings: list[str] = []
     simple = parse_simple(body, response_headers)

@@ -36,6 +36,8 @@ _CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ufff9-\ufffb\ud800-
 # Unicode line and paragraph separators: one field must stay one line of a listing.
 _FIELD_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ufff9-\ufffb\ud800-\udfff\u2028\u2029]")
 _FIELD_BREAKS = frozenset("\t\n\r\u2028\u2029")
+# Line ends other than \n (CRLF, CR, the Unicode line and paragraph separators): \n.
+_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
 # What JSON output must still escape: json and orjson escape C0 already, not DEL, C1,
 # bidi controls, line separators or surrogates.
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI}\ufff9-\ufffb\ud800-\udfff\u2028\u2029]")
@@ -51,7 +53,7 @@ def sanitize(text: str | None) -> str:
     """Plain, printable text: escapes, controls and bidi overrides removed; CRLF -> LF."""
     if not text:
         return ""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BREAKS.sub("\n", text) if _BREAKS.search(text) else text
     if _CONTROLS.search(text):  # every escape sequence starts with a control: most text has none
         text = _ESCAPES.sub("", text)
         text = _CONTROLS.sub("", text)
@@ -70,8 +72,8 @@ def clean_text(text: str | None) -> str:
     """`sanitize` without the NFC pass: cheap enough to run on every record loaded."""
     if not text:
         return ""
-    if _CONTROLS.search(text) or "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROLS.search(text) or _BREAKS.search(text):
+        text = _BREAKS.sub("\n", text)
         text = _ESCAPES.sub("", text)
         text = _CONTROLS.sub("", text)
     return text

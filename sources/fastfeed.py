@@ -62,10 +62,23 @@ _ATOM_ENTRY = frozenset(
 _ATOM_AUTHOR = frozenset({ATOM + "name", ATOM + "uri"})
 
 
+_REPEATABLE = frozenset(
+    {"item", "category", "enclosure", ATOM + "entry", ATOM + "link", ATOM + "category",
+     MEDIA + "content", MEDIA + "thumbnail"}
+)  # fmt: skip
+
+
 def _only(node: ET.Element, known: frozenset[str]) -> None:
+    """Every child of `node` is known, and those read as one value come once (of two,
+    which one feedparser keeps is its business)."""
+    seen: set[str] = set()
     for child in node:
-        if child.tag not in known:
-            raise _Unsure(f"an element feedparser may read: {child.tag}")
+        tag = child.tag
+        if tag not in known:
+            raise _Unsure(f"an element feedparser may read: {tag}")
+        if tag in seen and tag not in _REPEATABLE:
+            raise _Unsure(f"two {tag} elements")
+        seen.add(tag)
 
 
 class _Unsure(Exception):
@@ -133,11 +146,8 @@ def _text(node: ET.Element | None) -> str:
 
 
 def _one(parent: ET.Element, tag: str) -> ET.Element | None:
-    """The only `tag` child of `parent` (two of them: unsure which one feedparser keeps)."""
-    found = parent.findall(tag)
-    if len(found) > 1:
-        raise _Unsure(f"two {tag} elements")
-    return found[0] if found else None
+    """The `tag` child of `parent` (`_only` made sure there is at most one)."""
+    return parent.find(tag)
 
 
 def _rss(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:

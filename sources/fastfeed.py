@@ -175,8 +175,9 @@ def _rss(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
                 link = entry["id"]
         entry["link"] = link
         encoded = _one(item, CONTENT)
-        if encoded is not None and _text(encoded):
-            entry["content"] = [{"value": _text(encoded)}]
+        encoded_text = _text(encoded)
+        if encoded_text:
+            entry["content"] = [{"value": encoded_text}]
         entry["summary"] = _text(_one(item, "description"))
         author = _text(_one(item, "author")) or _text(_one(item, DC + "creator"))
         entry["author"] = author.strip()
@@ -222,8 +223,9 @@ def _atom(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         content = _one(node, ATOM + "content")
         if content is not None and content.get("src"):
             raise _Unsure("out-of-line content")
-        if content is not None and _atom_text(content):
-            entry["content"] = [{"value": _atom_text(content)}]
+        content_text = _atom_text(content)
+        if content_text:
+            entry["content"] = [{"value": content_text}]
         entry["summary"] = _atom_text(_one(node, ATOM + "summary"))
         author = _one(node, ATOM + "author")
         if author is not None:

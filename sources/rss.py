@@ -195,7 +195,11 @@ def _digest(*parts: str) -> str:
 
 
 def native_id(
-    entry_id: str, link: str, source: str, platform: str, content: tuple[str, ...]
+    entry_id: str,
+    link: str,
+    source: str,
+    platform: str,
+    content: Callable[[], tuple[str, ...]],
 ) -> str:
     """The native id of an entry: the same whichever parser read it.
 
@@ -215,7 +219,7 @@ def native_id(
         return native
     if link:
         return link
-    return "sha1-" + _digest(*content)
+    return "sha1-" + _digest(*content())
 
 
 def _body(entry: Any) -> str:
@@ -320,13 +324,12 @@ def _mention(
     if not name and platform == "rss":
         name = feed_title
     author = Author(name=name, handle="", url=detail.get("href") or "")
-    stamp = when.isoformat() if when else ""
     native = native_id(
         entry.get("id") or "",
         link,
         source,
         platform,
-        (title, text, author.name, author.url, stamp),
+        lambda: (title, text, author.name, author.url, when.isoformat() if when else ""),
     )
     extra: dict[str, Any] = {"feed": url}
     legacy = (entry.get("id") or "").strip()

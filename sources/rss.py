@@ -152,7 +152,9 @@ def _when(entry: Any, problems: Counter[str]) -> datetime | None:
     """The entry's date; a date that cannot be read or is out of range is told once."""
     trouble = ""
     for key in ("published", "updated", "created"):
-        value = entry.get(f"{key}_parsed")
+        # dict.get: the stored value, not FeedParserDict's deprecated updated->published
+        # fallback (which warns, and will go)
+        value = dict.get(entry, f"{key}_parsed")
         if value:
             try:
                 when = datetime.fromtimestamp(timegm(value), UTC)
@@ -161,7 +163,7 @@ def _when(entry: Any, problems: Counter[str]) -> datetime | None:
             if when is not None and when.year >= 1970:  # year 1 read as 100: no web then
                 return when
             trouble = "a date out of range ignored"
-        elif (entry.get(key) or "").strip():
+        elif (dict.get(entry, key) or "").strip():
             trouble = trouble or "a date that could not be read ignored"
     if trouble:
         problems[trouble] += 1

@@ -27,6 +27,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 DC = "{http://purl.org/dc/elements/1.1/}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _DECLARATIONS = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 # C1 controls in UTF-8: feedparser reads them as the windows-1252 characters they were
 # probably meant to be (U+0085 becomes "…"); the fast path leaves that to it
@@ -72,10 +73,15 @@ _REPEATABLE = frozenset(
 
 def _only(node: ET.Element, known: frozenset[str]) -> None:
     """Every child of `node` is known, and those read as one value come once (of two,
-    which one feedparser keeps is its business)."""
+    which one feedparser keeps is its business); no xml:base, against which feedparser
+    resolves links (one on a content element only moves the links inside it: harmless)."""
+    if XML_BASE in node.attrib:
+        raise _Unsure("xml:base")
     seen: set[str] = set()
     for child in node:
         tag = child.tag
+        if XML_BASE in child.attrib and tag not in (ATOM + "content", ATOM + "summary"):
+            raise _Unsure("xml:base")
         if tag not in known:
             raise _Unsure(f"an element feedparser may read: {tag}")
         if tag in seen and tag not in _REPEATABLE:
@@ -248,7 +254,11 @@ def parse_simple(
     body: bytes, headers: dict[str, str]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
     """(entries, feed) for a plain RSS 2.0 or Atom document, or None for feedparser."""
-    if _DECLARATIONS.search(body) or _C1.search(body) or not _plain_utf8(body, headers):
+    if (
+        _DECLARATIONS.search(body)
+        or _C1.search(body)
+        or not _plain_utf8(body, headers)
+    ):
         return None
     try:
         root = ET.fromstring(body)

@@ -272,6 +272,8 @@ def atom_entry(draw, plain: bool) -> str:
             "<media:description>Media words</media:description></media:group>"
         )
     lang = pick(draw, ["", " xml:lang='fr'", " xml:lang='en-GB'"])
+    if not plain and _chance(draw, 10):
+        lang += " xml:base='https://base.example/dir/'"
     return f"<entry{lang}>" + _shuffled(draw, out) + "</entry>"
 
 

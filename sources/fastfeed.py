@@ -125,9 +125,7 @@ _RFC822 = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:19|20)\d\d "
     r"\d\d:\d\d:\d\d (?:GMT|[+-]\d{4})$"
 )
-_RFC3339 = re.compile(
-    r"^(?:19|20)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)$"
-)
+_RFC3339 = re.compile(r"^(?:19|20)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)$")
 
 
 def _time_tuple(value: str | None, rfc822: bool) -> time.struct_time | None:
@@ -220,7 +218,9 @@ def _atom(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         if ident:
             entry["id"] = ident
         alternates = [
-            link for link in node.findall(ATOM + "link") if link.get("rel", "alternate") == "alternate"
+            link
+            for link in node.findall(ATOM + "link")
+            if link.get("rel", "alternate") == "alternate"
         ]
         if len(alternates) > 1 or any(
             link.get("type") or not (link.get("href") or "").strip() for link in alternates
@@ -254,11 +254,7 @@ def parse_simple(
     body: bytes, headers: dict[str, str]
 ) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
     """(entries, feed) for a plain RSS 2.0 or Atom document, or None for feedparser."""
-    if (
-        _DECLARATIONS.search(body)
-        or _C1.search(body)
-        or not _plain_utf8(body, headers)
-    ):
+    if _DECLARATIONS.search(body) or _C1.search(body) or not _plain_utf8(body, headers):
         return None
     try:
         root = ET.fromstring(body)

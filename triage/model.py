@@ -199,7 +199,8 @@ class Mention:
                 self.thread_id or "",
             )
         ).isprintable()
-        if not fields_ok or len(self.url) > FIELD_LIMIT or len(self.title) > TITLE_LIMIT:
+        too_long = len(self.url) > FIELD_LIMIT or len(self.title) > TITLE_LIMIT
+        if not fields_ok or too_long or (self.lang is not None and len(self.lang) > 64):
             self.id = clean_field(self.id)
             self.platform = clean_field(self.platform)
             self.source = clean_field(self.source)

@@ -1,7 +1,7 @@
 """Ingestion benchmark: `veille fetch` side by side with newsboat on a loopback feed farm.
 
     .venv/bin/python bench/ingest.py [--feeds 200] [--entries 50] [--runs 5]
-                                     [--newsboat-threads 1] [--keep DIR]
+                                     [--newsboat-threads 1] [--keep DIR] [--parse-only]
 
 Generates `feeds` x `entries` (half RSS 2.0, half Atom; HTML titles and bodies with
 entities), serves them from a separate process on 127.0.0.1 (ETag / Last-Modified and
@@ -11,6 +11,9 @@ entities), serves them from a separate process on 127.0.0.1 (ETag / Last-Modifie
   2. `veille fetch` into a fresh store, then again with nothing changed.
 
 Each tool runs as its own process, timed from launch to exit (what a cron job pays).
+First, in this process, the parsing alone: `parse_feed` over every feed of the farm with
+the fast path, then with feedparser only (the fast path's gain, and how many feeds it
+took); `--parse-only` stops there.
 Prints medians, p99 (= max at these counts), min-max noise and the ratios veille/newsboat
 (targets: first fetch <= 1.0, unchanged <= 0.5), and checks that every entry was stored
 (newsboat's SQLite cache; veille's store reopened, mentions and groups counted).
@@ -294,6 +297,41 @@ def count_store(store: Path) -> tuple[int, int]:
 # ---------------------------------------------------------------- the run
 
 
+def parse_figures(farm: Path, names: list[str], runs: int) -> None:
+    """The fast path's gain on parsing alone, measured on the farm's own feeds."""
+    sys.path.insert(0, str(ROOT))
+    from unittest import mock
+
+    from sources import rss
+    from sources.fastfeed import parse_simple
+
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    bodies = [(farm / name).read_bytes() for name in names]
+    taken = sum(1 for body in bodies if parse_simple(body, headers) is not None)
+
+    def one_pass() -> tuple[float, int]:
+        started = time.perf_counter()
+        count = 0
+        for name, body in zip(names, bodies, strict=True):
+            count += len(rss.parse_feed(body, headers, f"http://x/{name}", name, "rss")[0])
+        return time.perf_counter() - started, count
+
+    fast, slow = [], []
+    for _ in range(max(runs, 3)):  # interleaved: both see the same machine load
+        seconds, entries = one_pass()
+        fast.append(seconds)
+        with mock.patch.object(rss, "parse_simple", lambda *a: None):
+            seconds, same = one_pass()
+        slow.append(seconds)
+        assert same == entries
+    f, s = statistics.median(fast), statistics.median(slow)
+    print(
+        f"parsing only (in process, {entries} entries, n={len(fast)}): fast path took "
+        f"{taken}/{len(names)} feeds; with it {f:.3f} s ({entries / f:,.0f} entries/s), "
+        f"feedparser only {s:.3f} s ({entries / s:,.0f} entries/s): gain x{s / f:.1f}"
+    )
+
+
 def summary(label: str, values: list[float]) -> str:
     med = statistics.median(values)
     return (
@@ -309,6 +347,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--newsboat-threads", type=int, default=1, help="newsboat reload-threads")
     parser.add_argument("--keep", help="keep the work folder here")
+    parser.add_argument("--parse-only", action="store_true", help="time parsing alone, then stop")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -320,6 +359,11 @@ def main() -> int:
     farm.mkdir(parents=True, exist_ok=True)
     names = generate(farm, args.feeds, args.entries)
     expected = args.feeds * args.entries
+    parse_figures(farm, names, args.runs)
+    if args.parse_only:
+        if not args.keep:
+            shutil.rmtree(work_root, ignore_errors=True)
+        return 0
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(farm), "--feeds", str(args.feeds)],
         stdout=subprocess.PIPE,

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
+import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -45,6 +47,7 @@ class FetchResult:
     url: str  # the final URL, after redirects
     headers: dict[str, str] = field(default_factory=dict)  # lowercase keys
     body: bytes = b""
+    moved_to: str | None = None  # a permanent redirect to another host: update the URL
 
     @property
     def not_modified(self) -> bool:
@@ -153,6 +156,49 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - utcnow()).total_seconds())
 
 
+INFLATE_STEP = 64 * 1024  # the most one decompress call may produce
+
+
+class _Inflater:
+    """gzip / deflate decoding that never produces more than `INFLATE_STEP` at once.
+
+    httpx inflates each network chunk whole: a 64 KiB chunk of a gzip bomb becomes 64 MB
+    before any cap can look at it (a 1 MB body peaked at 177 MB). Here each call is
+    bounded with `max_length`, so the byte cap stops a bomb within one step.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._zlib = self._fresh()
+        self._first = True
+
+    def _fresh(self) -> zlib._Decompress:
+        if self.encoding == "deflate":
+            return zlib.decompressobj()  # zlib-wrapped; raw deflate is detected below
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        """The decoded bytes of `data`, in pieces of at most `INFLATE_STEP`."""
+        try:
+            while data:
+                try:
+                    piece = self._zlib.decompress(data, INFLATE_STEP)
+                except zlib.error:
+                    if not (self._first and self.encoding == "deflate"):
+                        raise
+                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate
+                    piece = self._zlib.decompress(data, INFLATE_STEP)
+                self._first = False
+                if piece:
+                    yield piece
+                data = self._zlib.unconsumed_tail
+                if not data and self._zlib.eof and self._zlib.unused_data:
+                    data = self._zlib.unused_data  # another gzip member follows
+                    self._zlib = self._fresh()
+        except zlib.error:
+            raise httpx.DecodingError("broken compression") from None
+
+
 def _deadline(client: httpx.AsyncClient) -> float:
     return float(client.timeout.read or TIMEOUT)
 
@@ -175,6 +221,16 @@ def _words(exc: Exception, deadline: float, host: str) -> str:
     return f"network error: {type(exc).__name__}"
 
 
+def _moved_to(asked: str, resp: httpx.Response) -> str | None:
+    """The final URL when a permanent redirect (301, 308) led to another host."""
+    if not any(r.status_code in (301, 308) for r in resp.history):
+        return None
+    final = resp.url
+    if (final.host or "").lower() == (httpx.URL(asked).host or "").lower():
+        return None
+    return str(final)
+
+
 async def _attempt(
     client: httpx.AsyncClient,
     method: str,
@@ -194,12 +250,23 @@ async def _attempt(
             raise SourceError(f"answer larger than {describe_size(max_bytes)}")
         chunks: list[bytes] = []
         size = 0
-        async for chunk in resp.aiter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise SourceError(f"answer larger than {describe_size(max_bytes)}")
-            chunks.append(chunk)
+        encoding = lowered.get("content-encoding", "identity").strip().lower()
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            inflater = _Inflater("deflate" if encoding == "deflate" else "gzip")
+            async for raw in resp.aiter_raw():
+                for piece in inflater.feed(raw):
+                    size += len(piece)
+                    if size > max_bytes:
+                        raise SourceError(f"answer larger than {describe_size(max_bytes)}")
+                    chunks.append(piece)
+        else:
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise SourceError(f"answer larger than {describe_size(max_bytes)}")
+                chunks.append(chunk)
         result.body = b"".join(chunks)
+        result.moved_to = _moved_to(url, resp)
         return result
 
 
@@ -232,6 +299,7 @@ async def fetch(
     deadline = _deadline(client)
     host = httpx.URL(url).host
     attempt = 0
+    started = time.monotonic()
     while True:
         wait: float | None = None
         try:
@@ -241,6 +309,14 @@ async def fetch(
             raise
         except (TimeoutError, httpx.TransportError, httpx.TooManyRedirects) as exc:
             message = _words(exc, deadline, host)
+            if attempt >= retries and message.startswith("timed out") and attempt:
+                # what the user waited, not one attempt's limit (a slow drip retried
+                # twice is "32 s", never "10 s")
+                spent = time.monotonic() - started
+                message = (
+                    f"timed out after {spent:.0f} s in all ({attempt + 1} tries, each cut "
+                    f"at {deadline:g} s)"
+                )
             if attempt >= retries or isinstance(
                 exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol | httpx.InvalidURL
             ):

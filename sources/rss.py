@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from calendar import timegm
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +24,13 @@ import httpx
 
 from sources.base import PollResult, Source, SourceError
 from sources.fastfeed import RSS_AUTHOR, parse_simple
+from sources.feedbody import (
+    error_words,
+    media_description_apart,
+    repaired,
+    what_it_is,
+    with_known_encodings,
+)
 from sources.htmltext import html_to_text
 from sources.http import MAX_BYTES, fetch
 from triage.model import Author, Mention, mention_id, utcnow
@@ -36,6 +45,9 @@ _SOFT = (
     feedparser.NonXMLContentType,
     feedparser.CharacterEncodingUnknown,
 )
+
+
+media_description_apart()
 
 
 def unwrap_link(link: str) -> str:
@@ -53,31 +65,104 @@ def unwrap_link(link: str) -> str:
     return link
 
 
-def _when(entry: Any) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S")
+MAX_ID = 512  # longer native ids are hashed: an id is a key, not a place for a post
+
+
+def _when(entry: Any, problems: Counter[str]) -> datetime | None:
+    """The entry's date; a date that cannot be read or is out of range is told once."""
+    trouble = ""
+    for key in ("published", "updated", "created"):
+        # dict.get: the stored value, not FeedParserDict's deprecated updated->published
+        # fallback (which warns, and will go)
+        value = dict.get(entry, f"{key}_parsed")
         if value:
-            return datetime.fromtimestamp(timegm(value), UTC)
+            try:
+                when = datetime.fromtimestamp(timegm(value), UTC)
+            except (ValueError, OverflowError, OSError, TypeError):
+                when = None
+            if when is not None and when.year >= 1970:  # year 1 read as 100: no web then
+                return when
+            trouble = "a date out of range ignored"
+        elif (dict.get(entry, key) or "").strip():
+            trouble = trouble or "a date that could not be read ignored"
+    if trouble:
+        problems[trouble] += 1
     return None
 
 
-def _native_id(entry: Any, link: str, title: str, when: datetime | None) -> str:
-    native = (entry.get("id") or "").strip()
+def _link(entry: Any, url: str, problems: Counter[str]) -> str:
+    link = (entry.get("link") or "").strip()
+    if not link:
+        return ""
+    if link.startswith(("https://", "http://")) and "[" not in link and "google." not in link:
+        rest = link[link.index("//") + 2 :]
+        if rest and rest[0] not in "/?#":  # plain absolute web address: nothing to check
+            return link
+    try:
+        link = unwrap_link(link)
+        if "://" not in link:
+            link = urljoin(url, link)
+        parts = urlsplit(link)
+    except ValueError:
+        problems["a link that is not a web address dropped"] += 1
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""  # an Atom id taken for a link ("tag:…", "urn:…"), a javascript: link
+    return link
+
+
+def _digest(*parts: str) -> str:
+    joined = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha1(joined).hexdigest()
+
+
+def native_id(
+    entry_id: str,
+    link: str,
+    source: str,
+    platform: str,
+    content: Callable[[], tuple[str, ...]],
+) -> str:
+    """The native id of an entry: the same whichever parser read it.
+
+    A guid or Atom id that is an absolute URI (`https://…`, `tag:…`, `yt:video:…`) names
+    the item everywhere and is kept as is, so one post in two feeds is stored once. Any
+    other id ("1", "t-42") only means something inside its feed: on the plain `rss`
+    platform it is scoped to the source (`forum#1`), so two feeds' item "1" are two
+    mentions. An item with neither id nor link is named by a hash over its whole content
+    (title, text, author, date), so two posts titled "Post" stay two.
+    """
+    native = entry_id.strip()
+    if native and len(native) > MAX_ID:
+        native = "sha1-" + _digest(native)
     if native:
+        if platform == "rss" and not _URI.match(native):
+            return f"{source}#{native}"
         return native
     if link:
         return link
-    seed = f"{title}\n{when.isoformat() if when else ''}\n{entry.get('summary', '')}"
-    return "sha1-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()
+    return "sha1-" + _digest(*content())
 
 
 def _body(entry: Any) -> str:
     contents = entry.get("content") or []
     for content in contents:
         value = content.get("value")
-        if value:
+        if value and value.strip():
             return value
-    return entry.get("summary") or entry.get("description") or ""
+    for key in ("summary", "description", "media_description"):
+        value = entry.get(key)
+        if value and value.strip():
+            return value
+    return ""
+
+
+def _plain(fragment: str | None) -> str:
+    """Plain text of a feed's HTML fragment, in NFC. Controls and escapes are left to the
+    one sanitising boundary, Mention itself (cleaning twice costs a scan per field)."""
+    text = html_to_text(fragment)
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _parse_with_feedparser(
@@ -91,20 +176,74 @@ def _parse_with_feedparser(
         resolve_relative_uris=False,
     )
     entries = parsed.entries
-    looks_html = body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
-    if not entries and looks_html:
-        raise SourceError("not a feed: the address returned a web page (check the URL)")
+    if not entries:
+        what = what_it_is(body)
+        if what != "not a feed":
+            raise SourceError(what)
     if parsed.bozo:
         problem = parsed.get("bozo_exception")
-        words = sanitize(str(problem))[:200] if problem else "malformed"
-        words = re.sub(r"^<unknown>:(\d+):(\d+): ", r"line \1, column \2: ", words)
+        words = error_words(problem, body)
         if not entries and not isinstance(problem, _SOFT):
             raise SourceError(f"not a valid feed: {words}")
-        if entries:
+        if entries and not isinstance(problem, feedparser.NonXMLContentType):
+            # (a feed sent as text/html or text/plain loses nothing: not worth a warning)
             warnings.append(f"feed is malformed ({words}); kept the {len(entries)} entries read")
     if not entries and not parsed.get("version"):
         raise SourceError("not a feed")
     return entries, parsed.feed
+
+
+def _mention(
+    entry: Any,
+    feed: Any,
+    feed_title: str,
+    url: str,
+    source: str,
+    platform: str,
+    fetched_at: datetime,
+    problems: Counter[str],
+) -> Mention:
+    title = _plain(entry.get("title", ""))
+    link = _link(entry, url, problems)
+    when = _when(entry, problems)
+    text = _plain(_body(entry)) or title
+    detail = entry.get("author_detail") or {}
+    name = entry.get("author") or detail.get("name") or ""
+    named = RSS_AUTHOR.match(name)  # RSS's "mail@example.org (Name)": the name only
+    name = _plain(named.group(2) if named else name)
+    if not name and platform == "rss":
+        name = feed_title
+    author = Author(name=name, handle="", url=detail.get("href") or "")
+    native = native_id(
+        entry.get("id") or "",
+        link,
+        source,
+        platform,
+        lambda: (title, text, author.name, author.url, when.isoformat() if when else ""),
+    )
+    extra: dict[str, Any] = {"feed": url}
+    legacy = (entry.get("id") or "").strip()
+    if legacy and legacy != native:
+        # the id before ids were scoped to their source: ingestion skips an item already
+        # stored under it, so an upgrade does not store a feed's items twice
+        extra["previous_id"] = mention_id(platform, legacy)
+    return Mention(
+        id=mention_id(platform, native),
+        platform=platform,
+        source=source,
+        url=link,
+        author=author,
+        text=text,
+        title=title,
+        created_at=when or fetched_at,
+        fetched_at=fetched_at,
+        lang=(entry.get("language") or feed.get("language") or "").strip() or None,
+        extra=extra,
+    )
+
+
+def _problem_words(problems: Counter[str]) -> str:
+    return "; ".join(f"{n} x {what}" if n > 1 else what for what, n in problems.items())
 
 
 def parse_feed(
@@ -115,53 +254,45 @@ def parse_feed(
     platform: str,
     fetched_at: datetime | None = None,
 ) -> tuple[list[Mention], list[str]]:
-    """The mentions in a feed body and warnings in words; SourceError if nothing usable."""
+    """The mentions in a feed body and warnings in words; SourceError if nothing usable.
+
+    One bad value (a date out of range, a link that is no address, a character that
+    cannot exist) costs that value, one bad entry that entry: the rest is kept, and the
+    losses are told in one warning. A feed fails only when nothing in it can be read.
+    """
     fetched_at = fetched_at or utcnow()
     response_headers = {k.lower(): v for k, v in headers.items()}
     # No content-location: feedparser would resolve ids against it too, turning Reddit's
     # "t3_abc" into "<feed url>/t3_abc" (an id that changes with the query). Relative
     # links are resolved below instead, against the address the feed came from.
     response_headers.pop("content-location", None)
+    content_type = response_headers.get("content-type", "")
+    if content_type.lower().startswith("text/") and "charset" not in content_type.lower():
+        # text/xml without a charset: RFC 7303 (not the old us-ascii default of RFC 3023,
+        # which feedparser still applies) lets the document's own declaration decide
+        response_headers["content-type"] = "application/xml"
+    body = repaired(with_known_encodings(body, response_headers))
     warnings: list[str] = []
     simple = parse_simple(body, response_headers)
     if simple is not None and simple[0]:
         entries, feed = simple
     else:
         entries, feed = _parse_with_feedparser(body, response_headers, warnings)
+    feed_title = _plain(feed.get("title", ""))
     mentions: list[Mention] = []
-    feed_title = sanitize(html_to_text(feed.get("title", "")))
+    problems: Counter[str] = Counter()
     for entry in entries:
-        title = sanitize(html_to_text(entry.get("title", "")))
-        link = unwrap_link((entry.get("link") or "").strip())
-        if link and "://" not in link:
-            link = urljoin(url, link)
-        when = _when(entry)
-        text = sanitize(html_to_text(_body(entry))) or title
-        detail = entry.get("author_detail") or {}
-        name = entry.get("author") or detail.get("name") or ""
-        named = RSS_AUTHOR.match(name)  # RSS's "mail@example.org (Name)": the name only
-        author = Author(
-            name=sanitize(html_to_text(named.group(2) if named else name)),
-            handle="",
-            url=detail.get("href") or "",
-        )
-        if not author.name and platform == "rss":
-            author.name = feed_title
-        native = _native_id(entry, link, title, when)
-        mentions.append(
-            Mention(
-                id=mention_id(platform, native),
-                platform=platform,
-                source=source,
-                url=link,
-                author=author,
-                text=text,
-                title=title,
-                created_at=when or fetched_at,
-                fetched_at=fetched_at,
-                lang=(entry.get("language") or feed.get("language") or None),
-                extra={"feed": url},
+        try:
+            mentions.append(
+                _mention(entry, feed, feed_title, url, source, platform, fetched_at, problems)
             )
+        except Exception as exc:  # one unreadable entry must not cost the others
+            problems[f"an entry skipped ({sanitize(str(exc))[:80] or type(exc).__name__})"] += 1
+    if entries and not mentions:
+        raise SourceError(f"no entry of the feed could be read: {_problem_words(problems)}")
+    if problems:
+        warnings.append(
+            f"kept {len(mentions)} of {len(entries)} entries; {_problem_words(problems)}"
         )
     return mentions, warnings
 
@@ -201,12 +332,13 @@ class RssSource(Source):
             last_modified=cursor.get("last_modified"),
             max_bytes=self.max_bytes,
         )
+        moved = [f"moved permanently to {result.moved_to}: update the URL"] * bool(result.moved_to)
         if result.not_modified:
-            return PollResult(cursor=dict(cursor), unchanged=True)
+            return PollResult(cursor=dict(cursor), unchanged=True, warnings=moved)
         mentions, warnings = await self.offload(
             parse_feed, result.body, result.headers, result.url, self.name, self.platform, utcnow()
         )
         new_cursor = {
             k: v for k, v in (("etag", result.etag), ("last_modified", result.last_modified)) if v
         }
-        return PollResult(mentions=mentions, cursor=new_cursor, warnings=warnings)
+        return PollResult(mentions=mentions, cursor=new_cursor, warnings=moved + warnings)

@@ -12,6 +12,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from triage.text import (
+    FIELD_LIMIT,
+    TEXT_LIMIT,
+    TITLE_LIMIT,
+    bound,
+    clean_field,
+    clean_text,
+    printable_text,
+)
+
 # --------------------------------------------------------------------------- time
 
 
@@ -93,6 +103,15 @@ class Author:
     url: str = ""
     reach: int | None = None  # followers / karma when the platform tells
 
+    def __post_init__(self) -> None:
+        # part of the sanitising boundary (see Mention.__post_init__)
+        if not (self.name + self.handle + self.url).isprintable() or (
+            max(len(self.name), len(self.handle), len(self.url)) > FIELD_LIMIT
+        ):
+            self.name = bound(clean_field(self.name), FIELD_LIMIT)
+            self.handle = bound(clean_field(self.handle), FIELD_LIMIT)
+            self.url = bound(clean_field(self.url), FIELD_LIMIT)
+
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "handle": self.handle, "url": self.url, "reach": self.reach}
 
@@ -162,6 +181,43 @@ class Mention:
     prepared: Prepared | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        # The one sanitising boundary: every string field of every mention, whatever made
+        # it (a source, the store, an import), is cleaned here, once, so nothing downstream
+        # has to remember: no escape sequence, control or bidi override, one-line fields
+        # on one line, and texts bounded (a marker says where a long one was cut).
+        # Most records are clean: one scan of all one-line fields joined, one of the text.
+        fields_ok = "".join(
+            (
+                self.id,
+                self.platform,
+                self.source,
+                self.url,
+                self.title,
+                self.group_id,
+                self.lang or "",
+                self.parent_id or "",
+                self.thread_id or "",
+            )
+        ).isprintable()
+        too_long = len(self.url) > FIELD_LIMIT or len(self.title) > TITLE_LIMIT
+        if not fields_ok or too_long or (self.lang is not None and len(self.lang) > 64):
+            self.id = clean_field(self.id)
+            self.platform = clean_field(self.platform)
+            self.source = clean_field(self.source)
+            self.url = bound(clean_field(self.url), FIELD_LIMIT)
+            self.title = bound(clean_field(self.title), TITLE_LIMIT)
+            self.group_id = clean_field(self.group_id)
+            if self.lang is not None:
+                self.lang = clean_field(self.lang)[:64] or None
+            if self.parent_id is not None:
+                self.parent_id = clean_field(self.parent_id)
+            if self.thread_id is not None:
+                self.thread_id = clean_field(self.thread_id)
+        if not printable_text(self.text) or len(self.text) > TEXT_LIMIT:
+            self.text = bound(clean_text(self.text))
+        for key, value in self.extra.items():  # platform bits shown by `veille show`
+            if isinstance(value, str) and not value.isprintable():
+                self.extra[key] = clean_field(value)
         self.created_at = to_utc(self.created_at)
         self.fetched_at = to_utc(self.fetched_at)
         if not self.group_id:

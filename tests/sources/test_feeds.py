@@ -108,7 +108,7 @@ async def test_500_is_retried_with_backoff_then_reported(server):
         "/flaky", [Reply(500), Reply(503), Reply(200, {"Content-Type": RSS}, rss(item(1)))]
     )
     result = await poll(url)
-    assert [m.native_id for m in result.mentions] == ["forum-1"]
+    assert [m.native_id for m in result.mentions] == ["forum#forum-1"]
     assert len(server.requests) == 3
 
     server.routes["/down"] = Reply(500)
@@ -172,7 +172,7 @@ async def test_a_malformed_feed_keeps_what_parsed_and_warns(server):
     broken = rss(item(1) + item(2)).replace("</channel></rss>", "<item><title>cut")
     url = server.route("/bozo", Reply(200, {"Content-Type": RSS}, broken))
     result = await poll(url)
-    assert [m.native_id for m in result.mentions][:2] == ["forum-1", "forum-2"]
+    assert [m.native_id for m in result.mentions][:2] == ["forum#forum-1", "forum#forum-2"]
     assert result.warnings and "malformed" in result.warnings[0]
 
 

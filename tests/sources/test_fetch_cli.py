@@ -68,10 +68,10 @@ def test_fetch_stores_new_mentions_reports_each_source_and_survives_one_failure(
     assert out[-1].startswith("total: 3 sources, 5 new mentions, 1 failed; polled in ")
 
     with Inbox.open(store, user="camille") as inbox:
-        stored = inbox.mention("rss:t-1")
+        stored = inbox.mention("rss:forum#t-1")  # ids scoped to their source
         assert stored is not None and stored.source == "forum"
         assert stored.text == "Unique words number 1 zebra1 about the Lumio glow lamp"
-        ids = [f"rss:t-{i}" for i in (0, 1, 2, 10, 11)]
+        ids = [f"rss:forum#t-{i}" for i in (0, 1, 2)] + ["rss:blog#t-10", "rss:blog#t-11"]
         assert all(inbox.mention(i) is not None for i in ids)
         assert inbox.ranked_ids()  # grouped (these near-identical reports may share a group)
 
@@ -110,12 +110,12 @@ def test_fetch_stores_the_same_records_whether_workers_or_the_main_process_parse
             records[mode] = sorted(
                 (
                     {k: v for k, v in m.to_json().items() if k != "fetched_at"}
-                    for m in (inbox.mention(f"rss:t-{i}") for i in range(6))
+                    for m in (inbox.mention(f"rss:forum#t-{i}") for i in range(6))
                 ),
                 key=lambda r: r["id"],
             )
     assert records["process"] == records["inline"]
-    urgent = next(r for r in records["process"] if r["id"] == "rss:t-3")
+    urgent = next(r for r in records["process"] if r["id"] == "rss:forum#t-3")
     assert urgent["brands"] == ["Lumio"]
     assert urgent["signals"][:2] == ["crisis: feu", "complaint: remboursement"]
 

@@ -89,7 +89,7 @@ async def test_run_hands_mentions_over_on_each_sources_interval(server, tmp_path
         configs, on_mentions=on_mentions, state_path=tmp_path / "poller.json", parse="inline"
     )
     await asyncio.wait_for(poller.run(stop, tick=0.05), timeout=10)
-    assert got == [("fast", ["g1"]), ("fast", ["g1", "g2"])]
+    assert got == [("fast", ["fast#g1"]), ("fast", ["fast#g1", "fast#g2"])]
     assert HealthFiles(tmp_path / "sources").load("fast").items_seen == 3
 
 

@@ -20,9 +20,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from store.views import GroupView
 from triage.config import Config
 from triage.model import Mention, utcnow
+from triage.views import GroupView
 from tui.drafts import Drafts, drafts_path
 from tui.safe import checked_url, flat
 from tui.screens.help import HelpScreen, key_rows

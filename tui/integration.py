@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from store.views import GroupView
 from triage.config import Config
 from triage.model import Mention
+from triage.views import GroupView
 from tui.widgets.rows import age_short
 from tui.widgets.status_bar import SourceLine
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from sources import secrets
-from store.views import GroupView
 from triage import alerts
 from triage.config import SlaConfig
 from triage.model import Author, Mention, Reply, Status, TriageState
+from triage.views import GroupView
 from tui.services.settings import SettingsError, load_watch_settings
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

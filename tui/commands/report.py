@@ -204,8 +204,8 @@ EXPORT_COLUMNS = (
 
 def export_rows(inbox: Any, flt: Any, now: datetime) -> Iterator[dict[str, Any]]:
     """Mentions with their state, one at a time, day partition after day partition."""
-    from store.views import GroupView
     from triage.model import dt_to_json
+    from triage.views import GroupView
 
     ctx = inbox.context(now)
     earliest = datetime(1970, 1, 1, tzinfo=UTC)

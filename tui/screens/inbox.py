@@ -23,9 +23,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from store.views import GroupView
+from triage import query
 from triage.filter import Filter, FilterError, parse_filter
 from triage.model import Mention, Status
+from triage.views import GroupView
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, flat, plain
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from tui.app import VeilleApp
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
-CLOSED = (Status.DONE, Status.IGNORED)
+CLOSED = query.CLOSED
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 
@@ -155,13 +156,12 @@ class InboxScreen(Screen[None]):
             self._count_worker()
 
     def _hidden(self, flt: Filter | None) -> set[str]:
-        """Out of the list unless the filter asks for them: snoozed groups (is:snoozed)
-        and closed ones, done or ignored (any status: term)."""
-        terms = flt.terms if flt is not None else ()
+        """Out of the list unless the filter asks for them (triage.query's rule)."""
+        rule = query.InboxQuery(flt)
         hidden: set[str] = set()
-        if not any(t.field == "is" and t.value == "snoozed" for t in terms):
+        if not rule.shows_snoozed:
             hidden |= self.snoozed
-        if not any(t.field == "status" for t in terms):
+        if not rule.shows_closed:
             hidden |= self.closed
         return hidden
 
@@ -193,7 +193,7 @@ class InboxScreen(Screen[None]):
         source: list[str] = self.ranked
         if self._last is not None and narrows(self._last[0], flt):
             source = self._last[1]
-        run = FilterRun(flt, source, inbox.view, inbox.context(now), skip)
+        run = FilterRun(flt, source, inbox.view, query.context(inbox, now), skip)
         run.run_for(PREFIX_BUDGET, enough=self.mention_list.size.height + 10)
         self._show(list(run.found), keep, complete=run.complete)
         if run.complete:
@@ -233,7 +233,7 @@ class InboxScreen(Screen[None]):
                 self.snoozed.add(gid)
         flt = self.flt
         hidden = self._hidden(flt)
-        ctx = inbox.context(now)
+        ctx = query.context(inbox, now)
         drop = set()
         for gid in changed:
             try:
@@ -292,16 +292,11 @@ class InboxScreen(Screen[None]):
         app = self.vapp
         inbox, now = app.inbox, app.now()
         try:
-            counts = inbox.counts(now=now)
-            breached = 0
-            for gid in list(self.ranked):
-                left = app.sla_left(inbox.view(gid), now)  # None once answered or closed
-                if left is not None and left < 0:
-                    breached += 1
+            counts = query.count(inbox, now, app.sla_left)
             spike = app.spike_message(inbox, now)
         except RuntimeError:  # the store changed under us: the next update recounts
             return
-        self.app.call_from_thread(self._counted, (counts.open, counts.urgent, breached), spike)
+        self.app.call_from_thread(self._counted, (counts.open, counts.urgent, counts.breached), spike)
 
     def _counted(self, counts: tuple[int, int, int], spike: str | None) -> None:
         self._counts = counts

@@ -111,6 +111,10 @@ class Inbox:
         inbox._seen_generation = inbox.generation
         return inbox
 
+    @property
+    def location(self) -> str:
+        return str(self.root)
+
     def close(self) -> None:
         self.files.close()
 

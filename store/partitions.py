@@ -86,7 +86,7 @@ class Partitions:
             self.report(str(exc))
             return []
         known = self.index.raw
-        added = []
+        added: list[str] = []
         for record in raw.values():
             mid = record.get("id") if isinstance(record, dict) else None
             if mid is not None and mid in known:
@@ -95,7 +95,7 @@ class Partitions:
                 self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
                 continue
             self.index.add_record(record)
-            added.append(mid)
+            added.append(record["id"])
         return added
 
     def load_bucket(self, n: int) -> None:

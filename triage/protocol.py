@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, Self
 
 from triage.filter import Filter
 from triage.model import DeliveryStatus, Event, Handoff, Mention, Reply, Status, TriageState
@@ -26,6 +26,8 @@ class StoreReader(Protocol):
     urgent_threshold: float
     problems: list[str]
 
+    @property
+    def location(self) -> str: ...  # where it lives: a key for per-store local files
     @property
     def generation(self) -> int: ...
     def refresh(self) -> bool: ...
@@ -67,3 +69,5 @@ class Store(StoreReader, Protocol):
     def pending_handoffs(self) -> list[tuple[str, Handoff]]: ...
     def undo(self, user: str | None = None) -> Event | None: ...
     def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc: object) -> None: ...

@@ -9,7 +9,6 @@ same app on their own store with their own clock.
 from __future__ import annotations
 
 import time
-import tomllib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
@@ -22,6 +21,7 @@ from textual.screen import Screen
 
 from triage.config import Config
 from triage.model import Mention, utcnow
+from triage.protocol import Store, StoreReader
 from triage.views import GroupView
 from tui.drafts import Drafts, drafts_path
 from tui.safe import checked_url, flat
@@ -35,28 +35,9 @@ HERE = Path(__file__).parent
 ThreadFetcher = Callable[[Mention], Awaitable[Sequence[Mention]]]
 
 
-def _config_table(config: Config, name: str) -> dict[str, str]:
-    """A table of strings from the config file that the TUI alone reads ([keys], [views])."""
-    if not config.path:
-        return {}
-    try:
-        data = tomllib.loads(Path(config.path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # the config loader reports file problems; defaults apply
-    table = data.get(name, {})
-    if not isinstance(table, dict):
-        return {}
-    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
-
-
 def keymap_from_config(config: Config) -> dict[str, str]:
     """The `[keys]` table: binding id -> keys, e.g. `"inbox.done" = "x"` (ids in `?`)."""
-    return _config_table(config, "keys")
-
-
-def views_from_config(config: Config) -> list[tuple[str, str]]:
-    """The `[views]` table: name -> filter, in order, for keys 1-9 (`angry = "tag:angry"`)."""
-    return list(_config_table(config, "views").items())
+    return dict(config.keys)
 
 
 class VeilleApp(App[None]):
@@ -77,7 +58,7 @@ class VeilleApp(App[None]):
 
     def __init__(
         self,
-        inbox: Any,
+        inbox: Store,
         config: Config,
         *,
         now: Callable[[], datetime] = utcnow,
@@ -89,7 +70,7 @@ class VeilleApp(App[None]):
         health: Callable[[], Sequence[SourceLine]] | None = None,
         sla_left: Callable[[GroupView, datetime], float | None] | None = None,
         reply_checker: Callable[[str, Mention], Sequence[str]] | None = None,
-        spike: Callable[[Any, datetime], str | None] | None = None,
+        spike: Callable[[StoreReader, datetime], str | None] | None = None,
         outbound: Any = None,
     ) -> None:
         super().__init__()
@@ -100,7 +81,7 @@ class VeilleApp(App[None]):
         self.fetch_thread = fetch_thread
         self.poll_interval = poll_interval
         self.pane_delay = pane_delay  # the cursor rests this long before the panes follow
-        self.drafts = drafts or Drafts(drafts_path(inbox.root, self.user))
+        self.drafts = drafts or Drafts(drafts_path(inbox.location, self.user))
         self.templates = list(config.templates)
         self._health = health
         self.sla_left = sla_left or (lambda view, now: None)
@@ -120,16 +101,15 @@ class VeilleApp(App[None]):
     def source_lines(self) -> Sequence[SourceLine]:
         return self._health() if self._health else ()
 
-    def spike_message(self, inbox: Any, now: datetime) -> str | None:
+    def spike_message(self, inbox: StoreReader, now: datetime) -> str | None:
         """A spike going on, in words (called from a worker thread), or None."""
         return self._spike(inbox, now) if self._spike else None
 
     def saved_views(self) -> list[tuple[str, str]]:
         """Views 1-9: the config's [views] if any; else urgent, unanswered, mine, waiting,
         then one per watched brand."""
-        configured = views_from_config(self.config)
-        if configured:
-            return configured[:9]
+        if self.config.views:
+            return list(self.config.views[:9])
         views = [
             ("urgent", "is:urgent"),
             ("unanswered", "is:unanswered"),
@@ -198,12 +178,11 @@ class VeilleApp(App[None]):
         self.push_screen(HelpScreen(key_rows(owners, keymap)))
 
     def action_dashboard(self) -> None:
-        try:
-            from tui.screens.dashboard import DashboardScreen  # built by the reports part
-        except ImportError:
-            self.notify("The dashboard is not available in this build.", markup=False)
-            return
-        self.push_screen(DashboardScreen(self.inbox, self.config, now=self.now))
+        from tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(
+            DashboardScreen(self.inbox, self.config, now=self.now, sla_left=self.sla_left)
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -130,5 +130,3 @@ def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
         writer.writerow(cells)
         n += 1
     return n
-
-

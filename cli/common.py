@@ -13,7 +13,9 @@ EXIT_REFUSED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
 def runtime(args: argparse.Namespace, *, required: bool = True) -> Runtime:
     """The runtime for these arguments; ConfigError (in words, with the line) if the
     configuration is wrong. `required=False`: no file means defaults."""
-    return Runtime.load(getattr(args, "config", None), getattr(args, "store", None), required=required)
+    return Runtime.load(
+        getattr(args, "config", None), getattr(args, "store", None), required=required
+    )
 
 
 def say(prefix: str, message: object) -> None:

@@ -152,6 +152,7 @@ def _format_from(output: str | None) -> str:
 
 # --------------------------------------------------------------------------- export
 
+
 def cmd_export(args: argparse.Namespace) -> int:
     from store.errors import StoreError
     from triage.filter import FilterError
@@ -223,9 +224,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     e.add_argument("filter", nargs="*", metavar="FILTER")
     e.add_argument("--format", choices=("jsonl", "csv"), help="default: jsonl")
-    e.add_argument(
-        "--all", action="store_true", help="include done, ignored and snoozed groups"
-    )
+    e.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
     e.add_argument("--output", metavar="PATH", help="file (default: stdout)")
     e.add_argument("--now", help=argparse.SUPPRESS)
     e.set_defaults(func=cmd_export)

@@ -187,9 +187,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "filter", nargs="*", help='e.g. brand:Lumio status:new is:urgent "mot exact" -spam'
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument(
-        "--all", action="store_true", help="include done, ignored and snoozed groups"
-    )
+    p.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
     p.add_argument(
         "--counts",
         action="store_true",

@@ -435,7 +435,9 @@ def _brand(b: _Brand, i: int) -> BrandConfig:
     for item in _strings(b.keywords) if isinstance(b.keywords, str) else b.keywords:
         phrase = item if isinstance(item, str) else item.phrase
         if not phrase.strip():
-            raise _Bad(f"{_name(['brands', i, 'keywords'])}: an empty phrase", ["brands", i], "keywords")
+            raise _Bad(
+                f"{_name(['brands', i, 'keywords'])}: an empty phrase", ["brands", i], "keywords"
+            )
         phrases.append(phrase)
         if isinstance(item, _Keyword) and not item.fuzzy and phrase not in exact:
             exact.append(phrase)

@@ -64,8 +64,10 @@ def test_the_whole_file_in_one_schema(tmp_path, monkeypatch):
     monkeypatch.setenv("VEILLE_STORE", "")
     path = tmp_path / "config.toml"
     path.write_text(
-        BASE.replace('["lumio"]', '["lumio", { phrase = "lumio desk", fuzzy = false }, '
-                     '{ phrase = "lumière" }]')  # fmt: skip
+        BASE.replace(
+            '["lumio"]',
+            '["lumio", { phrase = "lumio desk", fuzzy = false }, { phrase = "lumière" }]',
+        )
         + '\n[watch]\nquiet_hours = "22:30-07:00"\nsla_warning = "20m"\nbell = true\n'
         '\n[smtp]\nhost = "mail.example"\nport = 2525\npassword_env = "VEILLE_SMTP"\n'
         '\n[keys]\n"inbox.done" = "x"\n\n[views]\nangry = "tag:angry"\nmine = "is:mine"\n'

@@ -76,7 +76,9 @@ async def test_list_status_bar_and_dashboard_agree(tmp_path, capsys):
                 bar = str(app.screen.query_one("#status").render())
                 if f"{cli['open']} open" in bar:
                     break
-            figures = re.search(r"(\d+) open .* (\d+) urgent .* (\d+) SLA breached .* (\d+)/(\d+) shown", bar)
+            figures = re.search(
+                r"(\d+) open .* (\d+) urgent .* (\d+) SLA breached .* (\d+)/(\d+) shown", bar
+            )
             assert figures, bar
             assert [int(g) for g in figures.groups()] == [
                 cli["open"], cli["urgent"], cli["breached"], cli["shown"], cli["groups"]
@@ -92,4 +94,7 @@ async def test_list_status_bar_and_dashboard_agree(tmp_path, capsys):
                 cli["open"], cli["urgent"], cli["breached"], cli["groups"]
             )  # fmt: skip
             shown = str(dashboard.query_one("#dash-today").render())
-            assert f"{cli['open']} open · {cli['urgent']} urgent · {cli['breached']} SLA breached" in shown
+            assert (
+                f"{cli['open']} open · {cli['urgent']} urgent · {cli['breached']} SLA breached"
+                in shown
+            )

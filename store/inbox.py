@@ -22,6 +22,7 @@ The parts: `store.index.Index` (what is read, in memory), `store.partitions.Part
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -72,6 +73,9 @@ class Inbox:
         self.user = user
         self.pipeline = pipeline
         self.lock = StoreLock(root / "lock", timeout=lock_timeout)
+        # the flock does not exclude this process's own threads (a TUI writes from a
+        # writer thread while its UI thread refreshes): this does
+        self.mutex = threading.RLock()
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
         self.index = Index()
@@ -153,10 +157,11 @@ class Inbox:
         """Re-read only the files another process changed; True if anything did."""
         if self.generation == self._seen_generation:
             return False
-        changed, new = self.files.reload_changed()
-        if new and self.pipeline is not None and self._pipeline_seeded:
-            self.pipeline.seed([m for m in map(self.mention, new) if m is not None])
-        self._seen_generation = self.generation
+        with self.mutex:
+            changed, new = self.files.reload_changed()
+            if new and self.pipeline is not None and self._pipeline_seeded:
+                self.pipeline.seed([m for m in map(self.mention, new) if m is not None])
+            self._seen_generation = self.generation
         return changed
 
     # ------------------------------------------------------------------ reading
@@ -225,7 +230,7 @@ class Inbox:
 
     def ingest(self, mentions: Iterable[Mention]) -> list[Mention]:
         """Store what is new (one durable write per touched day); return it, enriched."""
-        with self.lock, cyclic_gc_paused():
+        with self.mutex, self.lock, cyclic_gc_paused():
             self.refresh()
             known = self.index.raw
             batch: dict[str, Mention] = {}
@@ -265,7 +270,7 @@ class Inbox:
         self, target: str, action: str, change: Callable[[TriageState, datetime], dict[str, Any]]
     ) -> TriageState:
         """Apply one transition durably: journal first (the redo log), then its bucket."""
-        with self.lock:
+        with self.mutex, self.lock:
             self._redo_tail()
             self.refresh()
             gid = self.resolve(target)
@@ -377,7 +382,7 @@ class Inbox:
         Refused (Conflict) when someone changed the same fields since: undo never
         overwrites another person's later decision.
         """
-        with self.lock:
+        with self.mutex, self.lock:
             self._redo_tail()
             self.refresh()
             candidate = rules.undo_candidate(self.events(), user or self.user)

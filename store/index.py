@@ -138,7 +138,7 @@ class Index:
 
     def vocabulary(self) -> set[str]:
         if self._vocabulary is None:
-            self._vocabulary = vocabulary_of(self.view(g).haystack for g in self._groups)
+            self._vocabulary = vocabulary_of(self.view(g).haystack for g in list(self._groups))
         return self._vocabulary
 
     def mentions_between(self, start: datetime, end: datetime) -> Iterator[Mention]:

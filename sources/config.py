@@ -12,7 +12,6 @@ line, what was expected and, for a misspelt name, what was probably meant.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tomllib
@@ -22,7 +21,13 @@ from typing import Annotated
 
 import msgspec
 
-from sources.config_lines import line_of, parse_path
+from sources.config_lines import (
+    ConfigError,
+    did_you_mean,
+    explain,
+    line_of,
+    name_of,
+)
 from triage.config import (
     BrandConfig,
     Config,
@@ -55,23 +60,11 @@ RESERVED_KEYS = {
     "escape": ("inbox.clear", "dashboard.back", "help.close", "modal.cancel", "confirm.no",
                "reply.leave"),
 }  # fmt: skip
-DURATION_KEYS = frozenset({"every", "urgent", "normal", "microblog", "sla_warning"})
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _URL = re.compile(r"^https?://[^\s/]+")
-
-
-class ConfigError(ValueError):
-    """A configuration file that cannot be used, in words: file, line, what is expected."""
-
-    def __init__(self, message: str, path: str = "", line: int | None = None) -> None:
-        where = path + (f", line {line}" if line else "") if path else ""
-        super().__init__(f"{where}: {message}" if where else message)
-        self.path = path
-        self.line = line
-        self.reason = message
 
 
 # --------------------------------------------------------------------------- the schema
@@ -173,6 +166,11 @@ class _File(_Table):
     store: _Store = msgspec.field(default_factory=_Store)
 
 
+def _fields_of(table: str) -> list[str]:
+    """The keys a table may hold (for "did you mean" and "expected one of")."""
+    return list(_TABLE_TYPES.get(table, _File).__struct_fields__)
+
+
 _TABLE_TYPES: dict[str, type[_Table]] = {
     "": _File, "brands": _Brand, "sources": _Source, "teams": _Team, "templates": _Template,
     "sla": _Sla, "watch": _Watch, "smtp": _Smtp, "store": _Store, "keywords": _Keyword,
@@ -257,106 +255,12 @@ def parse_config(text: str, path: str = "<config>") -> Config:
     try:
         parsed = msgspec.convert(data, _File)
     except msgspec.ValidationError as exc:
-        message, where, key = _explain(str(exc))
+        message, where, key = explain(str(exc), _fields_of)
         raise ConfigError(message, path, line_of(text, where, key)) from None
     try:
         return _build(parsed, path)
     except _Bad as bad:
         raise ConfigError(bad.message, path, line_of(text, bad.where, bad.key)) from None
-
-
-# --------------------------------------------------------------------------- messages
-
-
-def _explain(error: str) -> tuple[str, list[str | int], str | None]:
-    """msgspec's message in words, the path of the table it is about, and the key."""
-    at = re.search(r" - at `(\$[^`]*)`$", error)
-    where = parse_path(at.group(1)) if at else []
-    body = error[: at.start()] if at else error
-    unknown = re.match(r"Object contains unknown field `(.+)`$", body)
-    if unknown:
-        name = unknown.group(1)
-        return _unknown(name, where), where, name
-    missing = re.match(r"Object missing required field `(.+)`$", body)
-    if missing:
-        return f"{_name(where)} needs {missing.group(1)} = ...", where, None
-    key = _pop_key(where)
-    while where and isinstance(where[-1], int) and key is None:
-        where.pop()  # an item of a list: the line of the list
-        key = _pop_key(where)
-    label = _name([*where, key] if key else where)
-    if key in DURATION_KEYS and re.match(r"Expected `str`", body):
-        return (
-            f'{label} must be a duration with its unit, such as "30s", "15m", "2h" or "1d"',
-            where,
-            key,
-        )
-    bound = re.match(r"Expected `(.+?)` (>=|<=|>|<) (\S+)$", body)
-    if bound:
-        words = {">=": "at least", "<=": "at most", ">": "more than", "<": "less than"}
-        return f"{label} must be {words[bound.group(2)]} {bound.group(3)}", where, key
-    expected = re.match(r"Expected `(.+?)`, got `(.+?)`", body)
-    if expected:
-        want = _words(expected.group(1))
-        return f"{label} must be {want}, got {expected.group(2)}", where, key
-    return f"{label}: {body[0].lower() + body[1:]}", where, key
-
-
-def _pop_key(where: list[str | int]) -> str | None:
-    if where and isinstance(where[-1], str):
-        return str(where.pop())
-    return None
-
-
-def _unknown(name: str, where: list[str | int]) -> str:
-    table = ".".join(p for p in where if isinstance(p, str))
-    named = str(where[-2]) if len(where) > 1 and isinstance(where[-1], int) else table
-    struct = _TABLE_TYPES.get(named, _File)
-    known = list(struct.__struct_fields__)
-    what = f"[{table}] has no key {name!r}" if table else f"unknown table or key {name!r}"
-    if where and isinstance(where[-1], int):
-        what = f"{_name(where)} has no key {name!r}"
-    return what + _did_you_mean(name, known) + "; expected one of " + ", ".join(known)
-
-
-def _did_you_mean(name: str, known: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
-    return f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
-
-
-def _name(where: list[str | int]) -> str:
-    """["sources", 0, "every"] -> "[[sources]] #1 every"; ["watch", "bell"] -> "[watch] bell"."""
-    if not where:
-        return "the file"
-    head, rest = where[0], list(where[1:])
-    first = rest[0] if rest else None
-    if isinstance(first, int):
-        rest.pop(0)
-        label = f"[[{head}]] #{first + 1}"
-    elif rest:
-        label = f"[{head}]"
-    else:
-        return str(head)
-    tail = ""
-    for part in rest:
-        if isinstance(part, int):
-            tail += f" #{part + 1}"
-        else:
-            tail += f".{part}" if tail else part
-    return f"{label} {tail}" if tail else label
-
-
-def _words(type_text: str) -> str:
-    words = {
-        "str": "text in quotes",
-        "int": "a whole number",
-        "float": "a number",
-        "bool": "true or false",
-        "array": "a list",
-        "object": "a table",
-    }
-    parts = [words.get(p.strip(), p.strip()) for p in type_text.split("|")]
-    return " or ".join(dict.fromkeys(parts))
 
 
 class _Bad(Exception):
@@ -375,7 +279,7 @@ def _strings(value: Strings) -> tuple[str, ...]:
 def _duration(value: str, where: list[str | int], key: str) -> float:
     if not _DURATION.match(value):
         raise _Bad(
-            f'{_name([*where, key])} must be a duration with its unit, such as "30s", "5m", '
+            f'{name_of([*where, key])} must be a duration with its unit, such as "30s", "5m", '
             f'"2h" or "1d", got {value!r}',
             where,
             key,
@@ -387,7 +291,7 @@ def _unique(table: str, names: list[str]) -> None:
     seen: set[str] = set()
     for i, name in enumerate(names):
         if not name.strip():
-            raise _Bad(f'{_name([table, i])} needs a name = "..."', [table, i], "name")
+            raise _Bad(f'{name_of([table, i])} needs a name = "..."', [table, i], "name")
         if name in seen:
             raise _Bad(
                 f"{table}: the name {name!r} is used twice; each must be unique",
@@ -436,7 +340,7 @@ def _brand(b: _Brand, i: int) -> BrandConfig:
         phrase = item if isinstance(item, str) else item.phrase
         if not phrase.strip():
             raise _Bad(
-                f"{_name(['brands', i, 'keywords'])}: an empty phrase", ["brands", i], "keywords"
+                f"{name_of(['brands', i, 'keywords'])}: an empty phrase", ["brands", i], "keywords"
             )
         phrases.append(phrase)
         if isinstance(item, _Keyword) and not item.fuzzy and phrase not in exact:
@@ -459,8 +363,8 @@ def _source(s: _Source, i: int) -> SourceConfig:
     name = s.name.strip()
     if s.kind not in KINDS:
         raise _Bad(
-            f"{_name([*where, 'kind'])} must be one of {', '.join(KINDS)}, got {s.kind!r}"
-            + _did_you_mean(s.kind, KINDS),
+            f"{name_of([*where, 'kind'])} must be one of {', '.join(KINDS)}, got {s.kind!r}"
+            + did_you_mean(s.kind, KINDS),
             where,
             "kind" if s.kind else None,
         )
@@ -504,7 +408,7 @@ def _source(s: _Source, i: int) -> SourceConfig:
         value = getattr(s, key)
         if value and not _URL.match(value):
             raise _Bad(
-                f"{_name([*where, key])} must be an http:// or https:// address, got {value!r}",
+                f"{name_of([*where, key])} must be an http:// or https:// address, got {value!r}",
                 where,
                 key,
             )
@@ -515,10 +419,10 @@ def _template(t: _Template, i: int) -> Template:
     for hole in _PLACEHOLDER.findall(t.text):
         if hole not in PLACEHOLDERS:
             known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
-            hint = _did_you_mean(hole, PLACEHOLDERS).replace("'", "")
+            hint = did_you_mean(hole, PLACEHOLDERS).replace("'", "")
             hint = re.sub(r"did you mean (\w+)\?", r"did you mean {\1}?", hint)
             raise _Bad(
-                f"{_name(['templates', i, 'text'])}: unknown placeholder {{{hole}}}{hint}; "
+                f"{name_of(['templates', i, 'text'])}: unknown placeholder {{{hole}}}{hint}; "
                 f"a template can use {known}",
                 ["templates", i],
                 "text",
@@ -552,7 +456,7 @@ def _keys(keys: dict[str, str]) -> dict[str, str]:
     for action, value in keys.items():
         if action not in KEY_ACTIONS:
             raise _Bad(
-                f"[keys] {action!r} is not a key action{_did_you_mean(action, KEY_ACTIONS)}; "
+                f"[keys] {action!r} is not a key action{did_you_mean(action, KEY_ACTIONS)}; "
                 "the ids are listed in the help screen (?)",
                 ["keys"],
                 action,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from store.inbox import Inbox
@@ -10,20 +9,7 @@ from triage.model import DeliveryStatus, Status
 from tui.widgets.mention_list import MentionList
 
 from .conftest import NOW, notifications, screen_text
-
-
-async def settled(app, seconds: float = 10.0) -> None:
-    """Wait until the store writes the inbox asked for are done (they run on the
-    writer thread) and their outcome is back on screen."""
-    from tui.screens.inbox import InboxScreen
-
-    screen = next(s for s in app.screen_stack if isinstance(s, InboxScreen))
-    for _ in range(int(seconds / 0.01)):
-        if screen.writes_pending == 0:
-            await asyncio.sleep(0)
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the store writes never finished")
+from .test_writes import settled
 
 
 def rows(app) -> list[str]:
@@ -474,25 +460,3 @@ async def test_a_thread_that_refuses_replies_says_so_when_the_editor_opens(make_
             await pilot.pause()
             assert "does not accept replies" not in screen_text(app)
 
-
-async def test_a_write_that_fails_puts_the_row_back_and_says_why(make_app, store_path):
-    """The row leaves at once (the write runs on the writer thread); when the store
-    refuses (another process holds its lock), the row comes back with the reason."""
-    from store.lock import StoreLock
-
-    with Inbox.open(store_path, user="tester", lock_timeout=0.5) as box:
-        app = make_app(inbox=box)
-        async with app.run_test(size=(160, 48)) as pilot:
-            await pilot.pause()
-            with StoreLock(store_path / "lock", timeout=1):  # another veille holds it
-                await pilot.press("d")
-                assert "mastodon:1" not in rows(app)  # optimistic: gone before the write
-                await settled(app)
-            await pilot.pause()
-            assert rows(app)[0] == "mastodon:1"  # rolled back
-            assert box.state("mastodon:1").status is Status.NEW
-            assert any("Done failed" in n and "busy" in n for n in notifications(app))
-            await pilot.press("d")  # the lock is free again: this one sticks
-            await settled(app)
-            assert box.state("mastodon:1").status is Status.DONE
-            assert "mastodon:1" not in rows(app)

@@ -268,8 +268,15 @@ class InboxScreen(TriageActions, Screen[None]):
         Re-read what changed and redraw."""
         inbox = self.vapp.inbox
         if inbox.generation != self._generation:
+            before = len(inbox)
             inbox.refresh()
             self.reload(keep=self.mention_list.current_id)
+            if len(inbox) != before and self._vocabulary_ready:
+                self._index_authors()  # new mentions: the thread pane's history follows
+
+    @work(thread=True, exclusive=True, group="authors")
+    def _index_authors(self) -> None:
+        self.vapp.build_author_index()
 
     def update_status(self) -> None:
         """The cheap part now; counts and SLA breaches (a pass over every group) in a worker."""

@@ -12,10 +12,13 @@ import argparse
 import asyncio
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from app.runtime import Runtime
 from cli.common import ConfigError, runtime, say
-from triage.config import Config
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from triage.config import Config
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

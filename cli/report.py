@@ -13,13 +13,14 @@ import argparse
 import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from app.reports import export_rows, make_report, write_csv, write_jsonl
-from app.runtime import Runtime
 from cli.common import ConfigError, runtime, say
-from sources.config import parse_duration
-from triage.protocol import Store
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from triage.protocol import Store
+    from triage.report import Period
 
 EXIT_STORE, EXIT_USAGE = 1, 2
 
@@ -46,6 +47,8 @@ def parse_when(text: str, *, end: bool = False) -> datetime:
 
 
 def parse_span(text: str) -> timedelta:
+    from sources.config import parse_duration
+
 
     try:
         return timedelta(seconds=parse_duration(text))
@@ -53,7 +56,7 @@ def parse_span(text: str) -> timedelta:
         raise UsageError(f"--since {text!r} is not a duration: write 30m, 12h, 7d") from None
 
 
-def period_of(args: argparse.Namespace, now: datetime) -> Any:
+def period_of(args: argparse.Namespace, now: datetime) -> Period:
     from triage.report import Period
 
     if args.since and (args.date_from or args.date_to):
@@ -98,6 +101,7 @@ def _open_store(rt: Runtime) -> Store:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from app.reports import make_report
     from store.errors import StoreError
     from triage import report_render
 
@@ -154,6 +158,7 @@ def _format_from(output: str | None) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from app.reports import export_rows, write_csv, write_jsonl
     from store.errors import StoreError
     from triage.filter import FilterError
     from triage.query import InboxQuery

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -38,6 +38,13 @@ ThreadFetcher = Callable[[Mention], Awaitable[Sequence[Mention]]]
 def keymap_from_config(config: Config) -> dict[str, str]:
     """The `[keys]` table: binding id -> keys, e.g. `"inbox.done" = "x"` (ids in `?`)."""
     return dict(config.keys)
+
+
+class Outbound(Protocol):
+    """What the app asks of the outbound service (tui.integration.OutboundBridge)."""
+
+    def can_post(self, mention: Mention) -> bool: ...
+    def kick(self) -> None: ...
 
 
 class VeilleApp(App[None]):
@@ -71,7 +78,7 @@ class VeilleApp(App[None]):
         sla_left: Callable[[GroupView, datetime], float | None] | None = None,
         reply_checker: Callable[[str, Mention], Sequence[str]] | None = None,
         spike: Callable[[StoreReader, datetime], str | None] | None = None,
-        outbound: Any = None,
+        outbound: Outbound | None = None,
     ) -> None:
         super().__init__()
         self.inbox = inbox
@@ -123,14 +130,12 @@ class VeilleApp(App[None]):
 
     def can_post(self, mention: Mention) -> bool:
         """Whether the outbound service can post a reply to this mention's platform."""
-        checker = getattr(self.outbound, "can_post", None)
-        return bool(checker and checker(mention))
+        return self.outbound is not None and self.outbound.can_post(mention)
 
     def outbound_kick(self) -> None:
         """Ask the outbound service to deliver what is pending (it runs its own worker)."""
-        kick = getattr(self.outbound, "kick", None)
-        if kick is not None:
-            kick()
+        if self.outbound is not None:
+            self.outbound.kick()
 
     def manual_reply(self, mention: Mention, text: str) -> None:
         """No posting API: copy the reply (OSC 52 works over SSH) and say where to paste it."""

@@ -13,7 +13,7 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -30,14 +30,12 @@ from triage.model import Mention, TriageState
 from triage.views import GroupView
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, plain
+from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import StoreWriter, TriageActions
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor
 from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
 from tui.widgets.thread_view import ThreadInfo, ThreadView
-
-if TYPE_CHECKING:
-    from tui.app import VeilleApp
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
 CLOSED = query.CLOSED
@@ -92,7 +90,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self.writes_pending = 0
 
     @property
-    def vapp(self) -> VeilleApp:
+    def vapp(self) -> InboxHost:
         return self.app  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ layout

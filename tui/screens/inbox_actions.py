@@ -10,11 +10,12 @@ the store has it and says why in words.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.content import Content
 from textual.message import Message
@@ -24,11 +25,9 @@ from triage.errors import Refused
 from triage.model import Mention, Status, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, plain
+from tui.screens.host import InboxHost
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.widgets.reply_editor import ReplyEditor
-
-if TYPE_CHECKING:
-    from tui.screens.inbox import InboxScreen
 
 SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 Predict = Callable[[TriageState, datetime], dict[str, Any]]
@@ -58,20 +57,28 @@ class WriteDone(Message):
 
 
 class TriageActions:
-    """Mixed into InboxScreen: the keys that change a group's state."""
+    """Mixed into InboxScreen: the keys that change a group's state. The screen gives it
+    the app (`vapp`), the list, `reload`, `_patch`, `_apply_filter` and `sync_panes`."""
+
+    vapp: InboxHost
+    writer: StoreWriter
+    predicted: dict[str, TriageState]  # what unfinished writes will make
+    inflight: Counter[str]
+    writes_pending: int
+    ranked: list[str]
 
     # ------------------------------------------------------------------ writing
-    def _view_of(self: InboxScreen, group_id: str) -> GroupView:
+    def _view_of(self, group_id: str) -> GroupView:
         """The store's view of a group, with the state an unfinished write predicts."""
         view = self.vapp.inbox.view(group_id)
         state = self.predicted.get(group_id)
         return view if state is None else replace(view, state=state)
 
-    def _state(self: InboxScreen, group_id: str) -> TriageState:
+    def _state(self, group_id: str) -> TriageState:
         return self.predicted.get(group_id) or self.vapp.inbox.state(group_id)
 
     def _write(
-        self: InboxScreen,
+        self,
         targets: Sequence[str],
         apply: Callable[[str], Any],
         done: Callable[[list[Outcome]], None],
@@ -107,7 +114,7 @@ class TriageActions:
         self.writer.submit(job)
         return accepted
 
-    def on_write_done(self: InboxScreen, message: WriteDone) -> None:
+    def on_write_done(self, message: WriteDone) -> None:
         self.writes_pending -= 1
         failed: list[str] = []
         for gid, _, error in message.outcomes:
@@ -121,7 +128,7 @@ class TriageActions:
             self.reload(keep=failed[0] if failed[0] in self.ranked else None)
         message.done(message.outcomes)
 
-    def _run(self: InboxScreen, what: str, views: Sequence[GroupView], fn: Callable[[str], Any],
+    def _run(self, what: str, views: Sequence[GroupView], fn: Callable[[str], Any],
              predict: Predict | None = None, then: Callable[[], None] | None = None) -> None:  # fmt: skip
         """Apply `fn(group_id)` to each target; the rows change now, failures are told."""
         names = {v.group_id: v.leader.author.display for v in views}
@@ -149,27 +156,27 @@ class TriageActions:
             self._patch(accepted)
 
     # ------------------------------------------------------------------ the actions
-    def _targets(self: InboxScreen) -> list[GroupView]:
+    def _targets(self) -> list[GroupView]:
         targets = self.mention_list.targets()
         if not targets:
             self.notify("Nothing selected.", severity="warning", markup=False)
         return targets
 
-    def _set_status(self: InboxScreen, what: str, status: Status) -> None:
+    def _set_status(self, what: str, status: Status) -> None:
         inbox = self.vapp.inbox
         self._run(what, self._targets(), lambda g: inbox.set_status(g, status),
                   lambda s, now: rules.set_status(s, status))  # fmt: skip
 
-    def action_done(self: InboxScreen) -> None:
+    def action_done(self) -> None:
         self._set_status("Done", Status.DONE)
 
-    def action_ignore(self: InboxScreen) -> None:
+    def action_ignore(self) -> None:
         self._set_status("Ignored", Status.IGNORED)
 
-    def action_reopen(self: InboxScreen) -> None:
+    def action_reopen(self) -> None:
         self._set_status("Reopened", Status.OPEN)
 
-    def action_tag(self: InboxScreen) -> None:
+    def action_tag(self) -> None:
         targets = self._targets()
         if not targets:
             return
@@ -187,7 +194,7 @@ class TriageActions:
             PromptScreen("Tag", "bug refund -spam", hint="words add tags, -word removes one"), apply
         )
 
-    def action_note(self: InboxScreen) -> None:
+    def action_note(self) -> None:
         targets = self._targets()
         if not targets:
             return
@@ -201,7 +208,7 @@ class TriageActions:
 
         self.app.push_screen(PromptScreen("Private note", "visible to the team only"), apply)
 
-    def action_snooze(self: InboxScreen) -> None:
+    def action_snooze(self) -> None:
         targets = self._targets()
         if not targets:
             return
@@ -220,7 +227,7 @@ class TriageActions:
         choices = [*SNOOZE_CHOICES, ("off", "Wake up (cancel snooze)")]
         self.app.push_screen(ChoiceScreen("Snooze for", choices), apply)
 
-    def action_claim(self: InboxScreen) -> None:
+    def action_claim(self) -> None:
         targets = self._targets()
         if not targets:
             return
@@ -260,7 +267,7 @@ class TriageActions:
         ]
         self.app.push_screen(ChoiceScreen("Claim or assign", choices), apply)
 
-    def action_handoff(self: InboxScreen) -> None:
+    def action_handoff(self) -> None:
         targets = self._targets()
         if not targets:
             return
@@ -284,13 +291,13 @@ class TriageActions:
 
         self.app.push_screen(ChoiceScreen("Hand off to team", teams), pick)
 
-    def _handoff(self: InboxScreen, targets: Sequence[GroupView], team: str, note: str) -> None:
+    def _handoff(self, targets: Sequence[GroupView], team: str, note: str) -> None:
         inbox, user, text = self.vapp.inbox, self.vapp.user, note.strip()
         self._run("Handed off", targets, lambda g: inbox.handoff(g, team, text),
                   lambda s, now: rules.handoff(s, team, text, user, now),
                   then=self.vapp.outbound_kick)  # fmt: skip
 
-    def action_undo(self: InboxScreen) -> None:
+    def action_undo(self) -> None:
         inbox = self.vapp.inbox
 
         def done(outcomes: list[Outcome]) -> None:
@@ -307,7 +314,7 @@ class TriageActions:
         self._write([""], lambda _: inbox.undo(), done)
 
     # ------------------------------------------------------------------ replies
-    def action_reply(self: InboxScreen) -> None:
+    def action_reply(self) -> None:
         view = self.mention_list.current
         if view is None:
             self.notify("Select a mention first.", severity="warning", markup=False)
@@ -334,7 +341,7 @@ class TriageActions:
             return
         self._start_reply(view, force=False)
 
-    def _start_reply(self: InboxScreen, view: GroupView, force: bool) -> None:
+    def _start_reply(self, view: GroupView, force: bool) -> None:
         self.sync_panes()
         inbox, user = self.vapp.inbox, self.vapp.user
 
@@ -351,14 +358,14 @@ class TriageActions:
         self._patch([view.group_id])
         self.query_one(ReplyEditor).text_area.focus()
 
-    def on_reply_editor_draft_changed(self: InboxScreen, event: ReplyEditor.DraftChanged) -> None:
+    def on_reply_editor_draft_changed(self, event: ReplyEditor.DraftChanged) -> None:
         self.vapp.drafts.set(event.target, event.text)
 
-    def on_reply_editor_left(self: InboxScreen) -> None:
+    def on_reply_editor_left(self) -> None:
         self.mention_list.focus()
 
     def on_reply_editor_send_requested(
-        self: InboxScreen, event: ReplyEditor.SendRequested
+        self, event: ReplyEditor.SendRequested
     ) -> None:
         editor = self.query_one(ReplyEditor)
         problems = editor.checks()
@@ -377,7 +384,7 @@ class TriageActions:
             return
         self._send_now(event.target, event.mention, event.text)
 
-    def _send_now(self: InboxScreen, target: str, mention: Mention, text: str) -> None:
+    def _send_now(self, target: str, mention: Mention, text: str) -> None:
         app = self.vapp
         inbox, manual = app.inbox, not app.can_post(mention)
         editor = self.query_one(ReplyEditor)

@@ -7,6 +7,7 @@ receives these so that tests and `veille demo` can hand it their own.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -73,16 +74,36 @@ class OutboundBridge:
             smtp = SmtpSettings()
         self.config = config
         self.worker = OutboxWorker(inbox, config, smtp=smtp)
-        self._task: asyncio.Task[Any] | None = None
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._lock = threading.Lock()
+        self.last_error = ""
 
     def can_post(self, mention: Mention) -> bool:
         return reply_mode(self.config, mention) == "api"
 
     def kick(self) -> None:
-        """One outbox pass in the background (the store's generation tells the screen)."""
-        if self._task is not None and not self._task.done():
-            return
-        self._task = asyncio.get_running_loop().create_task(self.worker.run_once())
+        """Outbox passes on their own thread and loop: their network waits and store
+        writes never hold the screen's (the store's generation tells the screen)."""
+        with self._lock:
+            self._again = True
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._passes, name="veille-outbox", daemon=True
+                )
+                self._thread.start()
+
+    def _passes(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again:  # nothing asked since the last pass began
+                    self._thread = None
+                    return
+                self._again = False
+            try:
+                asyncio.run(self.worker.run_once())
+            except Exception as exc:  # the next kick tries again; `veille watch` logs it
+                self.last_error = f"{type(exc).__name__}: {exc}"
 
 
 def make_health(

@@ -79,6 +79,10 @@ class Inbox:
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
         self.index = Index()
+        # the hot reads (100k calls a scan) go straight to the index: no extra frame
+        self.view = self.index.view  # type: ignore[method-assign]
+        self.state = self.index.state  # type: ignore[method-assign]
+        self.mention = self.index.mention  # type: ignore[method-assign]
         self.files = Partitions(root, self.index, self._report)
         self.journal = Journal(root / "journal")
         self._pipeline_seeded = False

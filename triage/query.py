@@ -106,21 +106,24 @@ def count(
 
     `sla_left` is the first-response clock (`sla_clock(config.sla, threshold)`); without
     it nothing counts as breached."""
-    left = sla_left
     threshold = store.urgent_threshold
-    by_status = dict.fromkeys((s.value for s in Status), 0)
+    per_status: dict[Status, int] = dict.fromkeys(Status, 0)
+    view_of = store.view
     groups = opened = urgent = breached = 0
+    # one pass over every group (100k in a worker): the rule of `is_open`, inlined
     for gid in store.group_ids() if ids is None else ids:
-        view = store.view(gid)
+        view = view_of(gid)
+        state = view.state
         groups += 1
-        by_status[view.state.status.value] += 1
-        if not is_open(view.state, now):
+        per_status[state.status] += 1
+        if state.status in CLOSED or (state.snoozed_until and state.snoozed_until > now):
             continue
         opened += 1
         if view.priority >= threshold:
             urgent += 1
-        if left is not None:
-            seconds = left(view, now)
+        if sla_left is not None:
+            seconds = sla_left(view, now)
             if seconds is not None and seconds < 0:
                 breached += 1
+    by_status = {s.value: n for s, n in per_status.items()}
     return Counts(opened, urgent, breached, groups, by_status)

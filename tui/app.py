@@ -91,6 +91,7 @@ class VeilleApp(App[None]):
         self.drafts = drafts or Drafts(drafts_path(inbox.location, self.user))
         self.templates = list(config.templates)
         self._health = health
+        self.sla_clock = sla_left  # None: no first-response clock (nothing is breached)
         self.sla_left = sla_left or (lambda view, now: None)
         self.reply_checker = reply_checker or default_checks
         self._spike = spike
@@ -186,7 +187,7 @@ class VeilleApp(App[None]):
         from tui.screens.dashboard import DashboardScreen
 
         self.push_screen(
-            DashboardScreen(self.inbox, self.config, now=self.now, sla_left=self.sla_left)
+            DashboardScreen(self.inbox, self.config, now=self.now, sla_left=self.sla_clock)
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -29,6 +29,7 @@ class InboxHost(Protocol):
     pane_delay: float
     fetch_thread: Callable[[Mention], Awaitable[Sequence[Mention]]] | None
     sla_left: Callable[[GroupView, datetime], float | None]
+    sla_clock: Callable[[GroupView, datetime], float | None] | None
     reply_checker: Callable[[str, Mention], Sequence[str]]
 
     def source_lines(self) -> Sequence[SourceLine]: ...

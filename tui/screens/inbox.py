@@ -304,7 +304,7 @@ class InboxScreen(TriageActions, Screen[None]):
         app = self.vapp
         inbox, now = app.inbox, app.now()
         try:
-            counts = query.count(inbox, now, app.sla_left)
+            counts = query.count(inbox, now, app.sla_clock)
             spike = app.spike_message(inbox, now)
         except RuntimeError:  # the store changed under us: the next update recounts
             return

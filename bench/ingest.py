@@ -46,7 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "tui.cli"]
+VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "cli.main"]
 PHASES = re.compile(r"polled in ([0-9.]+) s, stored and grouped in ([0-9.]+) s")
 
 COMMON = [

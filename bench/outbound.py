@@ -26,12 +26,12 @@ sys.path.insert(0, str(ROOT / "tests" / "outbound"))
 from platform_server import MASTO_TOKEN, PlatformServer  # noqa: E402
 from world import MASTO_ENV, make_config, mentions  # noqa: E402
 
+from app.services.outbox import OutboxWorker  # noqa: E402
+from app.services.settings import WatchSettings  # noqa: E402
+from app.services.watch import Watch  # noqa: E402
 from bench.synth import mentions as synth  # noqa: E402
 from store.inbox import Inbox  # noqa: E402
 from triage.model import utcnow  # noqa: E402
-from tui.services.outbox import OutboxWorker  # noqa: E402
-from tui.services.settings import WatchSettings  # noqa: E402
-from tui.services.watch import Watch  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:

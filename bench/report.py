@@ -45,7 +45,7 @@ from store.inbox import Inbox
 from triage.config import BrandConfig, Config
 from triage.report import Period
 from triage.report_render import to_html, to_markdown
-from tui.commands.report import make_report
+from app.reports import make_report
 t1 = time.perf_counter()
 inbox = Inbox.open(sys.argv[1], user="bench")
 t2 = time.perf_counter()
@@ -75,7 +75,7 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from store.inbox import Inbox
 from triage.model import utcnow
-from tui.commands.report import export_rows, write_jsonl
+from app.reports import export_rows, write_jsonl
 inbox = Inbox.open(sys.argv[1], user="bench")
 t1 = time.perf_counter()
 rss_open = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,9 +1,13 @@
-"""Reading and checking the TOML configuration file into `triage.config.Config`.
+"""The configuration file: its one schema, read and checked into `triage.config.Config`.
 
-The keys are DESIGN.md's contract (extend them, never rename them). Any mistake becomes
-a `ConfigError` naming the file, the line and what was expected: tomllib gives the line
-of a syntax error; for a wrong value we find the key's line in the text ourselves,
-because tomllib keeps no positions.
+This is the only module that reads the file. Every table (user, brands, sources, teams,
+templates, sla, watch, smtp, keys, views, store) is declared below as a msgspec Struct
+that forbids unknown fields, so a typo is an error, never a silent default: msgspec
+checks the structure and the types, and `_build` the values (durations, quiet hours,
+placeholders, key action ids, ranges). tomllib keeps no positions, so a light scan of
+the text (`sources.config_lines.line_of`) finds the line an error is about; tomlkit
+gives no line numbers either. Every mistake is a `ConfigError` naming the file, the
+line, what was expected and, for a misspelt name, what was probably meant.
 """
 
 from __future__ import annotations
@@ -11,43 +15,169 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
+import msgspec
+
+from sources.config_lines import (
+    ConfigError,
+    did_you_mean,
+    explain,
+    line_of,
+    name_of,
+)
 from triage.config import (
     BrandConfig,
     Config,
     SlaConfig,
+    SmtpConfig,
     SourceConfig,
+    StoreConfig,
     TeamConfig,
     Template,
+    WatchConfig,
 )
 
 KINDS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
-_SOURCE_KEYS = {"name", "kind", "every", "url", "instance", "hashtags", "query", "token_env"}
-_BRAND_KEYS = {
-    "name",
-    "keywords",
-    "aliases",
-    "handles",
-    "hashtags",
-    "exclude",
-    "competitors",
-    "is_competitor",
-}
+PLACEHOLDERS = ("author", "brand")  # what the reply editor fills in a template
+# Every binding id the TUI has (tests/tui/test_keys.py checks it against the screens).
+KEY_ACTIONS = (
+    "app.quit", "app.help", "app.dashboard",
+    "inbox.filter", "inbox.tag", "inbox.reply", "inbox.handoff", "inbox.claim", "inbox.done",
+    "inbox.ignore", "inbox.snooze", "inbox.note", "inbox.undo", "inbox.reopen", "inbox.clear",
+    *(f"inbox.view{n}" for n in range(10)),
+    "list.down", "list.up", "list.top", "list.bottom", "list.page_down", "list.page_up",
+    "list.open", "list.select",
+    "reply.send", "reply.leave", "reply.template",
+    "dashboard.back", "dashboard.refresh", "help.close",
+    "modal.cancel", "confirm.yes", "confirm.no",
+)  # fmt: skip
+# Keys that must keep their meaning: q quits, escape backs out of everything.
+RESERVED_KEYS = {
+    "q": ("app.quit", "dashboard.back"),
+    "escape": ("inbox.clear", "dashboard.back", "help.close", "modal.cancel", "confirm.no",
+               "reply.leave"),
+}  # fmt: skip
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_URL = re.compile(r"^https?://[^\s/]+")
 
 
-class ConfigError(ValueError):
-    """A configuration file that cannot be used, in words: file, line, what is expected."""
+# --------------------------------------------------------------------------- the schema
 
-    def __init__(self, message: str, path: str = "", line: int | None = None) -> None:
-        where = path + (f", line {line}" if line else "") if path else ""
-        super().__init__(f"{where}: {message}" if where else message)
-        self.path = path
-        self.line = line
-        self.reason = message
+Strings = list[str] | str
+Duration = str  # "30s", "5m", "2h", "1d": a unit is required (is 15 seconds or minutes?)
+
+
+class _Table(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    pass
+
+
+class _Keyword(_Table):
+    phrase: str
+    fuzzy: bool = True
+
+
+class _Brand(_Table):
+    name: str
+    keywords: list[str | _Keyword] | str = []
+    aliases: Strings = []
+    handles: Strings = []
+    hashtags: Strings = []
+    exclude: Strings = []
+    competitors: Strings = []
+    is_competitor: bool = False
+    exact_keywords: Strings = []
+
+
+class _Source(_Table):
+    name: str
+    kind: str = ""
+    every: Duration = "5m"
+    url: str = ""
+    instance: str = ""
+    hashtags: Strings = []
+    query: str = ""
+    token_env: str = ""
+    # kind-specific extras, handed to the connector as SourceConfig.options
+    handle: str = ""  # bluesky: the account that logs in
+    identifier: str = ""  # bluesky: the account that posts replies
+    service: str = ""  # bluesky: the PDS
+    public_service: str = ""  # bluesky: the public AppView
+    base_url: str = ""  # reddit, hackernews: a mirror or a test server
+    max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 0
+
+
+class _Team(_Table):
+    name: str
+    webhook: str = ""
+    email: str = ""
+
+
+class _Template(_Table):
+    name: str
+    text: str
+
+
+class _Sla(_Table):
+    urgent: Duration = "1h"
+    normal: Duration = "24h"
+    microblog: Duration = "2h"
+
+
+class _Watch(_Table):
+    quiet_hours: str = ""
+    alert_webhook: str = ""
+    alert_webhook_env: str = ""
+    alert_email: str = ""
+    bell: bool = False
+    sla_warning: Duration = "15m"
+    spike_factor: Annotated[float, msgspec.Meta(gt=1.0, le=100.0)] = 3.0
+
+
+class _Smtp(_Table):
+    host: str = "localhost"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 587
+    sender: str = "veille@localhost"
+    username: str = ""
+    password_env: str = ""
+    verify_tls: bool = True
+
+
+class _Store(_Table):
+    path: str = ""
+
+
+class _File(_Table):
+    user: str = ""
+    brands: list[_Brand] = []
+    sources: list[_Source] = []
+    teams: list[_Team] = []
+    templates: list[_Template] = []
+    sla: _Sla = msgspec.field(default_factory=_Sla)
+    watch: _Watch = msgspec.field(default_factory=_Watch)
+    smtp: _Smtp = msgspec.field(default_factory=_Smtp)
+    keys: dict[str, str] = {}
+    views: dict[str, str] = {}
+    store: _Store = msgspec.field(default_factory=_Store)
+
+
+def _fields_of(table: str) -> list[str]:
+    """The keys a table may hold (for "did you mean" and "expected one of")."""
+    return list(_TABLE_TYPES.get(table, _File).__struct_fields__)
+
+
+_TABLE_TYPES: dict[str, type[_Table]] = {
+    "": _File, "brands": _Brand, "sources": _Source, "teams": _Team, "templates": _Template,
+    "sla": _Sla, "watch": _Watch, "smtp": _Smtp, "store": _Store, "keywords": _Keyword,
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- reading
 
 
 def config_path(given: str | os.PathLike[str] | None = None) -> Path:
@@ -59,7 +189,9 @@ def config_path(given: str | os.PathLike[str] | None = None) -> Path:
 
 
 def parse_duration(value: object) -> float:
-    """'30s', '5m', '2h', '1d' (or a number of seconds) -> seconds; ValueError otherwise."""
+    """'30s', '5m', '2h', '1d' (or a number of seconds) -> seconds; ValueError otherwise.
+
+    For command-line options; in the file a duration must say its unit."""
     if isinstance(value, bool):
         raise ValueError("not a duration")
     if isinstance(value, int | float):
@@ -73,6 +205,21 @@ def parse_duration(value: object) -> float:
     if seconds <= 0:
         raise ValueError("not positive")
     return seconds
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time]:
+    """'22:00-07:00' -> (22:00, 07:00); ValueError otherwise."""
+    m = _QUIET.match(value or "")
+    if not m:
+        raise ValueError(f'expected "HH:MM-HH:MM" such as "22:00-07:00", got {value!r}')
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise ValueError(f"{value!r} is not a span between two times of day")
+    return time(h1, m1), time(h2, m2)
+
+
+def user_default() -> str:
+    return os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
@@ -99,357 +246,254 @@ def parse_config(text: str, path: str = "<config>") -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
+        found = re.search(r"at line (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
         if line is None and "end of document" in str(exc):
             line = max(1, len(text.splitlines()))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(exc))
         raise ConfigError(f"not valid TOML: {reason}", path, line) from None
-    return _Reader(text, path).config(data)
+    try:
+        parsed = msgspec.convert(data, _File)
+    except msgspec.ValidationError as exc:
+        message, where, key = explain(str(exc), _fields_of)
+        raise ConfigError(message, path, line_of(text, where, key)) from None
+    try:
+        return _build(parsed, path)
+    except _Bad as bad:
+        raise ConfigError(bad.message, path, line_of(text, bad.where, bad.key)) from None
 
 
-def _toml_error_line(message: str) -> int | None:
-    match = re.search(r"at line (\d+)", message)
-    return int(match.group(1)) if match else None
+class _Bad(Exception):
+    def __init__(self, message: str, where: list[str | int], key: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.where, self.key = message, where, key
 
 
-class _Reader:
-    """Turns the parsed TOML into records, raising ConfigError at the right line."""
+# --------------------------------------------------------------------------- values
 
-    def __init__(self, text: str, path: str) -> None:
-        self.lines = text.splitlines()
-        self.path = path
 
-    # ---- locating a key in the text (tomllib keeps no positions)
+def _strings(value: Strings) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
 
-    def line_of(self, table: str | None, index: int | None, key: str | None) -> int | None:
-        """The line of `key` in the index-th [[table]] (or [table], or top level)."""
-        start, end = 0, len(self.lines)
-        if table is not None:
-            headers = [
-                i
-                for i, line in enumerate(self.lines)
-                if re.match(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$", line)
-            ]
-            pos = index or 0
-            if pos < len(headers):
-                start = headers[pos]
-                following = [
-                    i for i, line in enumerate(self.lines) if i > start and _is_header(line)
-                ]
-                end = following[0] if following else len(self.lines)
-            else:
-                return None
-        elif key is not None:
-            following = [i for i, line in enumerate(self.lines) if _is_header(line)]
-            end = following[0] if following else len(self.lines)
-        if key is None:
-            return start + 1
-        pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        for i in range(start, end):
-            if pattern.match(self.lines[i]):
-                return i + 1
-        return start + 1 if table is not None else None
 
-    def fail(
-        self,
-        message: str,
-        table: str | None = None,
-        index: int | None = None,
-        key: str | None = None,
-    ) -> ConfigError:
-        return ConfigError(message, self.path, self.line_of(table, index, key))
+def _duration(value: str, where: list[str | int], key: str) -> float:
+    if not _DURATION.match(value):
+        raise _Bad(
+            f'{name_of([*where, key])} must be a duration with its unit, such as "30s", "5m", '
+            f'"2h" or "1d", got {value!r}',
+            where,
+            key,
+        )
+    return parse_duration(value)
 
-    # ---- typed getters
 
-    def string(
-        self, data: dict, key: str, table: str | None, index: int | None, default: str = ""
-    ) -> str:
-        value = data.get(key, default)
-        if not isinstance(value, str):
-            where = _where(table, index, key)
-            raise self.fail(f"{where} must be text in quotes, got {value!r}", table, index, key)
-        return value
+def _unique(table: str, names: list[str]) -> None:
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if not name.strip():
+            raise _Bad(f'{name_of([table, i])} needs a name = "..."', [table, i], "name")
+        if name in seen:
+            raise _Bad(
+                f"{table}: the name {name!r} is used twice; each must be unique",
+                [table, i],
+                "name",
+            )
+        seen.add(name)
 
-    def strings(self, data: dict, key: str, table: str, index: int | None) -> tuple[str, ...]:
-        value = data.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            where = _where(table, index, key)
-            raise self.fail(
-                f'{where} must be a list of texts, such as ["a", "b"], got {value!r}',
-                table,
-                index,
+
+def _build(f: _File, path: str) -> Config:
+    _unique("brands", [b.name for b in f.brands])
+    _unique("sources", [s.name for s in f.sources])
+    _unique("teams", [t.name for t in f.teams])
+    _unique("templates", [t.name for t in f.templates])
+    return Config(
+        user=f.user.strip() or user_default(),
+        brands=tuple(_brand(b, i) for i, b in enumerate(f.brands)),
+        sources=tuple(_source(s, i) for i, s in enumerate(f.sources)),
+        teams=tuple(TeamConfig(t.name.strip(), t.webhook, t.email) for t in f.teams),
+        sla=SlaConfig(
+            urgent=_duration(f.sla.urgent, ["sla"], "urgent"),
+            normal=_duration(f.sla.normal, ["sla"], "normal"),
+            microblog=_duration(f.sla.microblog, ["sla"], "microblog"),
+        ),
+        templates=tuple(_template(t, i) for i, t in enumerate(f.templates)),
+        path=path,
+        watch=_watch(f.watch),
+        smtp=SmtpConfig(
+            host=f.smtp.host,
+            port=f.smtp.port,
+            sender=f.smtp.sender,
+            username=f.smtp.username,
+            password_env=f.smtp.password_env,
+            verify_tls=f.smtp.verify_tls,
+        ),
+        keys=_keys(f.keys),
+        views=_views(f.views),
+        store=StoreConfig(f.store.path),
+    )
+
+
+def _brand(b: _Brand, i: int) -> BrandConfig:
+    phrases: list[str] = []
+    exact = list(_strings(b.exact_keywords))
+    for item in _strings(b.keywords) if isinstance(b.keywords, str) else b.keywords:
+        phrase = item if isinstance(item, str) else item.phrase
+        if not phrase.strip():
+            raise _Bad(
+                f"{name_of(['brands', i, 'keywords'])}: an empty phrase", ["brands", i], "keywords"
+            )
+        phrases.append(phrase)
+        if isinstance(item, _Keyword) and not item.fuzzy and phrase not in exact:
+            exact.append(phrase)
+    return BrandConfig(
+        name=b.name.strip(),
+        keywords=tuple(phrases) or (b.name.strip().lower(),),
+        exact_keywords=tuple(exact),
+        aliases=_strings(b.aliases),
+        handles=_strings(b.handles),
+        hashtags=_strings(b.hashtags),
+        exclude=_strings(b.exclude),
+        competitors=_strings(b.competitors),
+        is_competitor=b.is_competitor,
+    )
+
+
+def _source(s: _Source, i: int) -> SourceConfig:
+    where: list[str | int] = ["sources", i]
+    name = s.name.strip()
+    if s.kind not in KINDS:
+        raise _Bad(
+            f"{name_of([*where, 'kind'])} must be one of {', '.join(KINDS)}, got {s.kind!r}"
+            + did_you_mean(s.kind, KINDS),
+            where,
+            "kind" if s.kind else None,
+        )
+    options: dict[str, object] = {
+        k: getattr(s, k)
+        for k in ("handle", "identifier", "service", "public_service", "base_url", "max_bytes")
+        if getattr(s, k)
+    }
+    source = SourceConfig(
+        name=name,
+        kind=s.kind,
+        every=_duration(s.every, where, "every"),
+        url=s.url,
+        instance=s.instance,
+        hashtags=tuple(h.lstrip("#") for h in _strings(s.hashtags)),
+        query=s.query,
+        token_env=s.token_env,
+        options=options,
+    )
+    needs = {
+        "rss": ("url", source.url),
+        "mastodon": ("instance", source.instance),
+        "hackernews": ("query", source.query),
+        "bluesky": ("query", source.query),
+        "reddit": ("query (or url)", source.query or source.url),
+    }[s.kind]
+    if not needs[1]:
+        raise _Bad(f'source {name!r} ({s.kind}) needs {needs[0]} = "..."', where)
+    if s.kind == "mastodon" and not source.hashtags and not source.query:
+        raise _Bad(
+            f'source {name!r} (mastodon) needs hashtags = ["..."] or query = "..." to listen to',
+            where,
+        )
+    if s.kind == "mastodon" and source.query and not source.token_env:
+        raise _Bad(
+            f"source {name!r} (mastodon): full-text search (query) needs an access "
+            'token: token_env = "NAME OF THE VARIABLE"',
+            where,
+        )
+    for key in ("url", "instance", "service", "public_service", "base_url"):
+        value = getattr(s, key)
+        if value and not _URL.match(value):
+            raise _Bad(
+                f"{name_of([*where, key])} must be an http:// or https:// address, got {value!r}",
+                where,
                 key,
             )
-        return tuple(value)
+    return source
 
-    def duration(
-        self, data: dict, key: str, table: str | None, index: int | None, default: float
-    ) -> float:
-        if key not in data:
-            return default
+
+def _template(t: _Template, i: int) -> Template:
+    for hole in _PLACEHOLDER.findall(t.text):
+        if hole not in PLACEHOLDERS:
+            known = ", ".join("{" + p + "}" for p in PLACEHOLDERS)
+            hint = did_you_mean(hole, PLACEHOLDERS).replace("'", "")
+            hint = re.sub(r"did you mean (\w+)\?", r"did you mean {\1}?", hint)
+            raise _Bad(
+                f"{name_of(['templates', i, 'text'])}: unknown placeholder {{{hole}}}{hint}; "
+                f"a template can use {known}",
+                ["templates", i],
+                "text",
+            )
+    return Template(t.name.strip(), t.text)
+
+
+def _watch(w: _Watch) -> WatchConfig:
+    quiet = None
+    if w.quiet_hours:
         try:
-            return parse_duration(data[key])
-        except ValueError:
-            where = _where(table, index, key)
-            raise self.fail(
-                f'{where} must be a duration such as "30s", "5m", "2h" or "1d", got {data[key]!r}',
-                table,
-                index,
-                key,
-            ) from None
+            quiet = parse_quiet_hours(w.quiet_hours)
+        except ValueError as exc:
+            raise _Bad(f"[watch] quiet_hours: {exc}", ["watch"], "quiet_hours") from None
+    for key in ("alert_webhook",):
+        value = getattr(w, key)
+        if value and not _URL.match(value):
+            raise _Bad(f"[watch] {key} must be an http:// or https:// address", ["watch"], key)
+    return WatchConfig(
+        quiet_hours=quiet,
+        alert_webhook=w.alert_webhook,
+        alert_webhook_env=w.alert_webhook_env,
+        alert_email=w.alert_email,
+        bell=w.bell,
+        sla_warning=_duration(w.sla_warning, ["watch"], "sla_warning"),
+        spike_factor=w.spike_factor,
+    )
 
-    def tables(self, data: dict, key: str) -> list[dict]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise self.fail(f"{key} must be written as [[{key}]] tables", None, None, key)
-        return value
 
-    # ---- the sections
-
-    def config(self, data: dict[str, Any]) -> Config:
-        user = self.string(data, "user", None, None, "") or (
-            os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
-        )
-        brands = tuple(self.brand(b, i) for i, b in enumerate(self.tables(data, "brands")))
-        sources = tuple(self.source(s, i) for i, s in enumerate(self.tables(data, "sources")))
-        teams = tuple(self.team(t, i) for i, t in enumerate(self.tables(data, "teams")))
-        templates = tuple(self.template(t, i) for i, t in enumerate(self.tables(data, "templates")))
-        self.unique("brands", [b.name for b in brands])
-        self.unique("sources", [s.name for s in sources])
-        self.unique("teams", [t.name for t in teams])
-        self.unique("templates", [t.name for t in templates])
-        sla = data.get("sla", {})
-        if not isinstance(sla, dict):
-            raise self.fail("sla must be a [sla] table", None, None, "sla")
-        defaults = SlaConfig()
-        return Config(
-            user=user,
-            brands=brands,
-            sources=sources,
-            teams=teams,
-            sla=SlaConfig(
-                urgent=self.duration(sla, "urgent", "sla", None, defaults.urgent),
-                normal=self.duration(sla, "normal", "sla", None, defaults.normal),
-                microblog=self.duration(sla, "microblog", "sla", None, defaults.microblog),
-            ),
-            templates=templates,
-            path=self.path,
-        )
-
-    def unique(self, table: str, names: list[str]) -> None:
-        seen: set[str] = set()
-        for i, name in enumerate(names):
-            if name in seen:
-                raise self.fail(
-                    f"{table}: the name {name!r} is used twice; each must be unique",
-                    table,
-                    i,
-                    "name",
+def _keys(keys: dict[str, str]) -> dict[str, str]:
+    for action, value in keys.items():
+        if action not in KEY_ACTIONS:
+            raise _Bad(
+                f"[keys] {action!r} is not a key action{did_you_mean(action, KEY_ACTIONS)}; "
+                "the ids are listed in the help screen (?)",
+                ["keys"],
+                action,
+            )
+        for key in (k.strip() for k in value.split(",")):
+            if not key:
+                raise _Bad(f"[keys] {action!r}: an empty key in {value!r}", ["keys"], action)
+            owners = RESERVED_KEYS.get(key)
+            if owners is not None and action not in owners:
+                meaning = "quits" if key == "q" else "backs out"
+                raise _Bad(
+                    f"[keys] {action!r} = {value!r} would take {key!r}, which {meaning} "
+                    "everywhere; choose another key",
+                    ["keys"],
+                    action,
                 )
-            seen.add(name)
-
-    def name(self, data: dict, table: str, index: int) -> str:
-        name = self.string(data, "name", table, index).strip()
-        if not name:
-            raise self.fail(
-                f'{_where(table, index, "name")} is missing: give it a name = "..."',
-                table,
-                index,
-                None,
-            )
-        return name
-
-    def brand(self, data: dict, i: int) -> BrandConfig:
-        for key in data:
-            if key not in _BRAND_KEYS:
-                raise self.fail(
-                    f"{_where('brands', i, key)} is not a brand key; expected one of "
-                    + ", ".join(sorted(_BRAND_KEYS)),
-                    "brands",
-                    i,
-                    key,
-                )
-        name = self.name(data, "brands", i)
-        keywords = self.strings(data, "keywords", "brands", i)
-        is_competitor = data.get("is_competitor", False)
-        if not isinstance(is_competitor, bool):
-            raise self.fail(
-                f"{_where('brands', i, 'is_competitor')} must be true or false",
-                "brands",
-                i,
-                "is_competitor",
-            )
-        return BrandConfig(
-            name=name,
-            keywords=keywords or (name.lower(),),
-            aliases=self.strings(data, "aliases", "brands", i),
-            handles=self.strings(data, "handles", "brands", i),
-            hashtags=self.strings(data, "hashtags", "brands", i),
-            exclude=self.strings(data, "exclude", "brands", i),
-            competitors=self.strings(data, "competitors", "brands", i),
-            is_competitor=is_competitor,
-        )
-
-    def source(self, data: dict, i: int) -> SourceConfig:
-        name = self.name(data, "sources", i)
-        kind = self.string(data, "kind", "sources", i)
-        if kind not in KINDS:
-            raise self.fail(
-                f"{_where('sources', i, 'kind')} must be one of {', '.join(KINDS)}, got {kind!r}",
-                "sources",
-                i,
-                "kind" if "kind" in data else None,
-            )
-        source = SourceConfig(
-            name=name,
-            kind=kind,
-            every=self.duration(data, "every", "sources", i, 300.0),
-            url=self.string(data, "url", "sources", i),
-            instance=self.string(data, "instance", "sources", i),
-            hashtags=tuple(h.lstrip("#") for h in self.strings(data, "hashtags", "sources", i)),
-            query=self.string(data, "query", "sources", i),
-            token_env=self.string(data, "token_env", "sources", i),
-            options={k: v for k, v in data.items() if k not in _SOURCE_KEYS},
-        )
-        needs = {
-            "rss": ("url", source.url),
-            "mastodon": ("instance", source.instance),
-            "hackernews": ("query", source.query),
-            "bluesky": ("query", source.query),
-            "reddit": ("query (or url)", source.query or source.url),
-        }[kind]
-        if not needs[1]:
-            raise self.fail(
-                f'source {name!r} ({kind}) needs {needs[0]} = "..."', "sources", i, None
-            )
-        if kind == "mastodon" and not source.hashtags and not source.query:
-            raise self.fail(
-                f'source {name!r} (mastodon) needs hashtags = ["..."] or query = "..." '
-                "to listen to",
-                "sources",
-                i,
-                None,
-            )
-        if kind == "mastodon" and source.query and not source.token_env:
-            raise self.fail(
-                f"source {name!r} (mastodon): full-text search (query) needs an access "
-                'token: token_env = "NAME OF THE VARIABLE"',
-                "sources",
-                i,
-                None,
-            )
-        for key in ("url", "instance"):
-            value = getattr(source, key)
-            if value and not re.match(r"^https?://[^\s/]+", value):
-                raise self.fail(
-                    f"{_where('sources', i, key)} must be an http:// or https:// address, "
-                    f"got {value!r}",
-                    "sources",
-                    i,
-                    key,
-                )
-        return source
-
-    def team(self, data: dict, i: int) -> TeamConfig:
-        return TeamConfig(
-            name=self.name(data, "teams", i),
-            webhook=self.string(data, "webhook", "teams", i),
-            email=self.string(data, "email", "teams", i),
-        )
-
-    def template(self, data: dict, i: int) -> Template:
-        return Template(
-            name=self.name(data, "templates", i),
-            text=self.string(data, "text", "templates", i),
-        )
+    return dict(keys)
 
 
-def _is_header(line: str) -> bool:
-    return bool(re.match(r"^\s*\[", line))
+def _views(views: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    from triage.filter import FilterError, parse_filter
 
-
-def _where(table: str | None, index: int | None, key: str) -> str:
-    if table is None:
-        return key
-    if index is None:
-        return f"[{table}] {key}"
-    return f"[[{table}]] #{index + 1} {key}"
+    if len(views) > 9:
+        raise _Bad(f"[views]: at most 9 (keys 1-9), got {len(views)}", ["views"])
+    for name, text in views.items():
+        try:
+            parse_filter(text)
+        except FilterError as exc:
+            raise _Bad(f"[views] {name}: not a valid filter: {exc}", ["views"], name) from None
+    return tuple(views.items())
 
 
 def example_config() -> str:
     """A commented configuration that `load_config` accepts (written by `veille config init`)."""
-    return _EXAMPLE
+    from sources.config_example import EXAMPLE
+
+    return EXAMPLE
 
 
-_EXAMPLE = """\
-# veille configuration. Durations: "30s", "5m", "2h", "1d".
-# Secrets (tokens, passwords) never go in this file: put them in environment variables
-# or in secrets.toml next to this file (chmod 600), and name them with *_env keys.
-
-user = "camille"                       # who acts; default $USER
-
-[[brands]]
-name = "Lumio"
-keywords = ["lumio", "lumio glow"]     # phrases; case and accents ignored
-handles = ["@lumio", "@lumio_fr"]
-hashtags = ["#lumio"]
-exclude = ["lumio street"]             # a mention matching these is not about the brand
-competitors = ["Brightly"]
-
-[[brands]]
-name = "Brightly"
-keywords = ["brightly"]
-is_competitor = true                   # measured for share of voice only
-
-[[sources]]
-name = "alerts-lumio"
-kind = "rss"                           # rss | mastodon | bluesky | hackernews | reddit
-url = "https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"
-every = "5m"
-
-[[sources]]
-name = "mastodon-lumio"
-kind = "mastodon"
-instance = "https://mastodon.social"
-hashtags = ["lumio"]
-token_env = "VEILLE_MASTODON_TOKEN"    # optional for hashtag timelines
-# query = "lumio"                      # full-text search too: needs token_env, and finds
-                                       # only posts whose authors opted in to search
-every = "2m"
-
-[[sources]]
-name = "hn-lumio"
-kind = "hackernews"
-query = "lumio"
-every = "10m"
-
-[[sources]]
-name = "bsky-lumio"
-kind = "bluesky"
-query = "lumio"
-handle = "camille.bsky.social"
-token_env = "VEILLE_BSKY_APP_PASSWORD" # an app password, not your account password
-every = "5m"
-
-[[sources]]
-name = "reddit-lumio"
-kind = "reddit"
-query = "lumio"
-every = "15m"
-
-[[teams]]
-name = "service-client"
-webhook = "https://chat.example/hooks/abc"
-email = "sav@example.com"
-
-[sla]                                  # first-response targets
-urgent = "1h"
-normal = "24h"
-microblog = "2h"
-
-[[templates]]
-name = "ack"
-text = "Bonjour {author}, merci pour votre message, nous regardons et revenons vers vous en message privé."
-"""
+__all__ = ["ConfigError", "config_path", "example_config", "load_config", "parse_config"]

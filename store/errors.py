@@ -1,6 +1,13 @@
-"""What can go wrong in the store, in words a user understands."""
+"""What can go wrong in the store, in words a user understands.
+
+NotFound and Conflict are the domain's refusals (triage.errors), re-exported here
+because every backend raises them too; catch `triage.errors.Refused` for all refusals
+and `StoreError` for what the disk or the lock did.
+"""
 
 from __future__ import annotations
+
+from triage.errors import Conflict, NotFound, Refused
 
 
 class StoreError(Exception):
@@ -11,16 +18,8 @@ class StoreLocked(StoreError):
     """Another veille process held the store's lock for too long."""
 
 
-class NotFound(StoreError, KeyError):
-    """No mention or group with that id."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else "not found"
-
-
-class Conflict(StoreError):
-    """Someone else holds the claim on this group."""
-
-
 class SchemaTooNew(StoreError):
     """The store was written by a newer veille; we refuse to touch it."""
+
+
+__all__ = ["Conflict", "NotFound", "Refused", "SchemaTooNew", "StoreError", "StoreLocked"]

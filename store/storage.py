@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
+from tinydb.table import Table
 
 from store.errors import StoreError
 from store.files import atomic_write, file_signature
@@ -71,5 +72,12 @@ def open_tinydb(path: Path) -> TinyDB:
     return db
 
 
-def table(db: TinyDB):
+def table(db: TinyDB) -> Table:
     return db.table("records", cache_size=0)
+
+
+def records(db: TinyDB) -> dict[str, Any]:
+    """The raw records of a store file, as parsed (no Document per record: at 100k
+    mentions the copies cost more than the parse). CorruptFile if it does not parse."""
+    data = db.storage.read() or {}
+    return data.get("records", {})

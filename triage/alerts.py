@@ -23,7 +23,7 @@ STALE = timedelta(hours=24)  # older news is the inbox's business, not a reason 
 
 
 class GroupLike(Protocol):
-    """What alerts read of a group (store.views.GroupView satisfies it)."""
+    """What alerts read of a group (triage.views.GroupView satisfies it)."""
 
     group_id: str
     state: TriageState

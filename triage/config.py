@@ -1,5 +1,5 @@
 """Configuration records (pure data). Reading and validating the TOML file lives in
-`sources/config.py`; these dataclasses are what the rest of the code receives.
+`sources/config.py` (the one schema); these dataclasses are what the rest receives.
 
 The keys mirror DESIGN.md's configuration contract: extend them, never rename them.
 """
@@ -7,12 +7,14 @@ The keys mirror DESIGN.md's configuration contract: extend them, never rename th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 
 
 @dataclass(slots=True)
 class BrandConfig:
     name: str
     keywords: tuple[str, ...] = ()  # phrases; case and accents ignored
+    exact_keywords: tuple[str, ...] = ()  # those of `keywords` never matched fuzzily
     aliases: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()  # "@lumio"
     hashtags: tuple[str, ...] = ()  # "#lumio"
@@ -56,6 +58,38 @@ class Template:
 
 
 @dataclass(slots=True)
+class WatchConfig:
+    """`[watch]`: the headless on-call mode's alerts."""
+
+    quiet_hours: tuple[time, time] | None = None  # alerts held and sent as one digest
+    alert_webhook: str = ""
+    alert_webhook_env: str = ""  # the webhook's URL from a secret, by name
+    alert_email: str = ""
+    bell: bool = False
+    sla_warning: float = 900.0  # seconds before a first-response target
+    spike_factor: float = 3.0
+
+
+@dataclass(slots=True)
+class SmtpConfig:
+    """`[smtp]`: where hand-offs and alerts by e-mail go out (the password by name)."""
+
+    host: str = "localhost"
+    port: int = 587
+    sender: str = "veille@localhost"
+    username: str = ""
+    password_env: str = ""
+    verify_tls: bool = True
+
+
+@dataclass(slots=True)
+class StoreConfig:
+    """`[store]`: the store's folder (`--store` and $VEILLE_STORE come first)."""
+
+    path: str = ""
+
+
+@dataclass(slots=True)
 class Config:
     user: str
     brands: tuple[BrandConfig, ...] = ()
@@ -64,3 +98,8 @@ class Config:
     sla: SlaConfig = field(default_factory=SlaConfig)
     templates: tuple[Template, ...] = ()
     path: str = ""  # where it was read from, for messages
+    watch: WatchConfig = field(default_factory=WatchConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("inbox.done")
+    views: tuple[tuple[str, str], ...] = ()  # saved views 1-9: (name, filter)
+    store: StoreConfig = field(default_factory=StoreConfig)

@@ -280,18 +280,6 @@ class Mention:
 _MENTION_FIELDS = tuple(f.name for f in fields(Mention))
 
 
-@dataclass(slots=True)
-class Group:
-    """The copies of one story. Its id is the id of its first mention (the leader)."""
-
-    id: str
-    mention_ids: list[str] = field(default_factory=list)
-
-    @property
-    def size(self) -> int:
-        return len(self.mention_ids)
-
-
 # --------------------------------------------------------------------------- triage state
 
 

@@ -22,7 +22,7 @@ CLOSED = frozenset({Status.DONE, Status.IGNORED})
 
 
 class GroupLike(Protocol):
-    """A story as the store shows it (store.views.GroupView satisfies this)."""
+    """A story as the store shows it (triage.views.GroupView satisfies this)."""
 
     @property
     def leader(self) -> Mention: ...

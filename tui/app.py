@@ -9,22 +9,23 @@ same app on their own store with their own clock.
 from __future__ import annotations
 
 import time
-import tomllib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from store.views import GroupView
 from triage.config import Config
 from triage.model import Mention, utcnow
+from triage.protocol import Store, StoreReader
+from triage.views import GroupView
 from tui.drafts import Drafts, drafts_path
 from tui.safe import checked_url, flat
+from tui.widgets import copy_panel
 from tui.screens.help import HelpScreen, key_rows
 from tui.screens.inbox import InboxScreen
 from tui.widgets.mention_list import MentionList
@@ -35,28 +36,16 @@ HERE = Path(__file__).parent
 ThreadFetcher = Callable[[Mention], Awaitable[Sequence[Mention]]]
 
 
-def _config_table(config: Config, name: str) -> dict[str, str]:
-    """A table of strings from the config file that the TUI alone reads ([keys], [views])."""
-    if not config.path:
-        return {}
-    try:
-        data = tomllib.loads(Path(config.path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # the config loader reports file problems; defaults apply
-    table = data.get(name, {})
-    if not isinstance(table, dict):
-        return {}
-    return {str(k): str(v) for k, v in table.items() if isinstance(v, str)}
-
-
 def keymap_from_config(config: Config) -> dict[str, str]:
     """The `[keys]` table: binding id -> keys, e.g. `"inbox.done" = "x"` (ids in `?`)."""
-    return _config_table(config, "keys")
+    return dict(config.keys)
 
 
-def views_from_config(config: Config) -> list[tuple[str, str]]:
-    """The `[views]` table: name -> filter, in order, for keys 1-9 (`angry = "tag:angry"`)."""
-    return list(_config_table(config, "views").items())
+class Outbound(Protocol):
+    """What the app asks of the outbound service (tui.integration.OutboundBridge)."""
+
+    def can_post(self, mention: Mention) -> bool: ...
+    def kick(self) -> None: ...
 
 
 class VeilleApp(App[None]):
@@ -77,7 +66,7 @@ class VeilleApp(App[None]):
 
     def __init__(
         self,
-        inbox: Any,
+        inbox: Store,
         config: Config,
         *,
         now: Callable[[], datetime] = utcnow,
@@ -89,8 +78,8 @@ class VeilleApp(App[None]):
         health: Callable[[], Sequence[SourceLine]] | None = None,
         sla_left: Callable[[GroupView, datetime], float | None] | None = None,
         reply_checker: Callable[[str, Mention], Sequence[str]] | None = None,
-        spike: Callable[[Any, datetime], str | None] | None = None,
-        outbound: Any = None,
+        spike: Callable[[StoreReader, datetime], str | None] | None = None,
+        outbound: Outbound | None = None,
     ) -> None:
         super().__init__()
         self.inbox = inbox
@@ -100,9 +89,10 @@ class VeilleApp(App[None]):
         self.fetch_thread = fetch_thread
         self.poll_interval = poll_interval
         self.pane_delay = pane_delay  # the cursor rests this long before the panes follow
-        self.drafts = drafts or Drafts(drafts_path(inbox.root, self.user))
+        self.drafts = drafts or Drafts(drafts_path(inbox.location, self.user))
         self.templates = list(config.templates)
         self._health = health
+        self.sla_clock = sla_left  # None: no first-response clock (nothing is breached)
         self.sla_left = sla_left or (lambda view, now: None)
         self.reply_checker = reply_checker or default_checks
         self._spike = spike
@@ -120,16 +110,15 @@ class VeilleApp(App[None]):
     def source_lines(self) -> Sequence[SourceLine]:
         return self._health() if self._health else ()
 
-    def spike_message(self, inbox: Any, now: datetime) -> str | None:
+    def spike_message(self, inbox: StoreReader, now: datetime) -> str | None:
         """A spike going on, in words (called from a worker thread), or None."""
         return self._spike(inbox, now) if self._spike else None
 
     def saved_views(self) -> list[tuple[str, str]]:
         """Views 1-9: the config's [views] if any; else urgent, unanswered, mine, waiting,
         then one per watched brand."""
-        configured = views_from_config(self.config)
-        if configured:
-            return configured[:9]
+        if self.config.views:
+            return list(self.config.views[:9])
         views = [
             ("urgent", "is:urgent"),
             ("unanswered", "is:unanswered"),
@@ -143,23 +132,17 @@ class VeilleApp(App[None]):
 
     def can_post(self, mention: Mention) -> bool:
         """Whether the outbound service can post a reply to this mention's platform."""
-        checker = getattr(self.outbound, "can_post", None)
-        return bool(checker and checker(mention))
+        return self.outbound is not None and self.outbound.can_post(mention)
 
     def outbound_kick(self) -> None:
         """Ask the outbound service to deliver what is pending (it runs its own worker)."""
-        kick = getattr(self.outbound, "kick", None)
-        if kick is not None:
-            kick()
+        if self.outbound is not None:
+            self.outbound.kick()
 
     def manual_reply(self, mention: Mention, text: str) -> None:
-        """No posting API: copy the reply (OSC 52 works over SSH) and say where to paste it."""
-        self.copy_to_clipboard(text)
-        url = checked_url(mention.url)
-        where = f" Paste it at {url}" if url else ""
-        self.notify(
-            f"Reply copied to the clipboard and recorded as made by hand.{where}", markup=False
-        )
+        """No posting API: the reply is copied (tmux buffer or OSC 52), shown in full for a
+        manual copy, and where to paste it said (tui/widgets/copy_panel.py)."""
+        copy_panel.manual_reply(self, mention, text)
 
     def author_history(self, view: GroupView) -> tuple[list[Mention], list[tuple[str, str]]]:
         """The author's other mentions (newest first) and our replies to them."""
@@ -198,12 +181,11 @@ class VeilleApp(App[None]):
         self.push_screen(HelpScreen(key_rows(owners, keymap)))
 
     def action_dashboard(self) -> None:
-        try:
-            from tui.screens.dashboard import DashboardScreen  # built by the reports part
-        except ImportError:
-            self.notify("The dashboard is not available in this build.", markup=False)
-            return
-        self.push_screen(DashboardScreen(self.inbox, self.config, now=self.now))
+        from tui.screens.dashboard import DashboardScreen
+
+        self.push_screen(
+            DashboardScreen(self.inbox, self.config, now=self.now, sla_left=self.sla_clock)
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from store.views import GroupView
 from triage.filter import Filter, FilterContext
+from triage.views import GroupView
 
 CHUNK = 512
 

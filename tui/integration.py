@@ -1,51 +1,44 @@
-"""Adapters from the other parts to what VeilleApp takes (callables and small objects).
+"""Adapters from the application floor to what VeilleApp takes (callables, small objects).
 
-Each factory returns None when its part is not installed, so the inbox still opens;
-the app then shows ages instead of SLA clocks, records replies as made by hand, and so
-on. Nothing here re-implements another part: it only calls its documented API.
+Nothing here re-implements another part: it only calls its documented API. The app
+receives these so that tests and `veille demo` can hand it their own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from store.views import GroupView
+from app.runtime import Runtime
+from app.services.outbox import OutboxWorker, reply_mode
+from app.services.settings import smtp_settings
+from sources.base import Source
+from sources.health import HealthFiles
+from sources.http import make_client
+from sources.outbound.email import SmtpSettings
+from sources.registry import build_source
+from sources.secrets import SecretError
+from triage import query
+from triage.alerts import spike_alerts
 from triage.config import Config
-from triage.model import Mention
+from triage.model import Mention, utcnow
+from triage.protocol import Store, StoreReader
 from tui.widgets.rows import age_short
 from tui.widgets.status_bar import SourceLine
 
 HEALTH_TTL = 3.0  # seconds between re-reads of the health records
+ThreadFetcher = Callable[[Mention], Any]
 
 
-def make_sla_left(
-    config: Config, inbox: Any
-) -> Callable[[GroupView, datetime], float | None] | None:
-    try:
-        from triage import sla
-    except ImportError:
-        return None
-    threshold = getattr(inbox, "urgent_threshold", 70.0)
-
-    def left(view: GroupView, now: datetime) -> float | None:
-        return sla.time_left(view, config.sla, now, urgent_threshold=threshold)
-
-    return left
-
-
-def make_spike(config: Config) -> Callable[[Any, datetime], str | None] | None:
+def make_spike(config: Config) -> Callable[[StoreReader, datetime], str | None]:
     """The spike banner: the same rule `veille watch` alerts on (triage.alerts)."""
-    try:
-        from triage.alerts import spike_alerts
-    except ImportError:
-        return None
 
-    def spike(inbox: Any, now: datetime) -> str | None:
+    def spike(inbox: StoreReader, now: datetime) -> str | None:
         recent = inbox.mentions_between(now - timedelta(hours=25), now)
         titles = [alert.title for alert in spike_alerts(recent, now)]
         return " · ".join(titles) or None
@@ -53,14 +46,10 @@ def make_spike(config: Config) -> Callable[[Any, datetime], str | None] | None:
     return spike
 
 
-def make_thread_fetcher(config: Config) -> Callable[[Mention], Any] | None:
-    try:
-        from sources.http import make_client
-        from sources.registry import build_source
-    except ImportError:
-        return None
+def make_thread_fetcher(config: Config) -> ThreadFetcher:
+    """A mention's conversation, fetched from its configured source (20 s at most)."""
     by_name = {s.name: s for s in config.sources}
-    built: dict[str, Any] = {}
+    built: dict[str, Source] = {}
 
     async def fetch(mention: Mention) -> list[Mention]:
         source_config = by_name.get(mention.source)
@@ -76,48 +65,58 @@ def make_thread_fetcher(config: Config) -> Callable[[Mention], Any] | None:
 
 
 class OutboundBridge:
-    """What the app needs from the outbound part: can we post here, and 'send now'."""
+    """What the app needs from the outbound service: can we post here, and 'send now'."""
 
-    def __init__(self, config: Config, inbox: Any) -> None:
-        from tui.services.outbox import OutboxWorker, reply_mode
-
-        self._reply_mode = reply_mode
+    def __init__(self, config: Config, inbox: Store) -> None:
+        try:
+            smtp = smtp_settings(config)
+        except SecretError:  # `veille watch` says so; the inbox still opens
+            smtp = SmtpSettings()
         self.config = config
-        self.worker = OutboxWorker(inbox, config)
-        self._task: asyncio.Task[Any] | None = None
+        self.worker = OutboxWorker(inbox, config, smtp=smtp)
+        self._thread: threading.Thread | None = None
+        self._again = False
+        self._lock = threading.Lock()
+        self.last_error = ""
 
     def can_post(self, mention: Mention) -> bool:
-        return self._reply_mode(self.config, mention) == "api"
+        return reply_mode(self.config, mention) == "api"
 
     def kick(self) -> None:
-        """One outbox pass in the background (the store's generation tells the screen)."""
-        if self._task is not None and not self._task.done():
-            return
-        self._task = asyncio.get_running_loop().create_task(self.worker.run_once())
+        """Outbox passes on their own thread and loop: their network waits and store
+        writes never hold the screen's (the store's generation tells the screen)."""
+        with self._lock:
+            self._again = True
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._passes, name="veille-outbox", daemon=True
+                )
+                self._thread.start()
 
-
-def make_outbound(config: Config, inbox: Any) -> OutboundBridge | None:
-    try:
-        return OutboundBridge(config, inbox)
-    except ImportError:
-        return None
+    def _passes(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again:  # nothing asked since the last pass began
+                    self._thread = None
+                    return
+                self._again = False
+            try:
+                asyncio.run(self.worker.run_once())
+            except Exception as exc:  # the next kick tries again; `veille watch` logs it
+                self.last_error = f"{type(exc).__name__}: {exc}"
 
 
 def make_health(
     config: Config, folder: Path, now: Callable[[], datetime]
-) -> Callable[[], list[SourceLine]] | None:
+) -> Callable[[], list[SourceLine]]:
     """Per-source health for the status bar, from the poller's records in `folder`
     (re-read at most every few seconds: `veille fetch`/`watch` update them)."""
-    try:
-        from sources.health import HealthFiles
-    except ImportError:
-        return None
     files = HealthFiles(folder)
     cache: dict[str, Any] = {"at": 0.0, "lines": []}
 
     def lines() -> list[SourceLine]:
         if time.monotonic() - cache["at"] < HEALTH_TTL:
-            return cache["lines"]
+            return list(cache["lines"])
         out = []
         for source in config.sources:
             record = files.load(source.name, source.kind)
@@ -133,3 +132,18 @@ def make_health(
         return out
 
     return lines
+
+
+def app_services(runtime: Runtime, inbox: Store) -> dict[str, Any]:
+    """Everything VeilleApp takes from the other parts, for one runtime and store."""
+    config = runtime.config
+    return {
+        "fetch_thread": make_thread_fetcher(config),
+        "sla_left": query.sla_clock(config.sla, inbox.urgent_threshold),
+        "spike": make_spike(config),
+        "outbound": OutboundBridge(config, inbox),
+        "health": make_health(config, runtime.sources_folder, utcnow),
+    }
+
+
+__all__: Sequence[str] = ("OutboundBridge", "app_services", "make_health", "make_thread_fetcher")

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
+from app.services.settings import watch_settings
 from sources import secrets
-from store.views import GroupView
+from sources.config import ConfigError, load_config
 from triage import alerts
 from triage.config import SlaConfig
 from triage.model import Author, Mention, Reply, Status, TriageState
-from tui.services.settings import SettingsError, load_watch_settings
+from triage.views import GroupView
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -129,10 +130,11 @@ def test_watch_settings_read_and_refused_in_words(tmp_path, monkeypatch):
         '[watch]\nquiet_hours = "22:00-07:00"\nalert_webhook_env = "VEILLE_HOOK"\n'
         'bell = true\nsla_warning = "20m"\n[smtp]\nhost = "mail.example"\nport = 2525\n'
     )
-    s = load_watch_settings(cfg)
+    s = watch_settings(load_config(cfg))
     assert s.quiet_hours == (time(22, 0), time(7, 0)) and s.bell and s.sla_warning == 1200
     assert s.alert_webhook.endswith("s3cr3t-hook") and s.smtp.port == 2525
     cfg.write_text('[watch]\nquiet_hours = "late"\n')
-    with pytest.raises(SettingsError, match='expected "HH:MM-HH:MM"'):
-        load_watch_settings(cfg)
+    with pytest.raises(ConfigError, match='expected "HH:MM-HH:MM"') as err:
+        load_config(cfg)
+    assert err.value.line == 2
     assert os.environ["VEILLE_HOOK"]  # untouched

@@ -93,8 +93,8 @@ async def test_handoff_failure_is_told_and_retried(platform, store, smtp):
     from conftest import free_port
     from world import make_config
 
+    from app.services.outbox import OutboxWorker
     from sources.outbound.email import SmtpSettings
-    from tui.services.outbox import OutboxWorker
 
     platform.state.faults["/hooks/sav"] = ["500"]
     with Inbox.open(store, user="tester") as inbox:

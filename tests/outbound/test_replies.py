@@ -9,11 +9,11 @@ import base64
 from platform_server import BSKY_DID, MASTO_TOKEN
 from world import MASTO_ENV, make_config
 
+from app.services.outbox import OutboxWorker, record_manual_reply, reply_mode
 from sources.outbound.bluesky import facets, graphemes, record_key
 from store.inbox import Inbox
 from triage.model import DeliveryStatus
 from tui.services.clipboard import osc52
-from tui.services.outbox import OutboxWorker, record_manual_reply, reply_mode
 
 
 def _worker(inbox, url, **kw):

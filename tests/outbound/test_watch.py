@@ -117,7 +117,7 @@ def test_watch_alerts_once_survives_restart_and_leaks_no_secret(platform, tmp_pa
     ):
         with open(tmp_path / name, "w") as out:
             done = subprocess.run(
-                [sys.executable, "-m", "tui.cli", "--store", str(store), *args],
+                [sys.executable, "-m", "cli.main", "--store", str(store), *args],
                 stdout=out,
                 stderr=subprocess.PIPE,
                 timeout=60,
@@ -137,8 +137,8 @@ async def test_a_burst_of_alerts_is_one_message_and_never_repeated(platform, tmp
     import httpx
     from world import make_config
 
-    from tui.services.settings import WatchSettings
-    from tui.services.watch import BURST, Watch
+    from app.services.settings import WatchSettings
+    from app.services.watch import BURST, Watch
 
     store = tmp_path / "store"
     with Inbox.open(store, user="poller") as inbox:

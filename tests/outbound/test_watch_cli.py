@@ -47,7 +47,7 @@ def _veille(tmp_path, platform, config: str, *args: str, run: str) -> subprocess
             [
                 sys.executable,
                 "-m",
-                "tui.cli",
+                "cli.main",
                 "--config",
                 config,
                 "--store",

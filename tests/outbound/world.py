@@ -77,7 +77,7 @@ def mentions() -> list[Mention]:
 
 def sender_main(store: str, server_url: str, smtp_port: str) -> None:
     """One outbox pass, as the watch process or the TUI would run it."""
-    from tui.services.outbox import OutboxWorker
+    from app.services.outbox import OutboxWorker
 
     config = make_config(server_url, email="sav@example.com" if smtp_port != "0" else "")
     smtp = SmtpSettings(host="127.0.0.1", port=int(smtp_port), timeout=5)
@@ -89,8 +89,8 @@ def sender_main(store: str, server_url: str, smtp_port: str) -> None:
 
 def watch_main(store: str, server_url: str, tick: str) -> None:
     """The watch service on the loopback servers, as `veille watch` runs it."""
-    from tui.services.settings import WatchSettings
-    from tui.services.watch import Watch
+    from app.services.settings import WatchSettings
+    from app.services.watch import Watch
 
     settings = WatchSettings(
         alert_webhook=get_secret("VEILLE_TEST_ALERT_HOOK"), bell=True, sla_warning=900

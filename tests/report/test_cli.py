@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cli.main import main
 from triage.text import sanitize
-from tui.cli import main
 
 from .conftest import HOSTILE, PERIOD_FROM, PERIOD_TO
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def veille(store: Path, config: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--store", str(store), "--config", str(config), *args],
+        [sys.executable, "-m", "cli.main", "--store", str(store), "--config", str(config), *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -121,7 +121,10 @@ def test_export_jsonl_with_filter(store, config_file):
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert [r["id"] for r in rows] == ["reddit:4"]
     assert rows[0]["status"] == "done" and rows[0]["replies"] == 1
-    run = veille(store, config_file, "export")
+    run = veille(store, config_file, "export")  # the inbox's default: done is hidden
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(rows) == 8 and "reddit:4" not in {r["id"] for r in rows}
+    run = veille(store, config_file, "export", "--all")
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(rows) == 9
     by_id = {r["id"]: r for r in rows}
@@ -134,7 +137,7 @@ def test_export_jsonl_with_filter(store, config_file):
 
 def test_export_csv_neutralises_formulas(store, config_file, tmp_path):
     out = tmp_path / "export.csv"
-    run = veille(store, config_file, "export", "--format", "csv", "--output", str(out))
+    run = veille(store, config_file, "export", "--all", "--format", "csv", "--output", str(out))
     assert run.returncode == 0, run.stderr
     assert "9 mentions" in run.stderr
     with open(out, newline="") as f:

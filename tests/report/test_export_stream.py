@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import orjson
 
+from app.reports import export_rows, write_csv, write_jsonl
 from store.inbox import Inbox
 from triage.filter import parse_filter
 from triage.model import utcnow
-from tui.commands.report import export_rows, write_csv, write_jsonl
+from triage.query import InboxQuery
 
 from .conftest import T0, mention
 
@@ -75,7 +76,7 @@ def test_export_csv_filtered_streams_too(tmp_path):
             if "Lumio" in m.brands and m.platform == "mastodon"
         )
         sink = CountingSink()
-        n = write_csv(export_rows(inbox, flt, utcnow()), sink)
+        n = write_csv(export_rows(inbox, InboxQuery(flt, include_all=True), utcnow()), sink)
     assert 0 < n == expected
     assert sink.writes == n + 1  # header, then one write per row
 

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.reports import make_report
 from sources.config import parse_config
 from store.inbox import Inbox
 from triage.report import Period, Report, build_report, percentile
-from tui.commands.report import make_report
 
 from .conftest import CONFIG, NOW
 

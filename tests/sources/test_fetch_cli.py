@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cli.main import main
 from sources.config import ConfigError, load_config
 from sources.health import HealthFiles
 from store.inbox import Inbox
-from tui.cli import main
 
 from .conftest import Reply
 

@@ -9,6 +9,7 @@ from triage.model import DeliveryStatus, Status
 from tui.widgets.mention_list import MentionList
 
 from .conftest import NOW, notifications, screen_text
+from .test_writes import settled
 
 
 def rows(app) -> list[str]:
@@ -54,14 +55,18 @@ async def test_done_ignore_undo(make_app, inbox):
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         await pilot.press("d")  # done leaves the list; the cursor lands on the next group
+        await settled(app)
         assert inbox.state("mastodon:1").status is Status.DONE
         assert "mastodon:1" not in rows(app) and cursor_id(app) == "rss:6"
         await pilot.press("i")
+        await settled(app)
         assert inbox.state("rss:6").status is Status.IGNORED
         await pilot.press("u")
+        await settled(app)
         assert inbox.state("rss:6").status is Status.NEW
         assert "rss:6" in rows(app)  # back in the list
         await pilot.press("u")
+        await settled(app)
         assert inbox.state("mastodon:1").status is Status.NEW
         assert rows(app)[0] == "mastodon:1"
         await pilot.press("slash", *"status:done", "enter")
@@ -82,8 +87,10 @@ async def test_tag_and_untag(make_app, inbox):
         assert set(inbox.state("mastodon:1").tags) == {"bug", "refund"}
         assert "#bug #refund" in screen_text(app)
         await pilot.press("t", *"-bug", "enter")
+        await settled(app)
         assert inbox.state("mastodon:1").tags == ("refund",)
         await pilot.press("t", "escape")  # cancelled: nothing changes
+        await settled(app)
         assert inbox.state("mastodon:1").tags == ("refund",)
 
 
@@ -92,18 +99,24 @@ async def test_note_snooze_claim_assign(make_app, inbox):
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         await pilot.press("n", *"call back tomorrow", "enter")
+        await settled(app)
         assert inbox.state("mastodon:1").notes[0].text == "call back tomorrow"
         await pilot.press("a", "enter")  # first choice: claim
+        await settled(app)
         state = inbox.state("mastodon:1")
         assert state.claimed_by == "tester"
         await pilot.press("a", "down", "down", "enter")  # release
+        await settled(app)
         assert inbox.state("mastodon:1").claimed_by is None
         await pilot.press("a", "down", "down", "down", "enter")  # assign to me
+        await settled(app)
         assert inbox.state("mastodon:1").assignee == "tester"
         await pilot.press("a", "down", "down", "down", "down", "enter", *"sam", "enter")
+        await settled(app)
         assert inbox.state("mastodon:1").assignee == "sam"
         await pilot.press("s", "enter")  # snooze 1 hour: leaves the list
         await pilot.pause()
+        await settled(app)
         assert inbox.state("mastodon:1").snoozed_until is not None
         assert "mastodon:1" not in rows(app)
         await pilot.press("9")  # no such saved view
@@ -119,6 +132,7 @@ async def test_handoff_picks_a_team_and_a_note(make_app, inbox):
         await pilot.press("h", "down", "enter")  # second team: pr
         await pilot.press(*"influencer asks", "enter")
         await pilot.pause()
+        await settled(app)
         handoff = inbox.state("mastodon:1").handoff
         assert handoff is not None and handoff.team == "pr" and handoff.note == "influencer asks"
         assert handoff.delivery is DeliveryStatus.PENDING
@@ -133,11 +147,13 @@ async def test_bulk_select_then_done(make_app, inbox):
         assert "3 selected" in screen_text(app)
         await pilot.press("d")
         await pilot.pause()
+        await settled(app)
         done = {g for g in ("mastodon:1", "rss:6", "mastodon:2", "hackernews:5", "mastodon:3")
                 if inbox.state(g).status is Status.DONE}  # fmt: skip
         assert done == {"mastodon:1", "rss:6", "hackernews:5"}
         assert "selected" not in screen_text(app)
         await pilot.press("u")  # undo takes back the last one
+        await settled(app)
         assert inbox.state("hackernews:5").status is Status.NEW
 
 
@@ -203,6 +219,7 @@ async def test_keys_can_be_remapped(make_app, inbox):
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         await pilot.press("x")
+        await settled(app)
         assert inbox.state("mastodon:1").status is Status.DONE
 
 
@@ -216,6 +233,7 @@ async def test_command_palette_offers_actions(make_app, inbox):
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause()
+        await settled(app)
         assert inbox.state("mastodon:1").status is Status.DONE
 
 
@@ -225,6 +243,7 @@ async def test_reply_send_and_draft_survives(make_app, inbox):
         await pilot.pause()
         await pilot.press("j", "j", "r")  # mastodon:2, bob
         await pilot.pause()
+        await settled(app)
         assert inbox.state("mastodon:2").claimed_by == "tester"
         await pilot.press(*"Hello bob")
         await pilot.pause()
@@ -239,6 +258,7 @@ async def test_reply_send_and_draft_survives(make_app, inbox):
         assert app2.screen.query_one("#reply-text").text == "Hello bob"
         await pilot.press("ctrl+s")
         await pilot.pause()
+        await settled(app2)
         state = inbox.state("mastodon:2")
         assert [r.text for r in state.replies] == ["Hello bob"]
         assert state.replies[0].status is DeliveryStatus.MANUAL  # no outbound service here
@@ -267,6 +287,7 @@ async def test_too_long_reply_asks_before_sending(make_app, inbox):
         await pilot.pause()
         assert "Send anyway?" in screen_text(app)
         await pilot.press("n")
+        await settled(app)
         assert inbox.state("mastodon:1").replies == ()
         await pilot.press("ctrl+s", "y")
         assert len(inbox.state("mastodon:1").replies) == 1
@@ -285,9 +306,11 @@ async def test_reply_to_a_group_claimed_by_someone_else_asks(make_app, store_pat
         assert "sam is answering this" in screen_text(app)
         await pilot.press("n")
         await pilot.pause()
+        await settled(app)
         assert inbox.state("mastodon:1").claimed_by == "sam"
         await pilot.press("r", "y")
         await pilot.pause()
+        await settled(app)
         assert inbox.state("mastodon:1").claimed_by == "tester"
 
 
@@ -315,6 +338,7 @@ async def test_two_apps_on_one_store_see_each_other(make_app, store_path):
                 if "mastodon:1" not in app_a.screen.query_one(MentionList).ids:
                     break
             assert "mastodon:1" not in app_a.screen.query_one(MentionList).ids
+            await settled(app_b)
             assert box_a.state("mastodon:1").status is Status.DONE
     finally:
         box_a.close()
@@ -387,6 +411,7 @@ async def test_reply_checks_shown_before_sending(make_app, inbox):
         await pilot.pause()
         assert "Send anyway?" in screen_text(app)
         await pilot.press("escape")
+        await settled(app)
         assert inbox.state("mastodon:1").replies == ()
 
 
@@ -405,6 +430,7 @@ async def test_keys_and_views_from_the_config_file(tmp_path, make_app, inbox):
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+n", "x")
+        await settled(app)
         assert inbox.state("rss:6").status is Status.DONE
         await pilot.press("1")
         assert rows(app) == ["hackernews:5"]
@@ -433,3 +459,4 @@ async def test_a_thread_that_refuses_replies_says_so_when_the_editor_opens(make_
             await pilot.press("escape", "j", "r")
             await pilot.pause()
             assert "does not accept replies" not in screen_text(app)
+

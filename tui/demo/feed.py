@@ -2,16 +2,18 @@
 
 `demo_config` points five sources (Google Alerts Atom, a forum RSS feed, Reddit's search
 feed, a Mastodon hashtag timeline, HN Algolia) at the loopback DemoServer; `fill_store`
-polls each once with the real Poller and ingests what comes back into the Inbox (which
-runs the triage pipeline when one was given), exactly as `veille fetch` does.
+polls each once through the ingest service (app/ingest.py), exactly as `veille fetch`
+does.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from app.ingest import ingest_once, make_poller, opener
+from app.runtime import Runtime
 from triage.config import BrandConfig, Config, SlaConfig, SourceConfig, TeamConfig, Template
+from triage.protocol import Store
 
 TEMPLATES = (
     Template(
@@ -75,16 +77,12 @@ def demo_config(server_url: str, folder: Path, user: str = "camille") -> Config:
     )
 
 
-async def fill_store(config: Config, inbox: Any, folder: Path) -> int:
-    """Poll every demo source once and store what they return; the count stored."""
-    from sources.poller import Poller
-
-    with Poller(config, folder / "sources", parse="inline") as poller:
-        outcomes = await poller.poll_once(save=False)
-        mentions = [m for outcome in outcomes for m in outcome.mentions]
-        new = inbox.ingest(mentions)
-        poller.save(outcomes)
-    failed = [o for o in outcomes if not o.ok]
-    if failed and not mentions:
-        raise RuntimeError("; ".join(f"{o.name}: {o.error}" for o in failed))
-    return len(new)
+async def fill_store(config: Config, inbox: Store, folder: Path) -> int:
+    """Poll every demo source once and store what they return (the ingest service that
+    `veille fetch` uses, cursors in `folder`/sources); the count stored."""
+    runtime = Runtime.of(config, folder)
+    with make_poller(runtime, parse="inline") as poller:
+        run = await ingest_once(poller, opener(inbox))
+    if run.failed and not any(o.mentions for o in run.outcomes):
+        raise RuntimeError("; ".join(f"{o.name}: {o.error}" for o in run.failed))
+    return len(run.new_ids)

@@ -24,7 +24,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Sparkline, Static
 
+from triage import query
+from triage.config import Config
 from triage.model import utcnow
+from triage.protocol import StoreReader
+from triage.query import Counts, SlaLeft
 from triage.report import Period, Report, build_report
 from triage.report_render import fmt_value
 from triage.spikes import detect_spikes
@@ -42,6 +46,7 @@ class Figures:
     spikes: list[str] = field(default_factory=list)
     today: Report | None = None
     top_story: tuple[str, str, str] | None = None  # (author, platform, text)
+    inbox: Counts | None = None  # the same figures as the status bar and `veille list`
 
 
 def brand_order(config: Any, seen: Counter[str]) -> list[str]:
@@ -52,8 +57,11 @@ def brand_order(config: Any, seen: Counter[str]) -> list[str]:
     return names
 
 
-def compute_figures(inbox: Any, config: Any, now: datetime) -> Figures:
-    """One pass over the last 8 days of mentions (spikes need a week of baseline)."""
+def compute_figures(
+    inbox: StoreReader, config: Config, now: datetime, sla_left: SlaLeft | None = None
+) -> Figures:
+    """One pass over the last 8 days of mentions (spikes need a week of baseline), and
+    the inbox's counts from the one inbox query (triage.query)."""
     hour_end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     week_start = hour_end - timedelta(hours=HOURS_WEEK)
     history = list(inbox.mentions_between(now - timedelta(days=8), now))
@@ -78,7 +86,7 @@ def compute_figures(inbox: Any, config: Any, now: datetime) -> Figures:
         now=now,
         brands=config.brands,
         sla=config.sla,
-        urgent_threshold=getattr(inbox, "urgent_threshold", 70.0),
+        urgent_threshold=inbox.urgent_threshold,
         top=1,
     )
     top = None
@@ -86,7 +94,8 @@ def compute_figures(inbox: Any, config: Any, now: datetime) -> Figures:
     if growing:
         row = dict(zip(today.table("top_stories").columns, growing[0][:7], strict=True))
         top = (row["author"], row["platforms"], row["text"])
-    return Figures(now, hourly, spikes, today, top)
+    counts = query.count(inbox, now, sla_left)
+    return Figures(now, hourly, spikes, today, top, counts)
 
 
 class DashboardScreen(Screen[None]):
@@ -96,11 +105,19 @@ class DashboardScreen(Screen[None]):
         Binding("r", "recompute", "Refresh", id="dashboard.refresh"),
     ]
 
-    def __init__(self, inbox: Any, config: Any, *, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        inbox: StoreReader,
+        config: Config,
+        *,
+        now: Callable[[], datetime] = utcnow,
+        sla_left: SlaLeft | None = None,
+    ) -> None:
         super().__init__()
         self.inbox = inbox
         self.config = config
         self.now = now
+        self.sla_left = sla_left
         self.figures: Figures | None = None
 
     def compose(self) -> ComposeResult:
@@ -123,7 +140,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="dashboard")
     def _compute(self, now: datetime) -> None:
         try:
-            figures = compute_figures(self.inbox, self.config, now)
+            figures = compute_figures(self.inbox, self.config, now, self.sla_left)
         except Exception as exc:  # a damaged store must not take the app down
             message = Text(f"The figures could not be computed: {sanitize(str(exc))}")
             self.app.call_from_thread(self._status, message)
@@ -166,7 +183,13 @@ class DashboardScreen(Screen[None]):
             spikes.append("  No spike: every brand is within its usual volume.\n")
         self.query_one("#dash-spikes", Static).update(spikes)
 
-        today = Text("Today (UTC)\n", style="bold")
+        today = Text("Inbox now\n", style="bold")
+        if f.inbox is not None:
+            c = f.inbox
+            today.append(f"  {c.open} open · {c.urgent} urgent · ")
+            today.append(f"{c.breached} SLA breached", style="bold red" if c.breached else "")
+            today.append(f" · {c.groups} stories in all\n")
+        today.append("\nToday (UTC)\n", style="bold")
         if f.today is not None:
             for label, value, kind in f.today.summary:
                 if label in ("Stories", "Backlog median age"):

@@ -1,18 +1,19 @@
 """The inbox screen: list, thread context, reply editor, status bar, filter line.
 
-Owns the triage actions (they apply to the list's cursor or its selection) and talks to
-the Inbox; widgets below it get data by attribute and report by message. Long work
-(thread fetches, re-reading a store another process changed) runs in workers.
+The screen owns what is shown (the ranking, the filter, the counts) and reads the store
+through `triage.protocol.Store`; its actions (inbox_actions.py) write through one writer
+thread. Widgets below it get data by attribute and report by message. Long work (thread
+fetches, counting, re-reading a store another process changed) runs in workers that
+compute on what they were handed and post their results back.
 """
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import time
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from collections import Counter
+from collections.abc import Iterable
+from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -23,30 +24,27 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from store.views import GroupView
+from triage import query
 from triage.filter import Filter, FilterError, KnownValues, parse_filter, prepare_vocabulary
-from triage.model import Mention, Status
+from triage.model import Mention, TriageState
+from triage.views import GroupView
 from tui.filtering import FilterRun, narrows
-from tui.safe import clean, flat, plain
-from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
-from tui.widgets.copy_panel import copy_link, manual_reply, open_post
+from tui.safe import clean, plain
+from tui.screens.host import InboxHost
+from tui.screens.inbox_actions import StoreWriter, TriageActions
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor
 from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
 from tui.widgets.thread_view import ThreadInfo, ThreadView
 
-if TYPE_CHECKING:
-    from tui.app import VeilleApp
-
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
-CLOSED = (Status.DONE, Status.IGNORED)
+CLOSED = query.CLOSED
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
-SNOOZE_CHOICES = (("1h", "1 hour"), ("4h", "4 hours"), ("24h", "1 day"), ("168h", "1 week"))
 
 
-class InboxScreen(Screen[None]):
-    """Keyboard-driven triage of the ranked groups."""
+class InboxScreen(TriageActions, Screen[None]):
+    """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="inbox.filter"),
@@ -89,9 +87,13 @@ class InboxScreen(Screen[None]):
         self._thread_errors: dict[str, str] = {}
         self._thread_loading: set[str] = set()
         self._generation = -1
+        self.writer = StoreWriter()
+        self.predicted: dict[str, TriageState] = {}  # what unfinished writes will make
+        self.inflight: Counter[str] = Counter()
+        self.writes_pending = 0
 
     @property
-    def vapp(self) -> VeilleApp:
+    def vapp(self) -> InboxHost:
         return self.app  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ layout
@@ -107,7 +109,7 @@ class InboxScreen(Screen[None]):
         yield Static(Content(""), id="filter-error")
         with Horizontal(id="panes"):
             yield MentionList(
-                view_of=app.inbox.view, now=app.now, sla_left=app.sla_left, user=app.user, id="list"
+                view_of=self._view_of, now=app.now, sla_left=app.sla_left, user=app.user, id="list"
             )
             with Vertical(id="right"):
                 yield ThreadView(id="thread")
@@ -129,6 +131,9 @@ class InboxScreen(Screen[None]):
         self.call_after_refresh(self._after_first_paint)
         if self.vapp.poll_interval:
             self.set_interval(self.vapp.poll_interval, self.check_generation)
+
+    def on_unmount(self) -> None:
+        self.writer.close()
 
     # ------------------------------------------------------------------ data
     def on_resize(self, event: events.Resize) -> None:
@@ -160,13 +165,12 @@ class InboxScreen(Screen[None]):
             self._count_worker()
 
     def _hidden(self, flt: Filter | None) -> set[str]:
-        """Out of the list unless the filter asks for them: snoozed groups (is:snoozed)
-        and closed ones, done or ignored (any status: term)."""
-        terms = flt.terms if flt is not None else ()
+        """Out of the list unless the filter asks for them (triage.query's rule)."""
+        rule = query.InboxQuery(flt)
         hidden: set[str] = set()
-        if not any(t.field == "is" and t.value == "snoozed" for t in terms):
+        if not rule.shows_snoozed:
             hidden |= self.snoozed
-        if not any(t.field == "status" for t in terms):
+        if not rule.shows_closed:
             hidden |= self.closed
         return hidden
 
@@ -198,7 +202,7 @@ class InboxScreen(Screen[None]):
         source: list[str] = self.ranked
         if self._last is not None and narrows(self._last[0], flt):
             source = self._last[1]
-        run = FilterRun(flt, source, inbox.view, inbox.context(now), skip)
+        run = FilterRun(flt, source, inbox.view, query.context(inbox, now), skip)
         run.run_for(PREFIX_BUDGET, enough=self.mention_list.size.height + 10)
         self._show(list(run.found), keep, complete=run.complete)
         if run.complete:
@@ -229,7 +233,7 @@ class InboxScreen(Screen[None]):
         inbox, now = self.vapp.inbox, self.vapp.now()
         changed = set(group_ids)
         for gid in changed:
-            state = inbox.state(gid)
+            state = self._state(gid)
             self.closed.discard(gid)
             self.snoozed.discard(gid)
             if state.status in CLOSED:
@@ -238,11 +242,11 @@ class InboxScreen(Screen[None]):
                 self.snoozed.add(gid)
         flt = self.flt
         hidden = self._hidden(flt)
-        ctx = inbox.context(now)
+        ctx = query.context(inbox, now)
         drop = set()
         for gid in changed:
             try:
-                view = inbox.view(gid)
+                view = self._view_of(gid)
             except Exception:  # a mention acted on alone has no view of its own
                 continue
             if gid in hidden or (
@@ -266,8 +270,15 @@ class InboxScreen(Screen[None]):
         Re-read what changed and redraw."""
         inbox = self.vapp.inbox
         if inbox.generation != self._generation:
+            before = len(inbox)
             inbox.refresh()
             self.reload(keep=self.mention_list.current_id)
+            if len(inbox) != before and self._vocabulary_ready:
+                self._index_authors()  # new mentions: the thread pane's history follows
+
+    @work(thread=True, exclusive=True, group="authors")
+    def _index_authors(self) -> None:
+        self.vapp.build_author_index()
 
     def update_status(self) -> None:
         """The cheap part now; counts and SLA breaches (a pass over every group) in a worker."""
@@ -297,16 +308,11 @@ class InboxScreen(Screen[None]):
         app = self.vapp
         inbox, now = app.inbox, app.now()
         try:
-            counts = inbox.counts(now=now)
-            breached = 0
-            for gid in list(self.ranked):
-                left = app.sla_left(inbox.view(gid), now)  # None once answered or closed
-                if left is not None and left < 0:
-                    breached += 1
+            counts = query.count(inbox, now, app.sla_clock)
             spike = app.spike_message(inbox, now)
         except RuntimeError:  # the store changed under us: the next update recounts
             return
-        self.app.call_from_thread(self._counted, (counts.open, counts.urgent, breached), spike)
+        self.app.call_from_thread(self._counted, (counts.open, counts.urgent, counts.breached), spike)
 
     def _counted(self, counts: tuple[int, int, int], spike: str | None) -> None:
         self._counts = counts
@@ -472,260 +478,3 @@ class InboxScreen(Screen[None]):
             filter_input.value = text
         self.query_one("#filter-bar").display = bool(text)
         self.set_filter(text, view_name=name)
-
-    # ------------------------------------------------------------------ actions
-    def _targets(self) -> list[GroupView]:
-        targets = self.mention_list.targets()
-        if not targets:
-            self.notify("Nothing selected.", severity="warning", markup=False)
-        return targets
-
-    def _run(self, what: str, targets: Sequence[GroupView], fn) -> None:
-        """Apply `fn(group_id)` to each target; report failures in words; refresh rows."""
-        done: list[str] = []
-        for view in targets:
-            try:
-                fn(view.group_id)
-                done.append(view.group_id)
-            except Exception as exc:  # store errors are shown in words, never fatal
-                self.notify(
-                    f"{what} failed for {flat(view.leader.author.display, 30)}: {clean(str(exc))}",
-                    severity="error",
-                    markup=False,
-                )
-        if len(targets) > 1:
-            self.mention_list.clear_selection()
-        if done:
-            self._patch(done)
-            label = f"{what}: {len(done)} groups" if len(done) > 1 else what
-            self.notify(label, timeout=2, markup=False)
-
-    def action_done(self) -> None:
-        targets = self._targets()
-        self._run("Done", targets, lambda g: self.vapp.inbox.set_status(g, Status.DONE))
-
-    def action_ignore(self) -> None:
-        targets = self._targets()
-        self._run("Ignored", targets, lambda g: self.vapp.inbox.set_status(g, Status.IGNORED))
-
-    def action_open_post(self) -> None:
-        view = self.mention_list.current
-        open_post(self.app, view.leader if view else None)
-
-    def action_copy_link(self) -> None:
-        view = self.mention_list.current
-        copy_link(self.app, view.leader if view else None)
-
-    def action_reopen(self) -> None:
-        targets = self._targets()
-        self._run("Reopened", targets, lambda g: self.vapp.inbox.set_status(g, Status.OPEN))
-
-    def action_tag(self) -> None:
-        targets = self._targets()
-        if not targets:
-            return
-
-        def apply(answer: str | None) -> None:
-            if not answer or not answer.strip():
-                return
-            add = [w for w in answer.split() if not w.startswith("-")]
-            remove = [w[1:] for w in answer.split() if w.startswith("-") and len(w) > 1]
-            self._run("Tagged", targets, lambda g: self.vapp.inbox.tag(g, add=add, remove=remove))
-
-        self.app.push_screen(
-            PromptScreen("Tag", "bug refund -spam", hint="words add tags, -word removes one"), apply
-        )
-
-    def action_note(self) -> None:
-        targets = self._targets()
-        if not targets:
-            return
-
-        def apply(answer: str | None) -> None:
-            if answer and answer.strip():
-                self._run("Noted", targets, lambda g: self.vapp.inbox.note(g, answer.strip()))
-
-        self.app.push_screen(PromptScreen("Private note", "visible to the team only"), apply)
-
-    def action_snooze(self) -> None:
-        targets = self._targets()
-        if not targets:
-            return
-
-        def apply(choice: str | None) -> None:
-            if choice is None:
-                return
-            until = (
-                None if choice == "off" else self.vapp.now() + timedelta(hours=float(choice[:-1]))
-            )
-            self._run(
-                "Snoozed" if until else "Woken up",
-                targets,
-                lambda g: self.vapp.inbox.snooze(g, until),
-            )
-
-        choices = [*SNOOZE_CHOICES, ("off", "Wake up (cancel snooze)")]
-        self.app.push_screen(ChoiceScreen("Snooze for", choices), apply)
-
-    def action_claim(self) -> None:
-        targets = self._targets()
-        if not targets:
-            return
-        inbox = self.vapp.inbox
-
-        def apply(choice: str | None) -> None:
-            if choice == "claim":
-                self._run("Claimed", targets, lambda g: inbox.claim(g, force=False))
-            elif choice == "force":
-                self._run("Claimed", targets, lambda g: inbox.claim(g, force=True))
-            elif choice == "release":
-                self._run("Released", targets, inbox.release)
-            elif choice == "me":
-                self._run("Assigned", targets, lambda g: inbox.assign(g, self.vapp.user))
-            elif choice == "none":
-                self._run("Unassigned", targets, lambda g: inbox.assign(g, None))
-            elif choice == "other":
-                self.app.push_screen(PromptScreen("Assign to", "user name"), assign_other)
-
-        def assign_other(who: str | None) -> None:
-            if who and who.strip():
-                self._run("Assigned", targets, lambda g: inbox.assign(g, who.strip()))
-
-        choices = [
-            ("claim", "Claim (I am answering it, 15 min)"),
-            ("force", "Take over someone else's claim"),
-            ("release", "Release the claim"),
-            ("me", "Assign to me"),
-            ("other", "Assign to…"),
-            ("none", "Unassign"),
-        ]
-        self.app.push_screen(ChoiceScreen("Claim or assign", choices), apply)
-
-    def action_handoff(self) -> None:
-        targets = self._targets()
-        if not targets:
-            return
-        teams = [(t.name, flat(t.name)) for t in self.vapp.config.teams]
-        if not teams:
-            self.notify(
-                "No teams in the configuration ([[teams]]).", severity="warning", markup=False
-            )
-            return
-
-        def pick(team: str | None) -> None:
-            if team:
-                self.app.push_screen(
-                    PromptScreen(f"Hand off to {flat(team)}: note", "what they need to know"),
-                    lambda note: note is not None and self._handoff(targets, team, note),
-                )
-
-        self.app.push_screen(ChoiceScreen("Hand off to team", teams), pick)
-
-    def _handoff(self, targets: Sequence[GroupView], team: str, note: str) -> None:
-        self._run("Handed off", targets, lambda g: self.vapp.inbox.handoff(g, team, note.strip()))
-        self.vapp.outbound_kick()
-
-    def action_undo(self) -> None:
-        try:
-            event = self.vapp.inbox.undo()
-        except Exception as exc:
-            self.notify(f"Undo refused: {clean(str(exc))}", severity="error", markup=False)
-            return
-        if event is None:
-            self.notify("Nothing to undo.", markup=False)
-            return
-        self._patch([event.target])
-        self._apply_filter(keep=event.target)  # an undone "done" comes back into the list
-        self.notify(f"Undone: {event.action}", timeout=2, markup=False)
-
-    # ------------------------------------------------------------------ replies
-    def action_reply(self) -> None:
-        view = self.mention_list.current
-        if view is None:
-            self.notify("Select a mention first.", severity="warning", markup=False)
-            return
-        now = self.vapp.now()
-        state = view.state
-        if state.claim_active(now) and state.claimed_by != self.vapp.user:
-            who = flat(state.claimed_by)
-
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self._start_reply(view, force=True)
-
-            self.app.push_screen(
-                ConfirmScreen(
-                    Content.assemble(
-                        plain(f"{who} is answering this"),
-                        (f" (claimed {self._since(state.updated_at, now)}).", ""),
-                        " Reply anyway?",
-                    )
-                ),
-                answer,
-            )
-            return
-        self._start_reply(view, force=False)
-
-    @staticmethod
-    def _since(at: datetime | None, now: datetime) -> str:
-        if at is None:
-            return "a moment ago"
-        minutes = int((now - at).total_seconds() // 60)
-        return f"{minutes} min ago" if minutes > 0 else "just now"
-
-    def _start_reply(self, view: GroupView, force: bool) -> None:
-        self.sync_panes()
-        try:
-            self.vapp.inbox.claim(view.group_id, force=force)
-            self._patch([view.group_id])
-        except Exception as exc:
-            self.notify(f"Could not claim: {clean(str(exc))}", severity="warning", markup=False)
-        self.query_one(ReplyEditor).text_area.focus()
-
-    @on(ReplyEditor.DraftChanged)
-    def _draft_changed(self, event: ReplyEditor.DraftChanged) -> None:
-        self.vapp.drafts.set(event.target, event.text)
-
-    @on(ReplyEditor.Left)
-    def _editor_left(self) -> None:
-        self.mention_list.focus()
-
-    @on(ReplyEditor.SendRequested)
-    def _send(self, event: ReplyEditor.SendRequested) -> None:
-        editor = self.query_one(ReplyEditor)
-        problems = editor.checks()
-        if problems:
-
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self._send_now(event.target, event.mention, event.text)
-
-            question = Content.assemble(
-                ("This reply has problems:\n", "bold"),
-                *[plain("• " + p + "\n") for p in problems],
-                "Send anyway?",
-            )
-            self.app.push_screen(ConfirmScreen(question), answer)
-            return
-        self._send_now(event.target, event.mention, event.text)
-
-    def _send_now(self, target: str, mention: Mention, text: str) -> None:
-        app = self.vapp
-        manual = not app.can_post(mention)
-        try:
-            app.inbox.add_reply(target, text, mention_id=mention.id, manual=manual)
-        except Exception as exc:
-            self.notify(f"Reply not saved: {clean(str(exc))}", severity="error", markup=False)
-            return
-        app.drafts.discard(target)
-        editor = self.query_one(ReplyEditor)
-        editor.load(target, mention, editor.brand, "")
-        with contextlib.suppress(Exception):  # releasing the claim is best effort
-            app.inbox.release(target)
-        self._patch([target])
-        if manual:
-            manual_reply(app, mention, text)
-        else:
-            app.outbound_kick()
-            self.notify("Reply queued for posting.", timeout=2, markup=False)
-        self.mention_list.focus()

@@ -1,4 +1,2 @@
-"""Services: where the store, the sources and the outbound channels meet (no Textual).
-
-The TUI and the headless `veille watch` both call these; they hold no screen code.
-"""
+"""What the TUI alone needs beside its screens (the clipboard); the headless services
+live in app/services/."""

@@ -28,8 +28,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.views import GroupView
 from triage.model import utcnow
+from triage.views import GroupView
 from tui.widgets.rows import RowStyles, header_segments, row_segments
 
 HEADER = 1  # lines of column headers above the rows

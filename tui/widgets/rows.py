@@ -15,10 +15,10 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
-from store.views import GroupView
 from triage.model import Status
 from triage.priority import URGENT_THRESHOLD
 from triage.sla import first_response
+from triage.views import GroupView
 from tui.safe import flat
 
 CLOSED = (Status.DONE, Status.IGNORED)

@@ -18,8 +18,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from store.views import GroupView
 from triage.model import Mention, TriageState
+from triage.views import GroupView
 from tui.safe import clean, flat, link, plain
 from tui.widgets.rows import age_short, duration_short
 

@@ -1,7 +1,7 @@
 """GroupView: one row of the inbox — a story, its copies and what people decided.
 
-Built by the Inbox from its in-memory indexes and cached until the group or its state
-changes. It satisfies triage.filter.FilterSubject, so filtering needs no extra copies.
+The read model every face shows: a store backend builds it from its indexes and caches
+it until the group or its state changes. It satisfies triage.filter.FilterSubject, so filtering needs no extra copies.
 """
 
 from __future__ import annotations

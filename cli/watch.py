@@ -1,4 +1,4 @@
-"""`veille watch`: the headless on-call mode (polls, stores, alerts; see tui/services/watch.py).
+"""`veille watch`: the headless on-call mode (polls, stores, alerts; see app/services/watch.py).
 
 Exit codes: 0 stopped cleanly (SIGTERM, SIGINT, or --once done); 2 bad configuration
 (told in words on stderr); 3 the store is busy or unreadable.
@@ -8,32 +8,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
+
+from cli.common import ConfigError, runtime, say
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    from app.services.settings import watch_settings
+    from app.services.watch import Watch, log_line
     from sources.secrets import SecretError
     from store.errors import StoreError
-    from tui.commands.triage import config_file, store_path
-    from tui.services.settings import SettingsError, load_watch_settings
-    from tui.services.watch import Watch, log_line
 
-    path = config_file(args)
     try:
-        from sources.config import ConfigError, load_config
-    except ImportError:
-        print(
-            "veille watch: the configuration loader (sources/config.py) is not installed",
-            file=sys.stderr,
-        )
+        rt = runtime(args)
+        settings = watch_settings(rt.config)
+    except (ConfigError, SecretError, OSError) as exc:
+        say("veille watch", exc)
         return 2
-    try:
-        config = load_config(path)
-        settings = load_watch_settings(config.path or path)
-    except (ConfigError, SettingsError, SecretError, OSError) as exc:
-        print(f"veille watch: {exc}", file=sys.stderr)
-        return 2
-    watch = Watch(config, store_path(args), settings, tick=args.tick)
+    watch = Watch(rt.config, rt.store_path, settings, tick=args.tick)
     try:
         return asyncio.run(watch.run(once=args.once))
     except StoreError as exc:

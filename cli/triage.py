@@ -9,60 +9,46 @@ Only the store and the domain are imported: no Textual, no httpx, so it starts f
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tomllib
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-EXIT_REFUSED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from triage.model import TriageState
+    from triage.protocol import Store
+    from triage.views import GroupView
+
+from cli.common import EXIT_BUSY, EXIT_REFUSED, EXIT_USAGE, ConfigError, runtime, say
 
 
-def config_file(args: argparse.Namespace) -> Path:
-    from platformdirs import user_config_path
-
-    given = getattr(args, "config", None) or os.environ.get("VEILLE_CONFIG")
-    return Path(given) if given else user_config_path("veille") / "config.toml"
-
-
-def store_path(args: argparse.Namespace) -> Path:
-    from platformdirs import user_data_path
-
-    given = getattr(args, "store", None) or os.environ.get("VEILLE_STORE")
-    return Path(given).expanduser() if given else user_data_path("veille") / "store"
-
-
-def current_user(args: argparse.Namespace) -> str:
-    """The `user` of the configuration file, else $USER."""
-    path = config_file(args)
-    try:
-        user = tomllib.loads(path.read_text(encoding="utf-8")).get("user")
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        user = None
-    return str(user or os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown")
-
-
-def _run(args: argparse.Namespace, action: Callable[[object], int]) -> int:
+def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> int:
+    """Open the store (no pipeline: nothing is ingested here) and run `action(store, rt)`."""
     from store.errors import StoreError, StoreLocked
-    from store.inbox import Inbox
+    from triage.errors import Refused
 
     try:
-        inbox = Inbox.open(store_path(args), user=current_user(args), lock_timeout=args.wait)
+        rt = runtime(args, required=False)
+    except ConfigError as exc:
+        say("veille", exc)
+        return EXIT_USAGE
+    try:
+        inbox = rt.open_store(pipeline=False, lock_timeout=args.wait)
         with inbox:
             for problem in inbox.problems:
-                print(f"veille: warning: {problem}", file=sys.stderr)
-            return action(inbox)
+                say("veille", f"warning: {problem}")
+            return action(inbox, rt)
     except StoreLocked as exc:
-        print(f"veille: {exc}", file=sys.stderr)
+        say("veille", exc)
         return EXIT_BUSY
-    except (StoreError, ValueError) as exc:
-        print(f"veille: {exc}", file=sys.stderr)
+    except (StoreError, Refused, ValueError) as exc:
+        say("veille", exc)
         return EXIT_REFUSED
 
 
-def _row(view) -> dict:
+def _row(view: GroupView) -> dict[str, Any]:
     leader = view.leader
     return {
         "id": leader.id,
@@ -82,19 +68,33 @@ def _row(view) -> dict:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from triage.filter import FilterError, parse_filter
+    from triage import query
+    from triage.filter import FilterError
+    from triage.model import utcnow
     from triage.text import one_line
 
     try:
-        flt = parse_filter(" ".join(args.filter))
+        wanted = query.InboxQuery.parse(" ".join(args.filter), include_all=args.all)
     except FilterError as exc:
         print(f"veille: invalid filter: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    def action(inbox) -> int:
+    def action(inbox: Store, rt: Runtime) -> int:
         out = sys.stdout
-        for view in inbox.groups(flt):
-            row = _row(view)
+        now = utcnow()
+        ids = query.run(inbox, wanted, now)
+        if args.counts:
+            clock = query.sla_clock(rt.config.sla, inbox.urgent_threshold)
+            c = query.count(inbox, now, clock)
+            figures = {"open": c.open, "urgent": c.urgent, "breached": c.breached,
+                       "shown": len(ids), "groups": c.groups}  # fmt: skip
+            if args.json:
+                out.write(orjson.dumps({**figures, "by_status": c.by_status}).decode() + "\n")
+            else:
+                out.write("  ".join(f"{k} {v}" for k, v in figures.items()) + "\n")
+            return 0
+        for gid in ids:
+            row = _row(inbox.view(gid))
             if args.json:
                 out.write(orjson.dumps(row).decode() + "\n")
             else:
@@ -109,7 +109,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    def action(inbox) -> int:
+    def action(inbox: Store, rt: Runtime) -> int:
         gid = inbox.resolve(args.id)
         view = inbox.view(gid)
         data = _row(view)
@@ -121,7 +121,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return _run(args, action)
 
 
-def _acted(state) -> int:
+def _acted(state: TriageState) -> int:
     tags = ",".join(state.tags) or "-"
     print(
         f"{state.target}\tstatus={state.status.value}\ttags={tags}\tassignee={state.assignee or '-'}"
@@ -132,7 +132,7 @@ def _acted(state) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     add = [t.lstrip("+") for t in args.tags if not t.startswith("-")]
     remove = [t[1:] for t in args.tags if t.startswith("-")]
-    return _run(args, lambda inbox: _acted(inbox.tag(args.id, add=add, remove=remove)))
+    return _run(args, lambda inbox, rt: _acted(inbox.tag(args.id, add=add, remove=remove)))
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -143,20 +143,20 @@ def cmd_status(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"veille: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return _run(args, lambda inbox: _acted(inbox.set_status(args.id, status)))
+    return _run(args, lambda inbox, rt: _acted(inbox.set_status(args.id, status)))
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
     user = None if args.user in ("-", "none", "nobody") else args.user
-    return _run(args, lambda inbox: _acted(inbox.assign(args.id, user)))
+    return _run(args, lambda inbox, rt: _acted(inbox.assign(args.id, user)))
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    return _run(args, lambda inbox: _acted(inbox.note(args.id, " ".join(args.text))))
+    return _run(args, lambda inbox, rt: _acted(inbox.note(args.id, " ".join(args.text))))
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    def action(inbox) -> int:
+    def action(inbox: Store, rt: Runtime) -> int:
         event = inbox.undo()
         if event is None:
             print(f"veille: nothing to undo for {inbox.user}", file=sys.stderr)
@@ -187,6 +187,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "filter", nargs="*", help='e.g. brand:Lumio status:new is:urgent "mot exact" -spam'
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
+    p.add_argument(
+        "--counts",
+        action="store_true",
+        help="print the inbox's figures (open, urgent, breached, shown) instead of rows",
+    )
     p = add("show", cmd_show, "show one group, its copies and its triage state (JSON)")
     p.add_argument("id", help="a group or mention id")
     p = add("tag", cmd_tag, "add tags (TAG) or remove them (-TAG)")

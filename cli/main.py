@@ -13,11 +13,11 @@ import importlib
 import sys
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "tui.commands.inbox",  # veille (no subcommand), veille demo
-    "tui.commands.triage",  # list, show, tag, status, assign, note, undo
-    "tui.commands.listen",  # fetch, sources, config check/init
-    "tui.commands.watch",  # watch
-    "tui.commands.report",  # report, export
+    "cli.inbox",  # veille (no subcommand), veille demo
+    "cli.triage",  # list, show, tag, status, assign, note, undo
+    "cli.listen",  # fetch, sources, config check/init
+    "cli.watch",  # watch
+    "cli.report",  # report, export
 )
 
 

@@ -20,40 +20,34 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 import orjson
 
+from app.ingest import make_poller, store_as_they_come
+from app.runtime import Runtime
+from app.services.ledger import Ledger
+from app.services.outbox import OutboxWorker
+from app.services.settings import WatchSettings
 from sources.outbound.email import deliver_email
 from sources.outbound.errors import DeliveryError
 from sources.outbound.webhook import deliver_webhook
 from sources.secrets import redact
-from store.inbox import Inbox
 from triage import alerts as decide
 from triage.config import Config
-from triage.model import Mention, utcnow
-from tui.services.ledger import Ledger
-from tui.services.outbox import OutboxWorker
-from tui.services.settings import WatchSettings
+from triage.model import utcnow
 
 BURST = 10  # more alerts than this in one check go out as one message
 
 
-def log_line(event: str, stream=None, **fields: object) -> None:
+def log_line(event: str, stream: TextIO | None = None, **fields: object) -> None:
     """One line per event: time, event, key=value pairs; secrets redacted."""
     parts = [utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"), event]
     parts += [f"{k}={' '.join(str(v).split())}" for k, v in fields.items() if v not in ("", None)]
     out = stream or sys.stderr
     out.write(redact(" ".join(parts)) + "\n")
     out.flush()
-
-
-def _pipeline(config: Config) -> Any:
-    """The triage pipeline: brands, groups, priority filled before a mention is stored."""
-    from triage.pipeline import Pipeline
-
-    return Pipeline(config.brands, config.sla)
 
 
 class Watch:
@@ -86,7 +80,8 @@ class Watch:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._request_stop, sig)
-        self.inbox = Inbox.open(self.store, user=self.config.user, pipeline=_pipeline(self.config))
+        self.runtime = Runtime.of(self.config, self.store)
+        self.inbox = self.runtime.open_store()
         self.client = httpx.AsyncClient(timeout=15, headers={"User-Agent": "veille (watch)"})
         self.outbox = OutboxWorker(
             self.inbox,
@@ -121,18 +116,11 @@ class Watch:
 
     def _poller(self) -> Any:
         """The sources' poller; cursors and health live beside `veille fetch`'s."""
-        from sources.poller import Poller
-
         # parse in a thread: a spike of feeds costs little here, and no process pool
         # lingers after SIGTERM (systemd waits for every child); the pipeline's first
         # half runs there too, off the event loop
-        pipeline = self.inbox.pipeline
-        return Poller(
-            self.config,
-            self.store / "sources",
-            on_mentions=self._on_mentions,
-            parse="thread",
-            prepare=pipeline.prepare_hook() if pipeline is not None else None,
+        return make_poller(
+            self.runtime, parse="thread", on_mentions=store_as_they_come(self.inbox, self.log)
         )
 
     async def _run_poller(self, poller: Any) -> None:
@@ -148,11 +136,6 @@ class Watch:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
         poller.close()
-
-    def _on_mentions(self, source: str, mentions: list[Mention]) -> None:
-        """Store what a source brought (raising makes the poller keep its cursor: re-polled)."""
-        new = self.inbox.ingest(mentions)
-        self.log("polled", source=source, seen=len(mentions), new=len(new))
 
     # ------------------------------------------------------------------ alerts
 

@@ -23,19 +23,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 
+from app.services.ledger import Ledger
 from sources.outbound import bluesky, mastodon
 from sources.outbound.email import SmtpSettings, deliver_email
 from sources.outbound.errors import DeliveryError
 from sources.outbound.handoff_message import HandoffMessage
 from sources.outbound.webhook import deliver_webhook, handoff_payload
 from sources.secrets import SecretError, get_secret, redact
-from store.inbox import Inbox
 from triage.config import Config, SourceConfig, TeamConfig
 from triage.model import DeliveryStatus, Handoff, Mention, Reply, dt_to_json, utcnow
-from tui.services.ledger import Ledger
+from triage.protocol import Store
 
 MAX_ATTEMPTS = 8
 BASE_DELAY = 2.0  # seconds; doubles per attempt
@@ -78,7 +79,7 @@ def reply_mode(config: Config, mention: Mention) -> str:
 
 
 def record_manual_reply(
-    inbox: Inbox, target: str, text: str, mention_id: str | None = None
+    inbox: Store, target: str, text: str, mention_id: str | None = None
 ) -> Reply:
     """The user confirmed they posted it by hand: recorded as MANUAL, the SLA clock stops."""
     return inbox.add_reply(target, text, mention_id=mention_id, manual=True)
@@ -100,7 +101,7 @@ def backoff(
 class OutboxWorker:
     def __init__(
         self,
-        inbox: Inbox,
+        inbox: Store,
         config: Config,
         *,
         smtp: SmtpSettings | None = None,
@@ -108,7 +109,9 @@ class OutboxWorker:
         log: Callable[[str], None] = _log_to_nothing,
         timeout: float = 15.0,
         base_delay: float = BASE_DELAY,
-    ):
+        folder: Path | None = None,
+    ) -> None:
+        """`folder` holds the hand-off ledger and the pass lock (default: the store's)."""
         self.inbox = inbox
         self.config = config
         self.smtp = smtp or SmtpSettings()
@@ -117,8 +120,9 @@ class OutboxWorker:
         self._base_delay = base_delay
         self._log = log
         self._not_before: dict[str, datetime] = {}
-        self.ledger = Ledger(inbox.root / "outbound" / "handoffs.ledger")
-        self._lock_path = inbox.root / "outbox.lock"
+        folder = folder or Path(inbox.location)
+        self.ledger = Ledger(folder / "outbound" / "handoffs.ledger")
+        self._lock_path = folder / "outbox.lock"
 
     def log(self, line: str) -> None:
         self._log(redact(line))

@@ -11,8 +11,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
-from pathlib import Path
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cli.common import ConfigError, runtime, say
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from triage.config import Config
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -39,74 +45,44 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     init.set_defaults(func=cmd_config_init)
 
 
-def _store_path(args: argparse.Namespace) -> Path:
-    from tui.commands.triage import store_path
-
-    return store_path(args)
-
-
-def _load(args: argparse.Namespace):
-    from sources.config import ConfigError, load_config
-
+def _load(args: argparse.Namespace) -> Runtime | None:
     try:
-        return load_config(getattr(args, "config", None))
+        return runtime(args)
     except ConfigError as exc:
-        print(f"veille: {exc}", file=sys.stderr)
+        say("veille", exc)
         return None
-
-
-def _pipeline(config):
-    try:
-        from triage.pipeline import Pipeline
-    except ModuleNotFoundError as exc:  # grouping not built yet: store the mentions as they are
-        if exc.name != "triage.pipeline":
-            raise
-        return None
-    return Pipeline(config.brands, config.sla)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from sources.poller import Poller
+    from app.ingest import ingest_once, make_poller
     from store.errors import StoreError
     from store.gcpause import cyclic_gc_paused
-    from store.inbox import Inbox
 
-    config = _load(args)
-    if config is None:
+    rt = _load(args)
+    if rt is None:
         return EXIT_USAGE
+    config = rt.config
     names = args.source or [s.name for s in config.sources]
     known = {s.name for s in config.sources}
     for name in names:
         if name not in known:
             listed = ", ".join(sorted(known)) or "none"
-            print(f"veille: no source named {name!r} (configured: {listed})", file=sys.stderr)
+            say("veille", f"no source named {name!r} (configured: {listed})")
             return EXIT_USAGE
     if not names:
-        print(f"veille: no [[sources]] in {config.path}", file=sys.stderr)
+        say("veille", f"no [[sources]] in {config.path}")
         return EXIT_USAGE
-    store = _store_path(args)
-    pipeline = _pipeline(config)
-    prepare = pipeline.prepare_hook() if pipeline is not None else None
     with (
-        Poller(config, store / "sources", parse=args.parse, prepare=prepare) as poller,
+        make_poller(rt, parse=args.parse) as poller,
         cyclic_gc_paused(keep=True),  # one-shot bulk of acyclic records: store.gcpause
     ):
-        started = time.perf_counter()
-        outcomes = asyncio.run(poller.poll_once(names, save=False))
-        polled = time.perf_counter()
-        fetched = [m for o in outcomes if o.ok for m in o.mentions]
-        new_ids: set[str] = set()
-        if fetched:
-            try:
-                with Inbox.open(store, user=config.user, pipeline=pipeline) as inbox:
-                    new_ids = {m.id for m in inbox.ingest(fetched)}
-            except (StoreError, OSError) as exc:
-                print(f"veille: could not store the mentions: {exc}", file=sys.stderr)
-                return EXIT_FAILED
-        stored = time.perf_counter()
-        poller.save(outcomes)
+        try:
+            run = asyncio.run(ingest_once(poller, rt.open_store, names))
+        except (StoreError, OSError) as exc:
+            say("veille", f"could not store the mentions: {exc}")
+            return EXIT_FAILED
     counted: set[str] = set()
-    for outcome in outcomes:
+    for outcome in run.outcomes:
         if not outcome.ok:
             print(f"{outcome.name}: error: {outcome.error}")
             continue
@@ -115,22 +91,23 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         else:
             new = 0
             for m in outcome.mentions:
-                if m.id in new_ids and m.id not in counted:
+                if m.id in run.new_ids and m.id not in counted:
                     counted.add(m.id)
                     new += 1
             print(f"{outcome.name}: {new} new, {len(outcome.mentions) - new} unchanged")
         for warning in outcome.warnings:
             print(f"{outcome.name}: warning: {warning}")
-    failed = sum(1 for o in outcomes if not o.ok)
-    if len(outcomes) > 1:  # a cron log's last line says how the whole run went
+    failed = len(run.failed)
+    if len(run.outcomes) > 1:  # a cron log's last line says how the whole run went
         print(
-            f"total: {len(outcomes)} sources, {len(new_ids)} new mentions, {failed} failed; "
-            f"polled in {polled - started:.2f} s, stored and grouped in {stored - polled:.2f} s"
+            f"total: {len(run.outcomes)} sources, {len(run.new_ids)} new mentions, "
+            f"{failed} failed; polled in {run.polled_seconds:.2f} s, "
+            f"stored and grouped in {run.stored_seconds:.2f} s"
         )
-    return EXIT_FAILED if failed == len(outcomes) else EXIT_OK
+    return EXIT_FAILED if failed == len(run.outcomes) else EXIT_OK
 
 
-def _ago(when, now) -> str:
+def _ago(when: datetime | None, now: datetime) -> str:
     if when is None:
         return "never"
     seconds = (when - now).total_seconds()
@@ -150,10 +127,11 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from triage.model import utcnow
     from triage.text import one_line, sanitize
 
-    config = _load(args)
-    if config is None:
+    rt = _load(args)
+    if rt is None:
         return EXIT_USAGE
-    files = HealthFiles(_store_path(args) / "sources")
+    config = rt.config
+    files = HealthFiles(rt.sources_folder)
     now = utcnow()
     rows = [("SOURCE", "KIND", "STATE", "LAST OK", "NEXT POLL", "ITEMS", "LAST ERROR")]
     for source in config.sources:
@@ -181,14 +159,23 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def config_warnings(config: Config) -> list[str]:
+    """What is allowed but probably not meant (each part adds its checks here)."""
+    return []
+
+
 def cmd_config_check(args: argparse.Namespace) -> int:
-    config = _load(args)
-    if config is None:
+    rt = _load(args)
+    if rt is None:
         return EXIT_FAILED
+    config = rt.config
+    warnings = config_warnings(config)
+    for warning in warnings:
+        say(config.path, f"warning: {warning}")
     print(
         f"{config.path}: OK — user {config.user}, {len(config.brands)} brands, "
         f"{len(config.sources)} sources, {len(config.teams)} teams, "
-        f"{len(config.templates)} templates"
+        f"{len(config.templates)} templates" + (f"; {len(warnings)} warnings" if warnings else "")
     )
     return EXIT_OK
 

@@ -10,14 +10,17 @@ the TUI's filter language. Exit codes: 0 done, 1 store problem, 2 bad usage (in 
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import TYPE_CHECKING
 
-import orjson
+from cli.common import ConfigError, runtime, say
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from triage.protocol import Store
+    from triage.report import Period
 
 EXIT_STORE, EXIT_USAGE = 1, 2
 
@@ -46,13 +49,14 @@ def parse_when(text: str, *, end: bool = False) -> datetime:
 def parse_span(text: str) -> timedelta:
     from sources.config import parse_duration
 
+
     try:
         return timedelta(seconds=parse_duration(text))
     except ValueError:
         raise UsageError(f"--since {text!r} is not a duration: write 30m, 12h, 7d") from None
 
 
-def period_of(args: argparse.Namespace, now: datetime) -> Any:
+def period_of(args: argparse.Namespace, now: datetime) -> Period:
     from triage.report import Period
 
     if args.since and (args.date_from or args.date_to):
@@ -70,17 +74,10 @@ def period_of(args: argparse.Namespace, now: datetime) -> Any:
     return Period(start, end)
 
 
-def load_settings(args: argparse.Namespace) -> Any:
-    """The configuration if there is one; defaults (no brands, default SLA) if none."""
-    from sources.config import ConfigError, load_config
-    from triage.config import Config
-    from tui.commands.triage import config_file, current_user
-
-    path = config_file(args)
-    if not path.exists() and not getattr(args, "config", None):
-        return Config(user=current_user(args))
+def load_runtime(args: argparse.Namespace) -> Runtime:
+    """The runtime; without a configuration file, defaults (no brands, default SLA)."""
     try:
-        return load_config(path)
+        return runtime(args, required=False)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
@@ -91,53 +88,33 @@ def _now(args: argparse.Namespace) -> datetime:
     return parse_when(args.now) if getattr(args, "now", None) else utcnow()
 
 
-def _open_store(args: argparse.Namespace) -> Any:
-    from store.inbox import Inbox
-    from tui.commands.triage import current_user, store_path
-
-    path = store_path(args)
-    if not path.exists():
-        raise UsageError(f"no store at {path}; run `veille demo` or `veille fetch` first")
-    inbox = Inbox.open(path, user=current_user(args), create=False)
+def _open_store(rt: Runtime) -> Store:
+    if not rt.store_path.exists():
+        raise UsageError(f"no store at {rt.store_path}; run `veille demo` or `veille fetch` first")
+    inbox = rt.open_store(pipeline=False, create=False)
     for problem in inbox.problems:
-        print(f"veille: warning: {problem}", file=sys.stderr)
+        say("veille", f"warning: {problem}")
     return inbox
 
 
 # --------------------------------------------------------------------------- report
 
 
-def make_report(inbox: Any, config: Any, period: Any, now: datetime, **scope: Any) -> Any:
-    """The report for `period` from an open Inbox (also used by the dashboard and bench)."""
-    from triage.report import build_report
-
-    return build_report(
-        inbox.mentions_between(period.start, period.end),
-        inbox.state,
-        inbox.events(),
-        period=period,
-        now=now,
-        brands=config.brands,
-        sla=config.sla,
-        urgent_threshold=getattr(inbox, "urgent_threshold", 70.0),
-        **scope,
-    )
-
-
 def cmd_report(args: argparse.Namespace) -> int:
+    from app.reports import make_report
     from store.errors import StoreError
     from triage import report_render
 
     try:
         now = _now(args)
         period = period_of(args, now)
-        config = load_settings(args)
+        rt = load_runtime(args)
         fmt = args.format or _format_from(args.output)
         if fmt == "csv" and not args.output:
             raise UsageError("CSV is one file per table: give a folder with --output")
-        with _open_store(args) as inbox:
+        with _open_store(rt) as inbox:
             report = make_report(
-                inbox, config, period, now, brand=args.brand, platform=args.platform
+                inbox, rt.config, period, now, brand=args.brand, platform=args.platform
             )
     except UsageError as exc:
         print(f"veille report: {exc}", file=sys.stderr)
@@ -179,101 +156,16 @@ def _format_from(output: str | None) -> str:
 
 # --------------------------------------------------------------------------- export
 
-EXPORT_COLUMNS = (
-    "id",
-    "group_id",
-    "platform",
-    "source",
-    "created_at",
-    "author_name",
-    "author_handle",
-    "url",
-    "brands",
-    "priority",
-    "title",
-    "text",
-    "status",
-    "tags",
-    "assignee",
-    "first_response_at",
-    "handoff_team",
-    "handoff_delivery",
-    "replies",
-)
-
-
-def export_rows(inbox: Any, flt: Any, now: datetime) -> Iterator[dict[str, Any]]:
-    """Mentions with their state, one at a time, day partition after day partition."""
-    from store.views import GroupView
-    from triage.model import dt_to_json
-
-    ctx = inbox.context(now)
-    earliest = datetime(1970, 1, 1, tzinfo=UTC)
-    latest = datetime(9999, 1, 1, tzinfo=UTC)
-    for m in inbox.mentions_between(earliest, latest):
-        own = inbox.state(m.id)
-        state = own if own.rev else inbox.state(m.group_id)
-        if flt is not None:
-            subject = GroupView(m.group_id, [m], state, m.priority, m.signals)
-            if not flt.matches(subject, ctx):
-                continue
-        h = state.handoff
-        yield {
-            "id": m.id,
-            "group_id": m.group_id,
-            "platform": m.platform,
-            "source": m.source,
-            "created_at": dt_to_json(m.created_at),
-            "author_name": m.author.name,
-            "author_handle": m.author.handle,
-            "url": m.url,
-            "brands": list(m.brands),
-            "priority": m.priority,
-            "title": m.title,
-            "text": m.text,
-            "status": state.status.value,
-            "tags": list(state.tags),
-            "assignee": state.assignee,
-            "first_response_at": dt_to_json(state.first_response_at),
-            "handoff_team": h.team if h else None,
-            "handoff_delivery": h.delivery.value if h else None,
-            "replies": len(state.replies),
-        }
-
-
-def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[bytes]) -> int:
-    n = 0
-    for row in rows:
-        out.write(orjson.dumps(row) + b"\n")
-        n += 1
-    return n
-
-
-def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    from triage.report_render import csv_cell
-
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    n = 0
-    for row in rows:
-        cells = []
-        for key in EXPORT_COLUMNS:
-            value = row[key]
-            if isinstance(value, list):
-                value = ";".join(value)
-            cells.append("" if value is None else csv_cell(value))
-        writer.writerow(cells)
-        n += 1
-    return n
-
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from app.reports import export_rows, write_csv, write_jsonl
     from store.errors import StoreError
-    from triage.filter import FilterError, parse_filter
+    from triage.filter import FilterError
+    from triage.query import InboxQuery
 
     text = " ".join(args.filter)
     try:
-        flt = parse_filter(text) if text.strip() else None
+        wanted = InboxQuery.parse(text, include_all=args.all)
     except FilterError as exc:
         print(f"veille export: bad filter: {exc}", file=sys.stderr)
         print(f"  {text}\n  {' ' * exc.position}^", file=sys.stderr)
@@ -281,10 +173,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or ("csv" if (args.output or "").endswith(".csv") else "jsonl")
     try:
         now = _now(args)
-        with _open_store(args) as inbox:
-            if flt is not None:
-                flt = flt.with_vocabulary(inbox.vocabulary())
-            rows = export_rows(inbox, flt, now)
+        with _open_store(load_runtime(args)) as inbox:
+            rows = export_rows(inbox, wanted, now)
             if fmt == "csv":
                 if args.output:
                     with open(args.output, "w", encoding="utf-8", newline="") as f:
@@ -339,6 +229,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     e.add_argument("filter", nargs="*", metavar="FILTER")
     e.add_argument("--format", choices=("jsonl", "csv"), help="default: jsonl")
+    e.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
     e.add_argument("--output", metavar="PATH", help="file (default: stdout)")
     e.add_argument("--now", help=argparse.SUPPRESS)
     e.set_defaults(func=cmd_export)

@@ -1,0 +1,132 @@
+"""Reports and exports from a store: the library half of `veille report` and `export`.
+
+Used by the command line and by bench/report.py (a benchmark imports no CLI module).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import IO, Any
+
+import orjson
+
+from triage import query
+from triage.config import Config
+from triage.model import dt_to_json
+from triage.protocol import StoreReader
+from triage.query import InboxQuery
+from triage.report import Period, Report, build_report
+from triage.report_render import csv_cell
+from triage.views import GroupView
+
+
+def make_report(
+    inbox: StoreReader, config: Config, period: Period, now: datetime, **scope: Any
+) -> Report:
+    """The report for `period` from an open store (`veille report`, the benchmark)."""
+    return build_report(
+        inbox.mentions_between(period.start, period.end),
+        inbox.state,
+        inbox.events(),
+        period=period,
+        now=now,
+        brands=config.brands,
+        sla=config.sla,
+        urgent_threshold=inbox.urgent_threshold,
+        **scope,
+    )
+
+
+EXPORT_COLUMNS = (
+    "id",
+    "group_id",
+    "platform",
+    "source",
+    "created_at",
+    "author_name",
+    "author_handle",
+    "url",
+    "brands",
+    "priority",
+    "title",
+    "text",
+    "status",
+    "tags",
+    "assignee",
+    "first_response_at",
+    "handoff_team",
+    "handoff_delivery",
+    "replies",
+)
+
+
+def export_rows(
+    inbox: StoreReader, wanted: InboxQuery | None, now: datetime
+) -> Iterator[dict[str, Any]]:
+    """Mentions with their state, one at a time, day partition after day partition: those
+    the inbox query keeps (its filter, and done or snoozed groups only when it says so)."""
+    flt = wanted.filter if wanted is not None else None
+    if flt is not None and flt.is_empty:
+        flt = None
+    if flt is not None:
+        flt = flt.with_vocabulary(inbox.vocabulary())
+    ctx = query.context(inbox, now)
+    earliest = datetime(1970, 1, 1, tzinfo=UTC)
+    latest = datetime(9999, 1, 1, tzinfo=UTC)
+    for m in inbox.mentions_between(earliest, latest):
+        own = inbox.state(m.id)
+        state = own if own.rev else inbox.state(m.group_id)
+        if wanted is not None and wanted.hides(state, now):
+            continue
+        if flt is not None:
+            subject = GroupView(m.group_id, [m], state, m.priority, m.signals)
+            if not flt.matches(subject, ctx):
+                continue
+        h = state.handoff
+        yield {
+            "id": m.id,
+            "group_id": m.group_id,
+            "platform": m.platform,
+            "source": m.source,
+            "created_at": dt_to_json(m.created_at),
+            "author_name": m.author.name,
+            "author_handle": m.author.handle,
+            "url": m.url,
+            "brands": list(m.brands),
+            "priority": m.priority,
+            "title": m.title,
+            "text": m.text,
+            "status": state.status.value,
+            "tags": list(state.tags),
+            "assignee": state.assignee,
+            "first_response_at": dt_to_json(state.first_response_at),
+            "handoff_team": h.team if h else None,
+            "handoff_delivery": h.delivery.value if h else None,
+            "replies": len(state.replies),
+        }
+
+
+def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[bytes]) -> int:
+    n = 0
+    for row in rows:
+        out.write(orjson.dumps(row) + b"\n")
+        n += 1
+    return n
+
+
+def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    n = 0
+    for row in rows:
+        cells = []
+        for key in EXPORT_COLUMNS:
+            value = row[key]
+            if isinstance(value, list):
+                value = ";".join(value)
+            cells.append("" if value is None else csv_cell(value))
+        writer.writerow(cells)
+        n += 1
+    return n

@@ -1,0 +1,1 @@
+"""The headless services: watch, outbox, alerts ledger, settings (no Textual)."""

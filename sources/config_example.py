@@ -1,0 +1,95 @@
+"""The commented example configuration written by `veille config init` (it checks)."""
+
+EXAMPLE = """\
+# veille configuration. Durations: "30s", "5m", "2h", "1d".
+# Secrets (tokens, passwords) never go in this file: put them in environment variables
+# or in secrets.toml next to this file (chmod 600), and name them with *_env keys.
+
+user = "camille"                       # who acts; default $USER
+
+[[brands]]
+name = "Lumio"
+keywords = ["lumio", "lumio glow", { phrase = "lumio desk", fuzzy = false }]  # phrases; case
+                                       # and accents ignored; fuzzy = false: exact only
+handles = ["@lumio", "@lumio_fr"]
+hashtags = ["#lumio"]
+exclude = ["lumio street"]             # a mention matching these is not about the brand
+competitors = ["Brightly"]
+
+[[brands]]
+name = "Brightly"
+keywords = ["brightly"]
+is_competitor = true                   # measured for share of voice only
+
+[[sources]]
+name = "alerts-lumio"
+kind = "rss"                           # rss | mastodon | bluesky | hackernews | reddit
+url = "https://www.google.com/alerts/feeds/00000000000000000000/0000000000000000000"
+every = "5m"
+
+[[sources]]
+name = "mastodon-lumio"
+kind = "mastodon"
+instance = "https://mastodon.social"
+hashtags = ["lumio"]
+token_env = "VEILLE_MASTODON_TOKEN"    # optional for hashtag timelines
+# query = "lumio"                      # full-text search too: needs token_env, and finds
+                                       # only posts whose authors opted in to search
+every = "2m"
+
+[[sources]]
+name = "hn-lumio"
+kind = "hackernews"
+query = "lumio"
+every = "10m"
+
+[[sources]]
+name = "bsky-lumio"
+kind = "bluesky"
+query = "lumio"
+handle = "camille.bsky.social"
+token_env = "VEILLE_BSKY_APP_PASSWORD" # an app password, not your account password
+every = "5m"
+
+[[sources]]
+name = "reddit-lumio"
+kind = "reddit"
+query = "lumio"
+every = "15m"
+
+[[teams]]
+name = "service-client"
+webhook = "https://chat.example/hooks/abc"
+email = "sav@example.com"
+
+[sla]                                  # first-response targets
+urgent = "1h"
+normal = "24h"
+microblog = "2h"
+
+[[templates]]
+name = "ack"
+text = "Bonjour {author}, merci pour votre message, nous regardons et revenons vers vous en message privé."
+
+# [watch]                              # `veille watch`: alerts while you are away
+# quiet_hours = "22:00-07:00"          # alerts held, then sent as one digest
+# alert_webhook_env = "VEILLE_ALERT_HOOK"
+# alert_email = "oncall@example.com"
+# bell = true
+# sla_warning = "15m"                  # alert this long before a first-response target
+# spike_factor = 3.0
+
+# [smtp]                               # e-mail for hand-offs and alerts
+# host = "smtp.example.com"
+# port = 587
+# sender = "veille@example.com"
+# username = "veille"
+# password_env = "VEILLE_SMTP_PASSWORD"
+
+# [keys]                               # rebind keys by action id (listed by `?`)
+# "inbox.done" = "x"
+
+# [views]                              # saved views on keys 1-9
+# angry = "tag:angry"
+# mine = "is:mine"
+"""

@@ -1,0 +1,236 @@
+"""The in-memory read model of one folder store: records, groups, states, rankings.
+
+Mention records stay as parsed JSON until someone looks at them (building 100k
+dataclasses at start would cost more than reading the files). Groups are ranked by
+priority, then the newest; brand, platform and status keep their own sets so the
+common filters are answered without looking at every group.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from triage.errors import NotFound
+from triage.filter import Filter, FilterContext, parse_filter, vocabulary_of
+from triage.model import DeliveryStatus, Handoff, Mention, Reply, Status, TriageState, dt_to_json
+from triage.text import fold
+from triage.views import GroupView
+
+INDEXED = frozenset({"brand", "platform", "status"})
+
+
+class Index:
+    """Everything the inbox reads, kept in memory and updated record by record."""
+
+    def __init__(self) -> None:
+        self.raw: dict[str, dict[str, Any]] = {}
+        self._mentions: dict[str, Mention] = {}
+        self._group_priority: dict[str, float] = {}
+        self.group_last: dict[str, str] = {}
+        self._ranked: list[str] | None = None
+        self._positions: dict[str, int] | None = None
+        self._subsets: dict[tuple[str, str], list[str]] = {}
+        self._brand_keys: dict[str, str] = {}
+        self._by_status: dict[Status, set[str]] = {s: set() for s in Status}
+        self._groups: dict[str, list[str]] = {}
+        self.states: dict[str, TriageState] = {}
+        self._views: dict[str, GroupView] = {}
+        self._by_brand: dict[str, set[str]] = defaultdict(set)
+        self._by_platform: dict[str, set[str]] = defaultdict(set)
+        self._vocabulary: set[str] | None = None
+
+    # ------------------------------------------------------------------ updating
+
+    def add_record(self, rec: dict[str, Any], mention: Mention | None = None) -> None:
+        mid = rec["id"]
+        gid = rec.get("group_id") or mid
+        created = rec["created_at"]
+        self.raw[mid] = rec
+        if mention is not None:
+            self._mentions[mid] = mention
+        members = self._groups.get(gid)
+        if members is None:
+            members = self._groups[gid] = []
+            state = self.states.get(gid)
+            self._by_status[state.status if state else Status.NEW].add(gid)
+        members.append(mid)
+        if len(members) > 1 and self.raw[members[-2]]["created_at"] > created:
+            members.sort(key=lambda i: (self.raw[i]["created_at"], i))
+        for brand in rec.get("brands") or ():
+            key = self._brand_keys.get(brand)
+            if key is None:
+                key = self._brand_keys[brand] = fold(brand)
+            self._by_brand[key].add(gid)
+        self._by_platform[rec["platform"]].add(gid)
+        priority = float(rec.get("priority") or 0.0)
+        if priority > self._group_priority.get(gid, -1.0):
+            self._group_priority[gid] = priority
+        if created > self.group_last.get(gid, ""):
+            self.group_last[gid] = created
+        self._views.pop(gid, None)
+        self._ranked = None
+        self._vocabulary = None
+
+    def set_state(self, state: TriageState) -> None:
+        gid = state.target
+        old = self.states.get(gid)
+        self.states[gid] = state
+        if gid in self._groups:
+            self._by_status[old.status if old else Status.NEW].discard(gid)
+            self._by_status[state.status].add(gid)
+        self._views.pop(gid, None)
+
+    # ------------------------------------------------------------------ reading
+
+    def mention(self, mention_id: str) -> Mention | None:
+        mention = self._mentions.get(mention_id)
+        if mention is None:
+            rec = self.raw.get(mention_id)
+            if rec is None:
+                return None
+            mention = self._mentions[mention_id] = Mention.from_json(rec)
+        return mention
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def all_mentions(self) -> Iterator[Mention]:
+        for mid in list(self.raw):
+            mention = self.mention(mid)
+            if mention is not None:
+                yield mention
+
+    def group_ids(self) -> list[str]:
+        return list(self._groups)
+
+    def group(self, group_id: str) -> list[Mention]:
+        found = (self.mention(i) for i in self._groups.get(group_id, ()))
+        return [m for m in found if m is not None]
+
+    def resolve(self, target: str) -> str:
+        """The group id for a group or mention id; NotFound otherwise."""
+        if target in self._groups:
+            return target
+        rec = self.raw.get(target)
+        if rec is not None:
+            return str(rec.get("group_id") or target)
+        if target in self.states:  # a mention acted on alone
+            return target
+        raise NotFound(f"no mention or group with id {target!r}")
+
+    def state(self, target: str) -> TriageState:
+        return self.states.get(target) or TriageState(target)
+
+    def view(self, group_id: str) -> GroupView:
+        view = self._views.get(group_id)
+        if view is None:
+            mentions = self.group(group_id)
+            if not mentions:
+                raise NotFound(f"no group with id {group_id!r}")
+            priority = self._group_priority.get(group_id, 0.0)
+            signals = tuple(dict.fromkeys(s for m in mentions for s in m.signals))
+            view = GroupView(group_id, mentions, self.state(group_id), priority, signals)
+            self._views[group_id] = view
+        return view
+
+    def vocabulary(self) -> set[str]:
+        if self._vocabulary is None:
+            self._vocabulary = vocabulary_of(self.view(g).haystack for g in list(self._groups))
+        return self._vocabulary
+
+    def mentions_between(self, start: datetime, end: datetime) -> Iterator[Mention]:
+        """Mentions created in [start, end), built on the fly (constant extra memory)."""
+        low, high = dt_to_json(start), dt_to_json(end)
+        assert low is not None and high is not None
+        cached = self._mentions
+        for mid, rec in list(self.raw.items()):
+            if low <= rec["created_at"] < high:
+                # Not kept: a report or an export reads each record once.
+                yield cached.get(mid) or Mention.from_json(rec)
+
+    def pending_outbox(self) -> list[tuple[str, Reply]]:
+        return [
+            (target, r)
+            for target, s in self.states.items()
+            for r in s.replies
+            if r.status is DeliveryStatus.PENDING
+        ]
+
+    def pending_handoffs(self) -> list[tuple[str, Handoff]]:
+        return [
+            (target, s.handoff)
+            for target, s in self.states.items()
+            if s.handoff is not None and s.handoff.delivery is DeliveryStatus.PENDING
+        ]
+
+    # ------------------------------------------------------------------ ranking
+
+    def ranked_ids(self, filter: Filter | str | None, ctx: FilterContext) -> list[str]:
+        """The ids of the groups matching the filter, ranked (views are built on demand)."""
+        flt = parse_filter(filter) if isinstance(filter, str) else filter
+        ranked = self._ranking()
+        if flt is None or flt.is_empty:
+            return list(ranked)
+        ids = self._indexed(flt, ranked)
+        if all(t.field in INDEXED and not t.negate for t in flt.terms):
+            return list(ids)  # the indexes answered the whole filter
+        if any(t.field == "" and not t.negate for t in flt.terms):
+            flt = flt.with_vocabulary(self.vocabulary())
+        return [g for g in ids if flt.matches(self.view(g), ctx)]
+
+    def _ranking(self) -> list[str]:
+        if self._ranked is None:
+            ranked = sorted(self._groups, key=self.group_last.__getitem__, reverse=True)
+            ranked.sort(key=self._group_priority.__getitem__, reverse=True)  # stable
+            self._ranked = ranked
+            self._positions = None
+            self._subsets = {}
+        return self._ranked
+
+    def _rank_position(self) -> dict[str, int]:
+        ranked = self._ranking()
+        if self._positions is None or len(self._positions) != len(ranked):
+            self._positions = {g: i for i, g in enumerate(ranked)}
+        return self._positions
+
+    def _indexed(self, flt: Filter, ranked: list[str]) -> list[str]:
+        """The ranked ids that pass the filter's indexed terms (brand, platform, status).
+
+        Brand and platform change only on ingestion, so each keeps its own ranked list;
+        the smallest applicable list is walked once, checking the other sets.
+        """
+        walks: list[tuple[list[str], set[str]]] = []
+        for field, index in (("brand", self._by_brand), ("platform", self._by_platform)):
+            for value in flt.positive(field):
+                members = index.get(value, set())
+                walks.append((self._ranked_subset(field, value, members), members))
+        status_sets = [self._by_status[Status(v)] for v in flt.positive("status")]
+        if not walks and not status_sets:
+            return ranked
+        if walks:
+            walk, walk_set = min(walks, key=lambda w: len(w[0]))
+        else:
+            walk_set = min(status_sets, key=len)
+            few = len(walk_set) * 8 < len(ranked)
+            walk = sorted(walk_set, key=self._rank_position().__getitem__) if few else ranked
+        others = [m for _, m in walks] + status_sets
+        checks = [m.__contains__ for m in others if m is not walk_set]
+        if walk is ranked:
+            checks.append(walk_set.__contains__)
+        if not checks:
+            return walk
+        if len(checks) == 1:
+            check = checks[0]
+            return [g for g in walk if check(g)]
+        return [g for g in walk if all(c(g) for c in checks)]
+
+    def _ranked_subset(self, field: str, value: str, members: set[str]) -> list[str]:
+        key = (field, value)
+        cached = self._subsets.get(key)
+        if cached is None or len(cached) != len(members):
+            cached = sorted(members, key=self._rank_position().__getitem__)
+            self._subsets[key] = cached
+        return cached

@@ -1,0 +1,167 @@
+"""The folder store's files: mentions by UTC day, triage state in 64 hashed buckets.
+
+Each file is a TinyDB on `AtomicJSONStorage` (atomic replace, parsed once until
+another process replaces it). What is read goes into the `Index`; the signature
+(inode, size, mtime) of every file tells `refresh` which ones another process changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from store.files import file_signature
+from store.index import Index
+from store.storage import CorruptFile, open_tinydb, records, table
+from triage.model import Mention, TriageState
+
+BUCKETS = 64
+
+
+def doc_id_for(key: str) -> int:
+    """A stable TinyDB doc id from a mention id or target: storing twice stores once."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=7).digest(), "big") + 1
+
+
+def bucket_of(target: str) -> int:
+    return hashlib.blake2b(target.encode(), digest_size=2).digest()[0] % BUCKETS
+
+
+class Partitions:
+    """Reads and writes the day and bucket files of one store into one Index."""
+
+    def __init__(self, root: Path, index: Index, report: Callable[[str], None]) -> None:
+        self.root = root
+        self.index = index
+        self.report = report
+        self._day_dbs: dict[Path, TinyDB] = {}
+        self._bucket_dbs: dict[int, TinyDB] = {}
+        self._signatures: dict[Path, tuple[int, int, int] | None] = {}
+
+    def day_path(self, when: date) -> Path:
+        return self.root / "mentions" / f"{when:%Y-%m-%d}.json"
+
+    def bucket_path(self, n: int) -> Path:
+        return self.root / "state" / f"bucket-{n:02d}.json"
+
+    def close(self) -> None:
+        for db in (*self._day_dbs.values(), *self._bucket_dbs.values()):
+            db.close()
+        self._day_dbs.clear()
+        self._bucket_dbs.clear()
+
+    # ------------------------------------------------------------------ reading
+
+    def load_all(self) -> None:
+        for path in sorted((self.root / "mentions").glob("*.json")):
+            self.load_day(path)
+        for n in range(BUCKETS):
+            self.load_bucket(n)
+
+    def _day_db(self, path: Path) -> TinyDB:
+        db = self._day_dbs.get(path)
+        if db is None:
+            db = self._day_dbs[path] = open_tinydb(path)
+        return db
+
+    def _bucket_db(self, n: int) -> TinyDB:
+        db = self._bucket_dbs.get(n)
+        if db is None:
+            db = self._bucket_dbs[n] = open_tinydb(self.bucket_path(n))
+        return db
+
+    def load_day(self, path: Path) -> list[str]:
+        """Read a day partition; only records not yet known are indexed (they never change)."""
+        db = self._day_db(path)
+        self._signatures[path] = file_signature(path)
+        try:
+            raw = records(db)
+        except CorruptFile as exc:
+            self.report(str(exc))
+            return []
+        known = self.index.raw
+        added: list[str] = []
+        for record in raw.values():
+            mid = record.get("id") if isinstance(record, dict) else None
+            if mid is not None and mid in known:
+                continue
+            if not _looks_like_mention(record):
+                self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
+                continue
+            self.index.add_record(record)
+            added.append(record["id"])
+        return added
+
+    def load_bucket(self, n: int) -> None:
+        path = self.bucket_path(n)
+        db = self._bucket_db(n)
+        self._signatures[path] = file_signature(path)
+        try:
+            raw = records(db)
+        except CorruptFile as exc:
+            self.report(str(exc))
+            return
+        for record in raw.values():
+            try:
+                state = TriageState.from_json(record)
+            except (KeyError, TypeError, ValueError) as exc:
+                self.report(f"{path}: a triage record is damaged ({exc!r}); skipped")
+                continue
+            old = self.index.states.get(state.target)
+            if old is None or old != state:
+                self.index.set_state(state)
+
+    def reload_changed(self) -> tuple[bool, list[str]]:
+        """Re-read the files another process replaced: (anything changed, new mention ids)."""
+        changed = False
+        new: list[str] = []
+        for path in sorted((self.root / "mentions").glob("*.json")):
+            if file_signature(path) != self._signatures.get(path):
+                new += self.load_day(path)
+                changed = True
+        for n in range(BUCKETS):
+            if self.bucket_changed(n):
+                self.load_bucket(n)
+                changed = True
+        return changed, new
+
+    def bucket_changed(self, n: int) -> bool:
+        path = self.bucket_path(n)
+        return file_signature(path) != self._signatures.get(path)
+
+    # ------------------------------------------------------------------ writing
+
+    def write_day(self, when: date, day: Sequence[Mention]) -> None:
+        """Store one day's new mentions durably (one atomic write) and index them."""
+        path = self.day_path(when)
+        tbl = table(self._day_db(path))
+        rows = [m.to_json() for m in day]
+        docs = [Document(r, doc_id=doc_id_for(r["id"])) for r in rows]
+        try:
+            tbl.insert_multiple(docs)
+        except ValueError:  # a doc id already there: keep the first copy
+            tbl.insert_multiple([d for d in docs if not tbl.contains(doc_id=d.doc_id)])
+        self._signatures[path] = file_signature(path)
+        for m, rec in zip(day, rows, strict=True):
+            self.index.add_record(rec, m)
+
+    def write_state(self, state: TriageState) -> None:
+        n = bucket_of(state.target)
+        table(self._bucket_db(n)).upsert(Document(state.to_json(), doc_id=doc_id_for(state.target)))
+        self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
+        self.index.set_state(state)
+
+
+def _looks_like_mention(rec: Any) -> bool:
+    return (
+        isinstance(rec, dict)
+        and isinstance(rec.get("id"), str)
+        and isinstance(rec.get("platform"), str)
+        and isinstance(rec.get("created_at"), str)
+    )

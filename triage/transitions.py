@@ -1,0 +1,174 @@
+"""The triage rules: what each action changes in a group's state, as pure functions.
+
+Each transition takes the current `TriageState`, who acts and when, and returns the
+fields to change (a dict of TriageState attributes), or raises `Refused` in words. A
+store backend applies the fields, bumps `rev`, journals one `Event` and writes; so
+every backend (the folder store today, PostgreSQL later) and every face behaves the
+same. Undo is a transition over the journal: `undo_candidate` picks the event,
+`undo_fields` checks nobody changed the same fields since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from triage.errors import Conflict, NotFound
+from triage.model import DeliveryStatus, Event, Handoff, Note, Reply, Status, TriageState
+
+Fields = dict[str, Any]
+CLAIM_MINUTES = 15.0
+UNDOABLE = frozenset({"tag", "status", "assign", "claim", "release", "handoff", "note", "snooze"})
+CLOSED = (Status.DONE, Status.IGNORED)
+
+
+def clean_tag(tag: str) -> str:
+    """A tag as stored: one word, without a leading #; ValueError otherwise."""
+    tag = tag.strip().lstrip("#")
+    if not tag or any(c.isspace() for c in tag):
+        raise ValueError(f"invalid tag {tag!r}: tags are single words")
+    return tag
+
+
+def tag(state: TriageState, add: Sequence[str] = (), remove: Iterable[str] = ()) -> Fields:
+    added = [clean_tag(t) for t in add]
+    removed = {clean_tag(t) for t in remove}
+    tags = [t for t in state.tags if t not in removed]
+    tags += [t for t in added if t not in tags]
+    return {"tags": tuple(tags)}
+
+
+def set_status(state: TriageState, status: Status) -> Fields:
+    """A closed group (done, ignored) keeps no claim."""
+    fields: Fields = {"status": status}
+    if status in CLOSED and state.claimed_by:
+        fields.update(claimed_by=None, claim_expires=None)
+    return fields
+
+
+def assign(state: TriageState, user: str | None) -> Fields:
+    return {"assignee": user or None}
+
+
+def claim(
+    state: TriageState, who: str, now: datetime, minutes: float = CLAIM_MINUTES, force: bool = False
+) -> Fields:
+    """`who` is answering for `minutes`; Conflict if someone else's claim is live."""
+    if state.claim_active(now) and state.claimed_by != who and not force:
+        since = state.updated_at.strftime("%H:%M") if state.updated_at else "?"
+        raise Conflict(f"{state.claimed_by} is already on it (claimed at {since} UTC)")
+    fields: Fields = {"claimed_by": who, "claim_expires": now + timedelta(minutes=minutes)}
+    if state.status is Status.NEW:
+        fields["status"] = Status.OPEN
+    return fields
+
+
+def release(state: TriageState) -> Fields:
+    return {"claimed_by": None, "claim_expires": None}
+
+
+def handoff(state: TriageState, team: str, note: str, who: str, now: datetime) -> Fields:
+    """Handing off is a first response; a new group then waits on the team."""
+    if not team.strip():
+        raise ValueError("a hand-off needs a team")
+    fields: Fields = {"handoff": Handoff(team.strip(), note, who, now)}
+    if state.first_response_at is None:
+        fields["first_response_at"] = now
+    if state.status is Status.NEW:
+        fields["status"] = Status.WAITING
+    return fields
+
+
+def note(state: TriageState, text: str, who: str, now: datetime) -> Fields:
+    if not text.strip():
+        raise ValueError("a note needs some text")
+    return {"notes": (*state.notes, Note(text, who, now))}
+
+
+def snooze(state: TriageState, until: datetime | None) -> Fields:
+    return {"snoozed_until": until}
+
+
+def new_reply(text: str, who: str, now: datetime, key: str, mention_id: str, manual: bool) -> Reply:
+    """A reply to queue (PENDING) or one made by hand (MANUAL)."""
+    if not text.strip():
+        raise ValueError("a reply needs some text")
+    status = DeliveryStatus.MANUAL if manual else DeliveryStatus.PENDING
+    return Reply(key=key, text=text, by=who, at=now, mention_id=mention_id, status=status)
+
+
+def reply(state: TriageState, new: Reply) -> Fields:
+    """A reply made by hand is the first response at once; a queued one when delivered."""
+    fields: Fields = {"replies": (*state.replies, new)}
+    if new.status is DeliveryStatus.MANUAL and state.first_response_at is None:
+        fields["first_response_at"] = new.at
+    if state.status is Status.NEW:
+        fields["status"] = Status.OPEN
+    return fields
+
+
+def reply_delivery(
+    state: TriageState,
+    key: str,
+    status: DeliveryStatus,
+    now: datetime,
+    posted_url: str = "",
+    error: str = "",
+) -> Fields:
+    replies: list[Reply] = []
+    found = None
+    for r in state.replies:
+        if r.key == key:
+            found = r = Reply.from_json(
+                {
+                    **r.to_json(),
+                    "status": status.value,
+                    "posted_url": posted_url or r.posted_url,
+                    "error": error,
+                    "attempts": r.attempts + 1,
+                }
+            )
+        replies.append(r)
+    if found is None:
+        raise NotFound(f"no reply {key!r} on {state.target!r}")
+    fields: Fields = {"replies": tuple(replies)}
+    if status is DeliveryStatus.DELIVERED and state.first_response_at is None:
+        fields["first_response_at"] = now
+    return fields
+
+
+def handoff_delivery(state: TriageState, delivery: DeliveryStatus, error: str = "") -> Fields:
+    if state.handoff is None:
+        raise NotFound(f"{state.target!r} has no hand-off")
+    h = state.handoff
+    data = {**h.to_json(), "delivery": delivery.value, "error": error, "attempts": h.attempts + 1}
+    return {"handoff": Handoff.from_json(data)}
+
+
+def undo_candidate(events: Iterable[Event], who: str) -> Event | None:
+    """`who`'s last undoable event not yet undone (events oldest first)."""
+    undone: set[str] = set()
+    for event in reversed(list(events)):
+        if event.action == "undo" and event.undoes:
+            undone.add(event.undoes)
+            continue
+        if event.who == who and event.action in UNDOABLE and event.id not in undone:
+            return event
+    return None
+
+
+def undo_fields(candidate: Event, current: TriageState) -> dict[str, Any]:
+    """The JSON fields that put `current` back as it was before `candidate`.
+
+    Conflict when someone changed the same fields since: undo never overwrites another
+    person's later decision.
+    """
+    now_json = current.to_json()
+    fields = [k for k in candidate.before if k not in ("updated_at", "updated_by")]
+    if any(now_json.get(k) != candidate.after.get(k) for k in fields):
+        raise Conflict(
+            f"cannot undo {candidate.action} on {candidate.target}: "
+            f"{current.updated_by or 'someone'} changed it since"
+        )
+    return {k: candidate.before[k] for k in fields}

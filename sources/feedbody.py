@@ -133,5 +133,5 @@ def media_description_apart() -> None:
     def end(self: Any) -> None:
         self.pop("media_description")
 
-    mediarss.Namespace._start_media_description = start  # type: ignore[attr-defined]
-    mediarss.Namespace._end_media_description = end  # type: ignore[attr-defined]
+    mediarss.Namespace._start_media_description = start
+    mediarss.Namespace._end_media_description = end

@@ -14,7 +14,6 @@ from datetime import time
 class BrandConfig:
     name: str
     keywords: tuple[str, ...] = ()  # phrases; case and accents ignored
-    exact_keywords: tuple[str, ...] = ()  # those of `keywords` never matched fuzzily
     aliases: tuple[str, ...] = ()
     handles: tuple[str, ...] = ()  # "@lumio"
     hashtags: tuple[str, ...] = ()  # "#lumio"

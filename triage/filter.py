@@ -322,8 +322,8 @@ def _make_term(
         return Term("", fold(" ".join(value.split())), negate, exact=quoted)
     key = name.lower()
     if key not in FIELDS:
-        known = ", ".join(f"{f}:" for f in FIELDS)
-        raise FilterError(f"unknown field {name + ':'!r}; known fields: {known}", start)
+        fields = ", ".join(f"{f}:" for f in FIELDS)
+        raise FilterError(f"unknown field {name + ':'!r}; known fields: {fields}", start)
     if not value:
         raise FilterError(f"{key}: needs a value, e.g. {_EXAMPLES[key]}", start)
     if key == "status":

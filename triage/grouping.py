@@ -177,7 +177,7 @@ class Grouper:
         self.prune_min = prune_min
         self._entries: list[_Entry] = []
         self._by_id: dict[str, int] = {}
-        self._exact: dict[str, int] = {}  # normal form -> first entry with it
+        self._exact: dict[tuple[str, str], int] = {}  # (brands, normal form) -> first entry
         self._postings: dict[str, list[int]] = defaultdict(list)
         self._leader: dict[str, int] = {}  # group id -> entry of its first post
         self._newest: datetime | None = None

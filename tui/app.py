@@ -24,10 +24,10 @@ from triage.model import Mention, utcnow
 from triage.protocol import Store, StoreReader
 from triage.views import GroupView
 from tui.drafts import Drafts, drafts_path
-from tui.safe import checked_url, flat
-from tui.widgets import copy_panel
+from tui.safe import flat
 from tui.screens.help import HelpScreen, key_rows
 from tui.screens.inbox import InboxScreen
+from tui.widgets import copy_panel
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor, default_checks
 from tui.widgets.status_bar import SourceLine

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "tui.cli"]
+VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "cli.main"]
 SAMPLE = ROOT.parent.parent / "shared" / "data" / "twcs-sample.csv"
 
 

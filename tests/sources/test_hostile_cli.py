@@ -49,7 +49,7 @@ def run(config: Path, store: Path, *args: str) -> str:
     env.pop("VEILLE_CONFIG", None)
     env.pop("VEILLE_STORE", None)
     done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--config", str(config), "--store", str(store), *args],
+        [sys.executable, "-m", "cli.main", "--config", str(config), "--store", str(store), *args],
         capture_output=True,
         env=env,
         timeout=120,

@@ -161,7 +161,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def config_warnings(config: Config) -> list[str]:
     """What is allowed but probably not meant (each part adds its checks here)."""
-    return []
+    from triage.brands import keyword_warnings  # fuzzy keywords one edit from a common word
+
+    return keyword_warnings(config.brands)
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:

@@ -41,6 +41,14 @@ class Tmux:
             self.run("send-keys", "-t", "demo", key)
             time.sleep(0.15)
 
+    def type_filter(self, text: str) -> None:
+        """`/`, then the filter typed once its line is on screen (a loaded machine may take
+        a moment to show it), as one literal paste of keys."""
+        self.keys("/", "C-u")  # the line emptied: its placeholder shows
+        self.wait_for("filter: words brand:")
+        self.run("send-keys", "-t", "demo", "-l", text)
+        time.sleep(0.15)
+
     def wait_for(self, text: str, timeout: float = 30.0) -> str:
         deadline = time.monotonic() + timeout
         screen = ""
@@ -84,7 +92,8 @@ def test_demo_in_a_real_terminal(tmux):
     assert "Lumio" in screen
     assert "mast" in screen and "rss" in screen  # several platforms in the list
     # filter to Hacker News: every row now says hn
-    tmux.keys("/", *"platform:hackernews", "Enter")
+    tmux.type_filter("platform:hackernews")
+    tmux.keys("Enter")
     deadline = time.monotonic() + 30
     while True:  # a loaded machine may still show a prefix ("platform", no match)
         screen = tmux.wait_for("view: filter")
@@ -95,7 +104,7 @@ def test_demo_in_a_real_terminal(tmux):
         time.sleep(0.2)
     assert 0 < int(shown) < int(total), status  # only the groups with an HN copy are left
     # an invalid filter says what is wrong
-    tmux.keys("/", "C-u", *"status:nope")
+    tmux.type_filter("status:nope")
     tmux.wait_for("unknown status 'nope'")
     tmux.keys("Escape", "Escape")
     # mark the top group done, then undo it

@@ -84,13 +84,27 @@ def test_demo_in_a_real_terminal(tmux):
     assert "Lumio" in screen
     assert "mast" in screen and "rss" in screen  # several platforms in the list
     # filter to Hacker News: every row now says hn
-    tmux.keys("/", *"platform:hackernews", "Enter")
-    screen = tmux.wait_for("view: filter")
-    status = next(line for line in screen.splitlines() if "shown" in line)
-    shown, total = status.split(" shown")[0].split()[-1].split("/")
-    assert 0 < int(shown) < int(total), status  # only the groups with an HN copy are left
+    tmux.keys("/")
+    tmux.wait_for("filter: words")  # the filter line is open (and focused) before typing
+    time.sleep(0.3)
+    tmux.keys(*"platform:hackernews", "Enter")
+    tmux.wait_for("view: filter")
+    deadline = time.monotonic() + 20  # a loaded machine may still be typing the filter
+    while True:
+        screen = tmux.screen()
+        status = next((line for line in screen.splitlines() if " shown" in line), "")
+        counts = status.split(" shown")[0].split()[-1].split("/") if status else ["0", "0"]
+        if "platform:hackernews" in screen and int(counts[0]) > 0:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the filtered list never showed; the screen was:\n{screen}")
+        time.sleep(0.2)
+    shown, total = (int(c) for c in counts)
+    assert 0 < shown < total, status  # only the groups with an HN copy are left
     # an invalid filter says what is wrong
-    tmux.keys("/", "C-u", *"status:nope")
+    tmux.keys("/")
+    time.sleep(0.5)  # focus moves to the filter line on the app's next turn
+    tmux.keys("C-u", *"status:nope")
     tmux.wait_for("unknown status 'nope'")
     tmux.keys("Escape", "Escape")
     # mark the top group done, then undo it

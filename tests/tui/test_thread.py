@@ -61,8 +61,10 @@ async def test_thread_fetched_from_the_source_then_cached(tmp_path, make_app):
 
 
 async def test_thread_fetch_failure_is_an_error_line(make_app):
+    answer = asyncio.Event()  # the server answers once the spinner has been seen
+
     async def failing(mention):
-        await asyncio.sleep(0.5)
+        await asyncio.wait_for(answer.wait(), timeout=30)
         raise ConnectionError("the server at 127.0.0.1:9 refused the connection")
 
     app = make_app(fetch_thread=failing)
@@ -70,6 +72,7 @@ async def test_thread_fetch_failure_is_an_error_line(make_app):
         await pilot.pause()
         await pilot.press("enter")
         await wait_for(pilot, lambda: "fetching from the source" in screen_text(app))
+        answer.set()
         await wait_for(pilot, lambda: "could not fetch" in screen_text(app))
         assert "refused the connection" in screen_text(app)
         assert app.is_running

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sources.config import ConfigError, config_path, load_config, user_default
-from store.inbox import Inbox
 from triage.config import Config
 
-if TYPE_CHECKING:  # rapidfuzz and the grouping load only when something is ingested
+if TYPE_CHECKING:  # the store, rapidfuzz and the grouping load only when used
+    from store.inbox import Inbox
     from triage.pipeline import Pipeline
 
 __all__ = ["ConfigError", "Runtime", "make_pipeline", "store_folder"]
@@ -90,6 +90,8 @@ class Runtime:
         self, *, pipeline: bool = True, lock_timeout: float = 10.0, create: bool = True
     ) -> Inbox:
         """The store, with the pipeline so that what is ingested is triaged."""
+        from store.inbox import Inbox
+
         return Inbox.open(
             self.store_path,
             user=self.user,

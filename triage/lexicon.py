@@ -430,7 +430,7 @@ NEGATIVE: tuple[str, ...] = (
 
 # Asking for help, or saying it cannot wait.
 REQUEST: dict[str, str] = {
-    "help": "asks for help",
+    "help ": "asks for help",
     "aide": "asks for help",
     "aidez": "asks for help",
     "please advise": "asks for help",

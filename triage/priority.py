@@ -5,9 +5,12 @@ Additive and explainable on purpose: each rule adds points and says so, in the w
 (danger, injury, lawsuit, recall, poisoning, fire, scandal) is urgent on its own: the
 1 h SLA and one alert. Below it, complaint and frustration shapes ("on hold", "no
 callback", "haven't heard anything", "never again", "refund"), negative tone (words,
-capitals, and VADER's score for English, `triage.sentiment`), a request for help, a
-question, personal data posted in public, the author's reach and a competitor
-comparison add up; words alone never reach the urgent threshold. Thanks and praise with
+capitals, and VADER's score for English, `triage.sentiment`; anger that both confirm
+weighs like a complaint), a customer already waiting on the company ("called twice",
+"3 days", "still") or telling the problem at length, a request for help, personal data
+posted in public, the author's reach and a competitor comparison add up; words alone
+never reach the urgent threshold. A question is shown but adds only to a post with
+nothing wrong in it (a simple question can wait; it ranks above thanks). Thanks and praise with
 nothing wrong rank at the bottom. A stem matches folded text (case and accents ignored)
 at the start of a word, so "rembours" covers rembourser, remboursement, remboursez. Only
 a post's first `MAX_SCANNED` characters are read: the cost is bounded whatever its size.
@@ -30,6 +33,15 @@ from triage.text import fold
 URGENT_THRESHOLD = 70.0
 urgent_threshold = URGENT_THRESHOLD
 BASE = 10.0
+# Points per rule (weights set on the dev half of bench/data/real, checked on the test half)
+COMPLAINT_FIRST = 20.0  # one complaint shape
+COMPLAINT_MORE = 10.0  # each further distinct shape: two shapes are far surer than one
+TONE_SURE = 24.0  # a negative word (or capitals, "!!!") and VADER agree: anger is a complaint
+TONE_ONE = 10.0  # only one of them
+QUESTION_ALONE = 6.0  # a plain question can wait, but before thanks; nothing on a complaint
+WAITING = 6.0  # a problem the customer has already chased, or lived with for a while
+DETAILED = 6.0  # a problem told at length (the customer took the time to explain)
+DETAILED_WORDS = 20  # words (handles and links aside) from which an account is detailed
 
 QUESTION_STARTS = (
     "comment",
@@ -96,6 +108,16 @@ _BROKEN = re.compile(
 _DURATION = re.compile(
     r"(?<![\w.])\d+\s*(?:hours?|hrs?|days?|weeks?|wks?|months?|minutes?|mins?)(?!\w)(?! of)"
 )
+_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters (not a number, not "a")
+_HANDLE_OR_LINK = re.compile(r"[@#]\w+|https?://\S+")
+# what says a problem has been going on, or chased already (read only beside a complaint)
+_WAITED = re.compile(
+    r"(?<!\w)(?:\d+\s*(?:hours?|hrs?|days?|weeks?|wks?|months?|minutes?|mins?)(?!\w)|ago|since"
+    r"|yesterday|last (?:week|night|month|time)|all (?:day|week|weekend)|this morning|still|again"
+    r"|already|anymore|tried|trying|called|calling|contacted|emailed|dm'?d|dmed|messaged"
+    r"|spoke to|spoken to|talked to|told me|was told|been told|twice|several times|numerous"
+    r"|multiple)(?!\w)"
+)
 MAX_SCANNED = 20_000  # characters of a post read for words: the cost stays linear and small
 MAX_TONE = 2_000  # characters given to the sentiment lexicon (its rules look back and ahead)
 
@@ -114,6 +136,11 @@ def _lexicon_hits(folded: str) -> list[list[str]]:
                 end = m.end()
         found.append(list(dict.fromkeys(labels)))
     return found
+
+
+def _words(text: str) -> int:
+    """Words a person wrote in the first 2,000 characters: handles, tags, links left out."""
+    return len(_WORD.findall(_HANDLE_OR_LINK.sub(" ", text[:2000])))
 
 
 def is_question(text: str) -> bool:
@@ -163,14 +190,15 @@ def score_mention(
     signals: list[str] = []
     score = BASE
     if complaint:
-        score += min(44.0, 20 + 6 * (len(complaint) - 1))
+        score += min(44.0, COMPLAINT_FIRST + COMPLAINT_MORE * (len(complaint) - 1))
         signals += [f"complaint: {w}" for w in complaint]
     tone = tone_of(raw[:MAX_TONE], mention.lang)
     shouting = _SHOUT.search(raw) is not None
     exclaiming = bool(complaint) and (raw.count("!") >= 3 or "???" in raw)
-    if negative or shouting or exclaiming or tone <= NEGATIVE_TONE:
+    toned = bool(negative or shouting or exclaiming or tone <= NEGATIVE_TONE)
+    if toned:
         both = tone <= NEGATIVE_TONE and (negative or shouting or exclaiming)
-        score += 15 if both else 10
+        score += TONE_SURE if both else TONE_ONE
         why = list(negative[:3])
         if tone <= NEGATIVE_TONE:
             why.append(f"tone {tone:+.2f}")
@@ -188,8 +216,18 @@ def score_mention(
         score += 6
         signals += [f"time: {w}" for w in pressing]
     if _is_question_folded(text_folded[:MAX_SCANNED]):
-        score += 6
+        if not complaint and not toned:
+            score += QUESTION_ALONE
         signals.append("question")
+    if complaint or toned:
+        # the customer is waiting on the company: tried, called, "3 days", "still", "again"
+        waited = list(dict.fromkeys(_WAITED.findall(folded_all)))
+        if waited:
+            score += WAITING
+            signals.append("customer waiting: " + ", ".join(waited[:3]))
+    if (complaint or toned or wants_help) and _words(mention.text) >= DETAILED_WORDS:
+        score += DETAILED
+        signals.append("detailed account")
     if _PERSONAL.search(raw):
         score += 12
         signals.append("personal data in public")

@@ -236,3 +236,55 @@ def test_a_one_megabyte_post_is_scored_on_its_beginning() -> None:
     assert "complaint: never arrived" in head_signals
     tail, tail_signals = score(filler + " lawsuit")
     assert not any(s.startswith("crisis") for s in tail_signals) and tail < head
+
+
+# ---- issue 12 (follow-up): general shapes measured on the real labels
+
+
+def test_anger_that_the_tone_confirms_ranks_like_a_complaint() -> None:
+    """A negative word that VADER's tone confirms ("worst", "pissed") is a complaint in
+    all but name: it ranks with the plain complaints, well above a neutral remark."""
+    angry, signals = score("Way to drop the ball on customer service, so pissed right now!")
+    plain, plain_signals = score("My internet is slow")
+    assert plain_signals == ("complaint: slow",)
+    neutral, _ = score("Which gate does the Lisbon flight leave from")
+    assert any(s.startswith("negative tone: pissed, tone -") for s in signals), signals
+    assert angry >= plain > neutral + 15
+
+
+def test_a_customer_already_waiting_ranks_above_a_first_report() -> None:
+    first, _ = score("My package is missing")
+    chased, signals = score("My package is missing, I called twice and emailed 3 days ago")
+    assert "customer waiting: called, twice, emailed" in signals
+    assert chased > first
+    # time words beside nothing wrong are no signal
+    assert score("I called my mum yesterday, she says hi")[1] == ()
+
+
+def test_a_problem_told_at_length_ranks_above_the_same_in_three_words() -> None:
+    short, _ = score("Wifi not working")
+    told, signals = score(
+        "Wifi not working since this morning: the router shows a red light, I restarted it"
+        " twice, checked every cable and the laptop and the phone both say no network at all"
+    )
+    assert "detailed account" in signals and told > short
+    long_thanks, thanks_signals = score(
+        "Thank you so much for the lovely flight to Lisbon yesterday, the crew were kind and"
+        " the food was great and the seats were comfortable and we landed early too"
+    )
+    assert "detailed account" not in thanks_signals and long_thanks <= P.BASE
+
+
+def test_a_question_is_shown_but_adds_nothing_to_a_complaint() -> None:
+    stated, _ = score("The app is not working")
+    asked, signals = score("The app is not working?")
+    assert "question" in signals and asked == stated
+    question, _ = score("Do you ship to Canada?")
+    nothing, _ = score("Shipping to Canada")
+    assert question > nothing  # a plain question can wait, but before no action
+
+
+def test_helpful_is_praise_not_a_request_for_help() -> None:
+    _, signals = score("Thank you for being so helpful and responsive today")
+    assert "asks for help" not in signals
+    assert "asks for help" in score("please help, my card was declined")[1]

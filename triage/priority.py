@@ -41,6 +41,7 @@ TONE_ONE = 10.0  # only one of them
 QUESTION_ALONE = 6.0  # a plain question can wait, but before thanks; nothing on a complaint
 WAITING = 6.0  # a problem the customer has already chased, or lived with for a while
 DETAILED = 6.0  # a problem told at length (the customer took the time to explain)
+SOLVED = 5.0  # a problem said to be solved ranks at most BASE + this, below a plain question
 DETAILED_WORDS = 20  # words (handles and links aside) from which an account is detailed
 
 QUESTION_STARTS = (
@@ -117,6 +118,12 @@ _WAITED = re.compile(
     r"|already|anymore|tried|trying|called|calling|contacted|emailed|dm'?d|dmed|messaged"
     r"|spoke to|spoken to|talked to|told me|was told|been told|twice|several times|numerous"
     r"|multiple)(?!\w)"
+)
+# a resolution word that says it is not done yet: negated, hoped for, asked for
+_NOT_SOLVED = re.compile(
+    r"(?<!\w)(?:not|never|no|none|nothing|yet|\w+n'?t|to be|be|get|getting|when|if|will|until"
+    r"|unless)(?:\s+\w+){0,3}?\s+(?:resolved|solved|sorted|fixed|working now|worked)(?!\w)"
+    r"|(?<!\w)worked on(?!\w)"  # "worked on my draft": the verb, not a fix
 )
 MAX_SCANNED = 20_000  # characters of a post read for words: the cost stays linear and small
 MAX_TONE = 2_000  # characters given to the sentiment lexicon (its rules look back and ahead)
@@ -232,9 +239,14 @@ def score_mention(
         score += 12
         signals.append("personal data in public")
     score = min(score, URGENT_THRESHOLD - 6)  # words alone: never urgent without a crisis
+    if "solved" in praise and _NOT_SOLVED.search(folded_all):
+        praise.remove("solved")  # "still haven't resolved", "expected to be resolved"
     calm = not (negative or shouting or exclaiming) and tone >= 0
     if praise and calm and not crisis:
-        if complaint:
+        if complaint and "solved" in praise:
+            score = min(score, BASE + SOLVED)
+            signals.append("but: " + ", ".join(praise))
+        elif complaint:
             score -= 10 if len(complaint) > 1 else 15
             signals.append("but: " + ", ".join(praise))
         else:

@@ -288,3 +288,16 @@ def test_helpful_is_praise_not_a_request_for_help() -> None:
     _, signals = score("Thank you for being so helpful and responsive today")
     assert "asks for help" not in signals
     assert "asks for help" in score("please help, my card was declined")[1]
+
+
+def test_a_problem_said_to_be_solved_ranks_low_but_one_still_open_does_not() -> None:
+    solved, signals = score("The outage issue is solved now, the wifi works again")
+    assert "but: solved" in signals and solved <= P.BASE + P.SOLVED
+    for text in [
+        "I've called three times and they still haven't resolved my issue",
+        "When is the outage expected to be resolved?",
+        "Nothing worked, the app is still broken",
+    ]:
+        value, signals = score(text)
+        assert not any("solved" in s for s in signals), (text, signals)
+        assert value >= 30, (text, value)

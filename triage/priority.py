@@ -31,12 +31,13 @@ from triage.sentiment import NEGATIVE_TONE, tone_of
 from triage.text import fold
 
 URGENT_THRESHOLD = 70.0
+POSITIVE_TONE = 0.5  # VADER compound from which capitals are joy, not anger
 urgent_threshold = URGENT_THRESHOLD
 BASE = 10.0
 # Points per rule (weights set on the dev half of bench/data/real, checked on the test half)
 COMPLAINT_FIRST = 20.0  # one complaint shape
 COMPLAINT_MORE = 10.0  # each further distinct shape: two shapes are far surer than one
-TONE_SURE = 24.0  # a negative word (or capitals, "!!!") and VADER agree: anger is a complaint
+TONE_SURE = 28.0  # a negative word (or capitals, "!!!") and VADER agree: anger is a complaint
 TONE_ONE = 10.0  # only one of them
 QUESTION_ALONE = 6.0  # a plain question can wait, but before thanks; nothing on a complaint
 WAITING = 6.0  # a problem the customer has already chased, or lived with for a while
@@ -200,11 +201,12 @@ def score_mention(
         score += min(44.0, COMPLAINT_FIRST + COMPLAINT_MORE * (len(complaint) - 1))
         signals += [f"complaint: {w}" for w in complaint]
     tone = tone_of(raw[:MAX_TONE], mention.lang)
-    shouting = _SHOUT.search(raw) is not None
+    # capitals are anger, not "THANK YOU!!! YOU ARE THE BEST"
+    shouting = _SHOUT.search(raw) is not None and not (praise and tone >= POSITIVE_TONE)
     exclaiming = bool(complaint) and (raw.count("!") >= 3 or "???" in raw)
     toned = bool(negative or shouting or exclaiming or tone <= NEGATIVE_TONE)
     if toned:
-        both = tone <= NEGATIVE_TONE and (negative or shouting or exclaiming)
+        both = shouting or (tone <= NEGATIVE_TONE and (negative or exclaiming))
         score += TONE_SURE if both else TONE_ONE
         why = list(negative[:3])
         if tone <= NEGATIVE_TONE:

@@ -301,3 +301,11 @@ def test_a_problem_said_to_be_solved_ranks_low_but_one_still_open_does_not() -> 
         value, signals = score(text)
         assert not any("solved" in s for s in signals), (text, signals)
         assert value >= 30, (text, value)
+
+
+def test_capitals_are_anger_but_shouted_thanks_is_thanks() -> None:
+    shouted, signals = score("@lumio HELLO HELP ME REPLY TO MY DM")
+    calm, _ = score("@lumio hello help me reply to my dm")
+    assert "negative tone: shouting" in signals and shouted >= calm + P.TONE_SURE
+    thanks, thanks_signals = score("THANK YOU!!! @LUMIO YOU ARE A REAL MVP!!!")
+    assert thanks <= P.BASE and thanks_signals == ("thanks",)

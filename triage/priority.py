@@ -102,9 +102,10 @@ _NO_PROBLEM = re.compile(r"(?<!\w)(?:no|not a|any) problems?(?!\w)")
 # a thing that does not do what it should: "won't even open", "isn't syncing", "cant log in"
 _BROKEN = re.compile(
     r"(?<!\w)(?:not|isn'?t|aren'?t|won'?t|wont|doesn'?t|didn'?t|don'?t|dont|can'?t|cant|cannot"
-    r"|never|couldn'?t|wouldn'?t)\s+(?:\w+\s+){0,2}?(?:work|load|open|sync|connect|download"
+    r"|never|couldn'?t|wouldn'?t|wasn'?t|haven'?t|hasn'?t|weren'?t)\s+(?:\w+\s+){0,2}?(?:work|load|open|sync|connect|download"
     r"|upload|show|turn|charge|play|stream|update|install|respond|answer|arrive|deliver|ship"
-    r"|refund|help|log|sign|access|reach|call|get through|find|fix|print|book|check|let|contact)"
+    r"|refund|help|log|sign|access|reach|call|get through|find|fix|print|book|check|let|contact"
+    r"|told|tell|give|gave|send|sent|pick|receiv|repl|process|credit|honou?r|return|email)"
 )
 # how long it has lasted: "6 hours", "45minutes", "3 weeks"
 _DURATION = re.compile(

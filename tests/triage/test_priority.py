@@ -309,3 +309,16 @@ def test_capitals_are_anger_but_shouted_thanks_is_thanks() -> None:
     assert "negative tone: shouting" in signals and shouted >= calm + P.TONE_SURE
     thanks, thanks_signals = score("THANK YOU!!! @LUMIO YOU ARE A REAL MVP!!!")
     assert thanks <= P.BASE and thanks_signals == ("thanks",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I still haven't received my parcel",
+        "I wasn't told I needed a visa",
+        "They did not give me the sauces I paid for",
+        "Your driver never picked me up",
+    ],
+)
+def test_a_service_not_given_is_a_complaint(text: str) -> None:
+    assert "complaint: not working" in score(text)[1], text

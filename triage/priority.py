@@ -99,13 +99,20 @@ _PERSONAL = re.compile(
     r"__email__|[\w.+-]+@[\w-]+\.[\w.]+|(?<![\w#/])\+?\d(?:[ .-]?\d){8,13}(?![\w/])"
 )
 _NO_PROBLEM = re.compile(r"(?<!\w)(?:no|not a|any) problems?(?!\w)")
+# a negation, then up to two words before the verb it denies
+_NOT = (
+    r"(?<!\w)(?:not|isn'?t|aren'?t|won'?t|wont|doesn'?t|didn'?t|don'?t|dont|can'?t|cant|cannot"
+    r"|never|couldn'?t|wouldn'?t|wasn'?t|haven'?t|hasn'?t|weren'?t)\s+(?:\w+\s+){0,2}?"
+)
 # a thing that does not do what it should: "won't even open", "isn't syncing", "cant log in"
 _BROKEN = re.compile(
-    r"(?<!\w)(?:not|isn'?t|aren'?t|won'?t|wont|doesn'?t|didn'?t|don'?t|dont|can'?t|cant|cannot"
-    r"|never|couldn'?t|wouldn'?t|wasn'?t|haven'?t|hasn'?t|weren'?t)\s+(?:\w+\s+){0,2}?(?:work|load|open|sync|connect|download"
-    r"|upload|show|turn|charge|play|stream|update|install|respond|answer|arrive|deliver|ship"
-    r"|refund|help|log|sign|access|reach|call|get through|find|fix|print|book|check|let|contact"
-    r"|told|tell|give|gave|send|sent|pick|receiv|repl|process|credit|honou?r|return|email)"
+    _NOT + r"(?:work|load|open|sync|connect|download|upload|show|turn|charge|play|stream|update"
+    r"|install|log|sign|access|reach|get through|find|fix|print|book|check|let)"
+)
+# a service the customer did not get: "haven't received", "wasn't told", "never picked me up"
+_NOT_DONE = re.compile(
+    _NOT + r"(?:respond|answer|arrive|deliver|ship|refund|help|call|contact|told|tell|give|gave"
+    r"|send|sent|pick|receiv|repl|process|credit|honou?r|return|email)"
 )
 # how long it has lasted: "6 hours", "45minutes", "3 weeks"
 _DURATION = re.compile(
@@ -191,7 +198,11 @@ def score_mention(
     crisis, complaint, negative, request, praise = _lexicon_hits(folded_all)
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    for shape, label in ((_BROKEN, "not working"), (_DURATION, "waiting time")):
+    for shape, label in (
+        (_BROKEN, "not working"),
+        (_NOT_DONE, "not done"),
+        (_DURATION, "waiting time"),
+    ):
         if label not in complaint and shape.search(folded_all):
             complaint.append(label)
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate

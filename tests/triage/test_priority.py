@@ -321,4 +321,4 @@ def test_capitals_are_anger_but_shouted_thanks_is_thanks() -> None:
     ],
 )
 def test_a_service_not_given_is_a_complaint(text: str) -> None:
-    assert "complaint: not working" in score(text)[1], text
+    assert "complaint: not done" in score(text)[1], text

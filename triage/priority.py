@@ -36,6 +36,7 @@ urgent_threshold = URGENT_THRESHOLD
 BASE = 10.0
 # Points per rule (weights set on the dev half of bench/data/real, checked on the test half)
 COMPLAINT_FIRST = 20.0  # one complaint shape
+COMPLAINT_GENERIC = 14.0  # when the only shapes are the generic ones (a negated verb, a duration)
 COMPLAINT_MORE = 10.0  # each further distinct shape: two shapes are far surer than one
 TONE_SURE = 28.0  # a negative word (or capitals, "!!!") and VADER agree: anger is a complaint
 TONE_ONE = 10.0  # only one of them
@@ -134,6 +135,9 @@ _NOT_SOLVED = re.compile(
     r"|unless)(?:\s+\w+){0,3}?\s+(?:resolved|solved|sorted|fixed|working now|worked)(?!\w)"
     r"|(?<!\w)worked on(?!\w)"  # "worked on my draft": the verb, not a fix
 )
+# generic shapes (a negated verb, a bare duration): alone they are often a how-to question
+# ("can't find the option", "doesn't show my music"); beside another shape they count fully
+_GENERIC = {"not working", "not done", "waiting time"}
 MAX_SCANNED = 20_000  # characters of a post read for words: the cost stays linear and small
 MAX_TONE = 2_000  # characters given to the sentiment lexicon (its rules look back and ahead)
 
@@ -210,7 +214,8 @@ def score_mention(
     signals: list[str] = []
     score = BASE
     if complaint:
-        score += min(44.0, COMPLAINT_FIRST + COMPLAINT_MORE * (len(complaint) - 1))
+        first = COMPLAINT_FIRST if set(complaint) - _GENERIC else COMPLAINT_GENERIC
+        score += min(44.0, first + COMPLAINT_MORE * (len(complaint) - 1))
         signals += [f"complaint: {w}" for w in complaint]
     tone = tone_of(raw[:MAX_TONE], mention.lang)
     # capitals are anger, not "THANK YOU!!! YOU ARE THE BEST"

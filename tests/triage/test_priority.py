@@ -322,3 +322,11 @@ def test_capitals_are_anger_but_shouted_thanks_is_thanks() -> None:
 )
 def test_a_service_not_given_is_a_complaint(text: str) -> None:
     assert "complaint: not done" in score(text)[1], text
+
+
+def test_a_generic_shape_alone_ranks_below_a_named_problem() -> None:
+    how_to, signals = score("I can't find the option to rename a file")
+    named, _ = score("My card was charged twice for one order")
+    assert signals == ("complaint: not working",) and P.BASE < how_to < named
+    both, _ = score("The app won't open and I was charged twice")
+    assert both > named

@@ -3,17 +3,24 @@
 Additive and explainable on purpose: each rule adds points and says so, in the words of
 `triage.lexicon` (French and English, written from real customer posts). A crisis
 (danger, injury, lawsuit, recall, poisoning, fire, scandal) is urgent on its own: the
-1 h SLA and one alert. Below it, complaint and frustration shapes ("on hold", "no
-callback", "haven't heard anything", "never again", "refund"), negative tone (words,
-capitals, and VADER's score for English, `triage.sentiment`; anger that both confirm
-weighs like a complaint), a customer already waiting on the company ("called twice",
-"3 days", "still") or telling the problem at length, a request for help, personal data
-posted in public, the author's reach and a competitor comparison add up; words alone
-never reach the urgent threshold. A question is shown but adds only to a post with
-nothing wrong in it (a simple question can wait; it ranks above thanks). Thanks and praise with
-nothing wrong rank at the bottom. A stem matches folded text (case and accents ignored)
-at the start of a word, so "rembours" covers rembourser, remboursement, remboursez. Only
-a post's first `MAX_SCANNED` characters are read: the cost is bounded whatever its size.
+1 h SLA and one alert. Below it these add up, and words alone never reach the urgent
+threshold:
+- complaint shapes ("on hold", "no callback", "never again", "refund", a thing "not
+  working", a service "not done": "haven't received", "wasn't told"); a second shape
+  counts almost as much as the first, a generic shape alone (a negated verb, a bare
+  duration) less, as it is often a how-to question;
+- negative tone: words, capitals and VADER's score for English (`triage.sentiment`);
+  anger that a word (or capitals) and VADER both show weighs more than one complaint;
+- beside a complaint or anger: a customer already waiting on the company ("called
+  twice", "3 days ago", "still") and a problem told at length ("detailed account");
+- a request for help, personal data posted in public, the author's reach, a competitor
+  comparison.
+A question is shown but adds only to a post with nothing wrong in it (a plain question
+can wait; it ranks above thanks). Thanks and praise with nothing wrong rank at the
+bottom, and so does a problem said to be solved (unless negated: "still haven't
+resolved"). A stem matches folded text (case and accents ignored) at the start of a
+word, so "rembours" covers rembourser, remboursement, remboursez. Only a post's first
+`MAX_SCANNED` characters are read: the cost is bounded whatever its size.
 
 Measured on hand-labelled real tweets by bench/real_eval.py (see the figures there).
 """

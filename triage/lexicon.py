@@ -46,7 +46,8 @@ CRISIS: dict[str, str] = {
     "fuite de donnees": "fuite de données",
     "urgences": "urgences",
     "hopital": "hôpital",
-    "accident": "accident",
+    "accident ": "accident",  # not "accidentally" (by mistake)
+    "accidents ": "accident",
     "moisi": "moisi",
     # English
     "lawsuit": "lawsuit",
@@ -64,7 +65,13 @@ CRISIS: dict[str, str] = {
     "house fire": "fire",
     "in flames": "fire",
     "burst into flame": "fire",
-    "burned ": "burn",
+    # not "burned out" (tired)
+    "burned my": "burn",
+    "burned me": "burn",
+    "burned his": "burn",
+    "burned her": "burn",
+    "burned our": "burn",
+    "burned their": "burn",
     "burnt ": "burn",
     "burns ": "burn",
     "explod": "explosion",

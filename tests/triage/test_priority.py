@@ -43,7 +43,14 @@ def test_words_match_at_word_start_only() -> None:
     assert score("Firefox is my browser, the sued leather is nice")[1] == ()
     assert score("the charger caught fire")[1][0] == "crisis: fire"
     # ambiguous words count only in the shapes that are not ambiguous
-    for calm in ["my Fire TV stick", "I recall you said so", "#blessed", "pick your poison"]:
+    for calm in [
+        "my Fire TV stick",
+        "I recall you said so",
+        "#blessed",
+        "pick your poison",
+        "I accidentally bought the PS3 version",
+        "I'm burned out on these long flights",
+    ]:
         assert not any(s.startswith("crisis") for s in score(calm)[1]), calm
 
 
@@ -330,3 +337,8 @@ def test_a_generic_shape_alone_ranks_below_a_named_problem() -> None:
     assert signals == ("complaint: not working",) and P.BASE < how_to < named
     both, _ = score("The app won't open and I was charged twice")
     assert both > named
+
+
+def test_accidents_and_burns_are_still_crises() -> None:
+    for text in ["I got into a car accident in your taxi", "The charger burned my hand"]:
+        assert is_urgent(score(text)[0]), text

@@ -123,18 +123,19 @@ _NOT_DONE = re.compile(
     r"|send|sent|pick|receiv|repl|process|credit|honou?r|return|email)"
 )
 # how long it has lasted: "6 hours", "45minutes", "3 weeks"
-_DURATION = re.compile(
-    r"(?<![\w.])\d+\s*(?:hours?|hrs?|days?|weeks?|wks?|months?|minutes?|mins?)(?!\w)(?! of)"
-)
+_UNITS = r"(?:hours?|hrs?|days?|weeks?|wks?|months?|minutes?|mins?|heures?|jours?|semaines?|mois)"
+_DURATION = re.compile(r"(?<![\w.])\d+\s*" + _UNITS + r"(?!\w)(?! of)")
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters (not a number, not "a")
 _HANDLE_OR_LINK = re.compile(r"[@#]\w+|https?://\S+")
 # what says a problem has been going on, or chased already (read only beside a complaint)
 _WAITED = re.compile(
-    r"(?<!\w)(?:\d+\s*(?:hours?|hrs?|days?|weeks?|wks?|months?|minutes?|mins?)(?!\w)|ago|since"
-    r"|yesterday|last (?:week|night|month|time)|all (?:day|week|weekend)|this morning|still|again"
-    r"|already|anymore|tried|trying|called|calling|contacted|emailed|dm'?d|dmed|messaged"
-    r"|spoke to|spoken to|talked to|told me|was told|been told|twice|several times|numerous"
-    r"|multiple)(?!\w)"
+    r"(?<!\w)(?:\d+\s*" + _UNITS + r"|ago|since|yesterday|last (?:week|night|month|time)"
+    r"|all (?:day|week|weekend)|this morning|still|again|already|anymore|tried|trying|called"
+    r"|calling|contacted|emailed|dm'?d|dmed|messaged|spoke to|spoken to|talked to|told me"
+    r"|was told|been told|twice|several times|numerous|multiple"
+    # French (folded: no accents)
+    r"|depuis|deja|encore|toujours|hier|relance|rappele|appele|contacte|plusieurs fois"
+    r"|deux fois|trois fois)(?!\w)"
 )
 # a resolution word that says it is not done yet: negated, hoped for, asked for
 _NOT_SOLVED = re.compile(

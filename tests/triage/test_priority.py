@@ -342,3 +342,13 @@ def test_a_generic_shape_alone_ranks_below_a_named_problem() -> None:
 def test_accidents_and_burns_are_still_crises() -> None:
     for text in ["I got into a car accident in your taxi", "The charger burned my hand"]:
         assert is_urgent(score(text)[0]), text
+
+
+def test_french_waiting_and_broken_shapes() -> None:
+    first, _ = score("Ma lampe ne marche plus")
+    chased, signals = score(
+        "Ma lampe ne marche plus, j'ai déjà appelé le SAV deux fois depuis 3 jours"
+    )
+    assert "complaint: ne marche pas" in signals and chased > first
+    assert any(s.startswith("customer waiting: ") and "deja" in s for s in signals), signals
+    assert "complaint: pas reçu" in score("Je n'ai rien reçu, commande payée")[1]

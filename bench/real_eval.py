@@ -17,8 +17,9 @@ Printed figures:
   conversation brand (cross-brand), copies that fail the join rule against their leader
   recomputed from the raw mentions (`triage.grouping.join_rule`), short texts swallowed
   by a longer one, exact copies within 72 h (same brand) still grouped;
-- ranking precision at 50 and 200: the share of the highest-priority labelled tweets
-  that our labels say need a human first (dev = tuned on, test = held out, all);
+- ranking precision at 50, 100 and 200: the share of the highest-priority labelled
+  tweets that our labels say need a human first (dev = tuned on, test = held out, all),
+  and the average precision of the whole order (ties broken by id);
 - what is urgent (priority >= the urgent threshold) and why.
 
     .venv/bin/python bench/real_eval.py [--csv PATH] [--show N] [--no-titles]
@@ -218,6 +219,18 @@ def to_mention(r: dict[str, str], titles: bool) -> Mention:
     )
 
 
+def average_precision(ranked_labels: list[str]) -> float:
+    """The mean of precision@k over the ranks k where a 'human' tweet sits: one figure for
+    the whole order, steadier than a cut at 50 or 200 (a tie moved across a cut is one
+    tweet there, a small step here)."""
+    hits = total = 0.0
+    for k, label in enumerate(ranked_labels, 1):
+        if label == "human":
+            hits += 1
+            total += hits / k
+    return total / hits if hits else 0.0
+
+
 def pct(n: int, d: int) -> str:
     return f"{n}/{d} = {100 * n / d:.1f} %" if d else f"{n}/0"
 
@@ -350,7 +363,8 @@ def main() -> int:
         print(
             f"ranking {name:4} ({len(chosen)} labelled, {humans} need a human):"
             f" precision {'  '.join(figures)}"
-            f" (best possible @200 {min(1.0, humans / 200):.2f})"
+            f" (best possible @200 {min(1.0, humans / 200):.2f});"
+            f" average precision {average_precision([labels[m.id][0] for m in ranked]):.3f}"
         )
     urgent = [m for m in labelled if m.priority >= URGENT_THRESHOLD]
     print(

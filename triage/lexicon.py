@@ -46,7 +46,8 @@ CRISIS: dict[str, str] = {
     "fuite de donnees": "fuite de données",
     "urgences": "urgences",
     "hopital": "hôpital",
-    "accident": "accident",
+    "accident ": "accident",  # not "accidentally" (by mistake)
+    "accidents ": "accident",
     "moisi": "moisi",
     # English
     "lawsuit": "lawsuit",
@@ -64,7 +65,13 @@ CRISIS: dict[str, str] = {
     "house fire": "fire",
     "in flames": "fire",
     "burst into flame": "fire",
-    "burned ": "burn",
+    # not "burned out" (tired)
+    "burned my": "burn",
+    "burned me": "burn",
+    "burned his": "burn",
+    "burned her": "burn",
+    "burned our": "burn",
+    "burned their": "burn",
     "burnt ": "burn",
     "burns ": "burn",
     "explod": "explosion",
@@ -129,6 +136,16 @@ COMPLAINT: dict[str, str] = {
     "pas de reponse": "sans réponse",
     "personne ne": "personne ne répond",
     "toujours pas": "toujours pas",
+    "ne marche pas": "ne marche pas",
+    "ne marche plus": "ne marche pas",
+    "marche pas": "ne marche pas",
+    "ne fonctionne pas": "ne marche pas",
+    "ne fonctionne plus": "ne marche pas",
+    "fonctionne pas": "ne marche pas",
+    "pas recu": "pas reçu",
+    "rien recu": "pas reçu",
+    "pas de nouvelles": "pas de nouvelles",
+    "aucune nouvelle": "pas de nouvelles",
     "pas livre": "pas livré",
     "grille": "grillé",
     "debite deux fois": "débité deux fois",
@@ -430,7 +447,7 @@ NEGATIVE: tuple[str, ...] = (
 
 # Asking for help, or saying it cannot wait.
 REQUEST: dict[str, str] = {
-    "help": "asks for help",
+    "help ": "asks for help",
     "aide": "asks for help",
     "aidez": "asks for help",
     "please advise": "asks for help",

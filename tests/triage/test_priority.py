@@ -43,7 +43,14 @@ def test_words_match_at_word_start_only() -> None:
     assert score("Firefox is my browser, the sued leather is nice")[1] == ()
     assert score("the charger caught fire")[1][0] == "crisis: fire"
     # ambiguous words count only in the shapes that are not ambiguous
-    for calm in ["my Fire TV stick", "I recall you said so", "#blessed", "pick your poison"]:
+    for calm in [
+        "my Fire TV stick",
+        "I recall you said so",
+        "#blessed",
+        "pick your poison",
+        "I accidentally bought the PS3 version",
+        "I'm burned out on these long flights",
+    ]:
         assert not any(s.startswith("crisis") for s in score(calm)[1]), calm
 
 
@@ -236,3 +243,112 @@ def test_a_one_megabyte_post_is_scored_on_its_beginning() -> None:
     assert "complaint: never arrived" in head_signals
     tail, tail_signals = score(filler + " lawsuit")
     assert not any(s.startswith("crisis") for s in tail_signals) and tail < head
+
+
+# ---- issue 12 (follow-up): general shapes measured on the real labels
+
+
+def test_anger_that_the_tone_confirms_ranks_like_a_complaint() -> None:
+    """A negative word that VADER's tone confirms ("worst", "pissed") is a complaint in
+    all but name: it ranks with the plain complaints, well above a neutral remark."""
+    angry, signals = score("Way to drop the ball on customer service, so pissed right now!")
+    plain, plain_signals = score("My internet is slow")
+    assert plain_signals == ("complaint: slow",)
+    neutral, _ = score("Which gate does the Lisbon flight leave from")
+    assert any(s.startswith("negative tone: pissed, tone -") for s in signals), signals
+    assert angry >= plain > neutral + 15
+
+
+def test_a_customer_already_waiting_ranks_above_a_first_report() -> None:
+    first, _ = score("My package is missing")
+    chased, signals = score("My package is missing, I called twice and emailed 3 days ago")
+    assert "customer waiting: called, twice, emailed" in signals
+    assert chased > first
+    # time words beside nothing wrong are no signal
+    assert score("I called my mum yesterday, she says hi")[1] == ()
+
+
+def test_a_problem_told_at_length_ranks_above_the_same_in_three_words() -> None:
+    short, _ = score("Wifi not working")
+    told, signals = score(
+        "Wifi not working since this morning: the router shows a red light, I restarted it"
+        " twice, checked every cable and the laptop and the phone both say no network at all"
+    )
+    assert "detailed account" in signals and told > short
+    long_thanks, thanks_signals = score(
+        "Thank you so much for the lovely flight to Lisbon yesterday, the crew were kind and"
+        " the food was great and the seats were comfortable and we landed early too"
+    )
+    assert "detailed account" not in thanks_signals and long_thanks <= P.BASE
+
+
+def test_a_question_is_shown_but_adds_nothing_to_a_complaint() -> None:
+    stated, _ = score("The app is not working")
+    asked, signals = score("The app is not working?")
+    assert "question" in signals and asked == stated
+    question, _ = score("Do you ship to Canada?")
+    nothing, _ = score("Shipping to Canada")
+    assert question > nothing  # a plain question can wait, but before no action
+
+
+def test_helpful_is_praise_not_a_request_for_help() -> None:
+    _, signals = score("Thank you for being so helpful and responsive today")
+    assert "asks for help" not in signals
+    assert "asks for help" in score("please help, my card was declined")[1]
+
+
+def test_a_problem_said_to_be_solved_ranks_low_but_one_still_open_does_not() -> None:
+    solved, signals = score("The outage issue is solved now, the wifi works again")
+    assert "but: solved" in signals and solved <= P.BASE + P.SOLVED
+    for text in [
+        "I've called three times and they still haven't resolved my issue",
+        "When is the outage expected to be resolved?",
+        "Nothing worked, the app is still broken",
+    ]:
+        value, signals = score(text)
+        assert not any("solved" in s for s in signals), (text, signals)
+        assert value >= 30, (text, value)
+
+
+def test_capitals_are_anger_but_shouted_thanks_is_thanks() -> None:
+    shouted, signals = score("@lumio HELLO HELP ME REPLY TO MY DM")
+    calm, _ = score("@lumio hello help me reply to my dm")
+    assert "negative tone: shouting" in signals and shouted >= calm + P.TONE_SURE
+    thanks, thanks_signals = score("THANK YOU!!! @LUMIO YOU ARE A REAL MVP!!!")
+    assert thanks <= P.BASE and thanks_signals == ("thanks",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I still haven't received my parcel",
+        "I wasn't told I needed a visa",
+        "They did not give me the sauces I paid for",
+        "Your driver never picked me up",
+    ],
+)
+def test_a_service_not_given_is_a_complaint(text: str) -> None:
+    assert "complaint: not done" in score(text)[1], text
+
+
+def test_a_generic_shape_alone_ranks_below_a_named_problem() -> None:
+    how_to, signals = score("I can't find the option to rename a file")
+    named, _ = score("My card was charged twice for one order")
+    assert signals == ("complaint: not working",) and P.BASE < how_to < named
+    both, _ = score("The app won't open and I was charged twice")
+    assert both > named
+
+
+def test_accidents_and_burns_are_still_crises() -> None:
+    for text in ["I got into a car accident in your taxi", "The charger burned my hand"]:
+        assert is_urgent(score(text)[0]), text
+
+
+def test_french_waiting_and_broken_shapes() -> None:
+    first, _ = score("Ma lampe ne marche plus")
+    chased, signals = score(
+        "Ma lampe ne marche plus, j'ai déjà appelé le SAV deux fois depuis 3 jours"
+    )
+    assert "complaint: ne marche pas" in signals and chased > first
+    assert any(s.startswith("customer waiting: ") and "deja" in s for s in signals), signals
+    assert "complaint: pas reçu" in score("Je n'ai rien reçu, commande payée")[1]

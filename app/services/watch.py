@@ -17,6 +17,7 @@ import hashlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,6 +40,33 @@ from triage.config import Config
 from triage.model import utcnow
 
 BURST = 10  # more alerts than this in one check go out as one message
+MAX_BACKOFF = 900.0  # a failing channel is tried at least every 15 minutes
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x09: "\\t",
+}
+
+
+def clean_id(key: str) -> str:
+    """An id fit for a log line, a ledger and a payload: control characters escaped
+    (a feed's guid may hold a newline or a terminal escape), one line, bounded."""
+    cleaned = key.translate(_CONTROL)
+    cleaned = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in cleaned)
+    return (
+        cleaned
+        if len(cleaned) <= 200
+        else cleaned[:160]
+        + "~"
+        + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    )
+
+
+def clean_text(text: str) -> str:
+    """Alert text without terminal escapes or other control characters (newlines kept)."""
+    return "\n".join(
+        clean_id(line) if not line.isprintable() else line for line in text.split("\n")
+    )
 
 
 def log_line(event: str, stream: TextIO | None = None, **fields: object) -> None:
@@ -73,6 +101,7 @@ class Watch:
         self.ledger = Ledger(folder / "alerts.ledger")
         self.held_path = folder / "held.jsonl"
         self._source_errors: dict[str, str] = {}
+        self._backoff: dict[str, tuple[int, float]] = {}  # channel -> (failures, retry at)
 
     # ------------------------------------------------------------------ running
 
@@ -184,8 +213,11 @@ class Watch:
                 for a in alerts:
                     self.ledger.add(a.key)
             return alerts
-        for a in alerts:
-            await self.send(a.key, a.line(), a)
+        for a in alerts:  # one bad alert never keeps the others from going out
+            try:
+                await self.send(a.key, a.line(), a)
+            except Exception as exc:
+                self.log("alert failed", key=clean_id(a.key), why=f"{type(exc).__name__}: {exc}")
         return alerts
 
     def decide_raw(self, now: datetime) -> list[decide.Alert]:
@@ -213,41 +245,41 @@ class Watch:
         return out or ["log"]
 
     async def send(self, key: str, text: str, alert: decide.Alert | None = None) -> bool:
-        """Tell every channel not yet told; the key enters the ledger once all have."""
+        """Tell every channel not yet told; the key enters the ledger once all have.
+
+        Each post is recorded "sending" before it starts and "sent" after: a crash in
+        between re-posts once at most (same delivery id, so a receiver can dedupe), and
+        a channel that fails waits (exponential backoff) before it is tried again."""
+        key = clean_id(key)
+        text = clean_text(text)
         delivery = hashlib.sha256(key.encode()).hexdigest()[:32]
         ok = True
         for channel in self._channels():
             ck = f"{key}#{channel}"
             if ck in self.ledger:
                 continue
+            if self._backing_off(channel):
+                ok = False
+                continue
+            if self.ledger.attempts(ck) >= 2:  # posted, then re-posted, both cut short
+                self.log("alert maybe sent already, not posted again", key=key, channel=channel)
+                self.ledger.add(ck)
+                continue
+            self.ledger.begin(ck)
             try:
-                if channel == "webhook":
-                    payload = {"username": "veille", "text": text, "veille_alert": key}
-                    if alert is not None:
-                        payload["veille_kind"] = alert.kind
-                    await deliver_webhook(
-                        self.client,
-                        self.settings.alert_webhook,
-                        payload,
-                        what="alert webhook",
-                        delivery=delivery,
-                    )
-                elif channel == "email":
-                    subject = text.splitlines()[0][:150]
-                    await deliver_email(
-                        self.settings.smtp,
-                        self.settings.alert_email,
-                        f"[veille] {subject}",
-                        text,
-                        message_id=f"<{delivery}@veille>",
-                    )
-                elif channel == "bell" and sys.stderr.isatty():  # not into a log file
-                    sys.stderr.write("\a")
-                    sys.stderr.flush()
+                await self._post(channel, key, text, delivery, alert)
             except DeliveryError as err:
                 ok = False
-                self.log("alert not sent", key=key, channel=channel, why=str(err))
+                self.ledger.abandon(ck)
+                wait = self._failed(channel)
+                self.log(
+                    "alert not sent", key=key, channel=channel, why=str(err), retry_in=f"{wait:g}s"
+                )
                 continue
+            except BaseException:
+                self.ledger.abandon(ck)
+                raise
+            self._backoff.pop(channel, None)
             self.ledger.add(ck)
         if ok:
             self.ledger.add(key)
@@ -255,9 +287,47 @@ class Watch:
                 "alert sent",
                 key=key,
                 channels=",".join(self._channels()),
-                text=text.splitlines()[0],
+                text=text.splitlines()[0] if text else "",
             )
         return ok
+
+    async def _post(
+        self, channel: str, key: str, text: str, delivery: str, alert: decide.Alert | None
+    ) -> None:
+        if channel == "webhook":
+            payload = {"username": "veille", "text": text, "veille_alert": key}
+            if alert is not None:
+                payload["veille_kind"] = alert.kind
+            await deliver_webhook(
+                self.client,
+                self.settings.alert_webhook,
+                payload,
+                what="alert webhook",
+                delivery=delivery,
+            )
+        elif channel == "email":
+            subject = text.splitlines()[0][:150] if text else "alert"
+            await deliver_email(
+                self.settings.smtp,
+                self.settings.alert_email,
+                f"[veille] {subject}",
+                text,
+                message_id=f"<{delivery}@veille>",
+            )
+        elif channel == "bell" and sys.stderr.isatty():  # not into a log file
+            sys.stderr.write("\a")
+            sys.stderr.flush()
+
+    def _backing_off(self, channel: str) -> bool:
+        state = self._backoff.get(channel)
+        return state is not None and time.monotonic() < state[1]
+
+    def _failed(self, channel: str) -> float:
+        """Note a failure of `channel`; the seconds before it is tried again (doubling)."""
+        failures = self._backoff.get(channel, (0, 0.0))[0] + 1
+        wait = min(max(self.tick, 1.0) * 2 ** (failures - 1), MAX_BACKOFF)
+        self._backoff[channel] = (failures, time.monotonic() + wait)
+        return wait
 
     # ------------------------------------------------------------------ quiet hours
 

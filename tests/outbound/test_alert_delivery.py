@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
 import signal
 import subprocess
@@ -78,11 +80,11 @@ async def test_a_failing_channel_backs_off_exponentially(platform, tmp_path):
             await watch.send("urgent:rss:down", "[urgent] down")
             if len(platform.state.faults[path]) < before:
                 tries.append(time.monotonic() - start)
-            await __import__("asyncio").sleep(0.1)
+            await asyncio.sleep(0.1)
         # waits of 1, 2 then 4 s (the webhook's own retries happen inside each try)
         assert 2 <= len(tries) <= 4, tries
-        gaps = [b - a for a, b in zip(tries, tries[1:], strict=False)]
-        assert all(later > earlier for earlier, later in zip(gaps, gaps[1:], strict=False)), gaps
+        gaps = [b - a for a, b in itertools.pairwise(tries)]
+        assert all(later > earlier for earlier, later in itertools.pairwise(gaps)), gaps
         assert any("retry_in=" in line or "1s" in line for line in lines)
         platform.state.faults[path] = []
         watch._backoff.clear()  # the channel is up again: the next try goes through

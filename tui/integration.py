@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.ingest import LeasedPolling
 from app.runtime import Runtime
 from app.services.outbox import OutboxWorker, reply_mode
 from app.services.settings import smtp_settings
@@ -121,13 +122,17 @@ def make_health(
         for source in config.sources:
             record = files.load(source.name, source.kind)
             failing = record.status == "failing"
+            stale = False
             if failing:
                 detail = record.last_error
             elif record.last_ok is not None:
-                detail = age_short(record.last_ok, now()) + " ago"
+                # the real time of the last successful poll; red past twice the interval
+                at = record.last_ok.astimezone()
+                stale = (now() - record.last_ok).total_seconds() > 2 * source.every
+                detail = f"{at:%H:%M} ({age_short(record.last_ok, now())} ago)"
             else:
                 detail = "never polled"
-            out.append(SourceLine(source.name, ok=not failing, detail=detail))
+            out.append(SourceLine(source.name, ok=not (failing or stale), detail=detail))
         cache.update(at=time.monotonic(), lines=out)
         return out
 
@@ -143,6 +148,7 @@ def app_services(runtime: Runtime, inbox: Store) -> dict[str, Any]:
         "spike": make_spike(config),
         "outbound": OutboundBridge(config, inbox),
         "health": make_health(config, runtime.sources_folder, utcnow),
+        "polling": LeasedPolling(runtime, inbox) if config.sources else None,
     }
 
 

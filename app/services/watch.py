@@ -35,6 +35,7 @@ from sources.outbound.email import deliver_email
 from sources.outbound.errors import DeliveryError
 from sources.outbound.webhook import deliver_webhook
 from sources.secrets import redact
+from store.lease import Lease
 from triage import alerts as decide
 from triage.config import Config
 from triage.model import utcnow
@@ -96,6 +97,7 @@ class Watch:
         self.log = log
         self.clock = clock
         self.stop = asyncio.Event()
+        self.polled = asyncio.Event()  # set when a poll stored something
         folder = self.store / "watch"
         folder.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(folder / "alerts.ledger")
@@ -107,7 +109,7 @@ class Watch:
 
     async def run(self, once: bool = False) -> int:
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # HUP: terminal gone
             loop.add_signal_handler(sig, self._request_stop, sig)
         self.runtime = Runtime.of(self.config, self.store)
         self.inbox = self.runtime.open_store()
@@ -148,23 +150,56 @@ class Watch:
         # parse in a thread: a spike of feeds costs little here, and no process pool
         # lingers after SIGTERM (systemd waits for every child); the pipeline's first
         # half runs there too, off the event loop
-        return make_poller(
-            self.runtime, parse="thread", on_mentions=store_as_they_come(self.inbox, self.log)
-        )
+        store = store_as_they_come(self.inbox, self.log)
+
+        def on_mentions(source: str, mentions: list[Any]) -> None:
+            store(source, mentions)
+            self.polled.set()  # the alerts are checked now, not at the next tick
+
+        return make_poller(self.runtime, parse="thread", on_mentions=on_mentions)
 
     async def _run_poller(self, poller: Any) -> None:
-        """Run the poller until stopped; its own faults are logged, never fatal."""
+        """Poll while this process holds the store's poller lease (taken from an open
+        inbox; shared with no other watch); faults are logged, never fatal."""
+        lease = Lease(self.store, self.config.user or "watch", "watch")
+        told = ""
+        try:
+            while not self.stop.is_set():
+                if not lease.acquire():
+                    holder = lease.current()
+                    who = holder.describe() if holder else "another process"
+                    if who != told:
+                        self.log("not polling", why=f"{who} polls this store")
+                        told = who
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stop.wait(), timeout=min(self.tick, 1.0))
+                    continue
+                told = ""
+                lost = asyncio.Event()
+                keeper = asyncio.create_task(self._keep_lease(lease, lost))
+                try:
+                    await poller.run(lost, tick=min(self.tick, 1.0))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    self.log("poller failed", why=f"{type(exc).__name__}: {exc}")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
+                finally:
+                    keeper.cancel()
+        finally:
+            poller.close()
+            with contextlib.suppress(OSError):
+                lease.release()
+
+    async def _keep_lease(self, lease: Lease, lost: asyncio.Event) -> None:
+        """Renew the lease well before it lapses; `lost` ends the poller's run."""
         while not self.stop.is_set():
-            try:
-                await poller.run(self.stop, tick=min(self.tick, 1.0))
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.log("poller failed", why=f"{type(exc).__name__}: {exc}")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
-        poller.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=lease.ttl / 5)
+            if self.stop.is_set() or not lease.acquire():
+                break
+        lost.set()
 
     # ------------------------------------------------------------------ alerts
 
@@ -192,8 +227,17 @@ class Watch:
                 self.log("tick failed", why=f"{type(exc).__name__}: {exc}")
             if once:
                 return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
+            await self._until_next_check()
+
+    async def _until_next_check(self) -> None:
+        """Wait for the next tick, a poll that stored something, or the stop."""
+        waits = [asyncio.ensure_future(self.stop.wait()), asyncio.ensure_future(self.polled.wait())]
+        try:
+            await asyncio.wait(waits, timeout=self.tick, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+        self.polled.clear()
 
     async def check(self) -> list[decide.Alert]:
         now = self.clock()

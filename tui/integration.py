@@ -10,7 +10,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from triage.alerts import spike_alerts
 from triage.config import Config
 from triage.model import Mention, utcnow
 from triage.protocol import Store, StoreReader
+from triage.spikes import lookback
 from tui.widgets.rows import age_short
 from tui.widgets.status_bar import SourceLine
 
@@ -40,7 +41,7 @@ def make_spike(config: Config) -> Callable[[StoreReader, datetime], str | None]:
     """The spike banner: the same rule `veille watch` alerts on (triage.alerts)."""
 
     def spike(inbox: StoreReader, now: datetime) -> str | None:
-        recent = inbox.mentions_between(now - timedelta(hours=25), now)
+        recent = inbox.mentions_between(lookback(now), now)
         titles = [alert.title for alert in spike_alerts(recent, now)]
         return " · ".join(titles) or None
 

@@ -19,7 +19,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -39,6 +39,7 @@ from store.lease import Lease
 from triage import alerts as decide
 from triage.config import Config
 from triage.model import utcnow
+from triage.spikes import lookback
 
 BURST = 10  # more alerts than this in one check go out as one message
 MAX_BACKOFF = 900.0  # a failing channel is tried at least every 15 minutes
@@ -272,7 +273,7 @@ class Watch:
         found += decide.sla_alerts(
             views, self.config.sla, threshold, now, self.settings.sla_warning
         )
-        recent = self.inbox.mentions_between(now - timedelta(hours=25), now)
+        recent = self.inbox.mentions_between(lookback(now), now)
         found += decide.spike_alerts(recent, now, factor=self.settings.spike_factor)
         return found
 

@@ -195,6 +195,8 @@ class DashboardScreen(Screen[None]):
             for label, value, kind in f.today.summary:
                 if label in ("Stories", "Backlog median age"):
                     continue
+                if label == "Open backlog" and f.inbox is not None:
+                    value = f.inbox.open  # the inbox's one count, not today's stories only
                 today.append(f"  {label}: ")
                 style = "bold red" if label == "SLA breaches" and value else "bold"
                 today.append(fmt_value(value, kind), style=style)

@@ -9,6 +9,9 @@ arrived: an unchanged fetch never loads the archive.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -16,7 +19,8 @@ from dataclasses import dataclass, field
 
 from app.runtime import Runtime
 from sources.poller import OnMentions, Poller, SourceOutcome
-from triage.model import Mention
+from store.lease import Holder
+from triage.model import Mention, utcnow
 from triage.protocol import Store
 
 StoreOpener = Callable[[], AbstractContextManager[Store]]
@@ -80,3 +84,76 @@ def store_as_they_come(store: Store, log: Callable[..., None]) -> OnMentions:
         log("polled", source=source, seen=len(mentions), new=len(new))
 
     return on_mentions
+
+
+class LeasedPolling:
+    """The inbox's own poller: while this process holds the store's poller lease (no
+    `veille watch`, no other inbox polling), poll each due source and store what came.
+
+    Runs on its own thread and event loop, so network waits and grouping never hold the
+    screen; the screen notices new mentions through the store's generation. Stopping is
+    prompt (the thread is a daemon: an HTTP wait never delays quitting)."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        store: Store,
+        *,
+        kind: str = "inbox",
+        tick: float = 1.0,
+        on_error: Callable[[str], None] | None = None,
+    ):
+        from store.lease import Lease
+
+        self.runtime = runtime
+        self.store = store
+        self.tick = tick
+        self.lease = Lease(runtime.store_path, runtime.user, kind, ttl=max(15.0, 5 * tick))
+        self.on_error = on_error or (lambda why: None)
+        self.last_error = ""
+        self.polls = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="veille-poll", daemon=True)
+            self._thread.start()
+
+    def stop(self, wait: float = 1.0) -> None:
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(wait)
+        with contextlib.suppress(OSError):
+            self.lease.release()
+
+    def holder(self) -> Holder | None:
+        """Who polls for this store now (None: nobody)."""
+        return self.lease.current()
+
+    def _run(self) -> None:
+        asyncio.run(self._loop())
+
+    async def _loop(self) -> None:
+        poller = make_poller(self.runtime, parse="thread")
+        try:
+            while not self._stop.is_set():
+                try:
+                    if self.lease.acquire():
+                        await self._poll_due(poller)
+                except Exception as exc:  # a bad round is said, never fatal
+                    self.last_error = f"{type(exc).__name__}: {exc}"
+                    self.on_error(self.last_error)
+                await asyncio.to_thread(self._stop.wait, self.tick)
+        finally:
+            poller.close()
+            with contextlib.suppress(OSError):
+                self.lease.release()
+
+    async def _poll_due(self, poller: Poller) -> None:
+        now = utcnow()
+        due = [h.name for h in poller.health() if h.next_poll is None or h.next_poll <= now]
+        if due:
+            await ingest_once(poller, opener(self.store), due)
+            self.polls += 1

@@ -8,7 +8,7 @@ alerts into one digest sent when they end.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -17,6 +17,7 @@ from typing import Protocol
 from triage.config import SlaConfig
 from triage.model import Mention, Status, TriageState
 from triage.sla import SlaPolicy
+from triage.spikes import detect_spikes
 
 OPEN = (Status.NEW, Status.OPEN, Status.WAITING)
 STALE = timedelta(hours=24)  # older news is the inbox's business, not a reason to wake anyone
@@ -120,34 +121,16 @@ def spike_alerts(
     now: datetime,
     factor: float = 3.0,
     min_count: int = 5,
-    baseline_hours: int = 24,
 ) -> list[Alert]:
-    """A brand talked about `factor` times more in the last hour than its hourly average
-    over the previous `baseline_hours` (and at least `min_count` times): one alert per
-    brand per hour."""
-    hour = timedelta(hours=1)
-    start = now - hour
-    base_start = start - baseline_hours * hour
-    recent: Counter[str] = Counter()
-    before: Counter[str] = Counter()
-    for m in mentions:
-        for brand in m.brands:
-            if start <= m.created_at <= now:
-                recent[brand] += 1
-            elif base_start <= m.created_at < start:
-                before[brand] += 1
+    """Brands whose last hour is a spike (triage.spikes: against the same hour on each of
+    the previous 7 days, and only once the store holds a week of history) and at least
+    `factor` times their usual volume: one alert per brand per hour. Give the mentions
+    from `triage.spikes.lookback(now)`."""
     out = []
-    for brand, count in sorted(recent.items()):
-        usual = before[brand] / baseline_hours
-        if count >= min_count and count >= factor * max(usual, 1.0):
-            out.append(
-                Alert(
-                    "spike",
-                    f"spike:{brand}:{now:%Y-%m-%dT%H}",
-                    f"spike: {brand} mentioned {count} times in the last hour "
-                    f"(usually {usual:.1f})",
-                )
-            )
+    for spike in detect_spikes(mentions, now, min_count=min_count):
+        if spike.count >= factor * max(spike.baseline, 1.0):
+            out.append(Alert("spike", f"spike:{spike.brand}:{now:%Y-%m-%dT%H}", spike.describe()))
+    out.sort(key=lambda a: a.key)
     return out
 
 

@@ -402,7 +402,8 @@ def _responses(
         times = [t for t, _, _ in entries if t is not None]
         on_time = sum(1 for _, ok, _ in entries if ok)
         breaches = sum(1 for _, _, late in entries if late)
-        share = on_time / len(entries) if entries else None
+        # nothing answered yet: no share to speak of ("—", not 0.0 %)
+        share = on_time / len(entries) if times else None
         return (len(times), median(times), percentile(times, 90), on_time, share, breaches)
 
     cols = ("answered", "median", "p90", "on_time", "within_sla", "breaches")

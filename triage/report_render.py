@@ -42,7 +42,7 @@ def fmt_duration(seconds: float | None) -> str:
 
 def fmt_value(value: Any, kind: str) -> str:
     if value is None:
-        return "-"
+        return "—"
     if kind == "dur":
         return fmt_duration(value)
     if kind == "pct":

@@ -4,7 +4,9 @@ A brand's volume follows the clock: quiet nights, busy mornings. Comparing the l
 with the previous hours would cry wolf every morning, so the baseline is the *same hour
 of day* on each of the previous days, summarised by its median and MAD (robust to one
 odd day). A spike needs both a minimum count (a few posts are never a spike) and to stand
-well above the baseline's spread.
+well above the baseline's spread, and a store holding at least `HISTORY_DAYS` of history:
+a new store has no "usual" yet (all its past windows are zero), so it never cries spike.
+The banner, the dashboard and `veille watch` all read spikes from here, so they agree.
 """
 
 from __future__ import annotations
@@ -34,13 +36,28 @@ class Spike:
     baseline: float  # the median count of the same window on previous days
     threshold: float
     top_groups: tuple[tuple[str, int], ...]  # (group id, mentions in the window)
+    top_titles: tuple[str, ...] = ()  # a snippet of each top group, in the same order
 
     def describe(self) -> str:
-        groups = ", ".join(f"{gid} ({n})" for gid, n in self.top_groups[:3])
+        names = self.top_titles or tuple(gid for gid, _ in self.top_groups)
+        groups = ", ".join(
+            f"“{name}” ({n})" for name, (_, n) in zip(names[:3], self.top_groups, strict=False)
+        )
         return (
             f"spike: {self.brand} {self.count} mentions {self.start:%H:%M}-{self.end:%H:%M}"
             f" UTC (usually ~{self.baseline:g}); top stories: {groups}"
         )
+
+
+def _snippet(m: Mention, n: int = 40) -> str:
+    one = " ".join((m.title or m.text).split())
+    return one if len(one) <= n else one[: n - 1] + "…"
+
+
+def lookback(now: datetime) -> datetime:
+    """Where the mentions `detect_spikes` needs start (a day more than the baseline, so
+    that whether the store has a week of history can be told)."""
+    return now - WINDOW - timedelta(days=HISTORY_DAYS + 1)
 
 
 def detect_spikes(
@@ -49,15 +66,21 @@ def detect_spikes(
     window: timedelta = WINDOW,
     history_days: int = HISTORY_DAYS,
     min_count: int = MIN_COUNT,
+    need_history: bool = True,
 ) -> list[Spike]:
-    """Brands whose volume in [now - window, now) is a spike, biggest ratio first."""
+    """Brands whose volume in [now - window, now) is a spike, biggest ratio first; none
+    unless the mentions go back `history_days` (give them from `lookback(now)`)."""
     start = now - window
     current: dict[str, Counter[str]] = {}
     past: dict[str, Counter[int]] = {}  # brand -> days ago -> count in the same window
+    titles: dict[str, str] = {}
+    oldest = now
     for m in mentions:
+        oldest = min(oldest, m.created_at)
         if not m.brands:
             continue
         if start <= m.created_at < now:
+            titles.setdefault(m.group_id, _snippet(m))
             for b in m.brands:
                 current.setdefault(b, Counter())[m.group_id] += 1
             continue
@@ -67,6 +90,8 @@ def detect_spikes(
                 for b in m.brands:
                     past.setdefault(b, Counter())[day] += 1
                 break
+    if need_history and oldest > now - timedelta(days=history_days):
+        return []  # no week of history yet: no baseline to stand above
     spikes = []
     for brand, groups in current.items():
         count = sum(groups.values())
@@ -77,7 +102,8 @@ def detect_spikes(
         threshold = max(float(min_count), median + SIGMAS * spread)
         if count >= threshold:
             top = tuple(sorted(groups.items(), key=lambda g: (-g[1], g[0]))[:5])
-            spikes.append(Spike(brand, start, now, count, median, threshold, top))
+            names = tuple(titles.get(gid, gid) for gid, _ in top)
+            spikes.append(Spike(brand, start, now, count, median, threshold, top, names))
     spikes.sort(key=lambda s: (-(s.count / max(s.baseline, 1.0)), s.brand))
     return spikes
 
@@ -85,6 +111,5 @@ def detect_spikes(
 def describe_spike(inbox: Any, now: datetime) -> str | None:
     """The biggest spike going on, in words, from any object with
     `mentions_between(start, end)` (the store's Inbox); None when all is calm."""
-    since = now - WINDOW - timedelta(days=HISTORY_DAYS)
-    spikes = detect_spikes(inbox.mentions_between(since, now), now)
+    spikes = detect_spikes(inbox.mentions_between(lookback(now), now), now)
     return spikes[0].describe() if spikes else None

@@ -8,6 +8,8 @@ same app on their own store with their own clock.
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -48,6 +50,14 @@ class Outbound(Protocol):
     def kick(self) -> None: ...
 
 
+class Polling(Protocol):
+    """The inbox's own poller (app.ingest.LeasedPolling): polls while it holds the lease."""
+
+    def start(self) -> None: ...
+    def stop(self, wait: float = 1.0) -> None: ...
+    def holder(self) -> Any: ...
+
+
 class VeilleApp(App[None]):
     TITLE = "veille"
     CSS_PATH: ClassVar[list[str | Path]] = [
@@ -80,6 +90,7 @@ class VeilleApp(App[None]):
         reply_checker: Callable[[str, Mention], Sequence[str]] | None = None,
         spike: Callable[[StoreReader, datetime], str | None] | None = None,
         outbound: Outbound | None = None,
+        polling: Polling | None = None,
     ) -> None:
         super().__init__()
         self.inbox = inbox
@@ -97,6 +108,7 @@ class VeilleApp(App[None]):
         self.reply_checker = reply_checker or default_checks
         self._spike = spike
         self.outbound = outbound
+        self.polling = polling
         self._author_index: dict[str, list[Mention]] | None = None
         self._keymap_config = {**keymap_from_config(config), **(keymap or {})}
 
@@ -105,10 +117,30 @@ class VeilleApp(App[None]):
         if self._keymap_config:
             self.set_keymap(self._keymap_config)
         self.push_screen(InboxScreen())
+        if self.polling is not None:
+            self.polling.start()
+
+    def on_unmount(self) -> None:
+        if self.polling is not None:
+            self.polling.stop(wait=0.5)
 
     # ------------------------------------------------------------------ shared services
     def source_lines(self) -> Sequence[SourceLine]:
-        return self._health() if self._health else ()
+        """Who polls (when this inbox may), then each source's health."""
+        poller = self.poller_line()
+        lines = list(self._health()) if self._health else []
+        return [poller, *lines] if poller is not None else lines
+
+    def poller_line(self) -> SourceLine | None:
+        """Who polls the sources for this store (None: this inbox does not know)."""
+        if self.polling is None:
+            return None
+        holder = self.polling.holder()
+        if holder is None:
+            return SourceLine("poller", ok=False, detail="nobody polls")
+        if holder.pid == os.getpid() and holder.host == socket.gethostname():
+            return SourceLine("poller", ok=True, detail="this inbox polls")
+        return SourceLine("poller", ok=True, detail=f"{holder.user}'s {holder.kind} polls")
 
     def spike_message(self, inbox: StoreReader, now: datetime) -> str | None:
         """A spike going on, in words (called from a worker thread), or None."""

@@ -10,10 +10,11 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.ingest import LeasedPolling
 from app.runtime import Runtime
 from app.services.outbox import OutboxWorker, reply_mode
 from app.services.settings import smtp_settings
@@ -28,6 +29,7 @@ from triage.alerts import spike_alerts
 from triage.config import Config
 from triage.model import Mention, utcnow
 from triage.protocol import Store, StoreReader
+from triage.spikes import lookback
 from tui.widgets.rows import age_short
 from tui.widgets.status_bar import SourceLine
 
@@ -39,7 +41,7 @@ def make_spike(config: Config) -> Callable[[StoreReader, datetime], str | None]:
     """The spike banner: the same rule `veille watch` alerts on (triage.alerts)."""
 
     def spike(inbox: StoreReader, now: datetime) -> str | None:
-        recent = inbox.mentions_between(now - timedelta(hours=25), now)
+        recent = inbox.mentions_between(lookback(now), now)
         titles = [alert.title for alert in spike_alerts(recent, now)]
         return " · ".join(titles) or None
 
@@ -121,13 +123,17 @@ def make_health(
         for source in config.sources:
             record = files.load(source.name, source.kind)
             failing = record.status == "failing"
+            stale = False
             if failing:
                 detail = record.last_error
             elif record.last_ok is not None:
-                detail = age_short(record.last_ok, now()) + " ago"
+                # the real time of the last successful poll; red past twice the interval
+                at = record.last_ok.astimezone()
+                stale = (now() - record.last_ok).total_seconds() > 2 * source.every
+                detail = f"{at:%H:%M} ({age_short(record.last_ok, now())} ago)"
             else:
                 detail = "never polled"
-            out.append(SourceLine(source.name, ok=not failing, detail=detail))
+            out.append(SourceLine(source.name, ok=not (failing or stale), detail=detail))
         cache.update(at=time.monotonic(), lines=out)
         return out
 
@@ -143,6 +149,7 @@ def app_services(runtime: Runtime, inbox: Store) -> dict[str, Any]:
         "spike": make_spike(config),
         "outbound": OutboundBridge(config, inbox),
         "health": make_health(config, runtime.sources_folder, utcnow),
+        "polling": LeasedPolling(runtime, inbox) if config.sources else None,
     }
 
 

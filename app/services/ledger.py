@@ -3,19 +3,49 @@
 One line per key, appended and fsynced before the caller moves on, so a restart neither
 forgets an alert it sent nor sends it again. A torn last line (crash mid-write) is
 ignored. Shared by processes: appends under an exclusive flock.
+
+Any key is accepted: one that is not a plain printable line (a feed's guid may hold a
+newline or an escape) is stored as its sha256, so a hostile id can never break the file.
+
+Delivery is two-phase: `begin(key)` records "sending" (durable) before the post, `add(key)`
+records "sent" after it, `abandon(key)` says the post failed (the caller retries later).
+A "sending" with neither after it means the process died mid-post: the caller may post
+once more (`attempts` counts such interrupted posts), never more than that.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+from collections import Counter
 from pathlib import Path
+
+MAX_PLAIN = 300
+SENDING = "? "  # prefix of a "sending" record
+FAILED = "! "  # prefix of a "that post failed" record
+
+
+def ledger_line(key: str) -> str:
+    """The key as it is written: itself when it is a plain line, else a hash of it."""
+    plain = (
+        key.isprintable()
+        and key == key.strip()
+        and 0 < len(key) <= MAX_PLAIN
+        and not key.startswith((SENDING, FAILED, "#sha256:"))
+    )
+    return (
+        key
+        if plain
+        else "#sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    )
 
 
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
         self._keys: set[str] = set()
+        self._open: Counter[str] = Counter()  # "sending" records not followed by sent/failed
         self._size = 0
         self.reload()
 
@@ -29,24 +59,52 @@ class Ledger:
         complete = data[: data.rfind(b"\n") + 1]
         self._size += len(complete)
         for line in complete.decode("utf-8", "replace").splitlines():
-            if line:
+            if line.startswith(SENDING):
+                self._open[line[len(SENDING) :]] += 1
+            elif line.startswith(FAILED):
+                k = line[len(FAILED) :]
+                if self._open[k] > 0:
+                    self._open[k] -= 1
+            elif line:
                 self._keys.add(line)
+                self._open.pop(line, None)
 
     def __contains__(self, key: str) -> bool:
-        if key in self._keys:
+        line = ledger_line(key)
+        if line in self._keys:
             return True
         self.reload()
-        return key in self._keys
+        return line in self._keys
 
-    def add(self, key: str) -> None:
-        if "\n" in key:
-            raise ValueError("a ledger key is one line")
+    def attempts(self, key: str) -> int:
+        """How many posts of `key` began and never said how they ended (crashes)."""
+        self.reload()
+        line = ledger_line(key)
+        return 0 if line in self._keys else self._open[line]
+
+    def _append(self, line: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, key.encode("utf-8") + b"\n")
+            size = os.fstat(fd).st_size
+            torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"  # a crash mid-line
+            os.write(fd, (b"\n" if torn else b"") + line.encode("utf-8") + b"\n")
             os.fsync(fd)
         finally:
             os.close(fd)
-        self._keys.add(key)
+
+    def begin(self, key: str) -> None:
+        """Record (durably) that a post of `key` is about to start."""
+        self._append(SENDING + ledger_line(key))
+        self.reload()
+
+    def abandon(self, key: str) -> None:
+        """Record that the post begun for `key` failed: it may be tried again."""
+        self._append(FAILED + ledger_line(key))
+        self.reload()
+
+    def add(self, key: str) -> None:
+        """Record that `key` was delivered (or decided): never again."""
+        self._append(ledger_line(key))
+        self.reload()

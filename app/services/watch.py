@@ -17,8 +17,9 @@ import hashlib
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,11 +35,40 @@ from sources.outbound.email import deliver_email
 from sources.outbound.errors import DeliveryError
 from sources.outbound.webhook import deliver_webhook
 from sources.secrets import redact
+from store.lease import Lease
 from triage import alerts as decide
 from triage.config import Config
 from triage.model import utcnow
+from triage.spikes import lookback
 
 BURST = 10  # more alerts than this in one check go out as one message
+MAX_BACKOFF = 900.0  # a failing channel is tried at least every 15 minutes
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x09: "\\t",
+}
+
+
+def clean_id(key: str) -> str:
+    """An id fit for a log line, a ledger and a payload: control characters escaped
+    (a feed's guid may hold a newline or a terminal escape), one line, bounded."""
+    cleaned = key.translate(_CONTROL)
+    cleaned = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in cleaned)
+    return (
+        cleaned
+        if len(cleaned) <= 200
+        else cleaned[:160]
+        + "~"
+        + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    )
+
+
+def clean_text(text: str) -> str:
+    """Alert text without terminal escapes or other control characters (newlines kept)."""
+    return "\n".join(
+        clean_id(line) if not line.isprintable() else line for line in text.split("\n")
+    )
 
 
 def log_line(event: str, stream: TextIO | None = None, **fields: object) -> None:
@@ -68,17 +98,19 @@ class Watch:
         self.log = log
         self.clock = clock
         self.stop = asyncio.Event()
+        self.polled = asyncio.Event()  # set when a poll stored something
         folder = self.store / "watch"
         folder.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(folder / "alerts.ledger")
         self.held_path = folder / "held.jsonl"
         self._source_errors: dict[str, str] = {}
+        self._backoff: dict[str, tuple[int, float]] = {}  # channel -> (failures, retry at)
 
     # ------------------------------------------------------------------ running
 
     async def run(self, once: bool = False) -> int:
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # HUP: terminal gone
             loop.add_signal_handler(sig, self._request_stop, sig)
         self.runtime = Runtime.of(self.config, self.store)
         self.inbox = self.runtime.open_store()
@@ -119,23 +151,56 @@ class Watch:
         # parse in a thread: a spike of feeds costs little here, and no process pool
         # lingers after SIGTERM (systemd waits for every child); the pipeline's first
         # half runs there too, off the event loop
-        return make_poller(
-            self.runtime, parse="thread", on_mentions=store_as_they_come(self.inbox, self.log)
-        )
+        store = store_as_they_come(self.inbox, self.log)
+
+        def on_mentions(source: str, mentions: list[Any]) -> None:
+            store(source, mentions)
+            self.polled.set()  # the alerts are checked now, not at the next tick
+
+        return make_poller(self.runtime, parse="thread", on_mentions=on_mentions)
 
     async def _run_poller(self, poller: Any) -> None:
-        """Run the poller until stopped; its own faults are logged, never fatal."""
+        """Poll while this process holds the store's poller lease (taken from an open
+        inbox; shared with no other watch); faults are logged, never fatal."""
+        lease = Lease(self.store, self.config.user or "watch", "watch")
+        told = ""
+        try:
+            while not self.stop.is_set():
+                if not lease.acquire():
+                    holder = lease.current()
+                    who = holder.describe() if holder else "another process"
+                    if who != told:
+                        self.log("not polling", why=f"{who} polls this store")
+                        told = who
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stop.wait(), timeout=min(self.tick, 1.0))
+                    continue
+                told = ""
+                lost = asyncio.Event()
+                keeper = asyncio.create_task(self._keep_lease(lease, lost))
+                try:
+                    await poller.run(lost, tick=min(self.tick, 1.0))
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    self.log("poller failed", why=f"{type(exc).__name__}: {exc}")
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
+                finally:
+                    keeper.cancel()
+        finally:
+            poller.close()
+            with contextlib.suppress(OSError):
+                lease.release()
+
+    async def _keep_lease(self, lease: Lease, lost: asyncio.Event) -> None:
+        """Renew the lease well before it lapses; `lost` ends the poller's run."""
         while not self.stop.is_set():
-            try:
-                await poller.run(self.stop, tick=min(self.tick, 1.0))
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.log("poller failed", why=f"{type(exc).__name__}: {exc}")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
-        poller.close()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=lease.ttl / 5)
+            if self.stop.is_set() or not lease.acquire():
+                break
+        lost.set()
 
     # ------------------------------------------------------------------ alerts
 
@@ -163,8 +228,17 @@ class Watch:
                 self.log("tick failed", why=f"{type(exc).__name__}: {exc}")
             if once:
                 return
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stop.wait(), timeout=self.tick)
+            await self._until_next_check()
+
+    async def _until_next_check(self) -> None:
+        """Wait for the next tick, a poll that stored something, or the stop."""
+        waits = [asyncio.ensure_future(self.stop.wait()), asyncio.ensure_future(self.polled.wait())]
+        try:
+            await asyncio.wait(waits, timeout=self.tick, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+        self.polled.clear()
 
     async def check(self) -> list[decide.Alert]:
         now = self.clock()
@@ -184,8 +258,11 @@ class Watch:
                 for a in alerts:
                     self.ledger.add(a.key)
             return alerts
-        for a in alerts:
-            await self.send(a.key, a.line(), a)
+        for a in alerts:  # one bad alert never keeps the others from going out
+            try:
+                await self.send(a.key, a.line(), a)
+            except Exception as exc:
+                self.log("alert failed", key=clean_id(a.key), why=f"{type(exc).__name__}: {exc}")
         return alerts
 
     def decide_raw(self, now: datetime) -> list[decide.Alert]:
@@ -196,7 +273,7 @@ class Watch:
         found += decide.sla_alerts(
             views, self.config.sla, threshold, now, self.settings.sla_warning
         )
-        recent = self.inbox.mentions_between(now - timedelta(hours=25), now)
+        recent = self.inbox.mentions_between(lookback(now), now)
         found += decide.spike_alerts(recent, now, factor=self.settings.spike_factor)
         return found
 
@@ -213,41 +290,41 @@ class Watch:
         return out or ["log"]
 
     async def send(self, key: str, text: str, alert: decide.Alert | None = None) -> bool:
-        """Tell every channel not yet told; the key enters the ledger once all have."""
+        """Tell every channel not yet told; the key enters the ledger once all have.
+
+        Each post is recorded "sending" before it starts and "sent" after: a crash in
+        between re-posts once at most (same delivery id, so a receiver can dedupe), and
+        a channel that fails waits (exponential backoff) before it is tried again."""
+        key = clean_id(key)
+        text = clean_text(text)
         delivery = hashlib.sha256(key.encode()).hexdigest()[:32]
         ok = True
         for channel in self._channels():
             ck = f"{key}#{channel}"
             if ck in self.ledger:
                 continue
+            if self._backing_off(channel):
+                ok = False
+                continue
+            if self.ledger.attempts(ck) >= 2:  # posted, then re-posted, both cut short
+                self.log("alert maybe sent already, not posted again", key=key, channel=channel)
+                self.ledger.add(ck)
+                continue
+            self.ledger.begin(ck)
             try:
-                if channel == "webhook":
-                    payload = {"username": "veille", "text": text, "veille_alert": key}
-                    if alert is not None:
-                        payload["veille_kind"] = alert.kind
-                    await deliver_webhook(
-                        self.client,
-                        self.settings.alert_webhook,
-                        payload,
-                        what="alert webhook",
-                        delivery=delivery,
-                    )
-                elif channel == "email":
-                    subject = text.splitlines()[0][:150]
-                    await deliver_email(
-                        self.settings.smtp,
-                        self.settings.alert_email,
-                        f"[veille] {subject}",
-                        text,
-                        message_id=f"<{delivery}@veille>",
-                    )
-                elif channel == "bell" and sys.stderr.isatty():  # not into a log file
-                    sys.stderr.write("\a")
-                    sys.stderr.flush()
+                await self._post(channel, key, text, delivery, alert)
             except DeliveryError as err:
                 ok = False
-                self.log("alert not sent", key=key, channel=channel, why=str(err))
+                self.ledger.abandon(ck)
+                wait = self._failed(channel)
+                self.log(
+                    "alert not sent", key=key, channel=channel, why=str(err), retry_in=f"{wait:g}s"
+                )
                 continue
+            except BaseException:
+                self.ledger.abandon(ck)
+                raise
+            self._backoff.pop(channel, None)
             self.ledger.add(ck)
         if ok:
             self.ledger.add(key)
@@ -255,9 +332,47 @@ class Watch:
                 "alert sent",
                 key=key,
                 channels=",".join(self._channels()),
-                text=text.splitlines()[0],
+                text=text.splitlines()[0] if text else "",
             )
         return ok
+
+    async def _post(
+        self, channel: str, key: str, text: str, delivery: str, alert: decide.Alert | None
+    ) -> None:
+        if channel == "webhook":
+            payload = {"username": "veille", "text": text, "veille_alert": key}
+            if alert is not None:
+                payload["veille_kind"] = alert.kind
+            await deliver_webhook(
+                self.client,
+                self.settings.alert_webhook,
+                payload,
+                what="alert webhook",
+                delivery=delivery,
+            )
+        elif channel == "email":
+            subject = text.splitlines()[0][:150] if text else "alert"
+            await deliver_email(
+                self.settings.smtp,
+                self.settings.alert_email,
+                f"[veille] {subject}",
+                text,
+                message_id=f"<{delivery}@veille>",
+            )
+        elif channel == "bell" and sys.stderr.isatty():  # not into a log file
+            sys.stderr.write("\a")
+            sys.stderr.flush()
+
+    def _backing_off(self, channel: str) -> bool:
+        state = self._backoff.get(channel)
+        return state is not None and time.monotonic() < state[1]
+
+    def _failed(self, channel: str) -> float:
+        """Note a failure of `channel`; the seconds before it is tried again (doubling)."""
+        failures = self._backoff.get(channel, (0, 0.0))[0] + 1
+        wait = min(max(self.tick, 1.0) * 2 ** (failures - 1), MAX_BACKOFF)
+        self._backoff[channel] = (failures, time.monotonic() + wait)
+        return wait
 
     # ------------------------------------------------------------------ quiet hours
 

@@ -78,10 +78,15 @@ def test_spike_against_the_usual_hourly_volume():
         at = NOW - timedelta(minutes=minutes_ago)
         return Mention(f"rss:{i}", "rss", "s", "", Author(), "", at, at, brands=("Lumio",))
 
-    usual = [m(f"u{i}", 90 + i * 60) for i in range(24)]  # one an hour
-    assert alerts.spike_alerts(usual + [m(f"n{i}", 5) for i in range(2)], NOW) == []
-    (spike,) = alerts.spike_alerts(usual + [m(f"n{i}", 5) for i in range(6)], NOW)
-    assert spike.key == "spike:Lumio:2026-11-22T12" and "6 times" in spike.title
+    day = 24 * 60
+    usual = [m(f"u{d}", d * day + 30) for d in range(1, 8)]  # one a day at this hour
+    burst = [m(f"n{i}", 5) for i in range(6)]
+    # a new store (a few hours of history) never cries spike: it has no "usual" yet
+    assert alerts.spike_alerts([m(f"h{i}", 90 + i * 60) for i in range(24)] + burst, NOW) == []
+    assert alerts.spike_alerts(usual + burst[:2], NOW) == []  # a week of history, 2 posts
+    (spike,) = alerts.spike_alerts(usual + burst, NOW)
+    assert spike.key == "spike:Lumio:2026-11-22T12"
+    assert "Lumio 6 mentions" in spike.title and "usually ~1" in spike.title
 
 
 def test_quiet_hours_span_midnight_and_digest_groups_by_kind():

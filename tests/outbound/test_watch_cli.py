@@ -99,6 +99,8 @@ def test_watch_polls_a_changing_feed_survives_garbage_and_alerts(platform, tmp_p
         'every = "1s"\n[watch]\nalert_webhook_env = "VEILLE_TEST_ALERT_HOOK"\n'
     )
     platform.state.feed_garbage = True
+    with Inbox.open(tmp_path / "store", user="x") as inbox:  # a week of history
+        inbox.ingest([_mention("old", minutes_ago=8 * 24 * 60, priority=5)])
     proc = _veille(tmp_path, platform, str(config), "--tick", "0.2", run="feed")
     err = tmp_path / "cli-feed.err"
     _wait(lambda: "source failing source=forum" in err.read_text(), "the garbage to be told")
@@ -113,6 +115,8 @@ def test_watch_polls_a_changing_feed_survives_garbage_and_alerts(platform, tmp_p
     assert proc.wait(15) == 0
     assert err.read_text().rstrip().endswith("stopped")
     with Inbox.open(tmp_path / "store", user="x") as inbox:
-        assert len(inbox) == 7  # stored through the real pipeline: brands, groups, priority
+        assert (
+            len(inbox) == 8
+        )  # the old one and 7 stored through the real pipeline: brands, groups, priority
     kinds = [a["veille_kind"] for a in _alerts(platform)]
     assert kinds.count("urgent") == 1  # "a pris feu, dangereux": one group, one alert

@@ -160,5 +160,5 @@ def test_report_of_an_empty_period_says_so(store, config_file):
     run = veille(store, config_file, "report", "--from", "2020-01-01", "--to", "2020-01-02")
     assert run.returncode == 0, run.stderr
     assert "- Mentions: **0**" in run.stdout
-    assert "- Median time to first response: **-**" in run.stdout
+    assert "- Median time to first response: **—**" in run.stdout
     assert "_Nothing in this period._" in run.stdout

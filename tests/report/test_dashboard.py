@@ -47,6 +47,8 @@ def dash_store(tmp_path, monkeypatch):
         mention("rss:100", NOW - timedelta(hours=3), "Lumio", 90, "@hostile", MARKUP),
         mention("rss:101", NOW - timedelta(days=3), "Brightly", 10, "@b"),
         mention("rss:102", NOW - timedelta(days=2), "Brightly", 10, "@c"),
+        # the store's first post, 8 days ago: a week of history, so spikes may be told
+        mention("rss:103", NOW - timedelta(days=8), "Brightly", 10, "@d"),
     ]
     real = store_inbox.utcnow
     monkeypatch.setattr(store_inbox, "utcnow", lambda: NOW - timedelta(hours=2, minutes=40))

@@ -50,8 +50,29 @@ def test_a_real_spike_names_brand_window_and_top_groups() -> None:
 
 
 def test_few_posts_on_a_quiet_brand_are_not_a_spike() -> None:
-    assert detect_spikes(posts("Glowa", NOW - timedelta(minutes=10), 4), NOW) == []
-    assert detect_spikes(posts("Glowa", NOW - timedelta(minutes=10), 6), NOW) != []
+    week = posts("Other", NOW - timedelta(days=7, minutes=30), 1)  # the store's first post
+    assert detect_spikes(week + posts("Glowa", NOW - timedelta(minutes=10), 4), NOW) == []
+    assert detect_spikes(week + posts("Glowa", NOW - timedelta(minutes=10), 6), NOW) != []
+
+
+def test_a_store_without_a_week_of_history_has_no_spike() -> None:
+    """Day one of a store: every past window is empty, so any busy hour would look like a
+    spike; there is no baseline yet, so nothing is said."""
+    young = posts("Other", NOW - timedelta(days=6), 1)
+    loud = posts("Glowa", NOW - timedelta(minutes=10), 40)
+    assert detect_spikes(young + loud, NOW) == []
+    assert detect_spikes(loud, NOW) == []
+    assert detect_spikes(young + loud, NOW, need_history=False) != []
+
+
+def test_top_stories_are_named_by_their_text_not_their_id() -> None:
+    loud = [
+        replace(m, title="", text="La lampe Lumio clignote après la mise à jour")
+        for m in busy_mornings("Lumio", 10) + posts("Lumio", NOW - timedelta(minutes=50), 60)
+    ]
+    (spike,) = detect_spikes(loud, NOW)
+    assert "“La lampe Lumio clignote après la mise à…” (20)" in spike.describe()
+    assert "story0" not in spike.describe() and "g0 (" not in spike.describe()
 
 
 def test_describe_spike_reads_an_inbox_like_object() -> None:

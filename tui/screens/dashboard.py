@@ -25,13 +25,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Sparkline, Static
 
 from triage import query
+from triage.alerts import spike_alerts
 from triage.config import Config
 from triage.model import utcnow
 from triage.protocol import StoreReader
 from triage.query import Counts, SlaLeft
 from triage.report import Period, Report, build_report
 from triage.report_render import fmt_value
-from triage.spikes import detect_spikes
+from triage.spikes import lookback
 from triage.text import sanitize
 
 HOURS_WEEK = 24 * 7
@@ -64,7 +65,7 @@ def compute_figures(
     the inbox's counts from the one inbox query (triage.query)."""
     hour_end = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     week_start = hour_end - timedelta(hours=HOURS_WEEK)
-    history = list(inbox.mentions_between(now - timedelta(days=8), now))
+    history = list(inbox.mentions_between(lookback(now), now))
     counts: dict[str, list[int]] = {}
     seen: Counter[str] = Counter()
     for m in history:
@@ -75,7 +76,7 @@ def compute_figures(
             seen[b] += 1
             counts.setdefault(b, [0] * HOURS_WEEK)[slot] += 1
     hourly = {b: counts.get(b, [0] * HOURS_WEEK) for b in brand_order(config, seen)}
-    spikes = [s.describe() for s in detect_spikes(history, now)]
+    spikes = [a.title for a in spike_alerts(history, now)]  # the banner's words
     day_start = datetime(now.year, now.month, now.day, tzinfo=UTC)
     today_period = Period(day_start, max(now, day_start + timedelta(seconds=1)))
     today = build_report(
@@ -194,6 +195,8 @@ class DashboardScreen(Screen[None]):
             for label, value, kind in f.today.summary:
                 if label in ("Stories", "Backlog median age"):
                     continue
+                if label == "Open backlog" and f.inbox is not None:
+                    value = f.inbox.open  # the inbox's one count, not today's stories only
                 today.append(f"  {label}: ")
                 style = "bold red" if label == "SLA breaches" and value else "bold"
                 today.append(fmt_value(value, kind), style=style)

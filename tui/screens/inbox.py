@@ -40,6 +40,7 @@ from tui.widgets.thread_view import ThreadInfo, ThreadView
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
 CLOSED = query.CLOSED
+STATUS_EVERY = 2.0  # seconds between redraws of an idle status bar (poller, sources' ages)
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 
 
@@ -69,6 +70,7 @@ class InboxScreen(TriageActions, Screen[None]):
     ]
 
     def __init__(self) -> None:
+        self._status_at = 0.0
         super().__init__()
         self.ranked: list[str] = []
         self.snoozed: set[str] = set()
@@ -275,6 +277,8 @@ class InboxScreen(TriageActions, Screen[None]):
             self.reload(keep=self.mention_list.current_id)
             if len(inbox) != before and self._vocabulary_ready:
                 self._index_authors()  # new mentions: the thread pane's history follows
+        elif time.monotonic() - self._status_at > STATUS_EVERY:
+            self._render_status()  # who polls and the sources' ages move on their own
 
     @work(thread=True, exclusive=True, group="authors")
     def _index_authors(self) -> None:
@@ -286,6 +290,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self._count_worker()
 
     def _render_status(self) -> None:
+        self._status_at = time.monotonic()
         app = self.vapp
         shown = len(self.mention_list.ids)
         info = StatusInfo(

@@ -47,7 +47,7 @@ KEY_ACTIONS = (
     "app.quit", "app.help", "app.dashboard",
     "inbox.filter", "inbox.tag", "inbox.reply", "inbox.handoff", "inbox.claim", "inbox.done",
     "inbox.ignore", "inbox.snooze", "inbox.note", "inbox.undo", "inbox.reopen", "inbox.clear",
-    "inbox.open_post", "inbox.copy_link",
+    "inbox.open_post", "inbox.copy_link", "inbox.retry_handoff",
     *(f"inbox.view{n}" for n in range(10)),
     "list.down", "list.up", "list.top", "list.bottom", "list.page_down", "list.page_up",
     "list.open", "list.select",

@@ -377,7 +377,7 @@ class Inbox:
 
     def update_handoff(self, target: str, delivery: DeliveryStatus, error: str = "") -> TriageState:
         return self._act(
-            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error)
+            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error, now)
         )
 
     def undo(self, user: str | None = None) -> Event | None:

@@ -69,12 +69,11 @@ def release(state: TriageState) -> Fields:
 
 
 def handoff(state: TriageState, team: str, note: str, who: str, now: datetime) -> Fields:
-    """Handing off is a first response; a new group then waits on the team."""
+    """A new group then waits on the team. The hand-off is a first response only once it
+    is delivered (`handoff_delivery`): a pending or failed one reached nobody."""
     if not team.strip():
         raise ValueError("a hand-off needs a team")
     fields: Fields = {"handoff": Handoff(team.strip(), note, who, now)}
-    if state.first_response_at is None:
-        fields["first_response_at"] = now
     if state.status is Status.NEW:
         fields["status"] = Status.WAITING
     return fields
@@ -138,12 +137,30 @@ def reply_delivery(
     return fields
 
 
-def handoff_delivery(state: TriageState, delivery: DeliveryStatus, error: str = "") -> Fields:
+def handoff_delivery(
+    state: TriageState, delivery: DeliveryStatus, error: str = "", now: datetime | None = None
+) -> Fields:
+    """The outbox's outcome for the hand-off. DELIVERED stops the SLA clock (at `now`, the
+    delivery, else the hand-off's own time). PENDING on a FAILED one is a person asking
+    for a retry: its attempts start again from zero."""
     if state.handoff is None:
         raise NotFound(f"{state.target!r} has no hand-off")
     h = state.handoff
-    data = {**h.to_json(), "delivery": delivery.value, "error": error, "attempts": h.attempts + 1}
-    return {"handoff": Handoff.from_json(data)}
+    retry = delivery is DeliveryStatus.PENDING and h.delivery is DeliveryStatus.FAILED
+    attempts = 0 if retry else h.attempts + 1
+    data = {**h.to_json(), "delivery": delivery.value, "error": error, "attempts": attempts}
+    fields: Fields = {"handoff": Handoff.from_json(data)}
+    if delivery is DeliveryStatus.DELIVERED and state.first_response_at is None:
+        fields["first_response_at"] = now or h.at
+    return fields
+
+
+def retry_handoff(state: TriageState) -> Fields:
+    """Send a failed hand-off again (Refused when there is none to retry)."""
+    h = state.handoff
+    if h is None or h.delivery is not DeliveryStatus.FAILED:
+        raise Conflict("no failed hand-off to retry here")
+    return handoff_delivery(state, DeliveryStatus.PENDING)
 
 
 def undo_candidate(events: Iterable[Event], who: str) -> Event | None:

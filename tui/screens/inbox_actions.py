@@ -22,7 +22,7 @@ from textual.message import Message
 
 from triage import transitions as rules
 from triage.errors import Refused
-from triage.model import Mention, Status, TriageState
+from triage.model import DeliveryStatus, Mention, Status, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, plain
 from tui.screens.host import InboxHost
@@ -306,6 +306,18 @@ class TriageActions:
                   lambda s, now: rules.handoff(s, team, text, user, now),
                   then=self.vapp.outbound_kick)  # fmt: skip
 
+    def action_retry_handoff(self) -> None:
+        """Send the failed hand-offs of the targets again (the outbox tries at once)."""
+        targets = [v for v in self._targets() if v.handoff_failed]
+        if not targets:
+            self.notify("No failed hand-off here to retry.", severity="warning", markup=False)
+            return
+        inbox = self.vapp.inbox
+        self._run("Hand-off retried", targets,
+                  lambda g: inbox.update_handoff(g, DeliveryStatus.PENDING),
+                  lambda s, now: rules.retry_handoff(s),
+                  then=self.vapp.outbound_kick)  # fmt: skip
+
     def action_undo(self) -> None:
         inbox = self.vapp.inbox
 
@@ -373,9 +385,7 @@ class TriageActions:
     def on_reply_editor_left(self) -> None:
         self.mention_list.focus()
 
-    def on_reply_editor_send_requested(
-        self, event: ReplyEditor.SendRequested
-    ) -> None:
+    def on_reply_editor_send_requested(self, event: ReplyEditor.SendRequested) -> None:
         editor = self.query_one(ReplyEditor)
         problems = editor.checks()
         if problems:

@@ -11,11 +11,20 @@ same. Undo is a transition over the journal: `undo_candidate` picks the event,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from triage.errors import Conflict, NotFound
-from triage.model import DeliveryStatus, Event, Handoff, Note, Reply, Status, TriageState
+from triage.model import (
+    DeliveryStatus,
+    Event,
+    Handoff,
+    Note,
+    Reply,
+    Status,
+    TriageState,
+    dt_from_json,
+)
 
 Fields = dict[str, Any]
 CLAIM_MINUTES = 15.0
@@ -62,6 +71,48 @@ def claim(
     if state.status is Status.NEW:
         fields["status"] = Status.OPEN
     return fields
+
+
+def hhmm(at: datetime | None) -> str:
+    """A time as the warnings say it: "14:02 UTC" (every user of one store agrees)."""
+    return f"{at.astimezone(UTC):%H:%M} UTC" if at else "?"
+
+
+def reply_warnings(state: TriageState, who: str, now: datetime) -> list[str]:
+    """Why `who` should think twice before answering: someone else is answering (a live
+    claim), has a reply waiting to be sent, or already answered - each with who and when.
+    Empty when `who` is alone on it."""
+    out: list[str] = []
+    if state.claim_active(now) and state.claimed_by != who:
+        since = (
+            state.claim_expires - timedelta(minutes=CLAIM_MINUTES) if state.claim_expires else None
+        )
+        out.append(f"{state.claimed_by} is answering this (claimed at {hhmm(since)})")
+    for r in state.replies:
+        if r.by == who:
+            continue
+        if r.status is DeliveryStatus.PENDING:
+            out.append(f"{r.by} has a reply waiting to be sent (written at {hhmm(r.at)})")
+        elif r.status in (DeliveryStatus.DELIVERED, DeliveryStatus.MANUAL):
+            out.append(f"{r.by} already answered (at {hhmm(r.at)})")
+    return out
+
+
+def takeovers(events: Iterable[Event], who: str) -> list[Event]:
+    """The claims of `who` that someone else took over while they were live (the journal
+    keeps the claim's before/after): what `who`'s inbox tells them."""
+    out = []
+    for e in events:
+        if e.action != "claim" or e.who == who or e.before.get("claimed_by") != who:
+            continue
+        expires = dt_from_json(e.before.get("claim_expires"))
+        if e.after.get("claimed_by") == e.who and (expires is None or expires > e.at):
+            out.append(e)
+    return out
+
+
+def takeover_message(event: Event) -> str:
+    return f"{event.who} took over your claim on {event.target} at {hhmm(event.at)}"
 
 
 def release(state: TriageState) -> Fields:

@@ -275,6 +275,7 @@ class InboxScreen(TriageActions, Screen[None]):
         if inbox.generation != self._generation:
             before = len(inbox)
             inbox.refresh()
+            self.tell_takeovers()  # "sam took over your claim" (inbox_actions)
             self.reload(keep=self.mention_list.current_id)
             if len(inbox) != before and self._vocabulary_ready:
                 self._index_authors()  # new mentions: the thread pane's history follows

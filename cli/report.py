@@ -49,7 +49,6 @@ def parse_when(text: str, *, end: bool = False) -> datetime:
 def parse_span(text: str) -> timedelta:
     from sources.config import parse_duration
 
-
     try:
         return timedelta(seconds=parse_duration(text))
     except ValueError:
@@ -226,7 +225,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="mentions with their triage state as JSON Lines or CSV",
         description="Stream mentions and their triage state; FILTER is the TUI's filter "
         "language (brand:, platform:, tag:, status:, is:urgent, words...).",
+        add_help=False,  # a filter word like -hn must not be read as -h
     )
+    e.add_argument("--help", action="help", help="show this help and exit")
     e.add_argument("filter", nargs="*", metavar="FILTER")
     e.add_argument("--format", choices=("jsonl", "csv"), help="default: jsonl")
     e.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")

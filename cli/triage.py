@@ -171,7 +171,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     def add(
         name: str, func: Callable[[argparse.Namespace], int], help: str
     ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
+        # no -h: a filter word like -hn or -help-desk must not be read as it
+        p = sub.add_parser(name, help=help, description=help, add_help=False)
+        p.add_argument("--help", action="help", help="show this help and exit")
         p.add_argument(
             "--wait",
             type=float,

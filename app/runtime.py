@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sources.config import ConfigError, config_path, load_config, user_default
+from store.files import prepare_store
 from store.inbox import Inbox
 from triage.config import Config
 
@@ -89,7 +90,11 @@ class Runtime:
     def open_store(
         self, *, pipeline: bool = True, lock_timeout: float = 10.0, create: bool = True
     ) -> Inbox:
-        """The store, with the pipeline so that what is ingested is triaged."""
+        """The store, with the pipeline so that what is ingested is triaged; its folders
+        made with the modes [store] mode asks for (store.files.prepare_store)."""
+        if create or self.store_path.exists():
+            store = self.config.store
+            prepare_store(self.store_path, store.mode, store.group or None)
         return Inbox.open(
             self.store_path,
             user=self.user,

@@ -25,6 +25,7 @@ from triage.model import (
     TriageState,
     dt_from_json,
 )
+from triage.text import clean_field
 
 Fields = dict[str, Any]
 CLAIM_MINUTES = 15.0
@@ -34,7 +35,7 @@ CLOSED = (Status.DONE, Status.IGNORED)
 
 def clean_tag(tag: str) -> str:
     """A tag as stored: one word, without a leading #; ValueError otherwise."""
-    tag = tag.strip().lstrip("#")
+    tag = clean_field(tag).strip().lstrip("#")
     if not tag or any(c.isspace() for c in tag):
         raise ValueError(f"invalid tag {tag!r}: tags are single words")
     return tag
@@ -57,7 +58,7 @@ def set_status(state: TriageState, status: Status) -> Fields:
 
 
 def assign(state: TriageState, user: str | None) -> Fields:
-    return {"assignee": user or None}
+    return {"assignee": clean_field(user).strip() or None}
 
 
 def claim(
@@ -122,16 +123,18 @@ def release(state: TriageState) -> Fields:
 def handoff(state: TriageState, team: str, note: str, who: str, now: datetime) -> Fields:
     """A new group then waits on the team. The hand-off is a first response only once it
     is delivered (`handoff_delivery`): a pending or failed one reached nobody."""
-    if not team.strip():
+    team, note = clean_field(team).strip(), clean_field(note).strip()
+    if not team:
         raise ValueError("a hand-off needs a team")
-    fields: Fields = {"handoff": Handoff(team.strip(), note, who, now)}
+    fields: Fields = {"handoff": Handoff(team, note, who, now)}
     if state.status is Status.NEW:
         fields["status"] = Status.WAITING
     return fields
 
 
 def note(state: TriageState, text: str, who: str, now: datetime) -> Fields:
-    if not text.strip():
+    text = clean_field(text).strip()
+    if not text:
         raise ValueError("a note needs some text")
     return {"notes": (*state.notes, Note(text, who, now))}
 

@@ -217,16 +217,38 @@ def retry_handoff(state: TriageState) -> Fields:
     return handoff_delivery(state, DeliveryStatus.PENDING)
 
 
+AUTO_BATCH = "auto"  # Event.batch of what the app did by itself: never on the undo stack
+
+
 def undo_candidate(events: Iterable[Event], who: str) -> Event | None:
     """`who`'s last undoable event not yet undone (events oldest first)."""
+    batch = undo_batch(events, who)
+    return batch[0] if batch else None
+
+
+def undo_batch(events: Iterable[Event], who: str) -> list[Event]:
+    """`who`'s last user action not yet undone, newest event first: one event, or every
+    event of its batch (a bulk "done" on 3 groups is one step). Automatic claims and
+    releases (batch AUTO_BATCH) are skipped."""
     undone: set[str] = set()
+    found: list[Event] = []
     for event in reversed(list(events)):
         if event.action == "undo" and event.undoes:
             undone.add(event.undoes)
             continue
-        if event.who == who and event.action in UNDOABLE and event.id not in undone:
-            return event
-    return None
+        if event.who != who or event.action not in UNDOABLE or event.id in undone:
+            continue
+        if event.batch == AUTO_BATCH:
+            continue
+        if not found:
+            found.append(event)
+            if event.batch is None:
+                return found
+        elif event.batch == found[0].batch:
+            found.append(event)
+        else:
+            break
+    return found
 
 
 def undo_fields(candidate: Event, current: TriageState) -> dict[str, Any]:

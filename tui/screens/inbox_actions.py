@@ -84,9 +84,11 @@ class TriageActions:
         apply: Callable[[str], Any],
         done: Callable[[list[Outcome]], None],
         predict: Predict | None = None,
+        batch: str | None = None,
     ) -> list[str]:
         """Predict each target's new state now (a refusal is told at once), then apply
-        the writes on the writer thread; `done(outcomes)` runs back on the UI thread."""
+        the writes on the writer thread, as one batch (`batch`: rules.AUTO_BATCH for what
+        the app does by itself); `done(outcomes)` runs back on the UI thread."""
         now = self.vapp.now()
         accepted: list[str] = []
         for gid in targets:
@@ -103,13 +105,16 @@ class TriageActions:
             return accepted
         self.writes_pending += 1
 
+        inbox = self.vapp.inbox
+
         def job() -> None:
             outcomes: list[Outcome] = []
-            for gid in accepted:
-                try:
-                    outcomes.append((gid, apply(gid), None))
-                except Exception as exc:  # told in words on the UI thread
-                    outcomes.append((gid, None, exc))
+            with inbox.batch(batch):  # one user action, one undo step (bulk included)
+                for gid in accepted:
+                    try:
+                        outcomes.append((gid, apply(gid), None))
+                    except Exception as exc:  # told in words on the UI thread
+                        outcomes.append((gid, None, exc))
             self.post_message(WriteDone(outcomes, done))
 
         self.writer.submit(job)
@@ -405,7 +410,8 @@ class TriageActions:
                 self._patch([gid])
 
         self._write([view.group_id], lambda g: inbox.claim(g, force=force), done,
-                    lambda s, now: rules.claim(s, user, now, force=force))  # fmt: skip
+                    lambda s, now: rules.claim(s, user, now, force=force),
+                    batch=rules.AUTO_BATCH)  # not on the undo stack  # fmt: skip
         self._patch([view.group_id])
         self.query_one(ReplyEditor).text_area.focus()
 
@@ -448,8 +454,8 @@ class TriageActions:
 
         def apply(gid: str) -> Any:
             reply = inbox.add_reply(gid, text, mention_id=mention.id, manual=manual)
-            with contextlib.suppress(Exception):  # releasing the claim is best effort
-                inbox.release(gid)
+            with contextlib.suppress(Exception), inbox.batch(rules.AUTO_BATCH):
+                inbox.release(gid)  # best effort, and automatic: not on the undo stack
             return reply
 
         def done(outcomes: list[Outcome]) -> None:

@@ -22,6 +22,7 @@ async def test_failed_handoff_row_status_bar_and_retry(make_app, inbox):
         text = screen_text(app)
         assert "1 hand-off failed" in text
         assert "✗handoff" in text
+        assert "hand-off to service-client FAILED" in text.replace("▕ ", "")  # the pane
         assert "✓" not in next(line for line in text.splitlines() if "ana" in line)
         await pilot.press("R")
         for _ in range(200):

@@ -73,7 +73,7 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
     args, extra = parser.parse_known_args(argv)
     if extra:
         if isinstance(getattr(args, "filter", None), list) and all(
-            e.startswith("-") and e != "--" for e in extra
+            e.startswith("-") and not e.startswith("--") for e in extra  # --typo: an error
         ):
             args.filter = [*args.filter, *extra]
         else:

@@ -102,6 +102,11 @@ def test_an_unknown_option_elsewhere_is_still_refused(store):
         capture_output=True, text=True, env=env(), cwd=ROOT, timeout=60,
     )  # fmt: skip
     assert run.returncode == 2 and "unrecognized arguments: -x" in run.stderr
+    typo = subprocess.run(
+        veille("--store", str(store), "list", "--jsn"),
+        capture_output=True, text=True, env=env(), cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert typo.returncode == 2 and "unrecognized arguments: --jsn" in typo.stderr
 
 
 def test_a_mistyped_store_is_an_error_unless_created_on_purpose(tmp_path):

@@ -89,9 +89,14 @@ class Runtime:
     def open_store(
         self, *, pipeline: bool = True, lock_timeout: float = 10.0, create: bool = True
     ) -> Inbox:
-        """The store, with the pipeline so that what is ingested is triaged."""
+        """The store, with the pipeline so that what is ingested is triaged; its folders
+        made with the modes [store] mode asks for (store.files.prepare_store)."""
+        from store.files import prepare_store
         from store.inbox import Inbox
 
+        if create or self.store_path.exists():
+            store = self.config.store
+            prepare_store(self.store_path, store.mode, store.group or None)
         return Inbox.open(
             self.store_path,
             user=self.user,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from sources.config_lines import ConfigError  # light: the schema loads on use
 
@@ -27,8 +27,55 @@ def runtime(args: argparse.Namespace, *, required: bool = True) -> Runtime:
     )
 
 
+def inbox_query(text: str, include_all: bool, config: object) -> object:
+    """The InboxQuery for a command-line FILTER, checked against the configuration's
+    brands (`brand:Lumo` is refused with the valid names); FilterError if wrong."""
+    from triage.filter import KnownValues, parse_filter
+    from triage.query import InboxQuery
+
+    brands = [b.name for b in getattr(config, "brands", ())] or None
+    return InboxQuery(parse_filter(text, KnownValues(brands=brands)), include_all)
+
+
+def json_line(value: object, indent: bool = False) -> str:
+    """JSON for a terminal: C0/C1, bidi and line-separator characters escaped (a post's
+    text could otherwise move the cursor or reorder what the reader sees)."""
+    import orjson
+
+    from triage.text import escape_json_controls
+
+    option = orjson.OPT_INDENT_2 if indent else 0
+    return escape_json_controls(orjson.dumps(value, option=option).decode())
+
+
+class SafeJsonOut:
+    """A binary stream whose JSON lines are escaped as `json_line` does (for writers
+    that dump rows themselves, such as app.reports.write_jsonl)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+
+    def write(self, data: bytes) -> int:
+        from triage.text import escape_json_controls
+
+        return self.raw.write(escape_json_controls(data.decode("utf-8")).encode("utf-8"))
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
 def say(prefix: str, message: object) -> None:
     print(f"{prefix}: {message}", file=sys.stderr)
 
 
-__all__ = ["EXIT_BUSY", "EXIT_REFUSED", "EXIT_USAGE", "ConfigError", "runtime", "say"]
+__all__ = [
+    "EXIT_BUSY",
+    "EXIT_REFUSED",
+    "EXIT_USAGE",
+    "ConfigError",
+    "SafeJsonOut",
+    "inbox_query",
+    "json_line",
+    "runtime",
+    "say",
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -190,7 +191,10 @@ def cmd_config_init(args: argparse.Namespace) -> int:
         print(f"veille: {path} already exists; not overwriting it", file=sys.stderr)
         return EXIT_FAILED
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as fh:
+    # 0600 whatever the umask: webhook URLs and SMTP settings are as good as secrets
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    with open(fd, "w", encoding="utf-8") as fh:
         fh.write(example_config())
     print(f"wrote {path}: edit it, then run `veille config check`")
     return EXIT_OK

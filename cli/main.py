@@ -4,13 +4,21 @@ Each module in COMMAND_MODULES exposes `register(subparsers)`, which adds its
 subcommands with `set_defaults(func=...)`; a func takes the parsed args and returns the
 exit code. Modules import their heavy dependencies (Textual, httpx) lazily so that a
 scripted `veille tag` starts fast.
+
+Filters start with `-` as often as not (`veille list -tag:done`): arguments argparse does
+not know are handed to the commands that take a FILTER (in their order), and refused
+for the others. A closed pipe (`veille list --json | head -1`) ends the command quietly
+with 141 (128 + SIGPIPE), as a shell pipeline expects.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
+from pathlib import Path
 
 COMMAND_MODULES: tuple[str, ...] = (
     "cli.inbox",  # veille (no subcommand), veille demo
@@ -18,18 +26,38 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.listen",  # fetch, sources, config check/init
     "cli.watch",  # watch
     "cli.report",  # report, export
+    "cli.shell",  # init, completion
 )
+EXIT_PIPE = 141
+# Commands that may make a store that does not exist yet: they fill or create it on
+# purpose. Every other one refuses an explicit --store/$VEILLE_STORE that is not there.
+CREATES_STORE = frozenset({"init", "demo", "fetch", "watch", "config", "completion", "doctor"})
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("veille")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="veille", description="A keyboard-driven terminal inbox for community managers."
     )
+    parser.add_argument("--version", action="version", version=f"veille {_version()}")
     parser.add_argument(
         "--config", help="configuration file (default: $VEILLE_CONFIG or the user config folder)"
     )
     parser.add_argument(
         "--store", help="store folder (default: $VEILLE_STORE or the user data folder)"
+    )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        help="create the store if it does not exist (else a missing --store is an error)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -40,18 +68,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Unknown `-words` go to the command's FILTER when it has one; else argparse's error."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if isinstance(getattr(args, "filter", None), list) and all(
+            e.startswith("-") and not e.startswith("--") for e in extra  # --typo: an error
+        ):
+            args.filter = [*args.filter, *extra]
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _missing_store(args: argparse.Namespace) -> str | None:
+    """Why an explicitly named store cannot be used (a typo must not start an empty one)."""
+    if args.create or (args.command or "") in CREATES_STORE:
+        return None
+    chosen = args.store or os.environ.get("VEILLE_STORE")
+    if not chosen or Path(chosen).expanduser().exists():
+        return None
+    how = "--store" if args.store else "$VEILLE_STORE"
+    return (
+        f"no store at {chosen} (from {how}); check the path, or create it on purpose with "
+        "`veille init` or --create"
+    )
+
+
+def _quiet_pipe() -> int:
+    """stdout's reader went away: point stdout at /dev/null so the interpreter's final
+    flush cannot raise again, and exit like a process killed by SIGPIPE, silently."""
+    with open(os.devnull, "wb") as null, contextlib.suppress(OSError, ValueError):
+        os.dup2(null.fileno(), sys.stdout.fileno())
+    return EXIT_PIPE
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        default = getattr(parser, "_veille_default", None)
-        if default is None:
-            parser.print_help()
-            return 2
-        func = default
     try:
-        return int(func(args) or 0)
+        parser = build_parser()
+        args = _parse(parser, argv)
+        problem = _missing_store(args)
+        if problem is not None:
+            print(f"veille: {problem}", file=sys.stderr)
+            return 2  # bad usage, as `veille report` always said it
+        func = getattr(args, "func", None)
+        if func is None:
+            default = getattr(parser, "_veille_default", None)
+            if default is None:
+                parser.print_help()
+                return 2
+            func = default
+        code = int(func(args) or 0)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
+        return code
+    except BrokenPipeError:
+        return _quiet_pipe()
     except KeyboardInterrupt:
         return 130
 

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.common import ConfigError, runtime, say
+from cli.common import ConfigError, SafeJsonOut, inbox_query, runtime, say
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -48,7 +48,6 @@ def parse_when(text: str, *, end: bool = False) -> datetime:
 
 def parse_span(text: str) -> timedelta:
     from sources.config import parse_duration
-
 
     try:
         return timedelta(seconds=parse_duration(text))
@@ -173,7 +172,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or ("csv" if (args.output or "").endswith(".csv") else "jsonl")
     try:
         now = _now(args)
-        with _open_store(load_runtime(args)) as inbox:
+        rt = load_runtime(args)
+        try:  # brand: names checked against the configuration's brands
+            checked = inbox_query(text, args.all, rt.config)
+        except FilterError as exc:
+            print(f"veille export: bad filter: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        assert isinstance(checked, InboxQuery)
+        wanted = checked
+        with _open_store(rt) as inbox:
             rows = export_rows(inbox, wanted, now)
             if fmt == "csv":
                 if args.output:
@@ -183,9 +190,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                     n = write_csv(rows, sys.stdout)
             elif args.output:
                 with open(args.output, "wb") as f:
-                    n = write_jsonl(rows, f)
+                    n = write_jsonl(rows, SafeJsonOut(f))  # type: ignore[arg-type]
             else:
-                n = write_jsonl(rows, sys.stdout.buffer)
+                n = write_jsonl(rows, SafeJsonOut(sys.stdout.buffer))  # type: ignore[arg-type]
                 sys.stdout.flush()
     except UsageError as exc:
         print(f"veille export: {exc}", file=sys.stderr)
@@ -226,7 +233,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="mentions with their triage state as JSON Lines or CSV",
         description="Stream mentions and their triage state; FILTER is the TUI's filter "
         "language (brand:, platform:, tag:, status:, is:urgent, words...).",
+        add_help=False,  # a filter word like -hn must not be read as -h
     )
+    e.add_argument("--help", action="help", help="show this help and exit")
     e.add_argument("filter", nargs="*", metavar="FILTER")
     e.add_argument("--format", choices=("jsonl", "csv"), help="default: jsonl")
     e.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")

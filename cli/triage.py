@@ -13,15 +13,22 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 if TYPE_CHECKING:
     from app.runtime import Runtime
     from triage.model import TriageState
     from triage.protocol import Store
     from triage.views import GroupView
 
-from cli.common import EXIT_BUSY, EXIT_REFUSED, EXIT_USAGE, ConfigError, runtime, say
+from cli.common import (
+    EXIT_BUSY,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    ConfigError,
+    inbox_query,
+    json_line,
+    runtime,
+    say,
+)
 
 
 def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> int:
@@ -73,13 +80,19 @@ def cmd_list(args: argparse.Namespace) -> int:
     from triage.model import utcnow
     from triage.text import one_line
 
-    try:
-        wanted = query.InboxQuery.parse(" ".join(args.filter), include_all=args.all)
+    try:  # the syntax first, before the store is opened; the brands once it is
+        query.InboxQuery.parse(" ".join(args.filter), include_all=args.all)
     except FilterError as exc:
         print(f"veille: invalid filter: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
     def action(inbox: Store, rt: Runtime) -> int:
+        try:
+            wanted = inbox_query(" ".join(args.filter), args.all, rt.config)
+        except FilterError as exc:
+            print(f"veille: invalid filter: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        assert isinstance(wanted, query.InboxQuery)
         out = sys.stdout
         now = utcnow()
         ids = query.run(inbox, wanted, now)
@@ -89,14 +102,14 @@ def cmd_list(args: argparse.Namespace) -> int:
             figures = {"open": c.open, "urgent": c.urgent, "breached": c.breached,
                        "shown": len(ids), "groups": c.groups}  # fmt: skip
             if args.json:
-                out.write(orjson.dumps({**figures, "by_status": c.by_status}).decode() + "\n")
+                out.write(json_line({**figures, "by_status": c.by_status}) + "\n")
             else:
                 out.write("  ".join(f"{k} {v}" for k, v in figures.items()) + "\n")
             return 0
         for gid in ids:
             row = _row(inbox.view(gid))
             if args.json:
-                out.write(orjson.dumps(row).decode() + "\n")
+                out.write(json_line(row) + "\n")
             else:
                 tags = " ".join(f"+{t}" for t in row["tags"])
                 out.write(
@@ -115,7 +128,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         data = _row(view)
         data["mentions"] = [m.to_json() for m in view.mentions]
         data["state"] = view.state.to_json()
-        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        sys.stdout.write(json_line(data, indent=True) + "\n")
         return 0
 
     return _run(args, action)
@@ -171,7 +184,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     def add(
         name: str, func: Callable[[argparse.Namespace], int], help: str
     ) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
+        # no -h: a filter word like -hn or -help-desk must not be read as it
+        p = sub.add_parser(name, help=help, description=help, add_help=False)
+        p.add_argument("--help", action="help", help="show this help and exit")
         p.add_argument(
             "--wait",
             type=float,

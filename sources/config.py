@@ -47,7 +47,7 @@ KEY_ACTIONS = (
     "app.quit", "app.help", "app.dashboard",
     "inbox.filter", "inbox.tag", "inbox.reply", "inbox.handoff", "inbox.claim", "inbox.done",
     "inbox.ignore", "inbox.snooze", "inbox.note", "inbox.undo", "inbox.reopen", "inbox.clear",
-    "inbox.open_post", "inbox.copy_link",
+    "inbox.open_post", "inbox.copy_link", "inbox.retry_handoff",
     *(f"inbox.view{n}" for n in range(10)),
     "list.down", "list.up", "list.top", "list.bottom", "list.page_down", "list.page_up",
     "list.open", "list.select",
@@ -151,6 +151,8 @@ class _Smtp(_Table):
 
 class _Store(_Table):
     path: str = ""
+    mode: str = "private"  # private | group (store.files.prepare_store)
+    group: str = ""  # the Unix group sharing the store (mode = "group"); default: the folder's
 
 
 class _File(_Table):
@@ -308,7 +310,7 @@ def _build(f: _File, path: str) -> Config:
     _unique("teams", [t.name for t in f.teams])
     _unique("templates", [t.name for t in f.templates])
     return Config(
-        user=f.user.strip() or user_default(),
+        user=_user(f.user),
         brands=tuple(_brand(b, i) for i, b in enumerate(f.brands)),
         sources=tuple(_source(s, i) for i, s in enumerate(f.sources)),
         teams=tuple(TeamConfig(t.name.strip(), t.webhook, t.email) for t in f.teams),
@@ -330,7 +332,7 @@ def _build(f: _File, path: str) -> Config:
         ),
         keys=_keys(f.keys),
         views=_views(f.views),
-        store=StoreConfig(f.store.path),
+        store=_store(f.store),
     )
 
 
@@ -490,11 +492,44 @@ def _views(views: dict[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(views.items())
 
 
-def example_config() -> str:
+STORE_MODES = ("private", "group")
+_BAD_USER = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]")
+
+
+def _user(value: str) -> str:
+    """The acting user's name: it names files (drafts) and is shown to the team, so no
+    path separators, no "..", no control characters."""
+    user = value.strip() or user_default()
+    if _BAD_USER.search(user) or user in (".", "..") or ".." in user:
+        raise _Bad(
+            f"user {value!r} cannot be used: a user name has no '/', '\\', '..' or control "
+            "characters",
+            [],
+            "user",
+        )
+    return user
+
+
+def _store(store: _Store) -> StoreConfig:
+    if store.mode not in STORE_MODES:
+        raise _Bad(
+            f"[store] mode {store.mode!r}: expected one of {', '.join(STORE_MODES)}",
+            ["store"],
+            "mode",
+        )
+    if store.group and store.mode != "group":
+        raise _Bad('[store] group is only used with mode = "group"', ["store"], "group")
+    return StoreConfig(store.path, store.mode, store.group.strip())
+
+
+def example_config(user: str | None = None) -> str:
     """A commented configuration that `load_config` accepts (written by `veille config init`)."""
     from sources.config_example import EXAMPLE
 
-    return EXAMPLE
+    name = user if user is not None else user_default()
+    if _BAD_USER.search(name) or ".." in name or '"' in name:
+        name = "me"
+    return EXAMPLE.replace('user = "camille"  ', f'user = "{name}"'.ljust(len('user = "camille"  ')), 1)
 
 
 __all__ = ["ConfigError", "config_path", "example_config", "load_config", "parse_config"]

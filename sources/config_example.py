@@ -89,7 +89,18 @@ text = "Bonjour {author}, merci pour votre message, nous regardons et revenons v
 # [keys]                               # rebind keys by action id (listed by `?`)
 # "inbox.done" = "x"
 
-# [views]                              # saved views on keys 1-9
+# [views]                              # saved views: keys 1-9 in this order, 0 = all
+# A view is a name and a filter, the language of the / key (and of `veille list`):
+#   words (accents and case ignored), "exact phrase", -word (not), brand:Lumio,
+#   platform:mastodon, status:new, tag:refund, author:@ana, is:urgent, is:unanswered,
+#   is:mine, is:snoozed, is:claimed, is:handedoff; every term must match.
+# Without [views], 1-4 are: urgent, unanswered, mine, waiting.
 # angry = "tag:angry"
 # mine = "is:mine"
+# refunds = "brand:Lumio remboursement -tag:done"
+
+# [store]                              # where the store lives and who may use it
+# path = "~/veille-store"              # --store and $VEILLE_STORE come first
+# mode = "group"                       # "private" (default): you only; "group": every
+# group = "veille"                     #   member of this Unix group (see the README)
 """

@@ -26,6 +26,7 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -88,6 +89,7 @@ class Inbox:
         self._pipeline_seeded = False
         self._generation_path = root / "generation"
         self._seen_generation = -1
+        self._batches = threading.local()  # this thread's open batch (Inbox.batch)
 
     # ------------------------------------------------------------------ opening
 
@@ -288,8 +290,9 @@ class Inbox:
             after_json = after_state.to_json()
             after = {k: after_json[k] for k in (*fields, "updated_at", "updated_by")}
             event = Event(
-                uuid.uuid4().hex, now, self.user, action, gid, before, after, after_state.rev
-            )
+                uuid.uuid4().hex, now, self.user, action, gid, before, after, after_state.rev,
+                batch=getattr(self._batches, "id", None),
+            )  # fmt: skip
             self._commit(event, after_state)
             return after_state
 
@@ -377,8 +380,18 @@ class Inbox:
 
     def update_handoff(self, target: str, delivery: DeliveryStatus, error: str = "") -> TriageState:
         return self._act(
-            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error)
+            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error, now)
         )
+
+    @contextmanager
+    def batch(self, batch_id: str | None = None) -> Iterator[str]:
+        """The actions this thread makes inside share one batch id: one undo step."""
+        previous = getattr(self._batches, "id", None)
+        self._batches.id = batch_id or uuid.uuid4().hex
+        try:
+            yield self._batches.id
+        finally:
+            self._batches.id = previous
 
     def undo(self, user: str | None = None) -> Event | None:
         """Revert `user`'s last action not yet undone; None when there is nothing to undo.
@@ -389,30 +402,33 @@ class Inbox:
         with self.mutex, self.lock:
             self._redo_tail()
             self.refresh()
-            candidate = rules.undo_candidate(self.events(), user or self.user)
-            if candidate is None:
+            batch = rules.undo_batch(self.events(), user or self.user)
+            if not batch:
                 return None
-            current = self.state(candidate.target)
-            restore = rules.undo_fields(candidate, current)
-            now_json = current.to_json()
-            now = utcnow()
-            data = {**now_json, **restore}
-            data.update(rev=current.rev + 1, updated_at=dt_to_json(now), updated_by=self.user)
-            new_state = TriageState.from_json(data)
-            new_json = new_state.to_json()
-            event = Event(
-                uuid.uuid4().hex,
-                now,
-                self.user,
-                "undo",
-                candidate.target,
-                {k: now_json[k] for k in restore},
-                {k: new_json[k] for k in (*restore, "updated_at", "updated_by")},
-                new_state.rev,
-                undoes=candidate.id,
-            )
-            self._commit(event, new_state)
-            return candidate
+            for e in batch:  # all or nothing: any conflict refuses the whole step
+                rules.undo_fields(e, self.state(e.target))
+            for candidate in batch:  # newest first
+                current = self.state(candidate.target)
+                restore = rules.undo_fields(candidate, current)
+                now_json = current.to_json()
+                now = utcnow()
+                data = {**now_json, **restore}
+                data.update(rev=current.rev + 1, updated_at=dt_to_json(now), updated_by=self.user)
+                new_state = TriageState.from_json(data)
+                new_json = new_state.to_json()
+                event = Event(
+                    uuid.uuid4().hex,
+                    now,
+                    self.user,
+                    "undo",
+                    candidate.target,
+                    {k: now_json[k] for k in restore},
+                    {k: new_json[k] for k in (*restore, "updated_at", "updated_by")},
+                    new_state.rev,
+                    undoes=candidate.id,
+                )
+                self._commit(event, new_state)
+            return batch[0]
 
 
 __all__ = [

@@ -83,9 +83,12 @@ class SmtpConfig:
 
 @dataclass(slots=True)
 class StoreConfig:
-    """`[store]`: the store's folder (`--store` and $VEILLE_STORE come first)."""
+    """`[store]`: the store's folder (`--store` and $VEILLE_STORE come first) and who may
+    use it: "private" (the owner only) or "group" (the Unix group `group`, see the README)."""
 
     path: str = ""
+    mode: str = "private"
+    group: str = ""
 
 
 @dataclass(slots=True)

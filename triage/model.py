@@ -470,6 +470,8 @@ class Event:
     after: dict[str, Any]
     rev: int = 0
     undoes: str | None = None  # for action == "undo": the id of the event undone
+    batch: str | None = None  # one user action on several groups: one id, one undo step;
+    # AUTO_BATCH marks what the app did by itself (claim on reply, release on send)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -482,6 +484,7 @@ class Event:
             "after": self.after,
             "rev": self.rev,
             "undoes": self.undoes,
+            **({"batch": self.batch} if self.batch else {}),
         }
 
     @classmethod
@@ -496,4 +499,5 @@ class Event:
             after=dict(data.get("after") or {}),
             rev=int(data.get("rev", 0)),
             undoes=data.get("undoes"),
+            batch=data.get("batch"),
         )

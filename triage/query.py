@@ -14,7 +14,7 @@ from datetime import datetime
 
 from triage.config import SlaConfig
 from triage.filter import Filter, FilterContext, parse_filter
-from triage.model import Status, TriageState
+from triage.model import DeliveryStatus, Status, TriageState
 from triage.protocol import StoreReader
 from triage.views import GroupView
 
@@ -31,6 +31,7 @@ class Counts:
     breached: int  # past their first-response target, not yet answered or closed
     groups: int
     by_status: dict[str, int] = field(default_factory=dict)
+    handoffs_failed: int = 0  # open groups whose hand-off reached nobody (retry: R)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ def count(
     threshold = store.urgent_threshold
     per_status: dict[Status, int] = dict.fromkeys(Status, 0)
     view_of = store.view
-    groups = opened = urgent = breached = 0
+    groups = opened = urgent = breached = failed = 0
     # one pass over every group (100k in a worker): the rule of `is_open`, inlined
     for gid in store.group_ids() if ids is None else ids:
         view = view_of(gid)
@@ -119,6 +120,8 @@ def count(
         if state.status in CLOSED or (state.snoozed_until and state.snoozed_until > now):
             continue
         opened += 1
+        if state.handoff is not None and state.handoff.delivery is DeliveryStatus.FAILED:
+            failed += 1
         if view.priority >= threshold:
             urgent += 1
         if sla_left is not None:
@@ -126,4 +129,4 @@ def count(
             if seconds is not None and seconds < 0:
                 breached += 1
     by_status = {s.value: n for s, n in per_status.items()}
-    return Counts(opened, urgent, breached, groups, by_status)
+    return Counts(opened, urgent, breached, groups, by_status, failed)

@@ -74,15 +74,22 @@ class SlaClock:
 
 def first_response(state: TriageState | None) -> datetime | None:
     """When the story was first answered: a recorded first response, a reply delivered
-    (or made by hand), or a hand-off to a team - whichever came first."""
+    (or made by hand), or a hand-off DELIVERED to a team - whichever came first. A pending
+    or failed hand-off reached nobody: it does not stop the clock (and a first response
+    that older versions recorded at such a hand-off's time is not one)."""
     if state is None:
         return None
-    times = [state.first_response_at] if state.first_response_at else []
+    h = state.handoff
+    undelivered = h is not None and h.delivery is not DeliveryStatus.DELIVERED
+    recorded = state.first_response_at
+    if recorded is not None and undelivered and h is not None and recorded == h.at:
+        recorded = None
+    times = [recorded] if recorded else []
     times += [
         r.at for r in state.replies if r.status in (DeliveryStatus.DELIVERED, DeliveryStatus.MANUAL)
     ]
-    if state.handoff is not None:
-        times.append(state.handoff.at)
+    if h is not None and h.delivery is DeliveryStatus.DELIVERED:
+        times.append(h.at)
     return min(times) if times else None
 
 

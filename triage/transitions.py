@@ -11,11 +11,21 @@ same. Undo is a transition over the journal: `undo_candidate` picks the event,
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from triage.errors import Conflict, NotFound
-from triage.model import DeliveryStatus, Event, Handoff, Note, Reply, Status, TriageState
+from triage.model import (
+    DeliveryStatus,
+    Event,
+    Handoff,
+    Note,
+    Reply,
+    Status,
+    TriageState,
+    dt_from_json,
+)
+from triage.text import clean_field
 
 Fields = dict[str, Any]
 CLAIM_MINUTES = 15.0
@@ -25,7 +35,7 @@ CLOSED = (Status.DONE, Status.IGNORED)
 
 def clean_tag(tag: str) -> str:
     """A tag as stored: one word, without a leading #; ValueError otherwise."""
-    tag = tag.strip().lstrip("#")
+    tag = clean_field(tag).strip().lstrip("#")
     if not tag or any(c.isspace() for c in tag):
         raise ValueError(f"invalid tag {tag!r}: tags are single words")
     return tag
@@ -48,7 +58,7 @@ def set_status(state: TriageState, status: Status) -> Fields:
 
 
 def assign(state: TriageState, user: str | None) -> Fields:
-    return {"assignee": user or None}
+    return {"assignee": clean_field(user).strip() or None}
 
 
 def claim(
@@ -64,24 +74,67 @@ def claim(
     return fields
 
 
+def hhmm(at: datetime | None) -> str:
+    """A time as the warnings say it: "14:02 UTC" (every user of one store agrees)."""
+    return f"{at.astimezone(UTC):%H:%M} UTC" if at else "?"
+
+
+def reply_warnings(state: TriageState, who: str, now: datetime) -> list[str]:
+    """Why `who` should think twice before answering: someone else is answering (a live
+    claim), has a reply waiting to be sent, or already answered - each with who and when.
+    Empty when `who` is alone on it."""
+    out: list[str] = []
+    if state.claim_active(now) and state.claimed_by != who:
+        since = (
+            state.claim_expires - timedelta(minutes=CLAIM_MINUTES) if state.claim_expires else None
+        )
+        out.append(f"{state.claimed_by} is answering this (claimed at {hhmm(since)})")
+    for r in state.replies:
+        if r.by == who:
+            continue
+        if r.status is DeliveryStatus.PENDING:
+            out.append(f"{r.by} has a reply waiting to be sent (written at {hhmm(r.at)})")
+        elif r.status in (DeliveryStatus.DELIVERED, DeliveryStatus.MANUAL):
+            out.append(f"{r.by} already answered (at {hhmm(r.at)})")
+    return out
+
+
+def takeovers(events: Iterable[Event], who: str) -> list[Event]:
+    """The claims of `who` that someone else took over while they were live (the journal
+    keeps the claim's before/after): what `who`'s inbox tells them."""
+    out = []
+    for e in events:
+        if e.action != "claim" or e.who == who or e.before.get("claimed_by") != who:
+            continue
+        expires = dt_from_json(e.before.get("claim_expires"))
+        if e.after.get("claimed_by") == e.who and (expires is None or expires > e.at):
+            out.append(e)
+    return out
+
+
+def takeover_message(event: Event) -> str:
+    return f"{event.who} took over your claim on {event.target} at {hhmm(event.at)}"
+
+
 def release(state: TriageState) -> Fields:
     return {"claimed_by": None, "claim_expires": None}
 
 
 def handoff(state: TriageState, team: str, note: str, who: str, now: datetime) -> Fields:
-    """Handing off is a first response; a new group then waits on the team."""
-    if not team.strip():
+    """A new group then waits on the team. The hand-off is a first response only once it
+    is delivered (`handoff_delivery`): a pending or failed one reached nobody."""
+    team, note = clean_field(team).strip(), clean_field(note).strip()
+    if not team:
         raise ValueError("a hand-off needs a team")
-    fields: Fields = {"handoff": Handoff(team.strip(), note, who, now)}
-    if state.first_response_at is None:
-        fields["first_response_at"] = now
+    fields: Fields = {"handoff": Handoff(team, note, who, now)}
     if state.status is Status.NEW:
         fields["status"] = Status.WAITING
     return fields
 
 
 def note(state: TriageState, text: str, who: str, now: datetime) -> Fields:
-    if not text.strip():
+    text = clean_field(text).strip()
+    if not text:
         raise ValueError("a note needs some text")
     return {"notes": (*state.notes, Note(text, who, now))}
 
@@ -138,24 +191,64 @@ def reply_delivery(
     return fields
 
 
-def handoff_delivery(state: TriageState, delivery: DeliveryStatus, error: str = "") -> Fields:
+def handoff_delivery(
+    state: TriageState, delivery: DeliveryStatus, error: str = "", now: datetime | None = None
+) -> Fields:
+    """The outbox's outcome for the hand-off. DELIVERED stops the SLA clock (at `now`, the
+    delivery, else the hand-off's own time). PENDING on a FAILED one is a person asking
+    for a retry: its attempts start again from zero."""
     if state.handoff is None:
         raise NotFound(f"{state.target!r} has no hand-off")
     h = state.handoff
-    data = {**h.to_json(), "delivery": delivery.value, "error": error, "attempts": h.attempts + 1}
-    return {"handoff": Handoff.from_json(data)}
+    retry = delivery is DeliveryStatus.PENDING and h.delivery is DeliveryStatus.FAILED
+    attempts = 0 if retry else h.attempts + 1
+    data = {**h.to_json(), "delivery": delivery.value, "error": error, "attempts": attempts}
+    fields: Fields = {"handoff": Handoff.from_json(data)}
+    if delivery is DeliveryStatus.DELIVERED and state.first_response_at is None:
+        fields["first_response_at"] = now or h.at
+    return fields
+
+
+def retry_handoff(state: TriageState) -> Fields:
+    """Send a failed hand-off again (Refused when there is none to retry)."""
+    h = state.handoff
+    if h is None or h.delivery is not DeliveryStatus.FAILED:
+        raise Conflict("no failed hand-off to retry here")
+    return handoff_delivery(state, DeliveryStatus.PENDING)
+
+
+AUTO_BATCH = "auto"  # Event.batch of what the app did by itself: never on the undo stack
 
 
 def undo_candidate(events: Iterable[Event], who: str) -> Event | None:
     """`who`'s last undoable event not yet undone (events oldest first)."""
+    batch = undo_batch(events, who)
+    return batch[0] if batch else None
+
+
+def undo_batch(events: Iterable[Event], who: str) -> list[Event]:
+    """`who`'s last user action not yet undone, newest event first: one event, or every
+    event of its batch (a bulk "done" on 3 groups is one step). Automatic claims and
+    releases (batch AUTO_BATCH) are skipped."""
     undone: set[str] = set()
+    found: list[Event] = []
     for event in reversed(list(events)):
         if event.action == "undo" and event.undoes:
             undone.add(event.undoes)
             continue
-        if event.who == who and event.action in UNDOABLE and event.id not in undone:
-            return event
-    return None
+        if event.who != who or event.action not in UNDOABLE or event.id in undone:
+            continue
+        if event.batch == AUTO_BATCH:
+            continue
+        if not found:
+            found.append(event)
+            if event.batch is None:
+                return found
+        elif event.batch == found[0].batch:
+            found.append(event)
+        else:
+            break
+    return found
 
 
 def undo_fields(candidate: Event, current: TriageState) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from triage.model import Mention, Status, TriageState
+from triage.model import DeliveryStatus, Mention, Status, TriageState
+from triage.sla import first_response
 from triage.text import fold
 
 
@@ -69,7 +70,13 @@ class GroupView:
 
     @property
     def first_response_at(self) -> datetime | None:
-        return self.state.first_response_at
+        """triage.sla.first_response: a pending or failed hand-off is no answer."""
+        return first_response(self.state)
+
+    @property
+    def handoff_failed(self) -> bool:
+        h = self.state.handoff
+        return h is not None and h.delivery is DeliveryStatus.FAILED
 
     @property
     def snoozed_until(self) -> datetime | None:

@@ -44,7 +44,7 @@ def test_actions_are_durable_and_journaled(store_dir, mentions):
     assert again.notes[0].text == "rappeler demain" and again.notes[0].by == "ana"
     assert again.handoff.team == "service-client"
     assert again.handoff.delivery is DeliveryStatus.PENDING
-    assert again.first_response_at is not None  # a hand-off stops the SLA clock
+    assert again.first_response_at is None  # only a DELIVERED hand-off stops the SLA clock
     actions = [e.action for e in Inbox.open(store_dir, user="x").events()]
     assert actions == ["tag", "status", "assign", "note", "snooze", "handoff"]
 

@@ -56,8 +56,14 @@ def test_first_response_is_a_delivered_reply_or_a_handoff() -> None:
     delivered = replace(state.replies[0], status=DeliveryStatus.DELIVERED)
     state = state.evolve(replies=(delivered,))
     assert first_response(state) == T0 + timedelta(minutes=10)
-    handed = TriageState("g", handoff=Handoff("legal", "", "ana", T0 + timedelta(minutes=5)))
-    assert first_response(handed) == T0 + timedelta(minutes=5)
+    at = T0 + timedelta(minutes=5)
+    handed = TriageState("g", handoff=Handoff("legal", "", "ana", at))
+    assert first_response(handed) is None  # pending: it reached nobody yet
+    failed = TriageState("g", first_response_at=at,  # as older versions recorded it
+                         handoff=Handoff("legal", "", "ana", at, DeliveryStatus.FAILED))  # fmt: skip
+    assert first_response(failed) is None
+    ok = TriageState("g", handoff=Handoff("legal", "", "ana", at, DeliveryStatus.DELIVERED))
+    assert first_response(ok) == at
 
 
 def test_answered_late_stays_breached_and_stops() -> None:

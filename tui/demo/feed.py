@@ -14,6 +14,7 @@ from app.ingest import ingest_once, make_poller, opener
 from app.runtime import Runtime
 from triage.config import BrandConfig, Config, SlaConfig, SourceConfig, TeamConfig, Template
 from triage.protocol import Store
+from tui.demo.server import HOOKS_PATH
 
 TEMPLATES = (
     Template(
@@ -61,10 +62,9 @@ def demo_config(server_url: str, folder: Path, user: str = "camille") -> Config:
         BrandConfig("Brightly", keywords=("brightly",), is_competitor=True),
         BrandConfig("Lumen & Co", keywords=("lumen & co", "lumen and co"), is_competitor=True),
     )
-    teams = (
-        TeamConfig("service-client"),
-        TeamConfig("relations-presse"),
-        TeamConfig("produit"),
+    teams = tuple(  # each posts to the demo server's local hand-off sink
+        TeamConfig(name, webhook=f"{server_url}{HOOKS_PATH}{name}")
+        for name in ("service-client", "relations-presse", "produit")
     )
     return Config(
         user=user,

@@ -197,8 +197,12 @@ class DemoData:
         }
 
 
+HOOKS_PATH = "/hooks/"  # the demo teams' hand-off sink: a local incoming webhook
+
+
 class _Handler(BaseHTTPRequestHandler):
     data: DemoData  # set on the class made per server
+    received: list[tuple[str, dict[str, Any]]]  # hand-offs posted to the sink: (team, payload)
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the TUI owns the screen
         pass
@@ -215,6 +219,22 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b'{"error":"Record not found"}', "application/json")
         else:
             self._send(200, json.dumps(value).encode(), "application/json; charset=utf-8")
+
+    def do_POST(self) -> None:
+        """The hand-off sink: accepts what a Slack/Mattermost incoming webhook accepts."""
+        path = urlsplit(self.path).path
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if not path.startswith(HOOKS_PATH):
+            self._send(404, b"not found", "text/plain")
+            return
+        try:
+            payload = json.loads(body or b"{}")
+        except ValueError:
+            self._send(400, b"invalid JSON", "text/plain")
+            return
+        self.received.append((path[len(HOOKS_PATH) :], payload))
+        self._send(200, b"ok", "text/plain")
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -260,7 +280,8 @@ class DemoServer:
         self, now: datetime | None = None, posts: list[dict[str, Any]] | None = None
     ) -> None:
         self.now = now or datetime.now(UTC)
-        handler = type("DemoHandler", (_Handler,), {})
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        handler = type("DemoHandler", (_Handler,), {"received": self.received})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         handler.data = DemoData(posts if posts is not None else load_posts(), self.now, self.url)

@@ -61,6 +61,9 @@ class InboxScreen(TriageActions, Screen[None]):
         Binding("O", "reopen", "Reopen", id="inbox.reopen", show=False),
         Binding("o", "open_post", "Open post", id="inbox.open_post", show=False),
         Binding("y", "copy_link", "Copy link", id="inbox.copy_link", show=False),
+        Binding(
+            "R", "retry_handoff", "Retry failed hand-off", id="inbox.retry_handoff", show=False
+        ),
         Binding("escape", "clear", "Clear filter/selection", id="inbox.clear", show=False),
         *[
             Binding(str(n), f"view({n})", f"View {n}", id=f"inbox.view{n}", show=False)
@@ -80,7 +83,7 @@ class InboxScreen(TriageActions, Screen[None]):
         self._pane_timer: Timer | None = None
         self._last: tuple[Filter, list[str]] | None = None  # the last complete result
         self._vocabulary_ready = False
-        self._counts = (0, 0, 0)
+        self._counts = (0, 0, 0, 0)
         self._spike: str | None = None
         self.flt: Filter | None = None
         self.filter_text = ""
@@ -274,6 +277,7 @@ class InboxScreen(TriageActions, Screen[None]):
         if inbox.generation != self._generation:
             before = len(inbox)
             inbox.refresh()
+            self.tell_takeovers()  # "sam took over your claim" (inbox_actions)
             self.reload(keep=self.mention_list.current_id)
             if len(inbox) != before and self._vocabulary_ready:
                 self._index_authors()  # new mentions: the thread pane's history follows
@@ -298,6 +302,7 @@ class InboxScreen(TriageActions, Screen[None]):
             open=self._counts[0],
             urgent=self._counts[1],
             breached=self._counts[2],
+            handoffs_failed=self._counts[3],
             shown=shown,
             total=len(self.ranked),
             selected=len(self.mention_list.selected),
@@ -317,9 +322,13 @@ class InboxScreen(TriageActions, Screen[None]):
             spike = app.spike_message(inbox, now)
         except RuntimeError:  # the store changed under us: the next update recounts
             return
-        self.app.call_from_thread(self._counted, (counts.open, counts.urgent, counts.breached), spike)
+        self.app.call_from_thread(
+            self._counted,
+            (counts.open, counts.urgent, counts.breached, counts.handoffs_failed),
+            spike,
+        )
 
-    def _counted(self, counts: tuple[int, int, int], spike: str | None) -> None:
+    def _counted(self, counts: tuple[int, int, int, int], spike: str | None) -> None:
         self._counts = counts
         self._spike = spike
         self._render_status()

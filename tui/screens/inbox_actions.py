@@ -22,7 +22,7 @@ from textual.message import Message
 
 from triage import transitions as rules
 from triage.errors import Refused
-from triage.model import Mention, Status, TriageState
+from triage.model import DeliveryStatus, Mention, Status, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, plain
 from tui.screens.host import InboxHost
@@ -84,9 +84,11 @@ class TriageActions:
         apply: Callable[[str], Any],
         done: Callable[[list[Outcome]], None],
         predict: Predict | None = None,
+        batch: str | None = None,
     ) -> list[str]:
         """Predict each target's new state now (a refusal is told at once), then apply
-        the writes on the writer thread; `done(outcomes)` runs back on the UI thread."""
+        the writes on the writer thread, as one batch (`batch`: rules.AUTO_BATCH for what
+        the app does by itself); `done(outcomes)` runs back on the UI thread."""
         now = self.vapp.now()
         accepted: list[str] = []
         for gid in targets:
@@ -103,13 +105,16 @@ class TriageActions:
             return accepted
         self.writes_pending += 1
 
+        inbox = self.vapp.inbox
+
         def job() -> None:
             outcomes: list[Outcome] = []
-            for gid in accepted:
-                try:
-                    outcomes.append((gid, apply(gid), None))
-                except Exception as exc:  # told in words on the UI thread
-                    outcomes.append((gid, None, exc))
+            with inbox.batch(batch):  # one user action, one undo step (bulk included)
+                for gid in accepted:
+                    try:
+                        outcomes.append((gid, apply(gid), None))
+                    except Exception as exc:  # told in words on the UI thread
+                        outcomes.append((gid, None, exc))
             self.post_message(WriteDone(outcomes, done))
 
         self.writer.submit(job)
@@ -247,6 +252,7 @@ class TriageActions:
                       lambda s, now: rules.assign(s, who))  # fmt: skip
 
         def claim(force: bool) -> None:
+            self._my_claims().update(v.group_id for v in targets)
             self._run("Claimed", targets, lambda g: inbox.claim(g, force=force),
                       lambda s, now: rules.claim(s, user, now, force=force))  # fmt: skip
 
@@ -306,6 +312,18 @@ class TriageActions:
                   lambda s, now: rules.handoff(s, team, text, user, now),
                   then=self.vapp.outbound_kick)  # fmt: skip
 
+    def action_retry_handoff(self) -> None:
+        """Send the failed hand-offs of the targets again (the outbox tries at once)."""
+        targets = [v for v in self._targets() if v.handoff_failed]
+        if not targets:
+            self.notify("No failed hand-off here to retry.", severity="warning", markup=False)
+            return
+        inbox = self.vapp.inbox
+        self._run("Hand-off retried", targets,
+                  lambda g: inbox.update_handoff(g, DeliveryStatus.PENDING),
+                  lambda s, now: rules.retry_handoff(s),
+                  then=self.vapp.outbound_kick)  # fmt: skip
+
     def action_undo(self) -> None:
         inbox = self.vapp.inbox
 
@@ -324,34 +342,63 @@ class TriageActions:
 
     # ------------------------------------------------------------------ replies
     def action_reply(self) -> None:
+        """Open the editor; when someone else answered, is answering or has a reply
+        waiting, say who and when and ask first (taking over a claim tells its holder)."""
         view = self.mention_list.current
         if view is None:
             self.notify("Select a mention first.", severity="warning", markup=False)
             return
-        now = self.vapp.now()
-        state = view.state
-        if state.claim_active(now) and state.claimed_by != self.vapp.user:
-            who = flat(state.claimed_by)
-
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self._start_reply(view, force=True)
-
-            self.app.push_screen(
-                ConfirmScreen(
-                    Content.assemble(
-                        plain(f"{who} is answering this"),
-                        (f" (claimed {_since(state.updated_at, now)}).", ""),
-                        " Reply anyway?",
-                    )
-                ),
-                answer,
-            )
+        now, user = self.vapp.now(), self.vapp.user
+        state = self._state(view.group_id)
+        warnings = rules.reply_warnings(state, user, now)
+        if not warnings:
+            self._start_reply(view, force=False)
             return
-        self._start_reply(view, force=False)
+        take_over = state.claim_active(now) and state.claimed_by != user
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._confirmed()[view.group_id] = set(warnings)
+                self._start_reply(view, force=take_over)
+
+        self.app.push_screen(ConfirmScreen(_question(warnings, "Reply anyway?")), answer)
+
+    def _confirmed(self) -> dict[str, set[str]]:
+        """Per group, the warnings the user already said yes to (asked once, not twice)."""
+        seen: dict[str, set[str]] | None = getattr(self, "_reply_confirmed", None)
+        if seen is None:
+            seen = self._reply_confirmed = {}
+        return seen
+
+    def _my_claims(self) -> set[str]:
+        """The groups this inbox claimed for its user (watched for a take-over)."""
+        mine: set[str] | None = getattr(self, "_claims_watched", None)
+        if mine is None:
+            mine = self._claims_watched = set()
+        return mine
+
+    def tell_takeovers(self) -> None:
+        """After a refresh: tell the user when someone took over one of their claims (the
+        journal's claim event records who and when; the state is enough to notice it)."""
+        inbox, user = self.vapp.inbox, self.vapp.user
+        for gid in list(self._my_claims()):
+            state = inbox.state(gid)
+            if state.claimed_by == user:
+                continue
+            self._my_claims().discard(gid)
+            if state.claimed_by:
+                name = flat(inbox.view(gid).leader.author.display, 30)
+                self.notify(
+                    f"{flat(state.claimed_by, 20)} took over your claim on {name}"
+                    f" at {rules.hhmm(state.updated_at)}",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
 
     def _start_reply(self, view: GroupView, force: bool) -> None:
         self.sync_panes()
+        self._my_claims().add(view.group_id)
         inbox, user = self.vapp.inbox, self.vapp.user
 
         def done(outcomes: list[Outcome]) -> None:
@@ -363,7 +410,8 @@ class TriageActions:
                 self._patch([gid])
 
         self._write([view.group_id], lambda g: inbox.claim(g, force=force), done,
-                    lambda s, now: rules.claim(s, user, now, force=force))  # fmt: skip
+                    lambda s, now: rules.claim(s, user, now, force=force),
+                    batch=rules.AUTO_BATCH)  # not on the undo stack  # fmt: skip
         self._patch([view.group_id])
         self.query_one(ReplyEditor).text_area.focus()
 
@@ -373,23 +421,28 @@ class TriageActions:
     def on_reply_editor_left(self) -> None:
         self.mention_list.focus()
 
-    def on_reply_editor_send_requested(
-        self, event: ReplyEditor.SendRequested
-    ) -> None:
+    def on_reply_editor_send_requested(self, event: ReplyEditor.SendRequested) -> None:
         editor = self.query_one(ReplyEditor)
         problems = editor.checks()
-        if problems:
+        state = self._state(event.target)
+        seen = self._confirmed().get(event.target, set())
+        warnings = [
+            w for w in rules.reply_warnings(state, self.vapp.user, self.vapp.now()) if w not in seen
+        ]
+        if problems or warnings:
 
             def answer(yes: bool | None) -> None:
                 if yes:
                     self._send_now(event.target, event.mention, event.text)
 
-            question = Content.assemble(
-                ("This reply has problems:\n", "bold"),
-                *[plain("• " + p + "\n") for p in problems],
-                "Send anyway?",
-            )
-            self.app.push_screen(ConfirmScreen(question), answer)
+            parts: list[Content | str | tuple[str, str]] = []
+            if warnings:
+                parts += [("Someone else is on it:\n", "bold")]
+                parts += [plain("• " + w + "\n") for w in warnings]
+            if problems:
+                parts += [("This reply has problems:\n", "bold")]
+                parts += [plain("• " + p + "\n") for p in problems]
+            self.app.push_screen(ConfirmScreen(Content.assemble(*parts, "Send anyway?")), answer)
             return
         self._send_now(event.target, event.mention, event.text)
 
@@ -401,8 +454,8 @@ class TriageActions:
 
         def apply(gid: str) -> Any:
             reply = inbox.add_reply(gid, text, mention_id=mention.id, manual=manual)
-            with contextlib.suppress(Exception):  # releasing the claim is best effort
-                inbox.release(gid)
+            with contextlib.suppress(Exception), inbox.batch(rules.AUTO_BATCH):
+                inbox.release(gid)  # best effort, and automatic: not on the undo stack
             return reply
 
         def done(outcomes: list[Outcome]) -> None:
@@ -413,6 +466,7 @@ class TriageActions:
                 editor.load(target, mention, brand, text)
                 return
             app.drafts.discard(target)
+            self._confirmed().pop(target, None)
             self._patch([target])
             if manual:
                 app.manual_reply(mention, text)
@@ -430,11 +484,8 @@ class TriageActions:
             self.mention_list.focus()
 
 
-def _since(at: datetime | None, now: datetime) -> str:
-    if at is None:
-        return "a moment ago"
-    minutes = int((now - at).total_seconds() // 60)
-    return f"{minutes} min ago" if minutes > 0 else "just now"
+def _question(warnings: Sequence[str], ask: str) -> Content:
+    return Content.assemble(*[plain("• " + w + "\n") for w in warnings], ask)
 
 
 __all__ = ["StoreWriter", "TriageActions", "WriteDone"]

@@ -78,6 +78,7 @@ class ReplyEditor(Vertical):
         self.brand = ""
         self._template_index = -1
         self._loading = False
+        self._filled = ""  # the text the last template put in (replacing it loses nothing)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="reply-head"):
@@ -152,10 +153,25 @@ class ReplyEditor(Vertical):
         if not self.templates or self.mention is None:
             self.notify("No reply templates in the configuration.", markup=False)
             return
-        self._template_index = (self._template_index + 1) % len(self.templates)
-        template = self.templates[self._template_index]
-        self.text_area.load_text(fill_template(template.text, self.mention, self.brand))
-        self.notify(f"Template: {flat(template.name)}", markup=False, timeout=2)
+        index = (self._template_index + 1) % len(self.templates)
+        template = self.templates[index]
+        mention = self.mention
+
+        def fill(yes: bool | None = True) -> None:
+            if not yes or self.mention is not mention:
+                return
+            self._template_index = index
+            self._filled = fill_template(template.text, mention, self.brand)
+            self.text_area.load_text(self._filled)
+            self.notify(f"Template: {flat(template.name)}", markup=False, timeout=2)
+
+        if self.text.strip() and self.text != self._filled:  # the user typed something
+            from tui.screens.modals import ConfirmScreen
+
+            question = plain(f"Replace your draft with the template {flat(template.name)!r}?")
+            self.app.push_screen(ConfirmScreen(question), fill)
+            return
+        fill()
 
     def action_send(self) -> None:
         if self.target is None or self.mention is None:

@@ -174,7 +174,7 @@ def row_segments(
             left = sla_left(view, now)
             if left is not None:
                 text = duration_short(left)
-                style = styles.overdue if left < 0 else styles.base
+                style = styles.overdue if left < 0 or view.handoff_failed else styles.base
             elif first_response(state) is not None or state.status in CLOSED:
                 text, style = "✓ " + age_short(leader.created_at, now), styles.dim
             else:  # no SLA clock available: the age
@@ -207,7 +207,9 @@ def row_segments(
             text = " ".join("#" + flat(t) for t in state.tags)
             style = styles.tag
         elif name == "status":
-            if state.claim_active(now) and not any(n == "claimed" for n, _ in columns):
+            if view.handoff_failed:  # reached nobody: red until retried (R) or answered
+                text, style = "✗handoff", styles.overdue
+            elif state.claim_active(now) and not any(n == "claimed" for n, _ in columns):
                 text, style = "✎" + flat(state.claimed_by), styles.claimed
             elif state.is_snoozed(now):
                 text, style = "snoozed", styles.dim

@@ -26,6 +26,7 @@ class StatusInfo:
     open: int = 0
     urgent: int = 0
     breached: int = 0
+    handoffs_failed: int = 0
     shown: int = 0
     total: int = 0
     selected: int = 0
@@ -40,6 +41,11 @@ def render_status(info: StatusInfo) -> Content:
         (f" {info.open} open ", "bold"),
         (f" {info.urgent} urgent ", "bold $error" if info.urgent else "$text-muted"),
         (f" {info.breached} SLA breached ", "bold $error" if info.breached else "$text-muted"),
+        *(
+            [(f" {info.handoffs_failed} hand-off failed (R retries) ", "bold $error")]
+            if info.handoffs_failed
+            else []
+        ),
         (f" {info.shown}{'+' if info.partial else ''}/{info.total} shown ", "$text-muted"),
     ]
     if info.selected:

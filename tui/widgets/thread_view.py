@@ -56,16 +56,22 @@ def _text(text: str, width: int) -> Content:
 
 
 def sla_sentence(left: float | None, view: GroupView) -> str:
-    """The SLA column of the list, in words."""
+    """The SLA column of the list, in words (and a failed hand-off: nobody got it)."""
     if left is None:
-        if view.state.first_response_at is not None:
+        if view.first_response_at is not None:  # a pending or failed hand-off is not one
             return "SLA: answered"
         if view.state.status.value in ("done", "ignored"):
             return f"SLA: none, {view.state.status.value}"
-        return "SLA: no first-response target applies (the list shows the post's age)"
-    if left < 0:
-        return f"SLA: overdue by {duration_short(-left)} (first-response target)"
-    return f"SLA: {duration_short(left)} left to answer (first-response target)"
+        sentence = "SLA: no first-response target applies (the list shows the post's age)"
+    elif left < 0:
+        sentence = f"SLA: overdue by {duration_short(-left)} (first-response target)"
+    else:
+        sentence = f"SLA: {duration_short(left)} left to answer (first-response target)"
+    h = view.state.handoff
+    if h is not None and view.handoff_failed:
+        why = flat(h.error, 80) or "no reason given"
+        sentence += f"; the hand-off to {flat(h.team, 30)} FAILED ({why}), R retries"
+    return sentence
 
 
 def _when(at: datetime | None, now: datetime) -> str:

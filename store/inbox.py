@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from store.crash import crash_point
 from store.errors import Conflict, NotFound, StoreError
 from store.files import clean_temp_files
 from store.gcpause import cyclic_gc_paused
@@ -148,14 +149,18 @@ class Inbox:
 
     def _bump_generation(self) -> None:
         # A hint only (the data files carry the truth): replaced atomically, not fsynced.
-        value = self.generation + 1
+        seen = self.generation
+        value = seen + 1
         tmp = self._generation_path.with_name(f".generation.{os.getpid()}.tmp-veille")
         try:
             tmp.write_bytes(str(value).encode())
             os.replace(tmp, self._generation_path)
         except OSError:
             tmp.unlink(missing_ok=True)
-        self._seen_generation = value
+        # Up to date only if we were before this write: after someone else's write
+        # (redone or not) the next refresh() must still re-read what they changed.
+        if self._seen_generation == seen:
+            self._seen_generation = value
 
     def refresh(self) -> bool:
         """Re-read only the files another process changed; True if anything did."""
@@ -250,8 +255,11 @@ class Inbox:
             by_date: dict[date, list[Mention]] = defaultdict(list)
             for m in fresh:
                 by_date[m.created_at.date()].append(m)  # created_at is UTC
-            for when, day in by_date.items():
+            for k, (when, day) in enumerate(by_date.items()):
+                if k:
+                    crash_point("mid-ingest")
                 self.files.write_day(when, day)
+            crash_point("mid-ingest")
             self._bump_generation()
         return fresh
 
@@ -278,7 +286,7 @@ class Inbox:
             self._redo_tail()
             self.refresh()
             gid = self.resolve(target)
-            current = self.state(gid)
+            current = self._fresh_state(gid)
             now = utcnow()
             fields = change(current, now)
             before = {k: v for k, v in current.to_json().items() if k in fields}
@@ -295,22 +303,33 @@ class Inbox:
 
     def _commit(self, event: Event, new_state: TriageState) -> None:
         journal_path, size_before = self.journal.append(event)
+        crash_point("after-journal")
         try:
             self.files.write_state(new_state)
         except StoreError:
             self.journal.truncate(journal_path, size_before)  # not acknowledged: no redo
             raise
+        crash_point("after-state")
         self._bump_generation()
+
+    def _fresh_state(self, target: str) -> TriageState:
+        """The target's state as its file holds it now (call under the lock).
+
+        Re-read-before-write is the store's own duty, not its callers': the generation
+        file is only a hint, so the state file's signature decides, whatever any
+        refresh() or redo concluded before.
+        """
+        n = bucket_of(target)
+        if self.files.bucket_changed(n):
+            self.files.load_bucket(n)
+        return self.state(target)
 
     def _redo_tail(self) -> None:
         """Redo the journal's last event if a killed writer never wrote its bucket."""
         event = self.journal.last_event()
         if event is None:
             return
-        n = bucket_of(event.target)
-        if self.files.bucket_changed(n):
-            self.files.load_bucket(n)
-        current = self.state(event.target)
+        current = self._fresh_state(event.target)
         if event.rev > current.rev:
             data = current.to_json()
             data.update(event.after)
@@ -392,7 +411,7 @@ class Inbox:
             candidate = rules.undo_candidate(self.events(), user or self.user)
             if candidate is None:
                 return None
-            current = self.state(candidate.target)
+            current = self._fresh_state(candidate.target)
             restore = rules.undo_fields(candidate, current)
             now_json = current.to_json()
             now = utcnow()

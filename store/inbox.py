@@ -162,9 +162,13 @@ class Inbox:
         if self._seen_generation == seen:
             self._seen_generation = value
 
-    def refresh(self) -> bool:
-        """Re-read only the files another process changed; True if anything did."""
-        if self.generation == self._seen_generation:
+    def refresh(self, force: bool = False) -> bool:
+        """Re-read only the files another process changed; True if anything did.
+
+        `force` checks every file's signature even when the generation hint says
+        nothing changed (a writer killed before its bump leaves the hint behind).
+        """
+        if not force and self.generation == self._seen_generation:
             return False
         with self.mutex:
             changed, new = self.files.reload_changed()
@@ -240,11 +244,13 @@ class Inbox:
     def ingest(self, mentions: Iterable[Mention]) -> list[Mention]:
         """Store what is new (one durable write per touched day); return it, enriched."""
         with self.mutex, self.lock, cyclic_gc_paused():
-            self.refresh()
+            self.refresh(force=True)  # what is known decides what is new: never a stale copy
             known = self.index.raw
             batch: dict[str, Mention] = {}
             for m in mentions:
-                if m.id not in known and m.id not in batch:
+                # issue 11 scoped RSS ids by source: a store may hold the item's old id
+                old_id = m.extra.get("previous_id") if m.extra else None
+                if m.id not in known and m.id not in batch and old_id not in known:
                     batch[m.id] = m
             if not batch:
                 return []

@@ -36,7 +36,7 @@ import httpx
 
 from sources.base import PollResult, Source, SourceError
 from sources.health import HealthFiles, SourceHealth
-from sources.http import make_client
+from sources.http import ALLOW_PRIVATE, make_client
 from sources.registry import build_source
 from sources.secrets import SecretError, redact
 from triage.config import Config, SourceConfig
@@ -227,6 +227,7 @@ class Poller:
             outcome.error = self._build_errors[name]
             return outcome
         source = self._sources[name]
+        ALLOW_PRIVATE.set(bool(config.options.get("allow_private")))  # this task only
         cursor = self.files.load(name, config.kind).cursor
         started = time.perf_counter()
         try:

@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.listen",  # fetch, sources, config check/init
     "cli.watch",  # watch
     "cli.report",  # report, export
+    "cli.doctor",  # doctor
 )
 
 
@@ -54,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a full disk, a file we may not read: one line, no traceback
+        from store.files import describe_io_error
+
+        # a write that fails at close (ENOSPC) names no file: the one asked for is it
+        print(f"veille: {describe_io_error(exc, getattr(args, 'output', None))}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -32,13 +32,14 @@ from typing import Any, Protocol
 
 from store.crash import crash_point
 from store.errors import Conflict, NotFound, StoreError
-from store.files import clean_temp_files
+from store.files import clean_temp_files, describe_io_error
 from store.gcpause import cyclic_gc_paused
 from store.index import Index
 from store.journal import Journal
 from store.lock import StoreLock
 from store.partitions import BUCKETS, Partitions, bucket_of, doc_id_for
 from store.schema import SCHEMA_VERSION, check_schema
+from store.storage import CorruptFile
 from triage import transitions as rules
 from triage.filter import Filter, FilterContext
 from triage.model import (
@@ -103,6 +104,15 @@ class Inbox:
         create: bool = True,
     ) -> Inbox:
         root = Path(path).expanduser()
+        try:
+            return cls._open(root, user, pipeline, lock_timeout, create)
+        except OSError as exc:  # unreadable lock, read-only folder...: one line, no traceback
+            raise StoreError(describe_io_error(exc, root)) from exc
+
+    @classmethod
+    def _open(
+        cls, root: Path, user: str, pipeline: Pipeline | None, lock_timeout: float, create: bool
+    ) -> Inbox:
         if not root.exists():
             if not create:
                 raise StoreError(f"no store at {root}")
@@ -332,8 +342,17 @@ class Inbox:
 
     def _redo_tail(self) -> None:
         """Redo the journal's last event if a killed writer never wrote its bucket."""
-        event = self.journal.last_event()
+        try:
+            event = self.journal.last_event()
+        except OSError as exc:
+            raise StoreError(describe_io_error(exc)) from exc
         if event is None:
+            return
+        n = bucket_of(event.target)
+        try:
+            self.files.read_bucket_file(n)
+        except CorruptFile as exc:  # the rest of the store is fine: say so, redo nothing
+            self._report(str(exc))
             return
         current = self._fresh_state(event.target)
         if event.rev > current.rev:

@@ -78,6 +78,7 @@ class Inbox:
         # the flock does not exclude this process's own threads (a TUI writes from a
         # writer thread while its UI thread refreshes): this does
         self.mutex = threading.RLock()
+        self._ingesting = threading.Lock()  # one ingest at a time (the pipeline is stateful)
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
         self.index = Index()
@@ -252,9 +253,15 @@ class Inbox:
     # ------------------------------------------------------------------ ingestion
 
     def ingest(self, mentions: Iterable[Mention]) -> list[Mention]:
-        """Store what is new (one durable write per touched day); return it, enriched."""
-        with self.mutex, self.lock, cyclic_gc_paused():
-            self.refresh(force=True)  # what is known decides what is new: never a stale copy
+        """Store what is new (one durable write per touched day); return it, enriched.
+
+        The enrichment (brands, grouping: seconds for a large fetch) runs outside the
+        store lock, so a `veille tag` meanwhile does not wait; the lock is held only to
+        re-check what is new and write it.
+        """
+        with self._ingesting, cyclic_gc_paused():
+            with self.mutex:
+                self.refresh(force=True)
             known = self.index.raw
             batch: dict[str, Mention] = {}
             for m in mentions:
@@ -268,15 +275,21 @@ class Inbox:
             if self.pipeline is not None:
                 self._seed_pipeline(self.pipeline)
                 fresh = [self.pipeline.process(m) for m in fresh]
-            by_date: dict[date, list[Mention]] = defaultdict(list)
-            for m in fresh:
-                by_date[m.created_at.date()].append(m)  # created_at is UTC
-            for k, (when, day) in enumerate(by_date.items()):
-                if k:
-                    crash_point("mid-ingest")
-                self.files.write_day(when, day)
-            crash_point("mid-ingest")
-            self._bump_generation()
+            with self.mutex, self.lock:
+                self.refresh(force=True)  # another process may have stored some meanwhile
+                known = self.index.raw
+                fresh = [m for m in fresh if m.id not in known]
+                if not fresh:
+                    return []
+                by_date: dict[date, list[Mention]] = defaultdict(list)
+                for m in fresh:
+                    by_date[m.created_at.date()].append(m)  # created_at is UTC
+                for k, (when, day) in enumerate(by_date.items()):
+                    if k:
+                        crash_point("mid-ingest")
+                    self.files.write_day(when, day)
+                crash_point("mid-ingest")
+                self._bump_generation()
         return fresh
 
     def _seed_pipeline(self, pipeline: Pipeline) -> None:

@@ -69,6 +69,8 @@ def _act(
         assert veille(store, "tag", target, tag, user=user).returncode == 0
         model.tag(target, tag)
         proc = veille(store, "undo", user=user, crash=crash)
+        if proc.returncode > 0 and "changed it since" in proc.stderr:
+            return  # refused, rightly: another writer changed the tags meanwhile (kept)
         model.untag(target, tag)
     elif action == "tag":
         proc = veille(store, "tag", target, f"{user}-{n}", user=user, crash=crash)
@@ -175,3 +177,36 @@ def test_an_item_known_by_its_previous_id_is_not_stored_again(tmp_path):
         assert [
             m.id for m in inbox.ingest([dataclasses.replace(renamed, id="rss:feed/9", extra={})])
         ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("action", ACTIONS)
+def test_crashes_among_a_busy_background_writer_lose_nothing(tmp_path, action):
+    """The same with a third process tagging in a loop all along (its acks checked too)."""
+    store = tmp_path / "store"
+    seed(store)
+    model = Model()
+    background = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "store" / "actor.py"), str(store), "bg", "3", "400"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env_for(store, "bg"),
+        cwd=ROOT,
+    )
+    try:
+        with Inbox.open(store, user="tui") as long_lived:
+            pairs = _pairs(long_lived)
+            for n in range(6):
+                point = STORE_POINTS[n % 2]
+                x, y = pairs[n * 2]
+                long_lived.state(y)
+                _act(model, store, action, y, n, "b")
+                _act(model, store, action, x, n, "c", crash=point)
+                long_lived.tag(y, add=[f"tui-{n}"])
+                model.tag(y, f"tui-{n}")
+    finally:
+        out, _ = background.communicate(timeout=120)
+    for line in out.splitlines():
+        _, target, tag = line.split()
+        model.tag(target, tag)
+    model.check(store)

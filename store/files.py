@@ -192,7 +192,10 @@ def append_durably(path: Path, data: bytes) -> int:
     stays behind a failed action.
     """
     created = not path.exists()
-    fd = create_file(path, os.O_RDWR | os.O_APPEND)
+    try:
+        fd = create_file(path, os.O_RDWR | os.O_APPEND)
+    except OSError as exc:  # a read-only folder before this month's journal exists...
+        raise StoreError(describe_io_error(exc, path)) from exc
     try:
         size = os.fstat(fd).st_size
         try:

@@ -145,3 +145,15 @@ def test_report_output_on_a_full_disk_is_one_line(tmp_path):
     proc = veille(store, "report", "--output", "/dev/full")
     assert proc.returncode != 0
     assert "disk is full" in _one_line(proc) and "/dev/full" in proc.stderr
+
+
+def test_a_journal_that_cannot_be_created_refuses_the_action_in_one_line(tmp_path):
+    store = tmp_path / "store"
+    seed(store, 3)
+    for path in store.glob("journal/*"):
+        path.unlink()
+    (store / "journal").rmdir()
+    (store / "journal").write_text("")  # not a folder: creating this month's journal fails
+    proc = veille(store, "tag", "rss:1", "x")
+    assert proc.returncode != 0
+    assert "journal" in _one_line(proc) and len(proc.stderr.splitlines()) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -180,6 +181,9 @@ def test_an_item_known_by_its_previous_id_is_not_stored_again(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("VEILLE_CRASH_LONG"), reason="the long variant: VEILLE_CRASH_LONG=1"
+)
 @pytest.mark.parametrize("action", ACTIONS)
 def test_crashes_among_a_busy_background_writer_lose_nothing(tmp_path, action):
     """The same with a third process tagging in a loop all along (its acks checked too)."""

@@ -89,6 +89,7 @@ class Inbox:
         self.files = Partitions(root, self.index, self._report)
         self.journal = Journal(root / "journal")
         self._pipeline_seeded = False
+        self._to_seed: list[str] = []  # mention ids other processes stored, for the pipeline
         self._generation_path = root / "generation"
         self._seen_generation = -1
 
@@ -184,7 +185,9 @@ class Inbox:
         with self.mutex:
             changed, new = self.files.reload_changed()
             if new and self.pipeline is not None and self._pipeline_seeded:
-                self.pipeline.seed([m for m in map(self.mention, new) if m is not None])
+                # seeded by the next ingest, in its own thread: the pipeline is not
+                # thread-safe and an ingest may be enriching right now, outside the mutex
+                self._to_seed.extend(new)
             self._seen_generation = self.generation
         return changed
 
@@ -278,6 +281,8 @@ class Inbox:
             with self.mutex, self.lock:
                 self.refresh(force=True)  # another process may have stored some meanwhile
                 known = self.index.raw
+                if self._to_seed:  # the pipeline has just seen these: not twice
+                    self._to_seed = [i for i in self._to_seed if i not in batch]
                 fresh = [m for m in fresh if m.id not in known]
                 if not fresh:
                     return []
@@ -294,6 +299,10 @@ class Inbox:
 
     def _seed_pipeline(self, pipeline: Pipeline) -> None:
         if self._pipeline_seeded:
+            with self.mutex:
+                pending, self._to_seed = self._to_seed, []
+            if pending:
+                pipeline.seed([m for m in map(self.mention, pending) if m is not None])
             return
         raw = self.index.raw
         if raw:

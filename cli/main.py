@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.watch",  # watch
     "cli.report",  # report, export
     "cli.shell",  # init, completion
+    "cli.doctor",  # doctor
 )
 EXIT_PIPE = 141
 # Commands that may make a store that does not exist yet: they fill or create it on
@@ -104,6 +105,7 @@ def _quiet_pipe() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args: argparse.Namespace | None = None  # an OS error may come before the arguments are read
     try:
         parser = build_parser()
         args = _parse(parser, argv)
@@ -125,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         return _quiet_pipe()
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # a full disk, a file we may not read: one line, no traceback
+        from store.files import describe_io_error
+
+        # a write that fails at close (ENOSPC) names no file: the one asked for is it
+        print(f"veille: {describe_io_error(exc, getattr(args, 'output', None))}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

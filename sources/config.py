@@ -111,6 +111,7 @@ class _Source(_Table):
     public_service: str = ""  # bluesky: the public AppView
     base_url: str = ""  # reddit, hackernews: a mirror or a test server
     max_bytes: Annotated[int, msgspec.Meta(ge=1024)] = 0
+    allow_private: bool = False  # follow redirects to private/link-local addresses
 
 
 class _Team(_Table):
@@ -373,7 +374,15 @@ def _source(s: _Source, i: int) -> SourceConfig:
         )
     options: dict[str, object] = {
         k: getattr(s, k)
-        for k in ("handle", "identifier", "service", "public_service", "base_url", "max_bytes")
+        for k in (
+            "handle",
+            "identifier",
+            "service",
+            "public_service",
+            "base_url",
+            "max_bytes",
+            "allow_private",
+        )
         if getattr(s, k)
     }
     source = SourceConfig(

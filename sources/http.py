@@ -12,7 +12,10 @@ source gets it without thinking about it.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import ipaddress
 import random
+import socket
 import time
 import zlib
 from collections import defaultdict
@@ -107,6 +110,57 @@ class PoliteTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+# Set by the poller for the source being polled (each source polls in its own task).
+ALLOW_PRIVATE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "veille_allow_private", default=False
+)
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+async def _addresses(host: str) -> list[Address]:
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return []  # the request itself will fail, in words
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+
+
+def _inside(addr: Address) -> bool:
+    return addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved
+
+
+async def refuse_private_redirect(response: httpx.Response) -> None:
+    """A response hook: a feed must not redirect us into the network we run in.
+
+    A redirect to a link-local address (169.254.169.254: cloud metadata) is refused,
+    and one to a private or loopback address is refused when the source itself is not
+    on such an address (a public feed sending us to 10.0.0.1 or 127.0.0.1). A source
+    with `allow_private = true` is trusted. The URL an operator configured is not
+    checked: they chose it. (Resolved once here; DNS rebinding is not defended.)
+    """
+    if not response.has_redirect_location or ALLOW_PRIVATE.get():
+        return
+    target = response.url.join(response.headers["location"])
+    if not target.host:
+        return
+    there = await _addresses(target.host)
+    if not there:
+        return
+    here = await _addresses(response.url.host)
+    origin_inside = bool(here) and all(map(_inside, here))
+    bad = [a for a in there if a.is_link_local or (_inside(a) and not origin_inside)]
+    if bad:
+        raise SourceError(
+            f"{response.url.host} redirected to {target.host} ({bad[0]}), a private or "
+            "link-local address: refused (set allow_private = true on this source if "
+            "that is intended)"
+        )
+
+
 def make_client(timeout: float = TIMEOUT, per_host: int = 1, **kwargs: Any) -> httpx.AsyncClient:
     """The client every source uses: descriptive User-Agent, timeouts, redirects, gzip."""
     transport = PoliteTransport(httpx.AsyncHTTPTransport(retries=0), per_host=per_host)
@@ -116,6 +170,7 @@ def make_client(timeout: float = TIMEOUT, per_host: int = 1, **kwargs: Any) -> h
         follow_redirects=True,
         max_redirects=5,
         transport=transport,
+        event_hooks={"response": [refuse_private_redirect]},
         **kwargs,
     )
 

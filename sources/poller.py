@@ -23,6 +23,7 @@ import contextlib
 import inspect
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -35,7 +36,7 @@ import httpx
 
 from sources.base import PollResult, Source, SourceError
 from sources.health import HealthFiles, SourceHealth
-from sources.http import make_client
+from sources.http import ALLOW_PRIVATE, make_client
 from sources.registry import build_source
 from sources.secrets import SecretError, redact
 from triage.config import Config, SourceConfig
@@ -64,6 +65,24 @@ class SourceOutcome:
 
 OnMentions = Callable[[str, list[Mention]], Any]  # (source name, mentions), may be async
 Prepare = Callable[[list[Mention]], list[Mention]]  # picklable: it runs in the workers
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: a parse worker never outlives the process that started it.
+
+    A killed `veille fetch` (kill -9, SIGTERM, an SSH hang-up) would otherwise leave its
+    workers running, holding its stdout open. A watchdog thread checks every 0.2 s that
+    the parent is still there (a worker is reparented when its parent dies). Not
+    PR_SET_PDEATHSIG: it fires when the *thread* that forked the worker ends, and the
+    pool forks from whichever thread submits (a TUI worker thread may come and go).
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _parse_then_prepare(prepare: Prepare, parse: Callable[..., Any], *args: Any) -> Any:
@@ -134,7 +153,11 @@ class Poller:
 
             return in_thread
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
+            self._executor = ProcessPoolExecutor(
+                max_workers=max(1, os.cpu_count() or 1),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
+            )
         executor = self._executor
 
         async def in_process(func: Callable[..., Any], *args: Any) -> Any:
@@ -204,6 +227,7 @@ class Poller:
             outcome.error = self._build_errors[name]
             return outcome
         source = self._sources[name]
+        ALLOW_PRIVATE.set(bool(config.options.get("allow_private")))  # this task only
         cursor = self.files.load(name, config.kind).cursor
         started = time.perf_counter()
         try:

@@ -80,7 +80,7 @@ def _group_id(group: str | int | None) -> int | None:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        raise StoreError(f"no Unix group named {group!r} (store_mode = \"group\")") from None
+        raise StoreError(f'no Unix group named {group!r} (store_mode = "group")') from None
 
 
 def prepare_store(root: Path, mode: str = "private", group: str | int | None = None) -> None:
@@ -110,7 +110,9 @@ def prepare_store(root: Path, mode: str = "private", group: str | int | None = N
             for name in files:
                 _share(Path(folder) / name, GROUP_FILE, gid)
     except OSError as exc:
-        raise StoreError(f"could not share the store {root} with a group: {exc.strerror or exc}") from exc
+        raise StoreError(
+            f"could not share the store {root} with a group: {exc.strerror or exc}"
+        ) from exc
 
 
 def _share(path: Path, mode: int, gid: int | None) -> None:
@@ -135,6 +137,23 @@ def describe_os_error(exc: OSError, path: Path) -> str:
     if exc.errno == errno.EROFS:
         return f"the file system is read-only: could not save {path}"
     return f"could not save {path}: {exc.strerror or exc}"
+
+
+def describe_io_error(exc: OSError, path: Path | str | None = None) -> str:
+    """One line for any OS error on a store file: which file, what happened, what to do."""
+    where = exc.filename or path or "a store file"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"permission denied on {where}: it must be readable and writable by you "
+            "(check its owner and mode with ls -l; chmod u+rw, or run as its owner)"
+        )
+    if exc.errno == errno.EROFS:
+        return f"the file system holding {where} is read-only: use a writable store folder"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full: could not write {where} (nothing was changed); free some space"
+    if exc.errno == errno.EIO:
+        return f"input/output error on {where}: the disk may be failing; copy the store elsewhere"
+    return f"could not use {where}: {exc.strerror or exc}"
 
 
 def fsync_dir(folder: Path) -> None:
@@ -173,7 +192,10 @@ def append_durably(path: Path, data: bytes) -> int:
     stays behind a failed action.
     """
     created = not path.exists()
-    fd = create_file(path, os.O_RDWR | os.O_APPEND)
+    try:
+        fd = create_file(path, os.O_RDWR | os.O_APPEND)
+    except OSError as exc:  # a read-only folder before this month's journal exists...
+        raise StoreError(describe_io_error(exc, path)) from exc
     try:
         size = os.fstat(fd).st_size
         try:

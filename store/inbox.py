@@ -31,14 +31,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from store.crash import crash_point
 from store.errors import Conflict, NotFound, StoreError
-from store.files import clean_temp_files
+from store.files import clean_temp_files, describe_io_error
 from store.gcpause import cyclic_gc_paused
 from store.index import Index
 from store.journal import Journal
 from store.lock import StoreLock
 from store.partitions import BUCKETS, Partitions, bucket_of, doc_id_for
 from store.schema import SCHEMA_VERSION, check_schema
+from store.storage import CorruptFile
 from triage import transitions as rules
 from triage.filter import Filter, FilterContext
 from triage.model import (
@@ -77,6 +79,7 @@ class Inbox:
         # the flock does not exclude this process's own threads (a TUI writes from a
         # writer thread while its UI thread refreshes): this does
         self.mutex = threading.RLock()
+        self._ingesting = threading.Lock()  # one ingest at a time (the pipeline is stateful)
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
         self.index = Index()
@@ -87,6 +90,7 @@ class Inbox:
         self.files = Partitions(root, self.index, self._report)
         self.journal = Journal(root / "journal")
         self._pipeline_seeded = False
+        self._to_seed: list[str] = []  # mention ids other processes stored, for the pipeline
         self._generation_path = root / "generation"
         self._seen_generation = -1
         self._batches = threading.local()  # this thread's open batch (Inbox.batch)
@@ -104,6 +108,15 @@ class Inbox:
         create: bool = True,
     ) -> Inbox:
         root = Path(path).expanduser()
+        try:
+            return cls._open(root, user, pipeline, lock_timeout, create)
+        except OSError as exc:  # unreadable lock, read-only folder...: one line, no traceback
+            raise StoreError(describe_io_error(exc, root)) from exc
+
+    @classmethod
+    def _open(
+        cls, root: Path, user: str, pipeline: Pipeline | None, lock_timeout: float, create: bool
+    ) -> Inbox:
         if not root.exists():
             if not create:
                 raise StoreError(f"no store at {root}")
@@ -150,23 +163,33 @@ class Inbox:
 
     def _bump_generation(self) -> None:
         # A hint only (the data files carry the truth): replaced atomically, not fsynced.
-        value = self.generation + 1
+        seen = self.generation
+        value = seen + 1
         tmp = self._generation_path.with_name(f".generation.{os.getpid()}.tmp-veille")
         try:
             tmp.write_bytes(str(value).encode())
             os.replace(tmp, self._generation_path)
         except OSError:
             tmp.unlink(missing_ok=True)
-        self._seen_generation = value
+        # Up to date only if we were before this write: after someone else's write
+        # (redone or not) the next refresh() must still re-read what they changed.
+        if self._seen_generation == seen:
+            self._seen_generation = value
 
-    def refresh(self) -> bool:
-        """Re-read only the files another process changed; True if anything did."""
-        if self.generation == self._seen_generation:
+    def refresh(self, force: bool = False) -> bool:
+        """Re-read only the files another process changed; True if anything did.
+
+        `force` checks every file's signature even when the generation hint says
+        nothing changed (a writer killed before its bump leaves the hint behind).
+        """
+        if not force and self.generation == self._seen_generation:
             return False
         with self.mutex:
             changed, new = self.files.reload_changed()
             if new and self.pipeline is not None and self._pipeline_seeded:
-                self.pipeline.seed([m for m in map(self.mention, new) if m is not None])
+                # seeded by the next ingest, in its own thread: the pipeline is not
+                # thread-safe and an ingest may be enriching right now, outside the mutex
+                self._to_seed.extend(new)
             self._seen_generation = self.generation
         return changed
 
@@ -235,13 +258,21 @@ class Inbox:
     # ------------------------------------------------------------------ ingestion
 
     def ingest(self, mentions: Iterable[Mention]) -> list[Mention]:
-        """Store what is new (one durable write per touched day); return it, enriched."""
-        with self.mutex, self.lock, cyclic_gc_paused():
-            self.refresh()
+        """Store what is new (one durable write per touched day); return it, enriched.
+
+        The enrichment (brands, grouping: seconds for a large fetch) runs outside the
+        store lock, so a `veille tag` meanwhile does not wait; the lock is held only to
+        re-check what is new and write it.
+        """
+        with self._ingesting, cyclic_gc_paused():
+            with self.mutex:
+                self.refresh(force=True)
             known = self.index.raw
             batch: dict[str, Mention] = {}
             for m in mentions:
-                if m.id not in known and m.id not in batch:
+                # issue 11 scoped RSS ids by source: a store may hold the item's old id
+                old_id = m.extra.get("previous_id") if m.extra else None
+                if m.id not in known and m.id not in batch and old_id not in known:
                     batch[m.id] = m
             if not batch:
                 return []
@@ -249,16 +280,31 @@ class Inbox:
             if self.pipeline is not None:
                 self._seed_pipeline(self.pipeline)
                 fresh = [self.pipeline.process(m) for m in fresh]
-            by_date: dict[date, list[Mention]] = defaultdict(list)
-            for m in fresh:
-                by_date[m.created_at.date()].append(m)  # created_at is UTC
-            for when, day in by_date.items():
-                self.files.write_day(when, day)
-            self._bump_generation()
+            with self.mutex, self.lock:
+                self.refresh(force=True)  # another process may have stored some meanwhile
+                known = self.index.raw
+                if self._to_seed:  # the pipeline has just seen these: not twice
+                    self._to_seed = [i for i in self._to_seed if i not in batch]
+                fresh = [m for m in fresh if m.id not in known]
+                if not fresh:
+                    return []
+                by_date: dict[date, list[Mention]] = defaultdict(list)
+                for m in fresh:
+                    by_date[m.created_at.date()].append(m)  # created_at is UTC
+                for k, (when, day) in enumerate(by_date.items()):
+                    if k:
+                        crash_point("mid-ingest")
+                    self.files.write_day(when, day)
+                crash_point("mid-ingest")
+                self._bump_generation()
         return fresh
 
     def _seed_pipeline(self, pipeline: Pipeline) -> None:
         if self._pipeline_seeded:
+            with self.mutex:
+                pending, self._to_seed = self._to_seed, []
+            if pending:
+                pipeline.seed([m for m in map(self.mention, pending) if m is not None])
             return
         raw = self.index.raw
         if raw:
@@ -280,7 +326,7 @@ class Inbox:
             self._redo_tail()
             self.refresh()
             gid = self.resolve(target)
-            current = self.state(gid)
+            current = self._fresh_state(gid)
             now = utcnow()
             fields = change(current, now)
             before = {k: v for k, v in current.to_json().items() if k in fields}
@@ -298,22 +344,42 @@ class Inbox:
 
     def _commit(self, event: Event, new_state: TriageState) -> None:
         journal_path, size_before = self.journal.append(event)
+        crash_point("after-journal")
         try:
             self.files.write_state(new_state)
         except StoreError:
             self.journal.truncate(journal_path, size_before)  # not acknowledged: no redo
             raise
+        crash_point("after-state")
         self._bump_generation()
+
+    def _fresh_state(self, target: str) -> TriageState:
+        """The target's state as its file holds it now (call under the lock).
+
+        Re-read-before-write is the store's own duty, not its callers': the generation
+        file is only a hint, so the state file's signature decides, whatever any
+        refresh() or redo concluded before.
+        """
+        n = bucket_of(target)
+        if self.files.bucket_changed(n):
+            self.files.load_bucket(n)
+        return self.state(target)
 
     def _redo_tail(self) -> None:
         """Redo the journal's last event if a killed writer never wrote its bucket."""
-        event = self.journal.last_event()
+        try:
+            event = self.journal.last_event()
+        except OSError as exc:
+            raise StoreError(describe_io_error(exc)) from exc
         if event is None:
             return
         n = bucket_of(event.target)
-        if self.files.bucket_changed(n):
-            self.files.load_bucket(n)
-        current = self.state(event.target)
+        try:
+            self.files.read_bucket_file(n)
+        except CorruptFile as exc:  # the rest of the store is fine: say so, redo nothing
+            self._report(str(exc))
+            return
+        current = self._fresh_state(event.target)
         if event.rev > current.rev:
             data = current.to_json()
             data.update(event.after)
@@ -406,9 +472,9 @@ class Inbox:
             if not batch:
                 return None
             for e in batch:  # all or nothing: any conflict refuses the whole step
-                rules.undo_fields(e, self.state(e.target))
+                rules.undo_fields(e, self._fresh_state(e.target))
             for candidate in batch:  # newest first
-                current = self.state(candidate.target)
+                current = self._fresh_state(candidate.target)
                 restore = rules.undo_fields(candidate, current)
                 now_json = current.to_json()
                 now = utcnow()

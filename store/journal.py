@@ -41,22 +41,31 @@ class Journal:
             pass
 
     def last_event(self) -> Event | None:
+        """The newest parseable event; a line of any length (a long note) is read whole."""
         files = self.files()
         if not files:
             return None
         with open(files[-1], "rb") as fh:
             fh.seek(0, os.SEEK_END)
             size = fh.tell()
-            fh.seek(max(0, size - TAIL_BYTES))
-            tail = fh.read()
-        for line in reversed(tail.splitlines()):
-            if not line.strip():
-                continue
-            try:
-                return Event.from_json(orjson.loads(line))
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                continue  # a torn line: its action was never acknowledged
-        return None
+            window = TAIL_BYTES
+            while True:
+                start = max(0, size - window)
+                fh.seek(start)
+                tail = fh.read(size - start)
+                lines = tail.splitlines()
+                if start > 0:
+                    lines = lines[1:]  # the first one may be cut: only whole lines count
+                for line in reversed(lines):
+                    if not line.strip():
+                        continue
+                    try:
+                        return Event.from_json(orjson.loads(line))
+                    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                        continue  # a torn line: its action was never acknowledged
+                if start == 0:
+                    return None
+                window *= 4
 
     def read_all(self, report: Callable[[str], None] | None = None) -> Iterator[Event]:
         """Every event, oldest first; appended bytes are parsed once and cached."""

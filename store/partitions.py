@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,23 @@ class Partitions:
             if old is None or old != state:
                 self.index.set_state(state)
 
+    def read_bucket_file(self, n: int) -> None:
+        """Parse bucket `n` as it is on disk; CorruptFile if it is damaged or unreadable."""
+        records(self._bucket_db(n))
+
+    def quarantine(self, path: Path) -> Path:
+        """Move a damaged file aside (kept for a human, never deleted); a new one starts."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        moved = path.with_name(f"{path.name}.damaged-{stamp}")
+        path.rename(moved)
+        db = self._day_dbs.pop(path, None)
+        if db is not None:
+            db.close()
+        for n in [n for n in self._bucket_dbs if self.bucket_path(n) == path]:
+            self._bucket_dbs.pop(n).close()
+        self._signatures.pop(path, None)
+        return moved
+
     def reload_changed(self) -> tuple[bool, list[str]]:
         """Re-read the files another process replaced: (anything changed, new mention ids)."""
         changed = False
@@ -140,6 +157,13 @@ class Partitions:
     def write_day(self, when: date, day: Sequence[Mention]) -> None:
         """Store one day's new mentions durably (one atomic write) and index them."""
         path = self.day_path(when)
+        try:
+            records(self._day_db(path))
+        except CorruptFile as exc:  # a damaged day must not stop every fetch: set it aside
+            moved = self.quarantine(path)
+            self.report(
+                f"{exc} -- moved to {moved.name}; what the sources still serve is refetched"
+            )
         tbl = table(self._day_db(path))
         rows = [m.to_json() for m in day]
         docs = [Document(r, doc_id=doc_id_for(r["id"])) for r in rows]

@@ -17,7 +17,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from store.errors import StoreError
-from store.files import atomic_write, file_signature
+from store.files import atomic_write, describe_io_error, file_signature
 
 
 class CorruptFile(StoreError):
@@ -37,15 +37,27 @@ class AtomicJSONStorage(Storage):
             return None
         if self._data is not None and signature == self._signature:
             return self._data
-        raw = self.path.read_bytes()
         try:
-            data = orjson.loads(raw) if raw.strip() else {}
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            raise CorruptFile(describe_io_error(exc, self.path)) from exc
+        if not raw.strip():  # our writes are atomic: an empty file is damage, not "no data"
+            raise CorruptFile(
+                f"{self.path} is empty ({len(raw)} bytes): it was damaged and is left as it is; "
+                "run `veille doctor` to repair it"
+            )
+        try:
+            data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise CorruptFile(
-                f"{self.path} is not valid JSON ({exc}); it was left as it is"
+                f"{self.path} is not valid JSON ({exc}): it is damaged and was left as it is; "
+                "run `veille doctor` to repair it"
             ) from exc
         if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-            raise CorruptFile(f"{self.path} does not hold TinyDB tables; it was left as it is")
+            raise CorruptFile(
+                f"{self.path} does not hold TinyDB tables; it was left as it is; "
+                "run `veille doctor` to repair it"
+            )
         self._data, self._signature = data, signature
         return data
 

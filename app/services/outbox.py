@@ -34,6 +34,7 @@ from sources.outbound.errors import DeliveryError
 from sources.outbound.handoff_message import HandoffMessage
 from sources.outbound.webhook import deliver_webhook, handoff_payload
 from sources.secrets import SecretError, get_secret, redact
+from store.crash import crash_point
 from triage.config import Config, SourceConfig, TeamConfig
 from triage.model import DeliveryStatus, Handoff, Mention, Reply, dt_to_json, utcnow
 from triage.protocol import Store
@@ -222,6 +223,7 @@ class OutboxWorker:
                     "the mention answered is no longer in the store", retryable=False
                 )
             url = await self._post(client, mention, reply)
+            crash_point("after-post")  # testing only: sent, not yet acknowledged
         except DeliveryError as err:
             return self._failed("reply", target, reply.key, reply.attempts, err)
         self.inbox.update_reply(target, reply.key, DeliveryStatus.DELIVERED, posted_url=url)
@@ -281,6 +283,7 @@ class OutboxWorker:
                 await deliver_webhook(
                     client, team.webhook, payload, what="team webhook", delivery=key
                 )
+                crash_point("after-post")
                 self.ledger.add(f"{key}:webhook")
             if team.email and f"{key}:email" not in self.ledger:
                 await deliver_email(

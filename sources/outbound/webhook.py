@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-from sources.outbound.errors import from_exception, from_response
+from sources.outbound.errors import DeliveryError, from_exception, from_response
 from sources.outbound.handoff_message import HandoffMessage
 
 
@@ -33,6 +33,22 @@ def handoff_payload(msg: HandoffMessage) -> dict:
     }
 
 
+def check_webhook_url(url: str, what: str = "webhook") -> None:
+    """Refuse, for good (not retried), a URL that is not http(s) to a host: a webhook
+    like `file:///etc/passwd` is a mistake or an attack. The URL is not echoed (a secret)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        scheme = parsed.scheme if parsed is not None and parsed.scheme else "none"
+        raise DeliveryError(
+            f"the {what} URL is refused: only http:// or https:// URLs to a host are "
+            f"allowed (it has scheme {scheme!r}); fix it in the configuration",
+            retryable=False,
+        )
+
+
 async def deliver_webhook(
     client: httpx.AsyncClient,
     url: str,
@@ -46,6 +62,7 @@ async def deliver_webhook(
     `delivery` is a stable id sent as `X-Veille-Delivery`: a retry after a crash carries
     the same id, so a receiver can drop the copy.
     """
+    check_webhook_url(url, what)
     headers = {"X-Veille-Delivery": delivery} if delivery else {}
     try:
         response = await client.post(url, json=payload, headers=headers)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import time
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +27,19 @@ from sources.config_lines import (
     line_of,
     name_of,
 )
+from sources.config_values import (
+    BAD_USER,
+    DURATION,
+    KEY_ACTIONS,
+    RESERVED_KEYS,
+    STORE_MODES,
+    parse_duration,
+    parse_quiet_hours,
+    user_default,
+)
+from sources.config_values import Bad as _Bad
+from sources.config_values import check_keys as _keys
+from sources.config_values import check_user as _user
 from triage.config import (
     BrandConfig,
     Config,
@@ -42,28 +54,6 @@ from triage.config import (
 
 KINDS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
 PLACEHOLDERS = ("author", "brand")  # what the reply editor fills in a template
-# Every binding id the TUI has (tests/tui/test_keys.py checks it against the screens).
-KEY_ACTIONS = (
-    "app.quit", "app.help", "app.dashboard",
-    "inbox.filter", "inbox.tag", "inbox.reply", "inbox.handoff", "inbox.claim", "inbox.done",
-    "inbox.ignore", "inbox.snooze", "inbox.note", "inbox.undo", "inbox.reopen", "inbox.clear",
-    "inbox.open_post", "inbox.copy_link", "inbox.retry_handoff",
-    *(f"inbox.view{n}" for n in range(10)),
-    "list.down", "list.up", "list.top", "list.bottom", "list.page_down", "list.page_up",
-    "list.open", "list.select",
-    "reply.send", "reply.leave", "reply.template",
-    "dashboard.back", "dashboard.refresh", "help.close",
-    "modal.cancel", "confirm.yes", "confirm.no",
-)  # fmt: skip
-# Keys that must keep their meaning: q quits, escape backs out of everything.
-RESERVED_KEYS = {
-    "q": ("app.quit", "dashboard.back"),
-    "escape": ("inbox.clear", "dashboard.back", "help.close", "modal.cancel", "confirm.no",
-               "reply.leave"),
-}  # fmt: skip
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _URL = re.compile(r"^https?://[^\s/]+")
 
@@ -192,40 +182,6 @@ def config_path(given: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen).expanduser() if chosen else user_config_path("veille") / "config.toml"
 
 
-def parse_duration(value: object) -> float:
-    """'30s', '5m', '2h', '1d' (or a number of seconds) -> seconds; ValueError otherwise.
-
-    For command-line options; in the file a duration must say its unit."""
-    if isinstance(value, bool):
-        raise ValueError("not a duration")
-    if isinstance(value, int | float):
-        if value <= 0:
-            raise ValueError("not positive")
-        return float(value)
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError("not a duration")
-    seconds = float(match.group(1)) * _UNITS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError("not positive")
-    return seconds
-
-
-def parse_quiet_hours(value: str) -> tuple[time, time]:
-    """'22:00-07:00' -> (22:00, 07:00); ValueError otherwise."""
-    m = _QUIET.match(value or "")
-    if not m:
-        raise ValueError(f'expected "HH:MM-HH:MM" such as "22:00-07:00", got {value!r}')
-    h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise ValueError(f"{value!r} is not a span between two times of day")
-    return time(h1, m1), time(h2, m2)
-
-
-def user_default() -> str:
-    return os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
-
-
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """The configuration at `path` (or the default place), checked; ConfigError if wrong."""
     file = config_path(path)
@@ -267,12 +223,6 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         raise ConfigError(bad.message, path, line_of(text, bad.where, bad.key)) from None
 
 
-class _Bad(Exception):
-    def __init__(self, message: str, where: list[str | int], key: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.where, self.key = message, where, key
-
-
 # --------------------------------------------------------------------------- values
 
 
@@ -281,7 +231,7 @@ def _strings(value: Strings) -> tuple[str, ...]:
 
 
 def _duration(value: str, where: list[str | int], key: str) -> float:
-    if not _DURATION.match(value):
+    if not DURATION.match(value):
         raise _Bad(
             f'{name_of([*where, key])} must be a duration with its unit, such as "30s", "5m", '
             f'"2h" or "1d", got {value!r}',
@@ -462,30 +412,6 @@ def _watch(w: _Watch) -> WatchConfig:
     )
 
 
-def _keys(keys: dict[str, str]) -> dict[str, str]:
-    for action, value in keys.items():
-        if action not in KEY_ACTIONS:
-            raise _Bad(
-                f"[keys] {action!r} is not a key action{did_you_mean(action, KEY_ACTIONS)}; "
-                "the ids are listed in the help screen (?)",
-                ["keys"],
-                action,
-            )
-        for key in (k.strip() for k in value.split(",")):
-            if not key:
-                raise _Bad(f"[keys] {action!r}: an empty key in {value!r}", ["keys"], action)
-            owners = RESERVED_KEYS.get(key)
-            if owners is not None and action not in owners:
-                meaning = "quits" if key == "q" else "backs out"
-                raise _Bad(
-                    f"[keys] {action!r} = {value!r} would take {key!r}, which {meaning} "
-                    "everywhere; choose another key",
-                    ["keys"],
-                    action,
-                )
-    return dict(keys)
-
-
 def _views(views: dict[str, str]) -> tuple[tuple[str, str], ...]:
     if not views:
         return ()
@@ -499,24 +425,6 @@ def _views(views: dict[str, str]) -> tuple[tuple[str, str], ...]:
         except FilterError as exc:
             raise _Bad(f"[views] {name}: not a valid filter: {exc}", ["views"], name) from None
     return tuple(views.items())
-
-
-STORE_MODES = ("private", "group")
-_BAD_USER = re.compile(r"[/\\\x00-\x1f\x7f-\x9f]")
-
-
-def _user(value: str) -> str:
-    """The acting user's name: it names files (drafts) and is shown to the team, so no
-    path separators, no "..", no control characters."""
-    user = value.strip() or user_default()
-    if _BAD_USER.search(user) or user in (".", "..") or ".." in user:
-        raise _Bad(
-            f"user {value!r} cannot be used: a user name has no '/', '\\', '..' or control "
-            "characters",
-            [],
-            "user",
-        )
-    return user
 
 
 def _store(store: _Store) -> StoreConfig:
@@ -536,9 +444,21 @@ def example_config(user: str | None = None) -> str:
     from sources.config_example import EXAMPLE
 
     name = user if user is not None else user_default()
-    if _BAD_USER.search(name) or ".." in name or '"' in name:
+    if BAD_USER.search(name) or ".." in name or '"' in name:
         name = "me"
     return EXAMPLE.replace('user = "camille"  ', f'user = "{name}"'.ljust(len('user = "camille"  ')), 1)
 
 
-__all__ = ["ConfigError", "config_path", "example_config", "load_config", "parse_config"]
+__all__ = [
+    "KEY_ACTIONS",
+    "RESERVED_KEYS",
+    "STORE_MODES",
+    "ConfigError",
+    "config_path",
+    "example_config",
+    "load_config",
+    "parse_config",
+    "parse_duration",
+    "parse_quiet_hours",
+    "user_default",
+]

@@ -474,25 +474,10 @@ class Inbox:
             for e in batch:  # all or nothing: any conflict refuses the whole step
                 rules.undo_fields(e, self._fresh_state(e.target))
             for candidate in batch:  # newest first
-                current = self._fresh_state(candidate.target)
-                restore = rules.undo_fields(candidate, current)
-                now_json = current.to_json()
-                now = utcnow()
-                data = {**now_json, **restore}
-                data.update(rev=current.rev + 1, updated_at=dt_to_json(now), updated_by=self.user)
-                new_state = TriageState.from_json(data)
-                new_json = new_state.to_json()
-                event = Event(
+                event, new_state = rules.undo_event(
+                    candidate, self._fresh_state(candidate.target), self.user, utcnow(),
                     uuid.uuid4().hex,
-                    now,
-                    self.user,
-                    "undo",
-                    candidate.target,
-                    {k: now_json[k] for k in restore},
-                    {k: new_json[k] for k in (*restore, "updated_at", "updated_by")},
-                    new_state.rev,
-                    undoes=candidate.id,
-                )
+                )  # fmt: skip
                 self._commit(event, new_state)
             return batch[0]
 

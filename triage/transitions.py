@@ -24,6 +24,7 @@ from triage.model import (
     Status,
     TriageState,
     dt_from_json,
+    dt_to_json,
 )
 from triage.text import clean_field
 
@@ -265,3 +266,28 @@ def undo_fields(candidate: Event, current: TriageState) -> dict[str, Any]:
             f"{current.updated_by or 'someone'} changed it since"
         )
     return {k: candidate.before[k] for k in fields}
+
+
+def undo_event(
+    candidate: Event, current: TriageState, user: str, now: datetime, event_id: str
+) -> tuple[Event, TriageState]:
+    """The "undo" event that reverts `candidate` on the current state, and the state it
+    makes; Conflict (from `undo_fields`) when someone changed those fields since."""
+    restore = undo_fields(candidate, current)
+    now_json = current.to_json()
+    data = {**now_json, **restore}
+    data.update(rev=current.rev + 1, updated_at=dt_to_json(now), updated_by=user)
+    new_state = TriageState.from_json(data)
+    new_json = new_state.to_json()
+    event = Event(
+        event_id,
+        now,
+        user,
+        "undo",
+        candidate.target,
+        {k: now_json[k] for k in restore},
+        {k: new_json[k] for k in (*restore, "updated_at", "updated_by")},
+        new_state.rev,
+        undoes=candidate.id,
+    )
+    return event, new_state

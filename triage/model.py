@@ -8,10 +8,14 @@ the tests all speak the same shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from triage.clock import dt_from_json as dt_from_json  # re-exported: callers take
+from triage.clock import dt_to_json as dt_to_json  # the clock from triage.model
+from triage.clock import to_utc as to_utc
+from triage.clock import utcnow as utcnow
 from triage.text import (
     FIELD_LIMIT,
     TEXT_LIMIT,
@@ -21,37 +25,6 @@ from triage.text import (
     clean_text,
     printable_text,
 )
-
-# --------------------------------------------------------------------------- time
-
-
-def utcnow() -> datetime:
-    """Now, timezone-aware UTC (one place to get the clock)."""
-    return datetime.now(UTC)
-
-
-def to_utc(value: datetime) -> datetime:
-    """A datetime in UTC; a naive one is taken to be UTC already."""
-    tz = value.tzinfo
-    if tz is UTC:
-        return value
-    if tz is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def dt_to_json(value: datetime | None) -> str | None:
-    """ISO 8601 with a trailing Z, sortable as text."""
-    if value is None:
-        return None
-    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def dt_from_json(value: str | None) -> datetime | None:
-    if value is None or value == "":
-        return None
-    return to_utc(datetime.fromisoformat(value))  # 3.11 reads the Z itself
-
 
 # --------------------------------------------------------------------------- ids
 

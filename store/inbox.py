@@ -128,6 +128,7 @@ class Inbox:
             check_schema(root)
             clean_temp_files(root)
             inbox._redo_tail()
+            inbox.journal.check(inbox._report)  # damaged lines said by every command
         # Parsing makes ~1M small objects and none of them cycles (see store.gcpause).
         with cyclic_gc_paused():
             inbox.files.load_all()

@@ -7,16 +7,19 @@ on a fresh line.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import orjson
 
-from store.files import append_durably, file_signature
+from store.errors import StoreError
+from store.files import append_durably, atomic_write, file_signature
 from triage.model import Event
 
 TAIL_BYTES = 65536
+CHECKED = ".checked.json"  # how far each month's file was checked, and its damaged lines
 
 
 class Journal:
@@ -97,3 +100,52 @@ class Journal:
                         )
             self._cache[path] = (signature, offset + consumed, events)
             yield from events
+
+    def check(self, report: Callable[[str], None]) -> None:
+        """Report every damaged line of every month, on every open, cheaply: what was
+        checked before is remembered (`.checked.json`: checked length and damaged offsets per
+        file), so an open reads only the lines appended since. Only whole lines are judged
+        (an append in progress has no newline yet); a torn tail is the redo's business."""
+        marks_path = self.folder / CHECKED
+        try:
+            marks = orjson.loads(marks_path.read_bytes())
+            if not isinstance(marks, dict):
+                marks = {}
+        except (OSError, orjson.JSONDecodeError):
+            marks = {}
+        changed = False
+        for path in self.files():
+            mark = marks.get(path.name)
+            size = path.stat().st_size
+            checked, damaged = (mark["size"], list(mark["damaged"])) if mark else (0, [])
+            if checked > size:  # rewritten or cut: check it all again
+                checked, damaged = 0, []
+            if checked < size:
+                with open(path, "rb") as fh:
+                    fh.seek(checked)
+                    data = fh.read(size - checked)
+                for line in data.splitlines(keepends=True):
+                    if not line.endswith(b"\n"):
+                        break
+                    if line.strip() and not _whole_event(line):
+                        damaged.append(checked)
+                    checked += len(line)
+                marks[path.name] = {"size": checked, "damaged": damaged}
+                changed = True
+            for offset in damaged:
+                report(
+                    f"{path}: a damaged journal line at byte {offset} is skipped by undo and "
+                    "reports; run `veille doctor` to see it"
+                )
+        if changed:
+            # a read-only store is checked again next time: only slower
+            with contextlib.suppress(OSError, StoreError):
+                atomic_write(marks_path, orjson.dumps(marks))
+
+
+def _whole_event(line: bytes) -> bool:
+    try:
+        Event.from_json(orjson.loads(line))
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return False
+    return True

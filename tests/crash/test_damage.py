@@ -100,6 +100,21 @@ def test_doctor_reports_damaged_journal_lines(tmp_path):
     assert "Traceback" not in doctor.stderr
 
 
+def test_every_command_says_a_damaged_journal_line_and_still_works(tmp_path):
+    store = tmp_path / "store"
+    seed(store, 3)
+    assert veille(store, "tag", "rss:1", "a").returncode == 0
+    (journal,) = store.glob("journal/*.jsonl")
+    with open(journal, "ab") as fh:
+        fh.write(b'{"broken": \n')
+    for args in (("list",), ("tag", "rss:1", "b"), ("show", "rss:1"), ("tag", "rss:1", "c")):
+        proc = veille(store, *args)
+        assert proc.returncode == 0, proc.stderr
+        said = [line for line in _one_line(proc).splitlines() if "damaged journal line" in line]
+        assert len(said) == 1 and str(journal) in said[0] and "veille doctor" in said[0]
+    assert {"a", "b", "c"} <= set(show_state(store, "rss:1")["tags"])
+
+
 def test_an_unusable_lock_file_is_one_line(tmp_path):
     store = tmp_path / "store"
     seed(store, 3)

@@ -155,8 +155,9 @@ def test_two_inboxes_a_warned_replier_and_a_failed_hand_off(world):
     tmux, commands, hook = world
     tmux.start("ana", commands["ana"])
     tmux.start("ben", commands["ben"])
-    tmux.wait_for("ana", "ZULU", timeout=60)
-    before = _status_line(tmux.wait_for("ben", "ZULU", timeout=60))
+    for name in ("ana", "ben"):  # the list, then the status bar (drawn a moment later)
+        tmux.wait_for(name, "ZULU", timeout=60)
+        before = _status_line(tmux.wait_for(name, "SLA breached"))
     assert " 1 SLA breached " in before
 
     # ana opens the editor on the story: she claims it; ben's inbox shows it

@@ -7,8 +7,10 @@ fractions). Renderers (`triage/report_render.py`) only format; tests assert the 
 Definitions (the report's footnotes say the same in words):
 - a *story* is a group; its clock starts at its earliest mention in the period, its
   priority is the highest of those mentions;
-- *first response* is the story's earliest reply or hand-off event in the journal; events
-  undone by an `undo` event do not count;
+- *first response* is the story's earliest reply event, or the delivery (its
+  `handoff-status` event with delivery `delivered`) of a hand-off, by whoever handed off:
+  a pending or failed hand-off reached nobody and answers nothing; events undone by an
+  `undo` event do not count (nor the deliveries of an undone hand-off);
 - the SLA target is urgent (priority >= threshold), else microblog (any copy on a
   microblog platform), else normal. A story answered within its target is *on time*;
   answered after it, or still open and unanswered past it, is a *breach*. Ignored
@@ -142,18 +144,28 @@ def build_report(
     first_response: dict[str, _Response] = {}
     handoffs: list[Event] = []
     deliveries: dict[tuple[str, str], str] = {}  # (target, handoff at) -> delivery
+    live_handoffs: set[tuple[str, str]] = set()  # (target, handoff at) not undone
+
+    def responded(target: str, at: datetime, who: str, action: str) -> None:
+        seen = first_response.get(target)
+        if seen is None or at < seen.at:
+            first_response[target] = _Response(at, who, action)
+
     for e in journal:
         if e.target not in stories:
             continue
         if e.action in RESPONSE_ACTIONS:
-            seen = first_response.get(e.target)
-            if seen is None or e.at < seen.at:
-                first_response[e.target] = _Response(e.at, e.who, e.action)
+            responded(e.target, e.at, e.who, e.action)
         if e.action == "handoff" and e.after.get("handoff"):
             handoffs.append(e)
+            live_handoffs.add((e.target, e.after["handoff"].get("at") or ""))
         elif e.action == "handoff-status" and e.after.get("handoff"):
             h = e.after["handoff"]
-            deliveries[(e.target, h.get("at") or "")] = h.get("delivery") or "pending"
+            key = (e.target, h.get("at") or "")
+            delivery = h.get("delivery") or "pending"
+            deliveries[key] = delivery
+            if delivery == DeliveryStatus.DELIVERED.value and key in live_handoffs:
+                responded(e.target, e.at, h.get("by") or e.who, "handoff")
 
     tables: list[Table] = []
 

@@ -20,7 +20,7 @@ from triage.model import Event, Mention, Status, TriageState, to_utc
 from triage.sla import SlaPolicy
 
 UNTOUCHED = TriageState("")  # the state of a story nobody acted on (status new)
-RESPONSE_ACTIONS = frozenset({"reply", "handoff"})
+RESPONSE_ACTIONS = frozenset({"reply"})  # a hand-off answers only once DELIVERED (handoff-status)
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING)
 PRIORITY_BANDS: tuple[tuple[str, float], ...] = (("high", 40.0), ("normal", 15.0), ("low", 0.0))
 TONE_WORDS: dict[str, frozenset[str]] = {

@@ -37,7 +37,8 @@ def test_report_markdown_on_stdout(store, config_file):
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "- Mentions: **8**" in out
-    assert "- Median time to first response: **2 h 30 min**" in out
+    # answers at 30 min, 2 h 05 (a hand-off, at its delivery) and 5 h; the failed one is none
+    assert "- Median time to first response: **2 h 05 min**" in out
     assert "- Answered within SLA: **60.0 %**" in out
     assert "- SLA breaches: **2**" in out
     assert re.search(r"\| Lumio vs Brightly +\| +3 \| +8 \| +37\.5 % \|", out)
@@ -70,12 +71,12 @@ def test_report_csv_one_file_per_table(store, config_file, tmp_path):
         rows = list(csv.DictReader(f))
     assert rows[0] == {
         "person": "ana",
-        "answered": "3",
-        "median": "7200.0",
-        "p90": "10800.0",
+        "answered": "2",  # her failed hand-off of mastodon:5 answers nothing
+        "median": "4650.0",
+        "p90": "7500.0",
         "on_time": "2",
-        "within_sla": "0.666667",
-        "breaches": "1",
+        "within_sla": "1.0",
+        "breaches": "0",
     }
     with open(folder / "top_stories.csv", newline="") as f:
         stories = {r["group"]: r for r in csv.DictReader(f)}

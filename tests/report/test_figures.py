@@ -83,10 +83,12 @@ def test_top_stories_largest_and_growing(report):
 
 
 def test_response_times_overall(report):
-    # answered: g1 30 min (urgent, on time), g2 2 h (hand-off), g3 5 h (the undone
-    # hand-off at 1 h does not count), g4 3 h (microblog 2 h: late); g5 overdue unanswered.
-    assert report.figure("Answered stories") == 4
-    assert report.figure("Median time to first response") == (2 * H + 3 * H) / 2
+    # answered: g1 30 min (urgent, on time), g2 2 h 05 (handed off at 2 h, DELIVERED at
+    # 2 h 05: the delivery is the answer), g3 5 h (the undone hand-off at 1 h does not
+    # count). g4's hand-off FAILED: unanswered, past its microblog 2 h target (breach);
+    # g5 overdue unanswered (breach).
+    assert report.figure("Answered stories") == 3
+    assert report.figure("Median time to first response") == 2 * H + 5 * 60
     assert report.figure("90th percentile time to first response") == 5 * H
     assert report.figure("Answered within SLA") == 3 / 5
     assert report.figure("SLA breaches") == 2
@@ -97,28 +99,30 @@ def test_response_times_by_brand_platform_person(report):
     assert by_brand.row("Lumio") == {
         "brand": "Lumio",
         "answered": 3,
-        "median": 2 * H,
+        "median": 2 * H + 5 * 60,
         "p90": 5 * H,
         "on_time": 3,
         "within_sla": 3 / 4,
         "breaches": 1,
     }
+    assert by_brand.row("Brightly")["answered"] == 0
     assert by_brand.row("Brightly")["breaches"] == 1
-    assert by_brand.row("Brightly")["within_sla"] == 0.0
+    assert by_brand.row("Brightly")["within_sla"] is None  # nothing answered: "—", not 0 %
     by_platform = report.table("response_by_platform")
-    assert by_platform.row("mastodon")["median"] == (0.5 * H + 3 * H) / 2
-    assert by_platform.row("mastodon")["p90"] == 3 * H
+    assert by_platform.row("mastodon")["median"] == 0.5 * H  # mastodon:5 is unanswered
+    assert by_platform.row("mastodon")["p90"] == 0.5 * H
+    assert by_platform.row("mastodon")["breaches"] == 1
     assert by_platform.row("rss")["within_sla"] == 0.5
     assert by_platform.row("reddit")["median"] == 5 * H
     by_person = report.table("response_by_person")
     assert by_person.row("ana") == {
         "person": "ana",
-        "answered": 3,
-        "median": 2 * H,
-        "p90": 3 * H,
+        "answered": 2,
+        "median": (0.5 * H + 2 * H + 5 * 60) / 2,
+        "p90": 2 * H + 5 * 60,
         "on_time": 2,
-        "within_sla": 2 / 3,
-        "breaches": 1,
+        "within_sla": 1.0,
+        "breaches": 0,
     }
     assert by_person.row("ben")["answered"] == 1
     assert by_person.column("person") == ["ana", "ben"]  # the worker never answered
@@ -156,7 +160,7 @@ def test_scope_by_brand_and_platform(store):
     assert lumio.table("share_of_voice").rows[0] == ("Lumio", 5, 8, 5 / 8)  # field kept whole
     mastodon = report_of(store, platform="mastodon")
     assert mastodon.figure("Mentions") == 2
-    assert mastodon.figure("Answered stories") == 2
+    assert mastodon.figure("Answered stories") == 1  # mastodon:5's hand-off failed
 
 
 def test_undo_of_the_only_response_leaves_the_story_unanswered(tmp_path, monkeypatch):

@@ -44,11 +44,7 @@ def examine(inbox: Inbox) -> list[Damage]:
             found.append(
                 Damage("mentions", path, str(exc), "move it aside; `veille fetch` refetches")
             )
-    before = len(inbox.problems)
-    for _ in inbox.events():
-        pass
-    for problem in inbox.problems[before:]:
-        found.append(Damage("journal", None, problem, ""))
+    inbox.journal.check(lambda problem: found.append(Damage("journal", None, problem, "")))
     for quarantined in sorted(inbox.root.glob("*/*.damaged-*")):
         found.append(
             Damage("other", quarantined, f"{quarantined} was set aside as damaged earlier", "")

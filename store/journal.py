@@ -60,12 +60,9 @@ class Journal:
                 if start > 0:
                     lines = lines[1:]  # the first one may be cut: only whole lines count
                 for line in reversed(lines):
-                    if not line.strip():
-                        continue
-                    try:
-                        return Event.from_json(orjson.loads(line))
-                    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                        continue  # a torn line: its action was never acknowledged
+                    # a torn line is skipped: its action was never acknowledged
+                    if line.strip() and (event := _event_of(line)) is not None:
+                        return event
                 if start == 0:
                     return None
                 window *= 4
@@ -91,13 +88,11 @@ class Journal:
                 consumed += len(line)
                 if not line.strip():
                     continue
-                try:
-                    events.append(Event.from_json(orjson.loads(line)))
-                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                    if report:
-                        report(
-                            f"{path}: a damaged journal line was skipped (byte {offset + consumed - len(line)})"
-                        )
+                event = _event_of(line)
+                if event is not None:
+                    events.append(event)
+                elif report:
+                    report(damaged_line(path, offset + consumed - len(line)))
             self._cache[path] = (signature, offset + consumed, events)
             yield from events
 
@@ -127,25 +122,31 @@ class Journal:
                 for line in data.splitlines(keepends=True):
                     if not line.endswith(b"\n"):
                         break
-                    if line.strip() and not _whole_event(line):
+                    if line.strip() and _event_of(line) is None:
                         damaged.append(checked)
                     checked += len(line)
                 marks[path.name] = {"size": checked, "damaged": damaged}
                 changed = True
             for offset in damaged:
-                report(
-                    f"{path}: a damaged journal line at byte {offset} is skipped by undo and "
-                    "reports; run `veille doctor` to see it"
-                )
+                report(damaged_line(path, offset))
         if changed:
             # a read-only store is checked again next time: only slower
             with contextlib.suppress(OSError, StoreError):
                 atomic_write(marks_path, orjson.dumps(marks))
 
 
-def _whole_event(line: bytes) -> bool:
+def damaged_line(path: Path, offset: int) -> str:
+    """The one wording of a damaged line, whoever finds it (an open, undo, a report), so
+    that a store's problems list it once."""
+    return (
+        f"{path}: a damaged journal line at byte {offset} is skipped by undo and reports; "
+        "run `veille doctor` to see it"
+    )
+
+
+def _event_of(line: bytes) -> Event | None:
+    """The event a journal line holds; None for a damaged or torn line."""
     try:
-        Event.from_json(orjson.loads(line))
+        return Event.from_json(orjson.loads(line))
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return False
-    return True
+        return None

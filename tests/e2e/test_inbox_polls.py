@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -22,6 +21,8 @@ import orjson
 import pytest
 
 from store.inbox import Inbox
+
+from .tmux_session import Tmux
 
 pytestmark = [
     pytest.mark.e2e,
@@ -72,40 +73,6 @@ class Feed:
         self.httpd.server_close()
 
 
-class Tmux:
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        )
-        return done.stdout
-
-    def start(self, name: str, command: str) -> int:
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        env["TERM"] = "xterm-256color"
-        subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", name,
-             "-x", "180", "-y", "40", command],
-            check=True, timeout=10, env=env,
-        )  # fmt: skip
-        return int(self.run("display", "-p", "-t", name, "#{pane_pid}").strip())
-
-    def screen(self, name: str) -> str:
-        return self.run("capture-pane", "-p", "-t", name)
-
-    def wait_for(self, name: str, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen(name)
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared in {name}; the screen was:\n{screen}")
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -130,7 +97,7 @@ def world(tmp_path):
     store = tmp_path / "store"
     Inbox.open(store, user="camille").close()
     yield feed, tmux, f"exec {VEILLE} --config {config} --store {store}", store
-    subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True, timeout=10)
+    tmux.kill_server()
     feed.close()
 
 
@@ -143,12 +110,12 @@ def _holder(store: Path) -> dict:
 
 def test_an_open_inbox_polls_alone_and_two_inboxes_share_one_poller(world):
     feed, tmux, command, store = world
-    first = tmux.start("first", command)
+    first = tmux.start("first", command, width=180)
     tmux.wait_for("first", "this inbox polls")
     feed.items.append(("1", "Lumio lamp flickers since the update ALPHA"))
     tmux.wait_for("first", "ALPHA")  # nothing else runs: the inbox fetched it
 
-    second = tmux.start("second", command)
+    second = tmux.start("second", command, width=180)
     screen = tmux.wait_for("second", "camille's inbox polls")  # not this one
     assert "ALPHA" in screen
     feed.items.append(("2", "Lumio charger warm after an hour BRAVO"))

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +23,8 @@ import pytest
 
 from store.inbox import Inbox
 from triage.model import Author, Mention, utcnow
+
+from .tmux_session import Tmux
 
 pytestmark = [
     pytest.mark.e2e,
@@ -65,57 +65,6 @@ class RefusingHook:
         self.httpd.server_close()
 
 
-class Tmux:
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=10
-        )
-        return done.stdout
-
-    def start(self, name: str, command: str) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-        env["TERM"] = "xterm-256color"
-        subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-s", name,
-             "-x", "160", "-y", "40", command],
-            check=True, timeout=10, env=env,
-        )  # fmt: skip
-
-    def screen(self, name: str) -> str:
-        return self.run("capture-pane", "-p", "-t", name)
-
-    def keys(self, name: str, *keys: str) -> None:
-        for key in keys:
-            self.run("send-keys", "-t", name, key)
-            time.sleep(0.15)
-
-    def type(self, name: str, text: str) -> None:
-        """Literal text, once the line that takes it is on screen (checked by the caller)."""
-        self.run("send-keys", "-t", name, "-l", text)
-        time.sleep(0.15)
-
-    def wait_for(self, name: str, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen(name)
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared in {name}; the screen was:\n{screen}")
-
-    def wait_gone(self, name: str, text: str, timeout: float = 30.0) -> None:
-        """Until `text` left the screen (a modal closed: keys now reach the inbox)."""
-        deadline = time.monotonic() + timeout
-        while text in self.screen(name):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} stayed on {name}'s screen")
-            time.sleep(0.2)
-
-
 def _status_line(screen: str) -> str:
     return next(line for line in screen.splitlines() if "SLA breached" in line)
 
@@ -147,7 +96,7 @@ def world(tmp_path):
             f"{VEILLE} --config {config} --store {store}; echo VEILLE-EXIT=$?; sleep 30"
         )
     yield tmux, commands, hook
-    subprocess.run(["tmux", "-L", tmux.socket, "kill-server"], capture_output=True, timeout=10)
+    tmux.kill_server()
     hook.close()
 
 

@@ -78,7 +78,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         cyclic_gc_paused(keep=True),  # one-shot bulk of acyclic records: store.gcpause
     ):
         try:
-            run = asyncio.run(ingest_once(poller, rt.open_store, names))
+            run = asyncio.run(ingest_once(poller, rt.open_store, names, rt.config))
         except (StoreError, OSError) as exc:
             say("veille", f"could not store the mentions: {exc}")
             return EXIT_FAILED

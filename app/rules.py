@@ -61,7 +61,22 @@ def before_store(
         return mentions
     rules = _rules(bumping, people)
     ctx = FilterContext(store.user, utcnow(), store.urgent_threshold)
-    return [vip_bump(bump(m, rules, ctx), people, config.people) for m in mentions]
+    return [
+        vip_bump(bump(m, rules, ctx), people, config.people) for m in _prepared(store, mentions)
+    ]
+
+
+def _prepared(store: Store, mentions: list[Mention]) -> list[Mention]:
+    """Brands and priority decided (the poller's workers did it for polled posts; the
+    store's pipeline would, after the bump, and so undo it)."""
+    step = getattr(getattr(store, "pipeline", None), "prepare_step", None)
+    if step is None:
+        return mentions
+    fingerprint = step.fingerprint
+    return [
+        m if m.prepared is not None and m.prepared.fingerprint == fingerprint else step.prepare(m)
+        for m in mentions
+    ]
 
 
 def after_store(
@@ -85,8 +100,9 @@ def after_store(
             try:
                 now = utcnow()
                 view = store.view(store.resolve(gid))
-                if not rule.filter.matches(view, FilterContext(store.user, now,
-                                                               store.urgent_threshold)):
+                if not rule.filter.matches(
+                    view, FilterContext(store.user, now, store.urgent_threshold)
+                ):
                     continue  # fmt: skip
                 steps = plan(rule, view, now)
                 if steps:
@@ -96,7 +112,9 @@ def after_store(
                         log("rule applied", rule=rule.name, group=view.group_id)
             except Exception as exc:  # one rule on one group; the posts are stored
                 if log is not None:
-                    log("rule failed", rule=rule.name, group=gid, why=f"{type(exc).__name__}: {exc}")
+                    log(
+                        "rule failed", rule=rule.name, group=gid, why=f"{type(exc).__name__}: {exc}"
+                    )
     return done
 
 

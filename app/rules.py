@@ -38,6 +38,11 @@ def people_of(store: Store) -> People:
         return People()
 
 
+def people_tags(store: Store) -> dict[str, frozenset[str]]:
+    """tag -> handles, what a `person:TAG` filter term matches (KnownValues.people)."""
+    return people_of(store).tag_index()
+
+
 def _rules(rules: Sequence[Rule], people: People) -> list[Rule]:
     return [r if not people.persons else _resolved(r, people) for r in rules]
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from app.people import people_of
 from triage.config import Config
 from triage.filter import FilterContext
 from triage.model import Mention, utcnow
@@ -25,22 +26,6 @@ from triage.protocol import Store
 from triage.rules import Rule, Step, plan
 
 Log = Callable[..., None]
-
-
-def people_of(store: Store) -> People:
-    """The store's people list; empty when it has none (or is not a folder store)."""
-    from store.errors import StoreError
-    from store.people import people_file
-
-    try:
-        return people_file(store.location).load()
-    except StoreError:
-        return People()
-
-
-def people_tags(store: Store) -> dict[str, frozenset[str]]:
-    """tag -> handles, what a `person:TAG` filter term matches (KnownValues.people)."""
-    return people_of(store).tag_index()
 
 
 def _rules(rules: Sequence[Rule], people: People) -> list[Rule]:

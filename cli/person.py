@@ -68,6 +68,7 @@ def _show(args: argparse.Namespace, rest: list[str]) -> int:
         return EXIT_USAGE
 
     def action(store: Store, rt: Runtime) -> int:
+        from app.people import render_record
         from triage.people import Person, handle_key, record
 
         key = handle_key(rest[0])
@@ -104,30 +105,6 @@ def _record_json(found: Record, store: Store) -> dict[str, Any]:
             for at, by, status, text in found.replies
         ],
     }
-
-
-def render_record(found: Record, store: Store, limit: int = 20) -> str:
-    """The record as plain lines (the person pane shows the same)."""
-    p = found.person
-    lines = [f"{_safe(p.name) or _safe(p.key)}  ({', '.join(_safe(h) for h in p.handles)})"]
-    lines.append("tags: " + (" ".join("#" + _safe(t) for t in p.tags) or "none"))
-    lines.append(f"reach: {found.reach:,}" if found.reach is not None else "reach: unknown")
-    if p.notes:
-        lines.append("notes:")
-        lines += [
-            f"  {n.at:%Y-%m-%d %H:%M} {_safe(n.by, 30)}: {_safe(n.text, 200)}" for n in p.notes
-        ]
-    lines.append(f"posts ({len(found.mentions)}):")
-    for m in found.mentions[:limit]:
-        status = store.state(m.group_id or m.id).status.value
-        lines.append(f"  {m.created_at:%Y-%m-%d %H:%M}  {m.platform:<10} {status:<8} "
-                     f"{_safe(m.text or m.title, 80)}  [{_safe(m.group_id or m.id, 40)}]")  # fmt: skip
-    if len(found.mentions) > limit:
-        lines.append(f"  … and {len(found.mentions) - limit} more")
-    lines.append(f"our replies ({len(found.replies)}):")
-    for at, by, status, text in found.replies[:limit]:
-        lines.append(f"  {at:%Y-%m-%d %H:%M} {_safe(by, 30)} ({status}): {_safe(text, 100)}")
-    return "\n".join(lines) + "\n"
 
 
 def _update(args: argparse.Namespace, change: Any, done: str) -> int:

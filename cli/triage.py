@@ -86,7 +86,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"veille: invalid filter: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    from app.rules import people_tags
+    from app.people import people_tags
 
     def action(inbox: Store, rt: Runtime) -> int:
         try:

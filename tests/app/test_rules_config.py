@@ -77,3 +77,19 @@ def test_rule_names_are_single_words_and_unique():
 def test_people_settings_are_checked():
     assert "at most 30" in str(_error("[people]\nvip_bump = 99\n"))
     assert "has no key" in str(_error("[people]\nvip = 1\n"))
+
+
+def test_the_config_init_template_documents_working_rules_and_people():
+    from sources.config_example import EXAMPLE
+
+    out, on = [], False
+    for line in EXAMPLE.splitlines():
+        on = on or line.startswith(("# [[rules]]", "# [people]"))
+        on = on and bool(line.strip())
+        words = line.startswith(("# A rule", "# `veille"))
+        out.append(line[2:] if on and line.startswith("# ") and not words else line)
+    config = parse_config("\n".join(out))
+    (rule,) = config.rules
+    assert rule.name == "refund-fr" and rule.hand_off == ("service-client", "demande de remboursement")
+    assert config.people is not None and config.people.vip_bump == 15
+    assert "A rule never replies" in EXAMPLE

@@ -59,7 +59,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
         Binding("s", "snooze", "Snooze", id="inbox.snooze"),
         Binding("n", "note", "Note", id="inbox.note"),
         Binding("u", "undo", "Undo", id="inbox.undo"),
-        Binding("p", "person", "Person", id="inbox.person"),
+        Binding("p", "person", "Person", id="inbox.person", show=False),
         Binding("O", "reopen", "Reopen", id="inbox.reopen", show=False),
         Binding("o", "open_post", "Open post", id="inbox.open_post", show=False),
         Binding("y", "copy_link", "Copy link", id="inbox.copy_link", show=False),

@@ -81,3 +81,28 @@ def test_watch_applies_a_rule_to_a_post_from_a_local_feed(platform, tmp_path):
     with Inbox.open(tmp_path / "store", user="x") as inbox:
         state = inbox.state(inbox.resolve(refund))
         assert state.tags == () and state.assignee is None
+
+
+def test_fetch_and_the_inbox_poller_apply_the_rules_too(platform, tmp_path):
+    from app.ingest import LeasedPolling
+    from app.runtime import Runtime
+
+    platform.state.feed_items = [("f1", "Lumio : remboursement demandé")]
+    config = _config(tmp_path, platform)
+    fetch = _veille(tmp_path, config, "fetch", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert fetch.wait(30) == 0, fetch.stderr.read() if fetch.stderr else ""
+    store = tmp_path / "store"
+    with Inbox.open(store, user="camille") as inbox:
+        (gid,) = inbox.group_ids()
+        assert inbox.state(gid).tags == ("refund",)
+        platform.state.feed_items.append(("f2", "Lumio : un autre remboursement, autre sujet"))
+        polling = LeasedPolling(Runtime.load(config, store), inbox, tick=0.2)  # the TUI's
+        polling.start()
+        try:
+            _wait(lambda: len(inbox.group_ids()) == 2, "the inbox's own poll", timeout=20)
+        finally:
+            polling.stop()
+        (other,) = [g for g in inbox.group_ids() if g != gid]
+        _wait(lambda: inbox.state(other).assignee == "ana", "the rule on the new group")
+        assert inbox.state(other).tags == ("refund",)
+        assert inbox.user == "camille"  # the poller's thread acted as the rule, not this one

@@ -89,3 +89,18 @@ async def test_p_with_no_person_record_still_shows_their_posts(make_app):
         await pilot.press("j", "p")
         await _until(pilot, lambda: isinstance(app.screen, PersonPane) and app.screen.text, "pane")
         assert "tags: none" in app.screen.text and "posts (1):" in app.screen.text
+
+
+async def test_unmaking_a_vip_in_the_pane_updates_a_person_vip_list(make_app, store_path):
+    _people(store_path).update(lambda p: set_tags(link(p, ["@ana"]), "ana", ["vip"]))
+    app = make_app()
+    async with app.run_test(size=(140, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"person:vip", "enter")
+        await _until(pilot, lambda: _rows(app) == ["mastodon:1"], "ana's group alone")
+        await pilot.press("p")
+        await _until(pilot, lambda: isinstance(app.screen, PersonPane) and app.screen.text, "pane")
+        await pilot.press("v")
+        await _until(pilot, lambda: "tags: none" in app.screen.text, "VIP removed")
+        await pilot.press("escape")
+        await _until(pilot, lambda: _rows(app) == [], "an empty person:vip list")

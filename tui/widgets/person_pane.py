@@ -138,4 +138,8 @@ class PersonAction:
         if not handle.strip():
             screen.notify("This post names no author.", severity="warning", markup=False)
             return
-        screen.app.push_screen(PersonPane(screen.vapp.inbox, handle, screen.vapp.user))
+        def refilter(_: None) -> None:  # a VIP made or unmade: person:vip follows
+            if "person:" in screen.filter_text:
+                screen.set_filter(screen.filter_text, screen.view_name)
+
+        screen.app.push_screen(PersonPane(screen.vapp.inbox, handle, screen.vapp.user), refilter)

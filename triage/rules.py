@@ -111,7 +111,9 @@ def plan(rule: Rule, view: GroupView, now: datetime) -> list[Step]:
         steps.append(Step("tag", (gid, tuple(new_tags))))
     if rule.assign is not None and rule.assign != state.assignee:
         steps.append(Step("assign", (gid, rule.assign or None)))
-    if rule.hand_off is not None:
+    if rule.hand_off is not None and (
+        state.handoff is None or state.handoff.team != rule.hand_off[0]
+    ):
         steps.append(Step("handoff", (gid, rule.hand_off[0], rule.hand_off[1])))
     if rule.status is not None and rule.status != state.status:
         steps.append(Step("set_status", (gid, rule.status)))
@@ -133,7 +135,9 @@ def _words(rule: Rule, state: TriageState | None) -> list[str]:
         out.append("tagged " + " ".join("#" + t for t in tags))
     if rule.assign is not None and (state is None or rule.assign != state.assignee):
         out.append(f"assigned to {rule.assign}" if rule.assign else "unassigned")
-    if rule.hand_off is not None:
+    if rule.hand_off is not None and (
+        state is None or state.handoff is None or state.handoff.team != rule.hand_off[0]
+    ):
         out.append(f"handed off to {rule.hand_off[0]}")
     if rule.status is not None and (state is None or rule.status != state.status):
         out.append(f"status {rule.status.value}")

@@ -65,6 +65,11 @@ def test_a_hand_off_rule_plans_the_team_and_note():
     rule = make_rule("press", "journaliste", hand_off=("pr", "a journalist asks"))
     steps = plan(rule, _view(_mention("1", "Je suis journaliste")), NOW)
     assert steps[0] == Step("handoff", ("rss:1", "pr", "a journalist asks"))
+    from triage.model import Handoff
+
+    sent = TriageState("rss:1", handoff=Handoff("pr", "earlier", "camille", NOW))
+    again = plan(rule, _view(_mention("1", "Je suis journaliste"), sent), NOW)
+    assert [s.action for s in again] == ["note"]  # not sent to the same team twice
 
 
 def test_the_priority_bump_is_bounded_and_named_in_the_signals():

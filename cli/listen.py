@@ -178,7 +178,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     print(
         f"{config.path}: OK — user {config.user}, {len(config.brands)} brands, "
         f"{len(config.sources)} sources, {len(config.teams)} teams, "
-        f"{len(config.templates)} templates" + (f"; {len(warnings)} warnings" if warnings else "")
+        f"{len(config.templates)} templates, {len(config.rules)} rules"
+        + (f"; {len(warnings)} warnings" if warnings else "")
     )
     return EXIT_OK
 

@@ -1,7 +1,8 @@
 """`veille rules list|test|undo`: the configuration's [[rules]] seen from the shell.
 
 `list` shows them in the order they apply; `test FILTER` (a rule's `when`, or a rule's
-name) shows what it would have matched in the store, without changing anything;
+name) shows what it would have matched in the store, without changing anything (a
+group the named rule already acted on says `applied`);
 `undo NAME` takes back the rule's last application (one group, all its actions).
 """
 
@@ -42,6 +43,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     from app.rules import people_of
     from triage.filter import FilterError, KnownValues, parse_filter
     from triage.model import utcnow
+    from triage.rules import applied
     from triage.text import one_line
 
     text = " ".join(args.filter)
@@ -64,8 +66,9 @@ def cmd_test(args: argparse.Namespace) -> int:
         for gid in ids[: args.limit]:
             view = store.view(gid)
             m = view.leader
+            done = "\tapplied" if text in named and applied(view.state, text) else ""
             print(f"{gid}\t{view.state.status.value}\t{m.platform}\t"
-                  f"{one_line(m.author.display, 30)}\t{one_line(m.text or m.title, 80)}")  # fmt: skip
+                  f"{one_line(m.author.display, 30)}\t{one_line(m.text or m.title, 80)}{done}")  # fmt: skip
         more = f" (the first {args.limit} shown)" if len(ids) > args.limit else ""
         print(f"{len(ids)} group(s) would match{more}: {one_line(when, 120)}", file=sys.stderr)
         return 0

@@ -72,6 +72,14 @@ def test_watch_applies_a_rule_to_a_post_from_a_local_feed(platform, tmp_path):
     assert notes[0]["by"] == "rule:refund-fr"
     assert notes[0]["text"] == "rule refund-fr: tagged #refund, assigned to ana, alert"
 
+    tested = subprocess.run(
+        [sys.executable, "-m", "cli.main", "--config", config, "--store", str(tmp_path / "store"),
+         "rules", "test", "refund-fr"], capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    (line,) = tested.stdout.splitlines()
+    assert line.startswith(refund) and line.endswith("\tapplied")
+    assert "1 group(s) would match" in tested.stderr
+
     undo = subprocess.run(
         [sys.executable, "-m", "cli.main", "--config", config, "--store", str(tmp_path / "store"),
          "rules", "undo", "refund-fr"], capture_output=True, text=True,

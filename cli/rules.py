@@ -16,6 +16,7 @@ from cli.common import EXIT_REFUSED, EXIT_USAGE, ConfigError, json_line, runtime
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
+    from triage.filter import Filter
     from triage.protocol import Store
 
 
@@ -62,7 +63,7 @@ def cmd_test(args: argparse.Namespace) -> int:
             say("veille", "give a filter (a rule's when) or a rule's name")
             return EXIT_USAGE
         ctx_now = utcnow()
-        ids = store.ranked_ids(flt.with_vocabulary(store.vocabulary()), ctx_now)
+        ids = store.ranked_ids(_as_written(flt), ctx_now)  # as at ingest: no spelling expansion
         for gid in ids[: args.limit]:
             view = store.view(gid)
             m = view.leader
@@ -74,6 +75,14 @@ def cmd_test(args: argparse.Namespace) -> int:
         return 0
 
     return _run(args, action)
+
+
+def _as_written(flt: Filter) -> Filter:
+    """The filter as a rule applies it: free words as written (a substring, accents and
+    case ignored), never widened by the store's vocabulary, so a rule does what it says."""
+    from dataclasses import replace
+
+    return replace(flt, _fuzzy_done=True)
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

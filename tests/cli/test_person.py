@@ -142,6 +142,10 @@ def test_rules_list_and_test_show_what_a_rule_would_match(world):
     assert "2 group(s) would match" in done.stderr
     done = _veille(world, "rules", "test", "brand:Lumio", "super")
     assert done.stdout.split("\t")[0] == "mastodon:3"
+    # as a rule applies it: no stem or spelling expansion (the filter line has them)
+    assert len(_veille(world, "list", "rembourser").stdout.splitlines()) == 2
+    widened = _veille(world, "rules", "test", "rembourser")
+    assert widened.stdout == "" and "0 group(s) would match" in widened.stderr
     bad = _veille(world, "rules", "test", "is:urgnt", check=False)
     assert bad.returncode == 2 and "unknown is:urgnt" in bad.stderr
     nothing = _veille(world, "rules", "undo", "refund-fr", check=False)

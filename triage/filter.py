@@ -183,8 +183,16 @@ def _term_matches(term: Term, s: FilterSubject, ctx: FilterContext) -> bool:
         case "is":
             return _is(value, s, ctx)
         case "person":  # the handles of the people so tagged (triage.people.with_people)
-            return bool(term.alternatives) and not set(term.alternatives).isdisjoint(s.authors.split())
+            return bool(term.alternatives) and not _handles(s).isdisjoint(term.alternatives)
     return False  # pragma: no cover - parse_filter admits no other field
+
+
+def _handles(s: FilterSubject) -> set[str]:
+    """The authors' handles as triage.people compares them (names are not handles)."""
+    mentions = getattr(s, "mentions", None)  # a GroupView; else the authors' words
+    if mentions is None:
+        return set(s.authors.split())
+    return {fold(m.author.handle or m.author.name).lstrip("@") for m in mentions}
 
 
 def _is(value: str, s: FilterSubject, ctx: FilterContext) -> bool:

@@ -103,6 +103,9 @@ def test_person_terms_follow_todays_people_list():
     assert with_people(rule.filter, people).matches(_view(m), CTX)
     other = _mention("2", "hello", handle="@anabelle")
     assert not with_people(rule.filter, people).matches(_view(other), CTX)
+    namesake = _mention("3", "hello", handle="@someone_else")  # named Ana, not her handle
+    namesake.author.name = "Ana"
+    assert not with_people(rule.filter, people).matches(_view(namesake), CTX)
 
 
 def test_alerting_rules_alert_once_per_group_within_a_day():

@@ -17,9 +17,11 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
+from app.rules import ingest_with_rules
 from app.runtime import Runtime
 from sources.poller import OnMentions, Poller, SourceOutcome
 from store.lease import Holder
+from triage.config import Config
 from triage.model import Mention, utcnow
 from triage.protocol import Store
 
@@ -59,9 +61,13 @@ def opener(store: Store) -> StoreOpener:
 
 
 async def ingest_once(
-    poller: Poller, open_store: StoreOpener, names: Iterable[str] | None = None
+    poller: Poller,
+    open_store: StoreOpener,
+    names: Iterable[str] | None = None,
+    config: Config | None = None,
 ) -> IngestRun:
-    """Poll once, store what is new, then save cursors and health."""
+    """Poll once, store what is new (with `config`'s rules and people, app.rules), then
+    save cursors and health."""
     started = time.perf_counter()
     outcomes = await poller.poll_once(names, save=False)
     polled = time.perf_counter()
@@ -69,18 +75,20 @@ async def ingest_once(
     run = IngestRun(outcomes, polled_seconds=polled - started)
     if fetched:
         with open_store() as store:
-            run.new_ids = {m.id for m in store.ingest(fetched)}
+            run.new_ids = {m.id for m in ingest_with_rules(store, fetched, config)}
     run.stored_seconds = time.perf_counter() - polled
     poller.save(outcomes)
     return run
 
 
-def store_as_they_come(store: Store, log: Callable[..., None]) -> OnMentions:
+def store_as_they_come(
+    store: Store, log: Callable[..., None], config: Config | None = None
+) -> OnMentions:
     """The poller's callback in watch mode: store each source's mentions as it answers
     (raising makes the poller keep its cursor, so they are polled again)."""
 
     def on_mentions(source: str, mentions: list[Mention]) -> None:
-        new = store.ingest(mentions)
+        new = ingest_with_rules(store, mentions, config, log)
         log("polled", source=source, seen=len(mentions), new=len(new))
 
     return on_mentions
@@ -155,5 +163,5 @@ class LeasedPolling:
         now = utcnow()
         due = [h.name for h in poller.health() if h.next_poll is None or h.next_poll <= now]
         if due:
-            await ingest_once(poller, opener(self.store), due)
+            await ingest_once(poller, opener(self.store), due, self.runtime.config)
             self.polls += 1

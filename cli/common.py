@@ -27,14 +27,15 @@ def runtime(args: argparse.Namespace, *, required: bool = True) -> Runtime:
     )
 
 
-def inbox_query(text: str, include_all: bool, config: object) -> object:
+def inbox_query(text: str, include_all: bool, config: object, people: object = None) -> object:
     """The InboxQuery for a command-line FILTER, checked against the configuration's
     brands (`brand:Lumo` is refused with the valid names); FilterError if wrong."""
     from triage.filter import KnownValues, parse_filter
     from triage.query import InboxQuery
 
     brands = [b.name for b in getattr(config, "brands", ())] or None
-    return InboxQuery(parse_filter(text, KnownValues(brands=brands)), include_all)
+    known = KnownValues(brands=brands, people=people)  # type: ignore[arg-type]  # person:TAG
+    return InboxQuery(parse_filter(text, known), include_all)
 
 
 def json_line(value: object, indent: bool = False) -> str:

@@ -78,7 +78,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         cyclic_gc_paused(keep=True),  # one-shot bulk of acyclic records: store.gcpause
     ):
         try:
-            run = asyncio.run(ingest_once(poller, rt.open_store, names))
+            run = asyncio.run(ingest_once(poller, rt.open_store, names, rt.config))
         except (StoreError, OSError) as exc:
             say("veille", f"could not store the mentions: {exc}")
             return EXIT_FAILED
@@ -178,7 +178,8 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     print(
         f"{config.path}: OK — user {config.user}, {len(config.brands)} brands, "
         f"{len(config.sources)} sources, {len(config.teams)} teams, "
-        f"{len(config.templates)} templates" + (f"; {len(warnings)} warnings" if warnings else "")
+        f"{len(config.templates)} templates, {len(config.rules)} rules"
+        + (f"; {len(warnings)} warnings" if warnings else "")
     )
     return EXIT_OK
 

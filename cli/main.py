@@ -28,6 +28,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.report",  # report, export
     "cli.shell",  # init, completion
     "cli.doctor",  # doctor
+    "cli.rules",  # rules list/test/undo
+    "cli.person",  # person HANDLE, person link/tag/note/import
 )
 EXIT_PIPE = 141
 # Commands that may make a store that does not exist yet: they fill or create it on

@@ -86,9 +86,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"veille: invalid filter: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
+    from app.people import people_tags
+
     def action(inbox: Store, rt: Runtime) -> int:
         try:
-            wanted = inbox_query(" ".join(args.filter), args.all, rt.config)
+            wanted = inbox_query(" ".join(args.filter), args.all, rt.config, people_tags(inbox))
         except FilterError as exc:
             print(f"veille: invalid filter: {exc}", file=sys.stderr)
             return EXIT_USAGE

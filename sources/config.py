@@ -27,6 +27,7 @@ from sources.config_lines import (
     line_of,
     name_of,
 )
+from sources.config_rules import _HandOff, _People, _Rule, build_people, build_rules, refuse_replies
 from sources.config_values import (
     BAD_USER,
     DURATION,
@@ -158,6 +159,8 @@ class _File(_Table):
     keys: dict[str, str] = {}
     views: dict[str, str] = {}
     store: _Store = msgspec.field(default_factory=_Store)
+    rules: list[_Rule] = []  # sources/config_rules.py
+    people: _People = msgspec.field(default_factory=_People)
 
 
 def _fields_of(table: str) -> list[str]:
@@ -165,9 +168,10 @@ def _fields_of(table: str) -> list[str]:
     return list(_TABLE_TYPES.get(table, _File).__struct_fields__)
 
 
-_TABLE_TYPES: dict[str, type[_Table]] = {
+_TABLE_TYPES: dict[str, type[msgspec.Struct]] = {
     "": _File, "brands": _Brand, "sources": _Source, "teams": _Team, "templates": _Template,
     "sla": _Sla, "watch": _Watch, "smtp": _Smtp, "store": _Store, "keywords": _Keyword,
+    "rules": _Rule, "hand_off": _HandOff, "people": _People,
 }  # fmt: skip
 
 
@@ -212,6 +216,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
             line = max(1, len(text.splitlines()))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)|\s*\(at end of document\)", "", str(exc))
         raise ConfigError(f"not valid TOML: {reason}", path, line) from None
+    refuse_replies(data, text, path)  # "a rule can never post a reply", before the schema
     try:
         parsed = msgspec.convert(data, _File)
     except msgspec.ValidationError as exc:
@@ -284,6 +289,8 @@ def _build(f: _File, path: str) -> Config:
         keys=_keys(f.keys),
         views=_views(f.views),
         store=_store(f.store),
+        rules=build_rules(f.rules, [b.name.strip() for b in f.brands], [t.name.strip() for t in f.teams]),
+        people=build_people(f.people),
     )
 
 

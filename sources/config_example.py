@@ -93,11 +93,26 @@ text = "Bonjour {author}, merci pour votre message, nous regardons et revenons v
 # A view is a name and a filter, the language of the / key (and of `veille list`):
 #   words (accents and case ignored), "exact phrase", -word (not), brand:Lumio,
 #   platform:mastodon, status:new, tag:refund, author:@ana, is:urgent, is:unanswered,
-#   is:mine, is:snoozed, is:claimed, is:handedoff; every term must match.
+#   is:mine, is:snoozed, is:claimed, is:handedoff, person:vip (a people list tag);
+#   every term must match.
 # Without [views], 1-4 are: urgent, unanswered, mine, waiting.
 # angry = "tag:angry"
 # mine = "is:mine"
 # refunds = "brand:Lumio remboursement -tag:done"
+
+# [[rules]]                            # applied in this order to each new post's group
+# name = "refund-fr"                   # one word: the journal says "rule:refund-fr"
+# when = "brand:Lumio remboursement"   # a filter (the / language, person:vip too)
+# tag = ["refund"]                     # actions, any of: tag, assign, hand_off,
+# assign = "camille"                   #   status, snooze, priority, alert
+# hand_off = { team = "service-client", note = "demande de remboursement" }
+# priority = 10                        # a bump, -50 to 50 (matched on the post alone)
+# alert = true                         # `veille watch` tells the [watch] channels once
+# A rule never replies: only a person writes and sends a reply.
+# `veille rules test refund-fr` shows what it would have matched.
+
+# [people]                             # `veille person`: VIPs, influencers, journalists…
+# vip_bump = 15                        # a VIP's new post ranks this much higher (0-30)
 
 # [store]                              # where the store lives and who may use it
 # path = "~/veille-store"              # --store and $VEILLE_STORE come first

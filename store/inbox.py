@@ -31,6 +31,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from store.acting import ActingUser, acting_as
 from store.crash import crash_point
 from store.errors import Conflict, NotFound, StoreError
 from store.files import clean_temp_files, describe_io_error
@@ -70,6 +71,8 @@ class Pipeline(Protocol):
 
 class Inbox:
     """Mentions, groups and triage state of one store folder, shared by processes."""
+
+    user, acting_as = ActingUser(), acting_as  # store.acting: a rule acts as `rule:NAME`
 
     def __init__(self, root: Path, user: str, pipeline: Pipeline | None, lock_timeout: float):
         self.root = root

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the rules' and people's own modules (pure, like this one)
+    from triage.people import PeopleSettings
+    from triage.rules import Rule
 
 
 @dataclass(slots=True)
@@ -105,3 +110,5 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("inbox.done")
     views: tuple[tuple[str, str], ...] = ()  # saved views 1-9: (name, filter)
     store: StoreConfig = field(default_factory=StoreConfig)
+    rules: tuple[Rule, ...] = ()  # [[rules]], applied in this order at ingest
+    people: PeopleSettings | None = None  # [people]; None: the defaults

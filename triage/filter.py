@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 from triage.model import Status
 from triage.text import fold
 
-FIELDS = ("brand", "platform", "tag", "status", "author", "is")
+FIELDS = ("brand", "platform", "tag", "status", "author", "is", "person")
 IS_VALUES = ("urgent", "unanswered", "mine", "snoozed", "claimed", "handedoff")
 # the platforms the connectors write (sources/*: Mention.platform); a caller whose store
 # holds others passes them in KnownValues
@@ -97,6 +97,7 @@ class KnownValues:
 
     brands: Collection[str] | None = None
     platforms: Collection[str] = PLATFORMS
+    people: Mapping[str, Collection[str]] | None = None  # person: tag -> handles (triage.people)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +182,17 @@ def _term_matches(term: Term, s: FilterSubject, ctx: FilterContext) -> bool:
             return value.lstrip("@") in s.authors
         case "is":
             return _is(value, s, ctx)
+        case "person":  # the handles of the people so tagged (triage.people.with_people)
+            return bool(term.alternatives) and not _handles(s).isdisjoint(term.alternatives)
     return False  # pragma: no cover - parse_filter admits no other field
+
+
+def _handles(s: FilterSubject) -> set[str]:
+    """The authors' handles as triage.people compares them (names are not handles)."""
+    mentions = getattr(s, "mentions", None)  # a GroupView; else the authors' words
+    if mentions is None:
+        return set(s.authors.split())
+    return {fold(m.author.handle or m.author.name).lstrip("@") for m in mentions}
 
 
 def _is(value: str, s: FilterSubject, ctx: FilterContext) -> bool:
@@ -339,6 +350,9 @@ def _make_term(
     if key == "platform":
         _check_known("platform", value, known.platforms, value_at)
         return Term(key, value.lower(), negate)
+    if key == "person":
+        handles = (known.people or {}).get(fold(value).lstrip("#"), ())
+        return Term(key, fold(value).lstrip("#"), negate, alternatives=tuple(sorted(handles)))
     if key == "brand" and known.brands is not None:
         _check_known("brand", value, known.brands, value_at)
     return Term(key, fold(value), negate)
@@ -366,6 +380,7 @@ _EXAMPLES = {
     "status": "status:open",
     "author": "author:@ana",
     "is": "is:urgent",
+    "person": "person:vip",
 }
 
 

@@ -39,6 +39,7 @@ from store.lease import Lease
 from triage import alerts as decide
 from triage.config import Config
 from triage.model import utcnow
+from triage.rules import rule_alerts
 from triage.spikes import lookback
 
 BURST = 10  # more alerts than this in one check go out as one message
@@ -151,7 +152,7 @@ class Watch:
         # parse in a thread: a spike of feeds costs little here, and no process pool
         # lingers after SIGTERM (systemd waits for every child); the pipeline's first
         # half runs there too, off the event loop
-        store = store_as_they_come(self.inbox, self.log)
+        store = store_as_they_come(self.inbox, self.log, self.config)
 
         def on_mentions(source: str, mentions: list[Any]) -> None:
             store(source, mentions)
@@ -275,6 +276,7 @@ class Watch:
         )
         recent = self.inbox.mentions_between(lookback(now), now)
         found += decide.spike_alerts(recent, now, factor=self.settings.spike_factor)
+        found += rule_alerts(views, self.config.rules, now)  # [[rules]] alert = true
         return found
 
     # ------------------------------------------------------------------ channels

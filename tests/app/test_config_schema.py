@@ -93,9 +93,10 @@ def test_key_action_ids_are_the_tuis_binding_ids():
     from tui.screens.inbox import InboxScreen
     from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
     from tui.widgets.mention_list import MentionList
+    from tui.widgets.person_pane import PersonPane
     from tui.widgets.reply_editor import ReplyEditor
 
     owners = (VeilleApp, InboxScreen, MentionList, ReplyEditor, DashboardScreen, HelpScreen,
-              ChoiceScreen, ConfirmScreen, PromptScreen)  # fmt: skip
+              ChoiceScreen, ConfirmScreen, PromptScreen, PersonPane)  # fmt: skip
     ids = {b.id for owner in owners for b in owner.BINDINGS if getattr(b, "id", None)}
     assert ids == set(KEY_ACTIONS)

@@ -34,6 +34,7 @@ from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import StoreWriter, TriageActions
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
+from tui.widgets.person_pane import PersonAction
 from tui.widgets.reply_editor import ReplyEditor
 from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
 from tui.widgets.thread_view import ThreadInfo, ThreadView
@@ -44,7 +45,7 @@ STATUS_EVERY = 2.0  # seconds between redraws of an idle status bar (poller, sou
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 
 
-class InboxScreen(TriageActions, Screen[None]):
+class InboxScreen(PersonAction, TriageActions, Screen[None]):
     """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -58,6 +59,7 @@ class InboxScreen(TriageActions, Screen[None]):
         Binding("s", "snooze", "Snooze", id="inbox.snooze"),
         Binding("n", "note", "Note", id="inbox.note"),
         Binding("u", "undo", "Undo", id="inbox.undo"),
+        Binding("p", "person", "Person", id="inbox.person", show=False),
         Binding("O", "reopen", "Reopen", id="inbox.reopen", show=False),
         Binding("o", "open_post", "Open post", id="inbox.open_post", show=False),
         Binding("y", "copy_link", "Copy link", id="inbox.copy_link", show=False),
@@ -444,7 +446,7 @@ class InboxScreen(TriageActions, Screen[None]):
         error = self.query_one("#filter-error", Static)
         try:
             brands = [b.name for b in self.vapp.config.brands]
-            flt = parse_filter(text, KnownValues(brands=brands or None))
+            flt = parse_filter(text, KnownValues(brands=brands or None, people=self.person_tags()))
         except FilterError as exc:
             pointer = " " * (exc.position + 1) + "^"
             error.update(

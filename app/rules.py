@@ -1,0 +1,131 @@
+"""Rules and people at ingest: what `app.ingest` calls around `store.ingest`.
+
+Before the write, each new post gets the priority bumps of the rules that match it
+and the VIP bump of its author (triage.rules.bump, triage.people.vip_bump): priority
+is written with the post, so every face ranks it the same. After the write, the rules
+act on the groups of the new posts in order (triage.rules.plan), each match one batch
+of the store's ordinary durable actions made as `rule:NAME` (journaled, undoable). A
+rule that fails on one group (a refused action, a busy store) is logged and the
+others go on: a rule never costs a post.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from app.people import people_of
+from triage.config import Config
+from triage.filter import FilterContext
+from triage.model import Mention, utcnow
+from triage.people import People, vip_bump, with_people
+from triage.protocol import Store
+from triage.rules import Rule, Step, plan
+
+Log = Callable[..., None]
+
+
+def _rules(rules: Sequence[Rule], people: People) -> list[Rule]:
+    return [r if not people.persons else _resolved(r, people) for r in rules]
+
+
+def _resolved(rule: Rule, people: People) -> Rule:
+    from dataclasses import replace
+
+    return replace(rule, filter=with_people(rule.filter, people))
+
+
+def before_store(
+    store: Store, mentions: list[Mention], config: Config, people: People | None = None
+) -> list[Mention]:
+    """The posts with their rule and VIP priority bumps."""
+    from triage.rules import bump
+
+    bumping = [r for r in config.rules if r.priority]
+    if people is None:
+        people = people_of(store)
+    if not bumping and not people.persons:
+        return mentions
+    rules = _rules(bumping, people)
+    ctx = FilterContext(store.user, utcnow(), store.urgent_threshold)
+    return [
+        vip_bump(bump(m, rules, ctx), people, config.people) for m in _prepared(store, mentions)
+    ]
+
+
+def _prepared(store: Store, mentions: list[Mention]) -> list[Mention]:
+    """Brands and priority decided (the poller's workers did it for polled posts; the
+    store's pipeline would, after the bump, and so undo it)."""
+    step = getattr(getattr(store, "pipeline", None), "prepare_step", None)
+    if step is None:
+        return mentions
+    fingerprint = step.fingerprint
+    return [
+        m if m.prepared is not None and m.prepared.fingerprint == fingerprint else step.prepare(m)
+        for m in mentions
+    ]
+
+
+def after_store(
+    store: Store,
+    new: Iterable[Mention],
+    rules: Sequence[Rule],
+    people: People | None = None,
+    log: Log | None = None,
+) -> list[tuple[str, str]]:
+    """Apply the rules, in order, to the groups of the new posts; (rule, group) applied."""
+    acting = [r for r in rules if r.acts_on_groups]
+    if not acting:
+        return []
+    groups = list(dict.fromkeys(m.group_id or m.id for m in new))
+    if not groups:
+        return []
+    acting = _rules(acting, people if people is not None else people_of(store))
+    done: list[tuple[str, str]] = []
+    for gid in groups:
+        for rule in acting:
+            try:
+                now = utcnow()
+                view = store.view(store.resolve(gid))
+                if not rule.filter.matches(
+                    view, FilterContext(store.user, now, store.urgent_threshold)
+                ):
+                    continue  # fmt: skip
+                steps = plan(rule, view, now)
+                if steps:
+                    apply_steps(store, rule, steps)
+                    done.append((rule.name, view.group_id))
+                    if log is not None:
+                        log("rule applied", rule=rule.name, group=view.group_id)
+            except Exception as exc:  # one rule on one group; the posts are stored
+                if log is not None:
+                    log(
+                        "rule failed", rule=rule.name, group=gid, why=f"{type(exc).__name__}: {exc}"
+                    )
+    return done
+
+
+def apply_steps(store: Store, rule: Rule, steps: Sequence[Step]) -> None:
+    """One rule's actions on one group: one batch (one undo step), made as `rule:NAME`."""
+    actor: Any = getattr(store, "acting_as", None)
+    as_rule: AbstractContextManager[Any] = (
+        actor(rule.actor) if actor is not None else contextlib.nullcontext()
+    )
+    with as_rule, store.batch(f"{rule.actor}:{uuid.uuid4().hex[:12]}"):
+        for step in steps:
+            getattr(store, step.action)(*step.args)
+
+
+def ingest_with_rules(
+    store: Store, mentions: list[Mention], config: Config | None, log: Log | None = None
+) -> list[Mention]:
+    """`store.ingest` with the configuration's rules and people around it."""
+    if config is None:
+        return store.ingest(mentions)
+    people = people_of(store)
+    new = store.ingest(before_store(store, mentions, config, people))
+    after_store(store, new, config.rules, people, log)
+    return new

@@ -1,0 +1,190 @@
+"""What rules and people cost at ingest, on real tweets.
+
+    .venv/bin/python bench/rules.py [--csv PATH] [--runs 3] [--chunk 100]
+
+Reads `../shared/data/twcs-sample.csv` (5,000 real customer-support tweets; never
+copied here; skipped when absent) and stores them into a fresh folder store in chunks
+of `--chunk` (a poll round each), per run and in the same run:
+
+  1. `store.ingest` alone (what `veille fetch` paid before rules);
+  2. `app.rules.ingest_with_rules` with 5 rules (tag, assign, hand_off, status, a
+     priority bump) and a people list of 200 handles, 50 of them VIPs.
+
+Prints the medians, min-max, the ratio, how many groups each rule acted on and the
+durable actions it took (each rule's application is one batch of store actions, each
+fsynced), then `veille rules test`'s look-up (the rule's filter over the store).
+Say the machine's load with the figures: other processes share it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.rules import ingest_with_rules  # noqa: E402
+from app.runtime import make_pipeline  # noqa: E402
+from sources.config import parse_config  # noqa: E402
+from store.inbox import Inbox  # noqa: E402
+from store.people import PeopleFile  # noqa: E402
+from triage.model import Author, Mention  # noqa: E402
+from triage.people import link, set_tags  # noqa: E402
+
+CONFIG = """user = "bench"
+[[brands]]
+name = "Apple"
+keywords = ["apple", "iphone", "ios", "macbook"]
+handles = ["@AppleSupport"]
+[[brands]]
+name = "Amazon"
+keywords = ["amazon", "prime", "kindle"]
+handles = ["@AmazonHelp"]
+[[brands]]
+name = "Sprint"
+keywords = ["sprint"]
+handles = ["@sprintcare"]
+[[teams]]
+name = "billing"
+[[rules]]
+name = "refund"
+when = "refund"
+tag = ["refund"]
+assign = "ana"
+[[rules]]
+name = "outage"
+when = "down"
+tag = ["outage"]
+hand_off = { team = "billing", note = "outage?" }
+[[rules]]
+name = "cancel"
+when = "cancel"
+priority = 10
+[[rules]]
+name = "apple-battery"
+when = "brand:Apple battery"
+status = "open"
+[[rules]]
+name = "vips"
+when = "person:vip"
+tag = ["vip"]
+"""
+
+
+def _find_csv() -> Path:
+    if os.environ.get("VEILLE_TWCS"):
+        return Path(os.environ["VEILLE_TWCS"])
+    for base in ROOT.parents:
+        candidate = base / "shared" / "data" / "twcs-sample.csv"
+        if candidate.exists():
+            return candidate
+    return ROOT.parent / "shared" / "data" / "twcs-sample.csv"
+
+
+def load(path: Path) -> list[Mention]:
+    out = []
+    with path.open(newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if not r.get("tweet_id") or r.get("text") is None:
+                continue
+            at = datetime.strptime(r["created_at"], "%a %b %d %H:%M:%S %z %Y")
+            out.append(Mention(
+                id=f"twitter:{r['tweet_id']}", platform="twitter", source="twcs",
+                url=f"https://twitter.com/i/web/status/{r['tweet_id']}",
+                author=Author(name=r["author_id"], handle=f"@{r['author_id']}"),
+                text=r["text"], created_at=at, fetched_at=at, lang="en",
+            ))  # fmt: skip
+    out.sort(key=lambda m: (m.created_at, m.id))
+    return out
+
+
+def run_once(mentions: list[Mention], chunk: int, with_rules: bool, handles: list[str]) -> tuple[float, Path]:
+    config = parse_config(CONFIG)
+    folder = Path(tempfile.mkdtemp(prefix="veille-bench-rules-"))
+    store_path = folder / "store"
+    inbox = Inbox.open(store_path, user="bench", pipeline=make_pipeline(config))
+    if with_rules:
+        def people(p):  # 200 people, every 4th a VIP
+            for i, h in enumerate(handles):
+                p = link(p, [h])
+                if i % 4 == 0:
+                    p = set_tags(p, h, ["vip"])
+            return p
+
+        PeopleFile(store_path).update(people)
+    started = time.perf_counter()
+    with inbox:
+        for i in range(0, len(mentions), chunk):
+            part = [m for m in mentions[i : i + chunk]]
+            if with_rules:
+                ingest_with_rules(inbox, part, config)
+            else:
+                inbox.ingest(part)
+    return time.perf_counter() - started, folder
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--csv", type=Path, default=_find_csv())
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--chunk", type=int, default=100)
+    args = ap.parse_args()
+    if not args.csv.exists():
+        print(f"skipped: {args.csv} is absent (real data lives in ../shared/data)")
+        return 0
+    mentions = load(args.csv)
+    inbound = [m.author.handle for m in mentions if not m.author.handle[1:].isalpha()]
+    handles = list(dict.fromkeys(inbound))[:200]
+    print(f"{len(mentions)} real tweets from {args.csv.name}, chunks of {args.chunk}, "
+          f"{args.runs} runs; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")  # fmt: skip
+    plain, ruled = [], []
+    last: Path | None = None
+    for _ in range(args.runs):
+        seconds, folder = run_once(mentions, args.chunk, False, handles)
+        plain.append(seconds)
+        shutil.rmtree(folder)
+        seconds, folder = run_once(mentions, args.chunk, True, handles)
+        ruled.append(seconds)
+        if last is not None:
+            shutil.rmtree(last)
+        last = folder
+    for name, xs in (("ingest alone", plain), ("ingest + 5 rules + people", ruled)):
+        print(f"  {name:<28} median {statistics.median(xs):6.2f} s  "
+              f"({1000 * statistics.median(xs) / len(mentions):.2f} ms/post)  "
+              f"min-max {min(xs):.2f}-{max(xs):.2f} s")  # fmt: skip
+    print(f"  ratio with/without rules: {statistics.median(ruled) / statistics.median(plain):.2f}")
+    assert last is not None
+    with Inbox.open(last / "store", user="bench") as inbox:
+        events = list(inbox.events())
+        by_rule = Counter(e.who for e in events if e.who.startswith("rule:"))
+        groups = Counter((e.who, e.target) for e in events if e.who.startswith("rule:"))
+        per_rule = Counter(who for who, _ in groups)
+        for who in sorted(per_rule):
+            print(f"  {who:<20} acted on {per_rule[who]:4d} groups, {by_rule[who]:5d} durable actions")
+        bumped = sum(1 for m in inbox.all_mentions() if any(s.startswith(("rule ", "vip:")) for s in m.signals))
+        print(f"  posts ranked up by a rule or as a VIP's: {bumped}")
+        config = parse_config(CONFIG)
+        for rule in config.rules[:2]:
+            times = []
+            for _ in range(5):
+                t = time.perf_counter()
+                ids = inbox.ranked_ids(rule.filter.with_vocabulary(inbox.vocabulary()))
+                times.append(time.perf_counter() - t)
+            print(f"  rules test {rule.name:<8} {len(ids):4d} groups in "
+                  f"{1000 * statistics.median(times):.1f} ms (median of 5)")  # fmt: skip
+    shutil.rmtree(last)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -11,15 +11,17 @@ import hashlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from store.files import file_signature
-from store.index import Index
 from store.storage import CorruptFile, open_tinydb, records, table
 from triage.model import Mention, TriageState
+
+if TYPE_CHECKING:
+    from store.ids import IdIndex
 
 BUCKETS = 64
 
@@ -33,13 +35,30 @@ def bucket_of(target: str) -> int:
     return hashlib.blake2b(target.encode(), digest_size=2).digest()[0] % BUCKETS
 
 
+class Sink(Protocol):
+    """Where what is read goes: `store.index.Index` (everything), or only the states."""
+
+    raw: dict[str, dict[str, Any]]
+    states: dict[str, TriageState]
+
+    def add_record(self, rec: dict[str, Any], mention: Mention | None = None) -> None: ...
+    def set_state(self, state: TriageState) -> None: ...
+
+
 class Partitions:
     """Reads and writes the day and bucket files of one store into one Index."""
 
-    def __init__(self, root: Path, index: Index, report: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        index: Sink,
+        report: Callable[[str], None],
+        ids: IdIndex | None = None,
+    ) -> None:
         self.root = root
         self.index = index
         self.report = report
+        self.ids = ids  # the mention -> group index a scripted action resolves with
         self._day_dbs: dict[Path, TinyDB] = {}
         self._bucket_dbs: dict[int, TinyDB] = {}
         self._signatures: dict[Path, tuple[int, int, int] | None] = {}
@@ -126,6 +145,8 @@ class Partitions:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         moved = path.with_name(f"{path.name}.damaged-{stamp}")
         path.rename(moved)
+        if self.ids is not None:
+            self.ids.invalidate()  # the ids it held are gone with it
         db = self._day_dbs.pop(path, None)
         if db is not None:
             db.close()
@@ -164,6 +185,7 @@ class Partitions:
             self.report(
                 f"{exc} -- moved to {moved.name}; what the sources still serve is refetched"
             )
+        before = file_signature(path)
         tbl = table(self._day_db(path))
         rows = [m.to_json() for m in day]
         docs = [Document(r, doc_id=doc_id_for(r["id"])) for r in rows]
@@ -172,14 +194,25 @@ class Partitions:
         except ValueError:  # a doc id already there: keep the first copy
             tbl.insert_multiple([d for d in docs if not tbl.contains(doc_id=d.doc_id)])
         self._signatures[path] = file_signature(path)
+        if self.ids is not None:
+            self.ids.record(path, before, rows)
         for m, rec in zip(day, rows, strict=True):
             self.index.add_record(rec, m)
 
     def write_state(self, state: TriageState) -> None:
-        n = bucket_of(state.target)
-        table(self._bucket_db(n)).upsert(Document(state.to_json(), doc_id=doc_id_for(state.target)))
+        self.write_bucket(bucket_of(state.target), [state])
+
+    def write_bucket(self, n: int, states: Sequence[TriageState]) -> None:
+        """Write states that all live in bucket `n`: one atomic replace of its file."""
+        db = self._bucket_db(n)
+        data = db.storage.read() or {}  # CorruptFile: a damaged file is never overwritten
+        rows = data.setdefault("records", {})
+        for state in states:
+            rows[str(doc_id_for(state.target))] = state.to_json()
+        db.storage.write(data)
         self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
-        self.index.set_state(state)
+        for state in states:
+            self.index.set_state(state)
 
 
 def _looks_like_mention(rec: Any) -> bool:

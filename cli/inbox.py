@@ -8,7 +8,6 @@ unreadable.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import tempfile
 from pathlib import Path
 
@@ -40,6 +39,8 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import asyncio  # here: every command module loads to build the parser
+
     from app.runtime import Runtime
     from tui.app import VeilleApp
     from tui.demo.feed import demo_config, fill_store

@@ -153,24 +153,19 @@ class Acting:
         return event, after_state
 
     def _commit(self, events: Sequence[Event], states: Iterable[TriageState]) -> None:
-        """Journal `events` (one write, one fsync), then write each touched bucket once.
-
-        A failure before any bucket is written takes the events back out of the journal
-        (nothing was acknowledged); after some were, the journal keeps them all and the
-        next writer's redo completes the rest.
-        """
+        """Journal `events` (one write, one fsync), then write each touched bucket once."""
         journal_path, size_before = self.journal.append_many(events)
         crash_point("after-journal")
         by_bucket: dict[int, list[TriageState]] = {}
         for state in states:
             by_bucket.setdefault(bucket_of(state.target), []).append(state)
-        for written, (n, group) in enumerate(by_bucket.items()):
-            try:
-                self.files.write_bucket(n, group)
-            except StoreError:
-                if not written:
-                    self.journal.truncate(journal_path, size_before)  # not acknowledged
-                raise
+        try:
+            self.files.write_buckets(by_bucket)
+        except StoreError:
+            # nothing replaced (a bucket that does not parse, a full disk before the
+            # renames): not acknowledged, so not to be redone either
+            self.journal.truncate(journal_path, size_before)
+            raise
         crash_point("after-state")
         self._bump_generation()
         self._redo_mark = self.journal.mark()
@@ -214,8 +209,8 @@ class Acting:
         by_bucket: dict[int, list[TriageState]] = {}
         for state in redone.values():
             by_bucket.setdefault(bucket_of(state.target), []).append(state)
-        for n, group in by_bucket.items():
-            self.files.write_bucket(n, group)
+        if by_bucket:
+            self.files.write_buckets(by_bucket)
         if redone:
             self._bump_generation()
         if not damaged:

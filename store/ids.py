@@ -106,7 +106,7 @@ class IdIndex:
         if entries is None:
             entries = self._read_shard(n)
             if entries is None:  # shorter than recorded, or damaged: start again
-                self._rebuild()
+                self.rebuild()
                 entries = self._read_shard(n) or {}
             self._shards[n] = entries
         group = entries.get(target)
@@ -119,7 +119,7 @@ class IdIndex:
         days = covered["days"]
         listing = {p.name: p for p in (self.root / "mentions").glob("*.json")}
         if any(name not in listing for name in days):  # a day set aside: start again
-            self._rebuild()
+            self.rebuild()
             return
         stale = [
             p for name, p in sorted(listing.items()) if _sig(days.get(name)) != file_signature(p)
@@ -144,7 +144,7 @@ class IdIndex:
         self._covered = covered
         self._caught_up = True
 
-    def _rebuild(self) -> None:
+    def rebuild(self) -> None:
         """Index every day file again, from scratch."""
         self._shards.clear()
         shards: dict[int, dict[str, str]] = {n: {} for n in range(SHARDS)}

@@ -8,16 +8,18 @@ another process replaces it). What is read goes into the `Index`; the signature
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from store.files import file_signature
-from store.storage import CorruptFile, open_tinydb, records, table
+from store.errors import StoreError
+from store.files import atomic_write_many, file_signature
+from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, table
 from triage.model import Mention, TriageState
 
 if TYPE_CHECKING:
@@ -200,19 +202,33 @@ class Partitions:
             self.index.add_record(rec, m)
 
     def write_state(self, state: TriageState) -> None:
-        self.write_bucket(bucket_of(state.target), [state])
+        self.write_buckets({bucket_of(state.target): [state]})
 
-    def write_bucket(self, n: int, states: Sequence[TriageState]) -> None:
-        """Write states that all live in bucket `n`: one atomic replace of its file."""
-        db = self._bucket_db(n)
-        data = db.storage.read() or {}  # CorruptFile: a damaged file is never overwritten
-        rows = data.setdefault("records", {})
-        for state in states:
-            rows[str(doc_id_for(state.target))] = state.to_json()
-        db.storage.write(data)
-        self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
-        for state in states:
-            self.index.set_state(state)
+    def write_buckets(self, groups: Mapping[int, Sequence[TriageState]]) -> None:
+        """Write states, grouped by bucket: each bucket file replaced once, atomically.
+
+        Every bucket is read (CorruptFile: a damaged file is never overwritten) before
+        any is written."""
+        plan: list[tuple[int, AtomicJSONStorage, dict[str, Any]]] = []
+        for n, states in groups.items():
+            storage = self._bucket_db(n).storage
+            assert isinstance(storage, AtomicJSONStorage)
+            data = storage.read() or {}
+            rows = data.setdefault("records", {})
+            for state in states:
+                rows[str(doc_id_for(state.target))] = state.to_json()
+            plan.append((n, storage, data))
+        try:
+            atomic_write_many([(self.bucket_path(n), orjson.dumps(data)) for n, _, data in plan])
+        except StoreError:
+            for _, storage, _ in plan:
+                storage.forget()  # their parsed copies were changed in place
+            raise
+        for n, storage, data in plan:
+            storage.written(data)
+            self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
+            for state in groups[n]:
+                self.index.set_state(state)
 
 
 def _looks_like_mention(rec: Any) -> bool:

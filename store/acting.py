@@ -167,8 +167,9 @@ class Acting:
             self.journal.truncate(journal_path, size_before)
             raise
         crash_point("after-state")
-        self._bump_generation()
         self._redo_mark = self.journal.mark()
+        self.journal.set_applied(self._redo_mark)
+        self._bump_generation()
 
     def _fresh_state(self, target: str) -> TriageState:
         """The target's state as its file holds it now (call under the lock).
@@ -186,8 +187,9 @@ class Acting:
         """Redo the journal's last commit if a killed writer never wrote its buckets."""
         try:
             mark = self.journal.mark()
-            if mark is not None and mark == self._redo_mark:
-                return  # nobody wrote the journal since we last did or checked
+            if mark is None or mark == self._redo_mark or mark == self.journal.applied():
+                self._redo_mark = mark
+                return  # every event in the journal is in its bucket
             events = self.journal.last_commit()
         except OSError as exc:
             raise StoreError(describe_io_error(exc)) from exc
@@ -215,6 +217,7 @@ class Acting:
             self._bump_generation()
         if not damaged:
             self._redo_mark = mark
+            self.journal.set_applied(mark)
 
     # ------------------------------------------------------------------ the actions
 

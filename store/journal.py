@@ -15,11 +15,12 @@ from pathlib import Path
 import orjson
 
 from store.errors import StoreError
-from store.files import append_durably, atomic_write, file_signature
+from store.files import append_durably, atomic_write, create_file, file_signature
 from triage.model import Event
 
 TAIL_BYTES = 65536
 CHECKED = ".checked.json"  # how far each month's file was checked, and its damaged lines
+APPLIED = ".applied"  # the journal's mark once every event in it is in its state bucket
 
 
 class Journal:
@@ -52,6 +53,32 @@ class Journal:
                 os.fsync(fh.fileno())
         except OSError:
             pass
+
+    def applied(self) -> object:
+        """The mark `set_applied` last recorded (None if none could be read)."""
+        try:
+            name, ino, size, mtime = orjson.loads((self.folder / APPLIED).read_bytes())
+            return (name, (ino, size, mtime))
+        except (OSError, orjson.JSONDecodeError, TypeError, ValueError):
+            return None
+
+    def set_applied(self, mark: tuple[str, tuple[int, int, int] | None] | None) -> None:
+        """Say that every event up to `mark` is in its bucket, durably: the next writer
+        need not read the last commit back to redo it. A hint, not fsynced: lost, the
+        next writer only checks the buckets again."""
+        if mark is None or mark[1] is None:
+            return
+        tmp = self.folder / f".applied.{os.getpid()}.tmp-veille"
+        try:
+            fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)  # group-writable when shared
+            try:
+                os.write(fd, orjson.dumps([mark[0], *mark[1]]))
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.folder / APPLIED)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def last_event(self) -> Event | None:
         """The newest parseable event; a line of any length (a long note) is read whole."""

@@ -45,7 +45,6 @@ from store.partitions import doc_id_for  # noqa: E402
 from store.schema import check_schema  # noqa: E402
 
 
-
 def _find_csv() -> Path:
     """../shared/data/twcs-sample.csv from the clone or a folder above it (a worktree
     lives deeper); $VEILLE_TWCS overrides (as bench/real_eval.py)."""

@@ -52,7 +52,9 @@ def some_ids(store: Path, count: int) -> list[str]:
     return ids[:count]
 
 
-def timed(cmd: list[str], env: dict[str, str], stdin: bytes = b"", ok: tuple[int, ...] = (0,)) -> float:
+def timed(
+    cmd: list[str], env: dict[str, str], stdin: bytes = b"", ok: tuple[int, ...] = (0,)
+) -> float:
     t = time.perf_counter()
     out = subprocess.run(cmd, input=stdin, capture_output=True, env=env, check=False)
     took = time.perf_counter() - t

@@ -187,6 +187,23 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise StoreError(describe_os_error(exc, path)) from exc
 
 
+def replace_hint(path: Path, data: bytes) -> None:
+    """Replace a file that is only a hint or a cache (lost, it is recomputed): atomic,
+    with the store's file mode, but not fsynced. OS errors are the caller's."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    try:
+        fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
 def atomic_write_many(items: Sequence[tuple[Path, bytes]]) -> None:
     """Replace several files of one folder, each atomically, for the price of about one
     (a batch of 1,000 scripted actions touches up to 64 state buckets).

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from store.errors import StoreError
-from store.files import append_durably, atomic_write, create_file, file_signature
+from store.files import append_durably, file_signature, replace_hint
 from triage.model import Event
 
 TAIL_BYTES = 65536
@@ -68,17 +67,8 @@ class Journal:
         next writer only checks the buckets again."""
         if mark is None or mark[1] is None:
             return
-        tmp = self.folder / f".applied.{os.getpid()}.tmp-veille"
-        try:
-            fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)  # group-writable when shared
-            try:
-                os.write(fd, orjson.dumps([mark[0], *mark[1]]))
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.folder / APPLIED)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        with contextlib.suppress(OSError):
+            replace_hint(self.folder / APPLIED, orjson.dumps([mark[0], *mark[1]]))
 
     def last_event(self) -> Event | None:
         """The newest parseable event; a line of any length (a long note) is read whole."""
@@ -181,8 +171,8 @@ class Journal:
                 report(damaged_line(path, offset))
         if changed:
             # a read-only store is checked again next time: only slower
-            with contextlib.suppress(OSError, StoreError):
-                atomic_write(marks_path, orjson.dumps(marks))
+            with contextlib.suppress(OSError):
+                replace_hint(marks_path, orjson.dumps(marks))  # lost: checked again
 
 
 def damaged_line(path: Path, offset: int) -> str:

@@ -65,6 +65,13 @@ def _tweets() -> list[dict[str, str]]:
         return [t for t in csv.DictReader(fh) if t["text"] and t["author_id"]]
 
 
+def _created(tweet: dict[str, str]) -> datetime:
+    try:
+        return datetime.strptime(tweet["created_at"], "%a %b %d %H:%M:%S %z %Y")
+    except (TypeError, ValueError):
+        return END
+
+
 def _root(tweet: dict[str, str], by_id: dict[str, dict[str, str]]) -> str:
     """The first tweet of the conversation `tweet` belongs to (that the sample holds)."""
     seen = {tweet["tweet_id"]}
@@ -81,6 +88,8 @@ def real_records(count: int, days: int) -> list[dict[str, Any]]:
     tweets = _tweets()
     companies = {t["author_id"] for t in tweets if not t["author_id"].isdigit()}
     by_id = {t["tweet_id"]: t for t in tweets}
+    order = {t["tweet_id"]: n for n, t in enumerate(tweets)}
+    when = {t["tweet_id"]: _created(t) for t in tweets}
     span = days * 86400
     start = END - timedelta(days=days)
     out: list[dict[str, Any]] = []
@@ -95,8 +104,12 @@ def real_records(count: int, days: int) -> list[dict[str, Any]]:
         brands = [b for b in brands if b in companies][:1] or (
             [tweet["author_id"]] if tweet["author_id"] in companies else []
         )
-        # spread over the period, copies interleaved: every day holds every kind of tweet
-        at = start + timedelta(seconds=(i * 7919 % count) / count * span)
+        # conversations spread over the period, copies interleaved (every day holds every
+        # kind of tweet); a reply keeps its real delay after the conversation's first tweet
+        r = copy * len(tweets) + order[root]
+        at = start + timedelta(seconds=(r * 7919 % count) / count * span)
+        at += min(when[tweet["tweet_id"]] - when[root], timedelta(hours=72))
+        at = min(at, END)
         author = tweet["author_id"]
         out.append(
             {

@@ -7,7 +7,9 @@ line one JSON object `{id: group}` (`""`: the id is its own group), appended by 
 ingest that stored them, never rewritten.
 
 It is a cache, never the truth: `ids/covered.json` records which day files (by
-signature) and how many bytes of each shard it holds. A lookup first indexes any day
+signature) and how many bytes of each shard it holds. `ids/groups.jsonl` keeps, per day,
+each group's highest priority and newest copy: the inbox ranks its first screen from it
+before reading any day (store.loading). A lookup first indexes any day
 file it does not cover (a store written by an older veille, a writer killed before it
 indexed), and rebuilds everything from the day files when a shard is shorter than
 recorded or has a damaged line, or when a day file went away (set aside by repair). So
@@ -30,6 +32,7 @@ from store.errors import StoreError
 from store.files import atomic_write, create_file, file_signature, make_folder
 
 SHARDS = 256
+GROUPS = SHARDS  # the file of each group's rank key per day: groups.jsonl
 FOLDER = "ids"
 COVERED = "covered.json"
 Signature = tuple[int, int, int] | None
@@ -51,7 +54,7 @@ class IdIndex:
         self._caught_up = False
 
     def shard_path(self, n: int) -> Path:
-        return self.folder / f"{n:03d}.jsonl"
+        return self.folder / ("groups.jsonl" if n == GROUPS else f"{n:03d}.jsonl")
 
     # ------------------------------------------------------------------ writing
 
@@ -66,7 +69,8 @@ class IdIndex:
             covered = self._load_covered()
             days = covered["days"]
             whole = before is None or _sig(days.get(day.name)) == before
-            self._append(_by_shard(rows), covered)
+            rows = list(rows)
+            self._append(_by_shard(rows), covered, [_groups_line(rows, day.name)])
             if whole:
                 days[day.name] = file_signature(day)
             self._save_covered(covered)
@@ -80,17 +84,25 @@ class IdIndex:
         self._shards.clear()
         self._caught_up = False
 
-    def _append(self, shards: dict[int, dict[str, str]], covered: dict[str, Any]) -> None:
+    def _append(
+        self,
+        shards: dict[int, dict[str, str]],
+        covered: dict[str, Any],
+        group_lines: list[dict[str, list[Any]]],
+    ) -> None:
         make_folder(self.folder)
         sizes = covered["shards"]
-        for n, entries in shards.items():
-            path = self.shard_path(n)
-            fd = create_file(path, os.O_WRONLY | os.O_APPEND)
+        lines = {n: orjson.dumps(entries) + b"\n" for n, entries in shards.items()}
+        if group_lines:
+            lines[GROUPS] = b"".join(orjson.dumps(line) + b"\n" for line in group_lines)
+        for n, data in lines.items():
+            fd = create_file(self.shard_path(n), os.O_WRONLY | os.O_APPEND)
             try:
-                os.write(fd, orjson.dumps(entries) + b"\n")
+                os.write(fd, data)
                 sizes[str(n)] = os.fstat(fd).st_size
             finally:
                 os.close(fd)
+        for n, entries in shards.items():
             cached = self._shards.get(n)
             if cached is not None:
                 cached.update(entries)
@@ -126,6 +138,7 @@ class IdIndex:
         ]
         if stale:
             shards: dict[int, dict[str, str]] = {}
+            group_lines = []
             for path in stale:
                 rows = self._day_rows(path)
                 if rows is None:
@@ -133,9 +146,10 @@ class IdIndex:
                 signature = file_signature(path)
                 for n, entries in _by_shard(rows).items():
                     shards.setdefault(n, {}).update(entries)
+                group_lines.append(_groups_line(rows, path.name))
                 days[path.name] = signature
             try:
-                self._append(shards, covered)
+                self._append(shards, covered, group_lines)
                 self._save_covered(covered)
             except (OSError, StoreError) as exc:  # read-only: answer from what was read
                 self.report(f"could not update the id index in {self.folder}: {exc}")
@@ -149,6 +163,7 @@ class IdIndex:
         self._shards.clear()
         shards: dict[int, dict[str, str]] = {n: {} for n in range(SHARDS)}
         days: dict[str, Signature] = {}
+        group_lines = []
         for path in sorted((self.root / "mentions").glob("*.json")):
             rows = self._day_rows(path)
             if rows is None:
@@ -156,14 +171,16 @@ class IdIndex:
             signature = file_signature(path)
             for n, entries in _by_shard(rows).items():
                 shards[n].update(entries)
+            group_lines.append(_groups_line(rows, path.name))
             days[path.name] = signature
         covered: dict[str, Any] = {"days": days, "shards": {}}
         try:
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(self.folder)
             make_folder(self.folder)
-            for n, entries in shards.items():
-                data = orjson.dumps(entries) + b"\n"
+            files = {n: orjson.dumps(entries) + b"\n" for n, entries in shards.items()}
+            files[GROUPS] = b"".join(orjson.dumps(line) + b"\n" for line in group_lines)
+            for n, data in files.items():
                 atomic_write(self.shard_path(n), data)
                 covered["shards"][str(n)] = len(data)
             self._save_covered(covered)
@@ -195,6 +212,38 @@ class IdIndex:
             entries.update(part)
         return entries
 
+    def group_table(self, signatures: dict[str, Signature]) -> dict[str, list[Any]] | None:
+        """Every group's `[highest priority, newest created_at, [days of its copies]]`,
+        without reading a day file (store.loading opens the first screen with it); None
+        unless the index covers exactly the day files of `signatures` (name -> signature)
+        as they are now."""
+        covered = self._load_covered()
+        days = covered["days"]
+        if set(days) != set(signatures) or any(
+            _sig(days[name]) != sig for name, sig in signatures.items()
+        ):
+            return None
+        try:
+            data = self.shard_path(GROUPS).read_bytes()
+        except OSError:
+            return None
+        if len(data) < int(covered["shards"].get(str(GROUPS), 0)):
+            return None
+        table: dict[str, list[Any]] = {}
+        try:
+            for line in data.splitlines():
+                for gid, (priority, created, day) in orjson.loads(line).items():
+                    key = table.get(gid)
+                    if key is None:
+                        table[gid] = [priority, created, [day]]
+                        continue
+                    key[0], key[1] = max(key[0], priority), max(key[1], created)
+                    if day not in key[2]:
+                        key[2].append(day)
+        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+            return None
+        return table
+
     def _day_rows(self, path: Path) -> list[dict[str, Any]] | None:
         try:
             data = orjson.loads(path.read_bytes())
@@ -223,6 +272,20 @@ def _sig(value: object) -> Signature:
     if isinstance(value, list) and len(value) == 3:
         return (int(value[0]), int(value[1]), int(value[2]))
     return None
+
+
+def _groups_line(rows: list[dict[str, Any]], day: str) -> dict[str, list[Any]]:
+    """group -> [highest priority, newest created_at, day] for these copies of `day`."""
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        gid = row.get("group_id") or row["id"]
+        priority, created = float(row.get("priority") or 0.0), row["created_at"]
+        key = groups.get(gid)
+        if key is None:
+            groups[gid] = [priority, created, day]
+        else:
+            key[0], key[1] = max(key[0], priority), max(key[1], created)
+    return groups
 
 
 def _by_shard(rows: Iterable[dict[str, Any]]) -> dict[int, dict[str, str]]:

@@ -37,6 +37,7 @@ from store.gcpause import cyclic_gc_paused
 from store.ids import IdIndex
 from store.index import Index
 from store.journal import Journal
+from store.loading import Loader, Part
 from store.lock import StoreLock
 from store.partitions import BUCKETS, Partitions, doc_id_for
 from store.schema import SCHEMA_VERSION, check_schema
@@ -85,7 +86,9 @@ class Inbox(Acting):
         self.view = self.index.view  # type: ignore[method-assign]
         self.state = self.index.state  # type: ignore[method-assign]
         self.mention = self.index.mention  # type: ignore[method-assign]
-        self.files = Partitions(root, self.index, self._report, IdIndex(root, self._report))
+        self.ids = IdIndex(root, self._report)
+        self.files = Partitions(root, self.index, self._report, self.ids)
+        self.loader: Loader | None = None  # the days still unread (open(defer=True))
         self.journal = Journal(root / "journal")
         self._pipeline_seeded = False
         self._to_seed: list[str] = []  # mention ids other processes stored, for the pipeline
@@ -102,16 +105,25 @@ class Inbox(Acting):
         pipeline: Pipeline | None = None,
         lock_timeout: float = 10.0,
         create: bool = True,
+        defer: bool = False,
     ) -> Inbox:
+        """`defer`: read only the days the first screen needs; the rest by `read_next`
+        and `adopt` (the TUI's worker) or `finish_loading` (store.loading)."""
         root = Path(path).expanduser()
         try:
-            return cls._open(root, user, pipeline, lock_timeout, create)
+            return cls._open(root, user, pipeline, lock_timeout, create, defer)
         except OSError as exc:  # unreadable lock, read-only folder...: one line, no traceback
             raise StoreError(describe_io_error(exc, root)) from exc
 
     @classmethod
     def _open(
-        cls, root: Path, user: str, pipeline: Pipeline | None, lock_timeout: float, create: bool
+        cls,
+        root: Path,
+        user: str,
+        pipeline: Pipeline | None,
+        lock_timeout: float,
+        create: bool,
+        defer: bool = False,
     ) -> Inbox:
         if not root.exists():
             if not create:
@@ -127,9 +139,40 @@ class Inbox(Acting):
             inbox.journal.check(inbox._report)  # damaged lines said by every command
         # Parsing makes ~1M small objects and none of them cycles (see store.gcpause).
         with cyclic_gc_paused():
-            inbox.files.load_all()
+            if defer:
+                inbox.files.load_buckets()
+                inbox.loader = Loader(inbox.files, inbox.index, inbox.ids)
+                inbox.loader.first(utcnow())
+            else:
+                inbox.files.load_all()
         inbox._seen_generation = inbox.generation
         return inbox
+
+    # ------------------------------------------------------------------ deferred days
+
+    @property
+    def loading(self) -> bool:
+        """True while days of a store opened with `defer` are still unread."""
+        return self.loader is not None and self.loader.loading
+
+    def read_next(self) -> Part | None:
+        """Parse the next unread day (any thread); None when all are read."""
+        return self.loader.read_next() if self.loader is not None else None
+
+    def adopt(self, part: Part, final: bool = True) -> None:
+        """Index what `read_next` parsed (on the thread that reads the index: the UI's),
+        in parts if need be (`final` on the last)."""
+        if self.loader is not None:
+            with self.mutex:
+                self.loader.adopt(part)
+                if final:
+                    self.loader.done(part[0])
+
+    def finish_loading(self) -> None:
+        """Read every unread day now (what needs the whole archive calls this first)."""
+        if self.loader is not None and self.loader.loading:
+            with self.mutex, cyclic_gc_paused():
+                self.loader.finish()
 
     @property
     def location(self) -> str:
@@ -155,7 +198,7 @@ class Inbox(Acting):
         if not force and self.generation == self._seen_generation:
             return False
         with self.mutex:
-            changed, new = self.files.reload_changed()
+            changed, new = self.files.reload_changed(self.loader.unread if self.loader else ())
             if new and self.pipeline is not None and self._pipeline_seeded:
                 # seeded by the next ingest, in its own thread: the pipeline is not
                 # thread-safe and an ingest may be enriching right now, outside the mutex
@@ -172,6 +215,7 @@ class Inbox(Acting):
         return len(self.index)
 
     def all_mentions(self) -> Iterator[Mention]:
+        self.finish_loading()
         return self.index.all_mentions()
 
     def group_ids(self) -> list[str]:
@@ -215,6 +259,7 @@ class Inbox(Acting):
 
     def mentions_between(self, start: datetime, end: datetime) -> Iterator[Mention]:
         """Mentions created in [start, end), built on the fly (constant extra memory)."""
+        self.finish_loading()
         return self.index.mentions_between(start, end)
 
     def pending_outbox(self) -> list[tuple[str, Reply]]:
@@ -234,6 +279,7 @@ class Inbox(Acting):
         store lock, so a `veille tag` meanwhile does not wait; the lock is held only to
         re-check what is new and write it.
         """
+        self.finish_loading()  # what is new is judged against the whole archive
         with self._ingesting, cyclic_gc_paused():
             with self.mutex:
                 self.refresh(force=True)

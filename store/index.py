@@ -106,6 +106,14 @@ class Index:
     def group_ids(self) -> list[str]:
         return list(self._groups)
 
+    @property
+    def group_priority(self) -> dict[str, float]:
+        """Each group's priority (its highest mention's)."""
+        return self._group_priority
+
+    def closed_groups(self) -> set[str]:
+        return self._by_status[Status.DONE] | self._by_status[Status.IGNORED]
+
     def group(self, group_id: str) -> list[Mention]:
         found = (self.mention(i) for i in self._groups.get(group_id, ()))
         return [m for m in found if m is not None]

@@ -8,7 +8,7 @@ another process replaces it). What is read goes into the `Index`; the signature
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from store.ids import IdIndex
 
 BUCKETS = 64
+Signature = tuple[int, int, int] | None
 
 
 def doc_id_for(key: str) -> int:
@@ -80,8 +81,11 @@ class Partitions:
     # ------------------------------------------------------------------ reading
 
     def load_all(self) -> None:
-        for path in sorted((self.root / "mentions").glob("*.json")):
+        for path in self.day_paths():
             self.load_day(path)
+        self.load_buckets()
+
+    def load_buckets(self) -> None:
         for n in range(BUCKETS):
             self.load_bucket(n)
 
@@ -99,12 +103,22 @@ class Partitions:
 
     def load_day(self, path: Path) -> list[str]:
         """Read a day partition; only records not yet known are indexed (they never change)."""
+        return self.adopt_day(*self.parse_day(path))
+
+    def parse_day(self, path: Path) -> tuple[Path, Signature, dict[str, Any] | None]:
+        """Parse a day file (no index change: may run on a worker thread); None if damaged."""
         db = self._day_db(path)
-        self._signatures[path] = file_signature(path)
+        signature = file_signature(path)
         try:
-            raw = records(db)
+            return path, signature, records(db)
         except CorruptFile as exc:
             self.report(str(exc))
+            return path, signature, None
+
+    def adopt_day(self, path: Path, signature: Signature, raw: dict[str, Any] | None) -> list[str]:
+        """Index what `parse_day` read (on the thread that owns the index)."""
+        self._signatures[path] = signature
+        if raw is None:
             return []
         known = self.index.raw
         added: list[str] = []
@@ -118,6 +132,9 @@ class Partitions:
             self.index.add_record(record)
             added.append(record["id"])
         return added
+
+    def day_paths(self) -> list[Path]:
+        return sorted((self.root / "mentions").glob("*.json"))
 
     def load_bucket(self, n: int) -> None:
         path = self.bucket_path(n)
@@ -157,11 +174,14 @@ class Partitions:
         self._signatures.pop(path, None)
         return moved
 
-    def reload_changed(self) -> tuple[bool, list[str]]:
-        """Re-read the files another process replaced: (anything changed, new mention ids)."""
+    def reload_changed(self, skip: Collection[Path] = ()) -> tuple[bool, list[str]]:
+        """Re-read the files another process replaced: (anything changed, new mention ids).
+        `skip`: day files not loaded yet (store.loading reads them in its own time)."""
         changed = False
         new: list[str] = []
-        for path in sorted((self.root / "mentions").glob("*.json")):
+        for path in self.day_paths():
+            if path in skip:
+                continue
             if file_signature(path) != self._signatures.get(path):
                 new += self.load_day(path)
                 changed = True

@@ -10,13 +10,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from cli.common import ConfigError, runtime, say
-
-if TYPE_CHECKING:
-    from app.runtime import Runtime
-    from triage.protocol import Store
+from cli.common import ConfigError, open_store_deferred, runtime, say
 
 
 def cmd_inbox(args: argparse.Namespace) -> int:
@@ -32,7 +27,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
             say("veille", "`veille config init` writes an example; `veille demo` shows the inbox")
         return 2
     try:
-        inbox = _open_first_screen_first(rt)
+        inbox = open_store_deferred(rt, pipeline=True)  # first screen first
     except StoreError as exc:
         say("veille", exc)
         return 3
@@ -41,18 +36,6 @@ def cmd_inbox(args: argparse.Namespace) -> int:
             say("veille", f"warning: {problem}")
         VeilleApp(inbox, rt.config, **app_services(rt, inbox)).run()
     return 0
-
-
-def _open_first_screen_first(rt: Runtime) -> Store:
-    """A folder store opened with only the days its first screen needs (the TUI reads
-    the rest behind it: store.loading); any other backend as the runtime opens it."""
-    if "://" in str(rt.store_path):  # a database URL (issue 15)
-        return rt.open_store()
-    from store.files import prepare_store
-    from store.inbox import Inbox
-
-    prepare_store(rt.store_path, rt.config.store.mode, rt.config.store.group or None)
-    return Inbox.open(rt.store_path, user=rt.user, pipeline=rt.pipeline, defer=True)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

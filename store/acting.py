@@ -67,6 +67,9 @@ class Acting:
     def events(self, since: datetime | None = None) -> Iterator[Event]:
         raise NotImplementedError
 
+    def _now(self) -> datetime:
+        return utcnow()
+
     def _report(self, problem: str) -> None:
         if problem not in self.problems:
             self.problems.append(problem)
@@ -104,7 +107,7 @@ class Acting:
             self._redo_tail()
             self.refresh()
             gid = self.resolve(target)
-            event, after = self._transition(gid, action, self._fresh_state(gid), change, utcnow())
+            event, after = self._transition(gid, action, self._fresh_state(gid), change, self._now())
             self._commit([event], [after])
             return after
 
@@ -118,7 +121,7 @@ class Acting:
         with self.mutex, self.lock, self.batch(getattr(self._batches, "id", None)):
             self._redo_tail()
             self.refresh()
-            now = utcnow()
+            now = self._now()
             pending: dict[str, TriageState] = {}
             events: list[Event] = []
             for target in targets:
@@ -263,7 +266,7 @@ class Acting:
     ) -> Reply:
         gid = self.resolve(target)
         reply = rules.new_reply(
-            text, self.user, utcnow(), uuid.uuid4().hex, mention_id or gid, manual
+            text, self.user, self._now(), uuid.uuid4().hex, mention_id or gid, manual
         )
         self._act(gid, "reply", lambda s, now: rules.reply(s, reply))
         return reply
@@ -304,7 +307,7 @@ class Acting:
             batch = rules.undo_batch(self.events(), user or self.user)
             if not batch:
                 return None
-            now = utcnow()
+            now = self._now()
             pending: dict[str, TriageState] = {}
             events: list[Event] = []
             for candidate in batch:  # newest first; any conflict refuses the whole step

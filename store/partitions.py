@@ -8,7 +8,7 @@ another process replaces it). What is read goes into the `Index`; the signature
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -20,7 +20,7 @@ from tinydb.table import Document
 from store.errors import StoreError
 from store.files import atomic_write_many, file_signature
 from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, table
-from triage.model import Mention, TriageState
+from triage.model import Mention, TriageState, dt_to_json
 
 if TYPE_CHECKING:
     from store.ids import IdIndex
@@ -135,6 +135,23 @@ class Partitions:
 
     def day_paths(self) -> list[Path]:
         return sorted((self.root / "mentions").glob("*.json"))
+
+    def stream_days(self, start: datetime, end: datetime) -> Iterator[Mention]:
+        """Mentions created in [start, end) read from the day files one at a time, not
+        indexed nor kept (a report over a month of a store opened first screen first)."""
+        low, high = dt_to_json(start) or "", dt_to_json(end) or ""
+        first, last = low[:10], high[:10]
+        for path in self.day_paths():
+            if not first <= path.stem <= last:
+                continue
+            try:
+                rows = orjson.loads(path.read_bytes()).get("records", {}).values()
+            except (OSError, orjson.JSONDecodeError, AttributeError) as exc:
+                self.report(f"{path}: could not be read ({exc}); run `veille doctor`")
+                continue
+            for rec in rows:
+                if _looks_like_mention(rec) and low <= rec["created_at"] < high:
+                    yield Mention.from_json(rec)
 
     def load_bucket(self, n: int) -> None:
         path = self.bucket_path(n)

@@ -107,7 +107,9 @@ class Acting:
             self._redo_tail()
             self.refresh()
             gid = self.resolve(target)
-            event, after = self._transition(gid, action, self._fresh_state(gid), change, self._now())
+            event, after = self._transition(
+                gid, action, self._fresh_state(gid), change, self._now()
+            )
             self._commit([event], [after])
             return after
 

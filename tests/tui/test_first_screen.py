@@ -61,12 +61,20 @@ def test_the_first_screen_is_read_first_and_is_the_full_read_s(tmp_path):
         assert query.run(inbox, query.InboxQuery(None), NOW) == expected
 
 
-def test_an_ingest_or_a_report_reads_the_rest_first(tmp_path):
+def test_a_report_streams_the_days_and_an_ingest_reads_the_rest_first(tmp_path):
     path = tmp_path / "store"
     build(path)
     with Inbox.open(path, user="t", defer=True) as inbox:
+        held = len(inbox)
         days = list(inbox.mentions_between(NOW - timedelta(days=60), NOW))
-        assert len(days) == DAYS * PER_DAY + 1 and not inbox.loading
+        assert len(days) == DAYS * PER_DAY + 1  # every day file, read and let go
+        assert inbox.loading and len(inbox) == held
+        october = list(
+            inbox.mentions_between(
+                datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+            )
+        )
+        assert len(october) == 20 * PER_DAY  # Oct 12 to 31
     with Inbox.open(path, user="t", defer=True) as inbox:
         assert inbox.ingest([_mention(3, 7)]) == []  # known, though its day was unread
 

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from store.errors import StoreError
-from store.files import atomic_write, create_file, file_signature, make_folder
+from store.files import create_file, file_signature, make_folder, replace_hint
 
 SHARDS = 256
 GROUPS = SHARDS  # the file of each group's rank key per day: groups.jsonl
@@ -181,7 +181,7 @@ class IdIndex:
             files = {n: orjson.dumps(entries) + b"\n" for n, entries in shards.items()}
             files[GROUPS] = b"".join(orjson.dumps(line) + b"\n" for line in group_lines)
             for n, data in files.items():
-                atomic_write(self.shard_path(n), data)
+                replace_hint(self.shard_path(n), data)
                 covered["shards"][str(n)] = len(data)
             self._save_covered(covered)
         except (OSError, StoreError) as exc:
@@ -265,7 +265,8 @@ class IdIndex:
 
     def _save_covered(self, covered: dict[str, Any]) -> None:
         make_folder(self.folder)
-        atomic_write(self.folder / COVERED, orjson.dumps(covered))
+        # a cache: not fsynced (lost or stale, the next lookup checks it all again)
+        replace_hint(self.folder / COVERED, orjson.dumps(covered))
 
 
 def _sig(value: object) -> Signature:

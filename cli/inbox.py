@@ -8,7 +8,6 @@ unreadable.
 from __future__ import annotations
 
 import argparse
-import tempfile
 from pathlib import Path
 
 from cli.common import ConfigError, open_store_deferred, runtime, say
@@ -40,6 +39,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     import asyncio  # here: every command module loads to build the parser
+    import tempfile
 
     from app.runtime import Runtime
     from tui.app import VeilleApp

@@ -19,7 +19,6 @@ import grp
 import os
 import stat
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from store.errors import StoreError
@@ -227,6 +226,8 @@ def atomic_write_many(items: Sequence[tuple[Path, bytes]]) -> None:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
+            from concurrent.futures import ThreadPoolExecutor  # here: 8 ms of `veille tag`
+
             with ThreadPoolExecutor(max_workers=min(16, len(fds))) as pool:
                 list(pool.map(os.fsync, fds))
         finally:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -175,6 +174,8 @@ class IdIndex:
             days[path.name] = signature
         covered: dict[str, Any] = {"days": days, "shards": {}}
         try:
+            import shutil  # here: a rebuild is rare, `veille tag` starts often
+
             with contextlib.suppress(FileNotFoundError):
                 shutil.rmtree(self.folder)
             make_folder(self.folder)

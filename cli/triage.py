@@ -1,4 +1,4 @@
-"""Scriptable triage: `veille list|show|tag|status|assign|note|undo`.
+"""Scriptable triage: `veille list|show|tag|status|done|snooze|assign|note|undo`.
 
 For cron jobs and shell loops, as `notmuch tag` and `task` users do. Each command exits 0
 only once its action is durable, and otherwise prints one clear line on stderr and
@@ -49,6 +49,7 @@ class Actions(Protocol):
     def set_status(self, target: str, status: Status | str) -> TriageState: ...
     def assign(self, target: str, user: str | None) -> TriageState: ...
     def note(self, target: str, text: str) -> TriageState: ...
+    def snooze(self, target: str, until: datetime | None) -> TriageState: ...
     def undo(self, user: str | None = None) -> Event | None: ...
     def batch(self, batch_id: str | None = None) -> AbstractContextManager[str]: ...
     def __enter__(self) -> Any: ...
@@ -307,6 +308,68 @@ def cmd_note(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_done(args: argparse.Namespace) -> int:
+    from triage import transitions as rules
+    from triage.model import Status
+
+    if (args.id is None) != args.stdin:
+        print("veille: usage: veille done ID, or veille done --stdin", file=sys.stderr)
+        return EXIT_USAGE
+    return _act(
+        args,
+        "status",
+        lambda user: lambda s, now: rules.set_status(s, Status.DONE),
+        lambda inbox, target: inbox.set_status(target, Status.DONE),
+    )
+
+
+def snooze_until(text: str) -> Callable[[datetime], datetime | None]:
+    """WHEN of `veille snooze`: a duration from now (30m, 2h, 1d), a date or date-time
+    (UTC unless it says its zone), or '-' to wake the group up; ValueError in words."""
+    from datetime import UTC, datetime, timedelta
+
+    from sources.config_values import parse_duration
+
+    value = text.strip()
+    if value in ("-", "none", "off"):
+        return lambda now: None
+    try:
+        seconds = parse_duration(value)
+        return lambda now: now + timedelta(seconds=seconds)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is neither a duration (30m, 2h, 1d) nor a date (YYYY-MM-DD[THH:MM])"
+        ) from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return lambda now: moment
+
+
+def cmd_snooze(args: argparse.Namespace) -> int:
+    from triage import transitions as rules
+    from triage.model import utcnow
+
+    value = args.id if args.stdin else args.when
+    if value is None or (args.stdin and args.when is not None):
+        how = "--stdin WHEN" if args.stdin else "ID WHEN"
+        print(f"veille: usage: veille snooze {how}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        until = snooze_until(value)
+    except ValueError as exc:
+        print(f"veille: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return _act(
+        args,
+        "snooze",
+        lambda user: lambda s, now: rules.snooze(s, until(now)),
+        lambda inbox, target: inbox.snooze(target, until(utcnow())),
+    )
+
+
 def cmd_undo(args: argparse.Namespace) -> int:
     def action(inbox: Actions, rt: Runtime) -> int:
         event = inbox.undo()
@@ -366,4 +429,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--stdin", action="store_true", help=stdin)
     p.add_argument("id", help="a group or mention id (with --stdin: the note's first word)")
     p.add_argument("text", nargs="*")
+    p = add("done", cmd_done, "set the status to done")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", nargs="?", help="a group or mention id (none with --stdin)")
+    p = add("snooze", cmd_snooze, "hide until WHEN: 30m, 2h, 1d, a date, or '-' to wake")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", help="a group or mention id (with --stdin: WHEN)")
+    p.add_argument("when", nargs="?", metavar="WHEN")
     add("undo", cmd_undo, "undo your last action")

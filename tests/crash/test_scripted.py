@@ -143,3 +143,23 @@ def test_the_full_store_sees_what_the_scripted_one_wrote(tmp_path):
         assert inbox.state("rss:2").tags == ("from-a-script",)
         inbox.tag("rss:2", add=["from-the-tui"])  # re-reads the bucket: nothing lost
     assert show_state(store, "rss:2")["tags"] == ["from-a-script", "from-the-tui"]
+
+
+def test_done_and_snooze_from_a_script(tmp_path):
+    store = tmp_path / "store"
+    seed(store, 4)
+    assert run(store, "done", "--stdin", stdin="rss:0\nrss:1\n").returncode == 0
+    assert show_state(store, "rss:1")["status"] == "done"
+    assert run(store, "done", "rss:2").returncode == 0
+    assert run(store, "done").returncode == 2  # neither an id nor --stdin
+    later = run(store, "snooze", "rss:3", "2h")
+    assert later.returncode == 0, later.stderr
+    assert show_state(store, "rss:3")["snoozed_until"] is not None
+    assert run(store, "snooze", "rss:3", "2026-12-24").returncode == 0
+    assert show_state(store, "rss:3")["snoozed_until"].startswith("2026-12-24T00:00")
+    assert run(store, "snooze", "rss:3", "-").returncode == 0
+    assert show_state(store, "rss:3")["snoozed_until"] is None
+    bad = run(store, "snooze", "rss:3", "soon")
+    assert bad.returncode == 2 and "neither a duration" in bad.stderr
+    assert run(store, "undo").returncode == 0  # the wake-up
+    assert show_state(store, "rss:3")["snoozed_until"].startswith("2026-12-24")

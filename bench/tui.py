@@ -3,11 +3,12 @@
     .venv/bin/python bench/tui.py [--mentions 100000] [--store DIR] [--repeat 5]
 
 Each run is a fresh process (so memory and launch are those of one `veille`), reported
-as median / p99 over runs and keys (targets from issue 5):
+as median / p99 over runs and keys (targets from issue 16):
   launch    process start (before importing Textual and the store) to the first
-            row of the list drawn                                             <= 1.5 s
-  filter    one keystroke in the filter line to the list redrawn              <= 50 ms
-  cursor    one `j` to the list redrawn with the cursor moved                 <= 16 ms
+            row of the list drawn; the store opened first screen first, as
+            `veille` does (Inbox.open(defer=True))                      median <= 1.0 s
+  filter    one keystroke in the filter line to the list redrawn        p95 <= 40 ms
+  cursor    one `j` to the list redrawn with the cursor moved           p95 <= 16 ms
   memory    peak RSS of the process after typing filters                      <= 500 MB
 "Redrawn" is the end of the first frame in which the list repainted after the key (the
 Line API hook `MentionList.first_paint` plus the screen's compositor refresh), not when
@@ -49,12 +50,15 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def report(name: str, values: list[float], target: float) -> None:
+def report(name: str, values: list[float], target: float, p: int = 50) -> None:
+    """Median, p95, p99; the target applies to the median or to the `p` percentile."""
     med = statistics.median(values)
-    verdict = "ok" if med <= target else "OVER TARGET"
+    judged = med if p == 50 else pct(values, p)
+    verdict = "ok" if judged <= target else "OVER TARGET"
     print(
-        f"{name:<8} median {ms(med):>10}  p99 {ms(pct(values, 99)):>10}  "
-        f"min {ms(min(values)):>10}  n={len(values):<4} target {ms(target)}  {verdict}"
+        f"{name:<8} median {ms(med):>10}  p95 {ms(pct(values, 95)):>10}  "
+        f"p99 {ms(pct(values, 99)):>10}  min {ms(min(values)):>10}  n={len(values):<4} "
+        f"target {'p' + str(p) if p != 50 else 'median'} {ms(target)}  {verdict}"
     )
 
 
@@ -79,7 +83,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
     from tui.widgets.mention_list import MentionList
 
     t_open = time.perf_counter()
-    inbox = Inbox.open(store, user="bench")
+    inbox = Inbox.open(store, user="bench", defer=True)  # as `veille` opens it (cli.inbox)
     opened = time.perf_counter() - t_open
     config = Config(user="bench", brands=(BrandConfig("Lumio"), BrandConfig("Brightly")))
     app = VeilleApp(inbox, config, now=lambda: NOW, poll_interval=0)
@@ -90,8 +94,13 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
         while mlist.first_paint is None:
             await asyncio.sleep(0.001)
         launch = mlist.first_paint - STARTED
+        first_rows = list(mlist.ids[:40])
+        while inbox.loading:
+            await asyncio.sleep(0.01)
+        loaded = time.perf_counter() - STARTED
         while not app.screen._vocabulary_ready:  # keys are measured once warmed up
             await asyncio.sleep(0.05)
+        exact = list(mlist.ids[:40]) == first_rows  # the first screen was already right
         await pilot.pause()
         frames: list[float] = []
         screen = app.screen
@@ -135,6 +144,9 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
     return {
         "launch": launch,
         "store_open": opened,
+        "loaded": loaded,
+        "exact": exact,
+        "mentions": len(inbox),
         "filters": filters,
         "cursors": cursors,
         "peak_mb": peak,
@@ -155,7 +167,7 @@ def main() -> None:
         return
     build(store, args.mentions)
     print(f"TUI benchmark: {args.mentions:,} mentions, {args.repeat} runs, {os.cpu_count()} cpus")
-    launches, opens, filters, cursors, peaks = [], [], [], [], []
+    launches, opens, filters, cursors, peaks, loads, exact = [], [], [], [], [], [], []
     for _ in range(args.repeat):
         out = subprocess.run(
             [sys.executable, __file__, "--one", "--store", str(store), "--keys", str(args.keys)],
@@ -164,13 +176,23 @@ def main() -> None:
         result = json.loads(out.stdout.strip().splitlines()[-1])
         launches.append(result["launch"])
         opens.append(result["store_open"])
+        loads.append(result["loaded"])
+        exact.append(result["exact"])
         filters += result["filters"]
         cursors += result["cursors"]
         peaks.append(result["peak_mb"])
-    report("launch", launches, 1.5)
+    load = os.getloadavg()
+    print(
+        f"load average {load[0]:.2f} (other helpers share the cores); {result['mentions']:,} mentions"
+    )
+    report("launch", launches, 1.0)
     print(f"         of which Inbox.open (the store's part): median {ms(statistics.median(opens))}")
-    report("filter", filters, 0.050)
-    report("cursor", cursors, 0.016)
+    print(
+        f"         the rest of the store indexed by {ms(statistics.median(loads))} (median); "
+        f"first screen unchanged once it was: {sum(exact)}/{len(exact)} runs"
+    )
+    report("filter", filters, 0.040, p=95)
+    report("cursor", cursors, 0.016, p=95)
     peak = statistics.median(peaks)
     verdict = "ok" if peak <= 500 else "OVER TARGET"
     print(

@@ -10,6 +10,7 @@ from sources.config_lines import ConfigError  # light: the schema loads on use
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
+    from triage.protocol import Store
 
 # Every command module is imported to build the parser, so each imports its heavy parts
 # (the store, the schema, Textual) inside the function that needs them: `veille tag`
@@ -24,6 +25,26 @@ def runtime(args: argparse.Namespace, *, required: bool = True) -> Runtime:
 
     return Runtime.load(
         getattr(args, "config", None), getattr(args, "store", None), required=required
+    )
+
+
+def open_store_deferred(rt: Runtime, *, pipeline: bool = False, create: bool = True) -> Store:
+    """The store as `rt.open_store` opens it, but a folder store reads only the days its
+    first screen needs and the rest when asked (store.loading): the inbox, and reports
+    and exports, which stream the day files they cover."""
+    if "://" in str(rt.store_path):  # a database URL (issue 15): the runtime's backend
+        return rt.open_store(pipeline=pipeline, create=create)
+    from store.files import prepare_store
+    from store.inbox import Inbox
+
+    if create or rt.store_path.exists():
+        prepare_store(rt.store_path, rt.config.store.mode, rt.config.store.group or None)
+    return Inbox.open(
+        rt.store_path,
+        user=rt.user,
+        pipeline=rt.pipeline if pipeline else None,
+        create=create,
+        defer=True,
     )
 
 
@@ -77,6 +98,7 @@ __all__ = [
     "SafeJsonOut",
     "inbox_query",
     "json_line",
+    "open_store_deferred",
     "runtime",
     "say",
 ]

@@ -8,11 +8,9 @@ unreadable.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import tempfile
 from pathlib import Path
 
-from cli.common import ConfigError, runtime, say
+from cli.common import ConfigError, open_store_deferred, runtime, say
 
 
 def cmd_inbox(args: argparse.Namespace) -> int:
@@ -28,7 +26,7 @@ def cmd_inbox(args: argparse.Namespace) -> int:
             say("veille", "`veille config init` writes an example; `veille demo` shows the inbox")
         return 2
     try:
-        inbox = rt.open_store()
+        inbox = open_store_deferred(rt, pipeline=True)  # first screen first
     except StoreError as exc:
         say("veille", exc)
         return 3
@@ -40,6 +38,9 @@ def cmd_inbox(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import asyncio  # here: every command module loads to build the parser
+    import tempfile
+
     from app.runtime import Runtime
     from tui.app import VeilleApp
     from tui.demo.feed import demo_config, fill_store

@@ -9,7 +9,6 @@ the mentions, so an interrupted fetch refetches rather than loses.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from datetime import datetime
@@ -55,6 +54,8 @@ def _load(args: argparse.Namespace) -> Runtime | None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    import asyncio  # here: every command module loads to build the parser
+
     from app.ingest import ingest_once, make_poller
     from store.errors import StoreError
     from store.gcpause import cyclic_gc_paused

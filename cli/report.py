@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cli.common import ConfigError, SafeJsonOut, inbox_query, runtime, say
+from cli.common import (
+    ConfigError,
+    SafeJsonOut,
+    inbox_query,
+    open_store_deferred,
+    runtime,
+    say,
+)
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -90,7 +97,7 @@ def _now(args: argparse.Namespace) -> datetime:
 def _open_store(rt: Runtime) -> Store:
     if not rt.store_path.exists():
         raise UsageError(f"no store at {rt.store_path}; run `veille demo` or `veille fetch` first")
-    inbox = rt.open_store(pipeline=False, create=False)
+    inbox = open_store_deferred(rt, create=False)  # the day files a report covers, streamed
     for problem in inbox.problems:
         say("veille", f"warning: {problem}")
     return inbox

@@ -1,4 +1,4 @@
-"""Scriptable triage: `veille list|show|tag|status|assign|note|undo`.
+"""Scriptable triage: `veille list|show|tag|status|done|snooze|assign|note|undo`.
 
 For cron jobs and shell loops, as `notmuch tag` and `task` users do. Each command exits 0
 only once its action is durable, and otherwise prints one clear line on stderr and
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from datetime import datetime
+
     from app.runtime import Runtime
-    from triage.model import TriageState
+    from triage.model import Event, Status, TriageState
     from triage.protocol import Store
     from triage.views import GroupView
 
@@ -30,9 +33,36 @@ from cli.common import (
     say,
 )
 
+Change = Callable[["TriageState", "datetime"], dict[str, Any]]
 
-def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> int:
-    """Open the store (no pipeline: nothing is ingested here) and run `action(store, rt)`."""
+
+class Actions(Protocol):
+    """What the scripted actions ask of a store: the folder store opened lean
+    (store.scripted.ScriptedStore) or any Store."""
+
+    user: str
+    problems: list[str]
+
+    def tag(
+        self, target: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> TriageState: ...
+    def set_status(self, target: str, status: Status | str) -> TriageState: ...
+    def assign(self, target: str, user: str | None) -> TriageState: ...
+    def note(self, target: str, text: str) -> TriageState: ...
+    def snooze(self, target: str, until: datetime | None) -> TriageState: ...
+    def undo(self, user: str | None = None) -> Event | None: ...
+    def batch(self, batch_id: str | None = None) -> AbstractContextManager[str]: ...
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def _run(
+    args: argparse.Namespace, action: Callable[[Any, Runtime], int], *, lean: bool = False
+) -> int:
+    """Open the store (no pipeline: nothing is ingested here) and run `action(store, rt)`.
+
+    `lean`: the action needs no mention, only ids and states (tag, status, undo...): a
+    folder store then opens without its archive (store.scripted)."""
     from store.errors import StoreError, StoreLocked
     from triage.errors import Refused
 
@@ -42,7 +72,11 @@ def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> i
         say("veille", exc)
         return EXIT_USAGE
     try:
-        inbox = rt.open_store(pipeline=False, lock_timeout=args.wait)
+        inbox = (
+            _open_lean(rt, args.wait)
+            if lean
+            else rt.open_store(pipeline=False, lock_timeout=args.wait)
+        )
         with inbox:
             for problem in inbox.problems:
                 say("veille", f"warning: {problem}")
@@ -53,6 +87,18 @@ def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> i
     except (StoreError, Refused, ValueError) as exc:
         say("veille", exc)
         return EXIT_REFUSED
+
+
+def _open_lean(rt: Runtime, wait: float) -> Actions:
+    """A folder store opened for actions only (the lock, the journal, the buckets they
+    touch); any other backend as the runtime opens it."""
+    if "://" in str(rt.store_path):  # a database URL (issue 15): the runtime's backend
+        return rt.open_store(pipeline=False, lock_timeout=wait)
+    from store.files import prepare_store
+    from store.scripted import ScriptedStore
+
+    prepare_store(rt.store_path, rt.config.store.mode, rt.config.store.group or None)
+    return ScriptedStore.open(rt.store_path, user=rt.user, lock_timeout=wait)
 
 
 def _row(view: GroupView) -> dict[str, Any]:
@@ -144,34 +190,190 @@ def _acted(state: TriageState) -> int:
     return 0
 
 
+def _act(
+    args: argparse.Namespace,
+    action: str,
+    change: Callable[[str], Change],
+    single: Callable[[Actions, str], TriageState],
+) -> int:
+    """One action on ID, or with --stdin on every id read from standard input (one per
+    line): one lock, one journal write, one undo step; a bad id is said with its line
+    number and the others still apply (exit 1 if any was refused)."""
+    if not args.stdin:
+        return _run(args, lambda inbox, rt: _acted(single(inbox, args.id)), lean=True)
+    lines = sys.stdin.buffer.read().decode("utf-8", "replace").splitlines()
+    ids = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
+
+    def batch(inbox: Actions, rt: Runtime) -> int:
+        from triage.errors import Refused
+
+        results: list[Any] = []
+        many = getattr(inbox, "act_many", None)
+        if many is not None:  # the folder store: one commit
+            results = many(action, [t for _, t in ids], change(inbox.user))
+        else:
+            with inbox.batch():
+                for _, target in ids:
+                    try:
+                        results.append(single(inbox, target))
+                    except (Refused, ValueError) as exc:
+                        results.append(exc)
+        refused = 0
+        for (n, _), result in zip(ids, results, strict=True):
+            if isinstance(result, Exception):
+                say("veille", f"line {n}: {result}")
+                refused += 1
+            else:
+                _acted(result)
+        return EXIT_REFUSED if refused else 0
+
+    return _run(args, batch, lean=True)
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
-    add = [t.lstrip("+") for t in args.tags if not t.startswith("-")]
-    remove = [t[1:] for t in args.tags if t.startswith("-")]
-    return _run(args, lambda inbox, rt: _acted(inbox.tag(args.id, add=add, remove=remove)))
+    from triage import transitions as rules
+    from triage.model import TriageState
+
+    words = list(args.tags)
+    if "--stdin" in words:  # `veille tag ID... --stdin` is `--stdin` too
+        words.remove("--stdin")
+        args.stdin = True
+    if args.stdin:
+        words = [args.id, *words]
+    add = [t.lstrip("+") for t in words if not t.startswith("-")]
+    remove = [t[1:] for t in words if t.startswith("-")]
+    try:
+        rules.tag(TriageState("-"), add, remove)  # a bad tag is refused before the store
+    except ValueError as exc:
+        print(f"veille: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    return _act(
+        args,
+        "tag",
+        lambda user: lambda s, now: rules.tag(s, add, remove),
+        lambda inbox, target: inbox.tag(target, add=add, remove=remove),
+    )
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from triage import transitions as rules
     from triage.model import Status
 
+    value = args.id if args.stdin else args.status
+    if value is None or (args.stdin and args.status is not None):
+        how = "--stdin STATUS" if args.stdin else "ID STATUS"
+        print(f"veille: usage: veille status {how}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        status = Status.parse(args.status)
+        status = Status.parse(value)
     except ValueError as exc:
         print(f"veille: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    return _run(args, lambda inbox, rt: _acted(inbox.set_status(args.id, status)))
+    return _act(
+        args,
+        "status",
+        lambda user: lambda s, now: rules.set_status(s, status),
+        lambda inbox, target: inbox.set_status(target, status),
+    )
 
 
 def cmd_assign(args: argparse.Namespace) -> int:
-    user = None if args.user in ("-", "none", "nobody") else args.user
-    return _run(args, lambda inbox, rt: _acted(inbox.assign(args.id, user)))
+    from triage import transitions as rules
+
+    value = args.id if args.stdin else args.user
+    if value is None or (args.stdin and args.user is not None):
+        how = "--stdin USER" if args.stdin else "ID USER"
+        print(f"veille: usage: veille assign {how}", file=sys.stderr)
+        return EXIT_USAGE
+    user = None if value in ("-", "none", "nobody") else value
+    return _act(
+        args,
+        "assign",
+        lambda me: lambda s, now: rules.assign(s, user),
+        lambda inbox, target: inbox.assign(target, user),
+    )
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    return _run(args, lambda inbox, rt: _acted(inbox.note(args.id, " ".join(args.text))))
+    from triage import transitions as rules
+
+    words = [args.id, *args.text] if args.stdin else list(args.text)
+    text = " ".join(words)
+    if not text.strip():
+        print("veille: a note needs some text", file=sys.stderr)
+        return EXIT_USAGE if not args.stdin else EXIT_REFUSED
+    return _act(
+        args,
+        "note",
+        lambda me: lambda s, now: rules.note(s, text, me, now),
+        lambda inbox, target: inbox.note(target, text),
+    )
+
+
+def cmd_done(args: argparse.Namespace) -> int:
+    from triage import transitions as rules
+    from triage.model import Status
+
+    if (args.id is None) != args.stdin:
+        print("veille: usage: veille done ID, or veille done --stdin", file=sys.stderr)
+        return EXIT_USAGE
+    return _act(
+        args,
+        "status",
+        lambda user: lambda s, now: rules.set_status(s, Status.DONE),
+        lambda inbox, target: inbox.set_status(target, Status.DONE),
+    )
+
+
+def snooze_until(text: str) -> Callable[[datetime], datetime | None]:
+    """WHEN of `veille snooze`: a duration from now (30m, 2h, 1d), a date or date-time
+    (UTC unless it says its zone), or '-' to wake the group up; ValueError in words."""
+    from datetime import UTC, datetime, timedelta
+
+    from sources.config_values import parse_duration
+
+    value = text.strip()
+    if value in ("-", "none", "off"):
+        return lambda now: None
+    try:
+        seconds = parse_duration(value)
+        return lambda now: now + timedelta(seconds=seconds)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is neither a duration (30m, 2h, 1d) nor a date (YYYY-MM-DD[THH:MM])"
+        ) from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return lambda now: moment
+
+
+def cmd_snooze(args: argparse.Namespace) -> int:
+    from triage import transitions as rules
+    from triage.model import utcnow
+
+    value = args.id if args.stdin else args.when
+    if value is None or (args.stdin and args.when is not None):
+        how = "--stdin WHEN" if args.stdin else "ID WHEN"
+        print(f"veille: usage: veille snooze {how}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        until = snooze_until(value)
+    except ValueError as exc:
+        print(f"veille: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return _act(
+        args,
+        "snooze",
+        lambda user: lambda s, now: rules.snooze(s, until(now)),
+        lambda inbox, target: inbox.snooze(target, until(utcnow())),
+    )
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    def action(inbox: Store, rt: Runtime) -> int:
+    def action(inbox: Actions, rt: Runtime) -> int:
         event = inbox.undo()
         if event is None:
             print(f"veille: nothing to undo for {inbox.user}", file=sys.stderr)
@@ -179,7 +381,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
         print(f"undone: {event.action} on {event.target} ({event.at:%Y-%m-%d %H:%M} UTC)")
         return 0
 
-    return _run(args, action)
+    return _run(args, action, lean=True)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -212,16 +414,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p = add("show", cmd_show, "show one group, its copies and its triage state (JSON)")
     p.add_argument("id", help="a group or mention id")
+    stdin = "read the ids from standard input, one per line (one lock, one undo step)"
     p = add("tag", cmd_tag, "add tags (TAG) or remove them (-TAG)")
-    p.add_argument("id")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", help="a group or mention id (with --stdin: the first TAG)")
     p.add_argument("tags", nargs=argparse.REMAINDER, metavar="TAG")
     p = add("status", cmd_status, "set the status: new, open, waiting, done, ignored")
-    p.add_argument("id")
-    p.add_argument("status")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", help="a group or mention id (with --stdin: the status)")
+    p.add_argument("status", nargs="?")
     p = add("assign", cmd_assign, "assign to a user ('-' to unassign)")
-    p.add_argument("id")
-    p.add_argument("user")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", help="a group or mention id (with --stdin: the user)")
+    p.add_argument("user", nargs="?")
     p = add("note", cmd_note, "add a private note")
-    p.add_argument("id")
-    p.add_argument("text", nargs="+")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", help="a group or mention id (with --stdin: the note's first word)")
+    p.add_argument("text", nargs="*")
+    p = add("done", cmd_done, "set the status to done")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", nargs="?", help="a group or mention id (none with --stdin)")
+    p = add("snooze", cmd_snooze, "hide until WHEN: 30m, 2h, 1d, a date, or '-' to wake")
+    p.add_argument("--stdin", action="store_true", help=stdin)
+    p.add_argument("id", help="a group or mention id (with --stdin: WHEN)")
+    p.add_argument("when", nargs="?", metavar="WHEN")
     add("undo", cmd_undo, "undo your last action")

@@ -7,12 +7,13 @@ Exit codes: 0 stopped cleanly (SIGTERM, SIGINT, or --once done); 2 bad configura
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from cli.common import ConfigError, runtime, say
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
+    import asyncio  # here: every command module loads to build the parser
+
     from app.services.settings import watch_settings
     from app.services.watch import Watch, log_line
     from sources.secrets import SecretError

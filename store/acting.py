@@ -1,39 +1,323 @@
-"""Who acts: the store's user, or for a while on one thread someone else (a rule).
+"""The triage actions of a folder store: apply a transition, journal it, write its bucket.
 
-`Inbox.user` reads this thread's actor first, so the journal's event, `updated_by`,
-a note's author and a hand-off's sender all say `rule:refund-fr` while the rule acts,
-and undo finds the rule's actions by that name. Thread-local: the inbox's own
-keystrokes on the UI thread stay the person's while the poller's thread applies rules.
+Shared by the two ways of opening a store: `store.inbox.Inbox` (everything in memory,
+for the TUI and the services) and `store.scripted.ScriptedStore` (a scripted `veille
+tag` touches only the lock, the journal and the group's state bucket). What an action
+changes is decided by `triage.transitions`; this module only applies, journals, writes.
+
+A commit appends its events to the journal in one write and one fsync (the redo log),
+then rewrites each touched bucket once, atomically. A process killed between the two
+leaves events newer than their buckets; the next writer, under the lock, redoes every
+event of that last commit (they share one timestamp and author), so an action
+acknowledged on screen or by an exit code survives kill -9 and power loss.
 """
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from store.crash import crash_point
+from store.errors import StoreError
+from store.files import describe_io_error
+from store.journal import Journal
+from store.lock import StoreLock
+from store.partitions import Partitions, bucket_of
+from store.storage import CorruptFile
+from triage import transitions as rules
+from triage.errors import Refused
+from triage.model import DeliveryStatus, Event, Reply, Status, TriageState, utcnow
 
-class ActingUser:
-    """The `user` attribute of a store: this thread's actor, else the store's user."""
-
-    def __get__(self, inbox: Any, owner: Any = None) -> str:
-        local = inbox.__dict__.get("_acting")
-        actor = getattr(local, "actor", None) if local is not None else None
-        return actor or inbox.__dict__.get("_user", "")
-
-    def __set__(self, inbox: Any, user: str) -> None:
-        inbox.__dict__["_user"] = user
+Change = Callable[[TriageState, datetime], dict[str, Any]]
 
 
-@contextmanager
-def acting_as(inbox: Any, who: str) -> Iterator[str]:
-    """Inside, this thread's actions are made (and journaled) as `who`."""
-    local = inbox.__dict__.setdefault("_acting", threading.local())
-    previous = getattr(local, "actor", None)
-    local.actor = who
-    try:
-        yield who
-    finally:
-        local.actor = previous
+class Acting:
+    """The actions (tag, status, ... undo) over a host that says how to resolve and read."""
 
+    root: Path
+    user: str
+    mutex: threading.RLock
+    lock: StoreLock
+    journal: Journal
+    files: Partitions
+    problems: list[str]
+
+    def _init_acting(self) -> None:
+        self._generation_path = self.root / "generation"
+        self._seen_generation = -1
+        self._batches = threading.local()  # this thread's open batch (see batch())
+        self._redo_mark: object = None  # the journal as it was when last redone or written
+
+    # -- what the host provides
+    def resolve(self, target: str) -> str:
+        raise NotImplementedError
+
+    def state(self, target: str) -> TriageState:
+        raise NotImplementedError
+
+    def refresh(self, force: bool = False) -> bool:
+        raise NotImplementedError
+
+    def events(self, since: datetime | None = None) -> Iterator[Event]:
+        raise NotImplementedError
+
+    def _now(self) -> datetime:
+        return utcnow()
+
+    def _report(self, problem: str) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    # ------------------------------------------------------------------ generation
+
+    @property
+    def generation(self) -> int:
+        """A counter every writer bumps: compare it to know whether to refresh()."""
+        try:
+            return int(self._generation_path.read_bytes() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def _bump_generation(self) -> None:
+        # A hint only (the data files carry the truth): replaced atomically, not fsynced.
+        seen = self.generation
+        value = seen + 1
+        tmp = self._generation_path.with_name(f".generation.{os.getpid()}.tmp-veille")
+        try:
+            tmp.write_bytes(str(value).encode())
+            os.replace(tmp, self._generation_path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+        # Up to date only if we were before this write: after someone else's write
+        # (redone or not) the next refresh() must still re-read what they changed.
+        if self._seen_generation == seen:
+            self._seen_generation = value
+
+    # ------------------------------------------------------------------ applying
+
+    def _act(self, target: str, action: str, change: Change) -> TriageState:
+        """Apply one transition durably: journal first (the redo log), then its bucket."""
+        with self.mutex, self.lock:
+            self._redo_tail()
+            self.refresh()
+            gid = self.resolve(target)
+            event, after = self._transition(
+                gid, action, self._fresh_state(gid), change, self._now()
+            )
+            self._commit([event], [after])
+            return after
+
+    def act_many(
+        self, action: str, targets: Sequence[str], change: Change
+    ) -> list[TriageState | Refused | ValueError]:
+        """One action on many targets under one lock, journaled in one write (one fsync),
+        each touched bucket written once, one batch (one undo step). Each target gets its
+        state or the refusal (unknown id, conflict) in words; the others still apply."""
+        results: list[TriageState | Refused | ValueError] = []
+        with self.mutex, self.lock, self.batch(getattr(self._batches, "id", None)):
+            self._redo_tail()
+            self.refresh()
+            now = self._now()
+            pending: dict[str, TriageState] = {}
+            events: list[Event] = []
+            for target in targets:
+                try:
+                    gid = self.resolve(target)
+                    current = pending.get(gid) or self._fresh_state(gid)
+                    event, after = self._transition(gid, action, current, change, now)
+                except (Refused, ValueError) as exc:
+                    results.append(exc)
+                    continue
+                pending[gid] = after
+                events.append(event)
+                results.append(after)
+            if events:
+                self._commit(events, list(pending.values()))
+        return results
+
+    def _transition(
+        self, gid: str, action: str, current: TriageState, change: Change, now: datetime
+    ) -> tuple[Event, TriageState]:
+        fields = change(current, now)
+        before = {k: v for k, v in current.to_json().items() if k in fields}
+        after_state = current.evolve(
+            **fields, rev=current.rev + 1, updated_at=now, updated_by=self.user
+        )
+        after_json = after_state.to_json()
+        after = {k: after_json[k] for k in (*fields, "updated_at", "updated_by")}
+        event = Event(
+            uuid.uuid4().hex, now, self.user, action, gid, before, after, after_state.rev,
+            batch=getattr(self._batches, "id", None),
+        )  # fmt: skip
+        return event, after_state
+
+    def _commit(self, events: Sequence[Event], states: Iterable[TriageState]) -> None:
+        """Journal `events` (one write, one fsync), then write each touched bucket once."""
+        journal_path, size_before = self.journal.append_many(events)
+        crash_point("after-journal")
+        by_bucket: dict[int, list[TriageState]] = {}
+        for state in states:
+            by_bucket.setdefault(bucket_of(state.target), []).append(state)
+        try:
+            self.files.write_buckets(by_bucket)
+        except StoreError:
+            # nothing replaced (a bucket that does not parse, a full disk before the
+            # renames): not acknowledged, so not to be redone either
+            self.journal.truncate(journal_path, size_before)
+            raise
+        crash_point("after-state")
+        self._redo_mark = self.journal.mark()
+        self.journal.set_applied(self._redo_mark)
+        self._bump_generation()
+
+    def _fresh_state(self, target: str) -> TriageState:
+        """The target's state as its file holds it now (call under the lock).
+
+        Re-read-before-write is the store's own duty, not its callers': the generation
+        file is only a hint, so the state file's signature decides, whatever any
+        refresh() or redo concluded before.
+        """
+        n = bucket_of(target)
+        if self.files.bucket_changed(n):
+            self.files.load_bucket(n)
+        return self.state(target)
+
+    def _redo_tail(self) -> None:
+        """Redo the journal's last commit if a killed writer never wrote its buckets."""
+        try:
+            mark = self.journal.mark()
+            if mark is None or mark == self._redo_mark or mark == self.journal.applied():
+                self._redo_mark = mark
+                return  # every event in the journal is in its bucket
+            events = self.journal.last_commit()
+        except OSError as exc:
+            raise StoreError(describe_io_error(exc)) from exc
+        redone: dict[str, TriageState] = {}
+        damaged = False
+        for event in events:  # oldest first
+            try:
+                self.files.read_bucket_file(bucket_of(event.target))
+            except CorruptFile as exc:  # the rest of the store is fine: say so, redo it not
+                self._report(str(exc))
+                damaged = True
+                continue
+            current = redone.get(event.target) or self._fresh_state(event.target)
+            if event.rev > current.rev:
+                data = current.to_json()
+                data.update(event.after)
+                data["rev"] = event.rev
+                redone[event.target] = TriageState.from_json(data)
+        by_bucket: dict[int, list[TriageState]] = {}
+        for state in redone.values():
+            by_bucket.setdefault(bucket_of(state.target), []).append(state)
+        if by_bucket:
+            self.files.write_buckets(by_bucket)
+        if redone:
+            self._bump_generation()
+        if not damaged:
+            self._redo_mark = mark
+            self.journal.set_applied(mark)
+
+    # ------------------------------------------------------------------ the actions
+
+    def tag(self, target: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> TriageState:
+        rules.tag(TriageState(target), add, remove)  # a bad tag is refused before the lock
+        return self._act(target, "tag", lambda s, now: rules.tag(s, add, remove))
+
+    def set_status(self, target: str, status: Status | str) -> TriageState:
+        new = Status.parse(status) if isinstance(status, str) else status
+        return self._act(target, "status", lambda s, now: rules.set_status(s, new))
+
+    def assign(self, target: str, user: str | None) -> TriageState:
+        return self._act(target, "assign", lambda s, now: rules.assign(s, user))
+
+    def claim(self, target: str, minutes: float = 15, force: bool = False) -> TriageState:
+        def change(s: TriageState, now: datetime) -> dict[str, Any]:
+            return rules.claim(s, self.user, now, minutes, force)
+
+        return self._act(target, "claim", change)
+
+    def release(self, target: str) -> TriageState:
+        return self._act(target, "release", lambda s, now: rules.release(s))
+
+    def handoff(self, target: str, team: str, note: str = "") -> TriageState:
+        if not team.strip():
+            raise ValueError("a hand-off needs a team")
+
+        def change(s: TriageState, now: datetime) -> dict[str, Any]:
+            return rules.handoff(s, team, note, self.user, now)
+
+        return self._act(target, "handoff", change)
+
+    def note(self, target: str, text: str) -> TriageState:
+        if not text.strip():
+            raise ValueError("a note needs some text")
+        return self._act(target, "note", lambda s, now: rules.note(s, text, self.user, now))
+
+    def snooze(self, target: str, until: datetime | None) -> TriageState:
+        return self._act(target, "snooze", lambda s, now: rules.snooze(s, until))
+
+    def add_reply(
+        self, target: str, text: str, mention_id: str | None = None, manual: bool = False
+    ) -> Reply:
+        gid = self.resolve(target)
+        reply = rules.new_reply(
+            text, self.user, self._now(), uuid.uuid4().hex, mention_id or gid, manual
+        )
+        self._act(gid, "reply", lambda s, now: rules.reply(s, reply))
+        return reply
+
+    def update_reply(
+        self, target: str, key: str, status: DeliveryStatus, posted_url: str = "", error: str = ""
+    ) -> TriageState:
+        def change(s: TriageState, now: datetime) -> dict[str, Any]:
+            return rules.reply_delivery(s, key, status, now, posted_url, error)
+
+        return self._act(target, "reply-status", change)
+
+    def update_handoff(self, target: str, delivery: DeliveryStatus, error: str = "") -> TriageState:
+        return self._act(
+            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error, now)
+        )
+
+    @contextmanager
+    def batch(self, batch_id: str | None = None) -> Iterator[str]:
+        """The actions this thread makes inside share one batch id: one undo step."""
+        previous = getattr(self._batches, "id", None)
+        self._batches.id = batch_id or uuid.uuid4().hex
+        try:
+            yield self._batches.id
+        finally:
+            self._batches.id = previous
+
+    def undo(self, user: str | None = None) -> Event | None:
+        """Revert `user`'s last action not yet undone (one batch, committed as one);
+        None when there is nothing to undo.
+
+        Refused (Conflict) when someone changed the same fields since: undo never
+        overwrites another person's later decision.
+        """
+        with self.mutex, self.lock:
+            self._redo_tail()
+            self.refresh()
+            batch = rules.undo_batch(self.events(), user or self.user)
+            if not batch:
+                return None
+            now = self._now()
+            pending: dict[str, TriageState] = {}
+            events: list[Event] = []
+            for candidate in batch:  # newest first; any conflict refuses the whole step
+                current = pending.get(candidate.target) or self._fresh_state(candidate.target)
+                event, new_state = rules.undo_event(
+                    candidate, current, self.user, now, uuid.uuid4().hex
+                )
+                pending[candidate.target] = new_state
+                events.append(event)
+            self._commit(events, pending.values())
+            return batch[0]

@@ -18,6 +18,7 @@ import errno
 import grp
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from store.errors import StoreError
@@ -183,6 +184,66 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise StoreError(describe_os_error(exc, path)) from exc
+
+
+def replace_hint(path: Path, data: bytes) -> None:
+    """Replace a file that is only a hint or a cache (lost, it is recomputed): atomic,
+    with the store's file mode, but not fsynced. OS errors are the caller's."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+    try:
+        fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_many(items: Sequence[tuple[Path, bytes]]) -> None:
+    """Replace several files of one folder, each atomically, for the price of about one
+    (a batch of 1,000 scripted actions touches up to 64 state buckets).
+
+    Every temp file is written, then all are fsynced at once from a few threads (the
+    file system commits them together), then renamed, then the folder is fsynced once.
+    A failure before the renames leaves every file as it was.
+    """
+    if len(items) == 1:
+        atomic_write(*items[0])
+        return
+    temps: list[Path] = []
+    try:
+        fds: list[int] = []
+        try:
+            for path, data in items:
+                tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+                fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)
+                fds.append(fd)
+                temps.append(tmp)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            from concurrent.futures import ThreadPoolExecutor  # here: 8 ms of `veille tag`
+
+            with ThreadPoolExecutor(max_workers=min(16, len(fds))) as pool:
+                list(pool.map(os.fsync, fds))
+        finally:
+            for fd in fds:
+                os.close(fd)
+        for (path, _), tmp in zip(items, temps, strict=True):
+            os.replace(tmp, path)
+        for folder in {path.parent for path, _ in items}:
+            fsync_dir(folder)
+    except OSError as exc:
+        for tmp in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise StoreError(
+            describe_os_error(exc, items[len(temps) - 1][0] if temps else items[0][0])
+        ) from exc
 
 
 def append_durably(path: Path, data: bytes) -> int:

@@ -15,42 +15,39 @@ next writer, under the lock, redoes it. So an action acknowledged on screen surv
 kill -9 and power loss, and a triage action never rewrites the mention archive.
 
 The parts: `store.index.Index` (what is read, in memory), `store.partitions.Partitions`
-(the files), `store.journal.Journal` (events); what an action changes is decided by
-`triage.transitions`, so this class only applies, journals and writes.
+(the files), `store.journal.Journal` (events), `store.ids.IdIndex` (mention -> group,
+for scripted actions that open no archive: `store.scripted`); the actions are
+`store.acting.Acting`'s, shared with the scripted store.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from store.acting import ActingUser, acting_as
+from store.acting import Acting
+from store.actor import ActingUser, acting_as
 from store.crash import crash_point
 from store.errors import Conflict, NotFound, StoreError
 from store.files import clean_temp_files, describe_io_error
 from store.gcpause import cyclic_gc_paused
+from store.ids import IdIndex
 from store.index import Index
 from store.journal import Journal
+from store.loading import Loader, Part
 from store.lock import StoreLock
-from store.partitions import BUCKETS, Partitions, bucket_of, doc_id_for
+from store.partitions import BUCKETS, Partitions, doc_id_for
 from store.schema import SCHEMA_VERSION, check_schema
-from store.storage import CorruptFile
-from triage import transitions as rules
 from triage.filter import Filter, FilterContext
 from triage.model import (
-    DeliveryStatus,
     Event,
     Handoff,
     Mention,
     Reply,
-    Status,
     TriageState,
     dt_from_json,
     dt_to_json,
@@ -69,10 +66,12 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class Inbox:
-    """Mentions, groups and triage state of one store folder, shared by processes."""
+class Inbox(Acting):
+    """Mentions, groups and triage state of one store folder, shared by processes.
 
-    user, acting_as = ActingUser(), acting_as  # store.acting: a rule acts as `rule:NAME`
+    The actions (tag, set_status, ... undo) are `store.acting.Acting`'s."""
+
+    user, acting_as = ActingUser(), acting_as  # store.actor: a rule acts as `rule:NAME`
 
     def __init__(self, root: Path, user: str, pipeline: Pipeline | None, lock_timeout: float):
         self.root = root
@@ -90,13 +89,13 @@ class Inbox:
         self.view = self.index.view  # type: ignore[method-assign]
         self.state = self.index.state  # type: ignore[method-assign]
         self.mention = self.index.mention  # type: ignore[method-assign]
-        self.files = Partitions(root, self.index, self._report)
+        self.ids = IdIndex(root, self._report)
+        self.files = Partitions(root, self.index, self._report, self.ids)
+        self.loader: Loader | None = None  # the days still unread (open(defer=True))
         self.journal = Journal(root / "journal")
         self._pipeline_seeded = False
         self._to_seed: list[str] = []  # mention ids other processes stored, for the pipeline
-        self._generation_path = root / "generation"
-        self._seen_generation = -1
-        self._batches = threading.local()  # this thread's open batch (Inbox.batch)
+        self._init_acting()
 
     # ------------------------------------------------------------------ opening
 
@@ -109,16 +108,25 @@ class Inbox:
         pipeline: Pipeline | None = None,
         lock_timeout: float = 10.0,
         create: bool = True,
+        defer: bool = False,
     ) -> Inbox:
+        """`defer`: read only the days the first screen needs; the rest by `read_next`
+        and `adopt` (the TUI's worker) or `finish_loading` (store.loading)."""
         root = Path(path).expanduser()
         try:
-            return cls._open(root, user, pipeline, lock_timeout, create)
+            return cls._open(root, user, pipeline, lock_timeout, create, defer)
         except OSError as exc:  # unreadable lock, read-only folder...: one line, no traceback
             raise StoreError(describe_io_error(exc, root)) from exc
 
     @classmethod
     def _open(
-        cls, root: Path, user: str, pipeline: Pipeline | None, lock_timeout: float, create: bool
+        cls,
+        root: Path,
+        user: str,
+        pipeline: Pipeline | None,
+        lock_timeout: float,
+        create: bool,
+        defer: bool = False,
     ) -> Inbox:
         if not root.exists():
             if not create:
@@ -134,9 +142,43 @@ class Inbox:
             inbox.journal.check(inbox._report)  # damaged lines said by every command
         # Parsing makes ~1M small objects and none of them cycles (see store.gcpause).
         with cyclic_gc_paused():
-            inbox.files.load_all()
+            if defer:
+                inbox.files.load_buckets()
+                inbox.loader = Loader(inbox.files, inbox.index, inbox.ids)
+                inbox.loader.first(utcnow())
+            else:
+                inbox.files.load_all()
         inbox._seen_generation = inbox.generation
         return inbox
+
+    # ------------------------------------------------------------------ deferred days
+
+    @property
+    def loading(self) -> bool:
+        """True while days of a store opened with `defer` are still unread."""
+        return self.loader is not None and self.loader.loading
+
+    def read_next(self) -> Part | None:
+        """Parse the next unread day (any thread); None when all are read."""
+        return self.loader.read_next() if self.loader is not None else None
+
+    def adopt(self, part: Part, final: bool = True) -> None:
+        """Index what `read_next` parsed (on the thread that reads the index: the UI's),
+        in parts if need be (`final` on the last)."""
+        if self.loader is not None:
+            with self.mutex:
+                self.loader.adopt(part)
+                if final:
+                    self.loader.done(part[0])
+
+    def finish_loading(self) -> None:
+        """Read every unread day now (what needs the whole archive calls this first)."""
+        if self.loader is not None and self.loader.loading:
+            with self.mutex, cyclic_gc_paused():
+                self.loader.finish()
+
+    def _now(self) -> datetime:
+        return utcnow()  # looked up here: tests set store.inbox.utcnow to move the clock
 
     @property
     def location(self) -> str:
@@ -151,34 +193,7 @@ class Inbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _report(self, problem: str) -> None:
-        if problem not in self.problems:
-            self.problems.append(problem)
-
     # ------------------------------------------------------------------ refresh
-
-    @property
-    def generation(self) -> int:
-        """A counter every writer bumps: compare it to know whether to refresh()."""
-        try:
-            return int(self._generation_path.read_bytes() or 0)
-        except (FileNotFoundError, ValueError):
-            return 0
-
-    def _bump_generation(self) -> None:
-        # A hint only (the data files carry the truth): replaced atomically, not fsynced.
-        seen = self.generation
-        value = seen + 1
-        tmp = self._generation_path.with_name(f".generation.{os.getpid()}.tmp-veille")
-        try:
-            tmp.write_bytes(str(value).encode())
-            os.replace(tmp, self._generation_path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
-        # Up to date only if we were before this write: after someone else's write
-        # (redone or not) the next refresh() must still re-read what they changed.
-        if self._seen_generation == seen:
-            self._seen_generation = value
 
     def refresh(self, force: bool = False) -> bool:
         """Re-read only the files another process changed; True if anything did.
@@ -189,7 +204,7 @@ class Inbox:
         if not force and self.generation == self._seen_generation:
             return False
         with self.mutex:
-            changed, new = self.files.reload_changed()
+            changed, new = self.files.reload_changed(self.loader.unread if self.loader else ())
             if new and self.pipeline is not None and self._pipeline_seeded:
                 # seeded by the next ingest, in its own thread: the pipeline is not
                 # thread-safe and an ingest may be enriching right now, outside the mutex
@@ -206,6 +221,7 @@ class Inbox:
         return len(self.index)
 
     def all_mentions(self) -> Iterator[Mention]:
+        self.finish_loading()
         return self.index.all_mentions()
 
     def group_ids(self) -> list[str]:
@@ -225,6 +241,7 @@ class Inbox:
         return self.index.view(group_id)
 
     def vocabulary(self) -> set[str]:
+        self.finish_loading()
         return self.index.vocabulary()
 
     def context(self, now: datetime | None = None) -> FilterContext:
@@ -248,7 +265,10 @@ class Inbox:
                 yield event
 
     def mentions_between(self, start: datetime, end: datetime) -> Iterator[Mention]:
-        """Mentions created in [start, end), built on the fly (constant extra memory)."""
+        """Mentions created in [start, end), built on the fly (constant extra memory);
+        from the day files in that range while the store is still loading."""
+        if self.loading:
+            return self.files.stream_days(start, end)
         return self.index.mentions_between(start, end)
 
     def pending_outbox(self) -> list[tuple[str, Reply]]:
@@ -268,6 +288,7 @@ class Inbox:
         store lock, so a `veille tag` meanwhile does not wait; the lock is held only to
         re-check what is new and write it.
         """
+        self.finish_loading()  # what is new is judged against the whole archive
         with self._ingesting, cyclic_gc_paused():
             with self.mutex:
                 self.refresh(force=True)
@@ -319,171 +340,6 @@ class Inbox:
             recent = [m for m in map(self.mention, ids) if m is not None]
             pipeline.seed(sorted(recent, key=lambda m: (m.created_at, m.id)))
         self._pipeline_seeded = True
-
-    # ------------------------------------------------------------------ actions
-
-    def _act(
-        self, target: str, action: str, change: Callable[[TriageState, datetime], dict[str, Any]]
-    ) -> TriageState:
-        """Apply one transition durably: journal first (the redo log), then its bucket."""
-        with self.mutex, self.lock:
-            self._redo_tail()
-            self.refresh()
-            gid = self.resolve(target)
-            current = self._fresh_state(gid)
-            now = utcnow()
-            fields = change(current, now)
-            before = {k: v for k, v in current.to_json().items() if k in fields}
-            after_state = current.evolve(
-                **fields, rev=current.rev + 1, updated_at=now, updated_by=self.user
-            )
-            after_json = after_state.to_json()
-            after = {k: after_json[k] for k in (*fields, "updated_at", "updated_by")}
-            event = Event(
-                uuid.uuid4().hex, now, self.user, action, gid, before, after, after_state.rev,
-                batch=getattr(self._batches, "id", None),
-            )  # fmt: skip
-            self._commit(event, after_state)
-            return after_state
-
-    def _commit(self, event: Event, new_state: TriageState) -> None:
-        journal_path, size_before = self.journal.append(event)
-        crash_point("after-journal")
-        try:
-            self.files.write_state(new_state)
-        except StoreError:
-            self.journal.truncate(journal_path, size_before)  # not acknowledged: no redo
-            raise
-        crash_point("after-state")
-        self._bump_generation()
-
-    def _fresh_state(self, target: str) -> TriageState:
-        """The target's state as its file holds it now (call under the lock).
-
-        Re-read-before-write is the store's own duty, not its callers': the generation
-        file is only a hint, so the state file's signature decides, whatever any
-        refresh() or redo concluded before.
-        """
-        n = bucket_of(target)
-        if self.files.bucket_changed(n):
-            self.files.load_bucket(n)
-        return self.state(target)
-
-    def _redo_tail(self) -> None:
-        """Redo the journal's last event if a killed writer never wrote its bucket."""
-        try:
-            event = self.journal.last_event()
-        except OSError as exc:
-            raise StoreError(describe_io_error(exc)) from exc
-        if event is None:
-            return
-        n = bucket_of(event.target)
-        try:
-            self.files.read_bucket_file(n)
-        except CorruptFile as exc:  # the rest of the store is fine: say so, redo nothing
-            self._report(str(exc))
-            return
-        current = self._fresh_state(event.target)
-        if event.rev > current.rev:
-            data = current.to_json()
-            data.update(event.after)
-            data["rev"] = event.rev
-            self.files.write_state(TriageState.from_json(data))
-            self._bump_generation()
-
-    # -- the actions (the rules are triage.transitions)
-
-    def tag(self, target: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> TriageState:
-        rules.tag(TriageState(target), add, remove)  # a bad tag is refused before the lock
-        return self._act(target, "tag", lambda s, now: rules.tag(s, add, remove))
-
-    def set_status(self, target: str, status: Status | str) -> TriageState:
-        new = Status.parse(status) if isinstance(status, str) else status
-        return self._act(target, "status", lambda s, now: rules.set_status(s, new))
-
-    def assign(self, target: str, user: str | None) -> TriageState:
-        return self._act(target, "assign", lambda s, now: rules.assign(s, user))
-
-    def claim(self, target: str, minutes: float = 15, force: bool = False) -> TriageState:
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.claim(s, self.user, now, minutes, force)
-
-        return self._act(target, "claim", change)
-
-    def release(self, target: str) -> TriageState:
-        return self._act(target, "release", lambda s, now: rules.release(s))
-
-    def handoff(self, target: str, team: str, note: str = "") -> TriageState:
-        if not team.strip():
-            raise ValueError("a hand-off needs a team")
-
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.handoff(s, team, note, self.user, now)
-
-        return self._act(target, "handoff", change)
-
-    def note(self, target: str, text: str) -> TriageState:
-        if not text.strip():
-            raise ValueError("a note needs some text")
-        return self._act(target, "note", lambda s, now: rules.note(s, text, self.user, now))
-
-    def snooze(self, target: str, until: datetime | None) -> TriageState:
-        return self._act(target, "snooze", lambda s, now: rules.snooze(s, until))
-
-    def add_reply(
-        self, target: str, text: str, mention_id: str | None = None, manual: bool = False
-    ) -> Reply:
-        gid = self.resolve(target)
-        reply = rules.new_reply(
-            text, self.user, utcnow(), uuid.uuid4().hex, mention_id or gid, manual
-        )
-        self._act(gid, "reply", lambda s, now: rules.reply(s, reply))
-        return reply
-
-    def update_reply(
-        self, target: str, key: str, status: DeliveryStatus, posted_url: str = "", error: str = ""
-    ) -> TriageState:
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.reply_delivery(s, key, status, now, posted_url, error)
-
-        return self._act(target, "reply-status", change)
-
-    def update_handoff(self, target: str, delivery: DeliveryStatus, error: str = "") -> TriageState:
-        return self._act(
-            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error, now)
-        )
-
-    @contextmanager
-    def batch(self, batch_id: str | None = None) -> Iterator[str]:
-        """The actions this thread makes inside share one batch id: one undo step."""
-        previous = getattr(self._batches, "id", None)
-        self._batches.id = batch_id or uuid.uuid4().hex
-        try:
-            yield self._batches.id
-        finally:
-            self._batches.id = previous
-
-    def undo(self, user: str | None = None) -> Event | None:
-        """Revert `user`'s last action not yet undone; None when there is nothing to undo.
-
-        Refused (Conflict) when someone changed the same fields since: undo never
-        overwrites another person's later decision.
-        """
-        with self.mutex, self.lock:
-            self._redo_tail()
-            self.refresh()
-            batch = rules.undo_batch(self.events(), user or self.user)
-            if not batch:
-                return None
-            for e in batch:  # all or nothing: any conflict refuses the whole step
-                rules.undo_fields(e, self._fresh_state(e.target))
-            for candidate in batch:  # newest first
-                event, new_state = rules.undo_event(
-                    candidate, self._fresh_state(candidate.target), self.user, utcnow(),
-                    uuid.uuid4().hex,
-                )  # fmt: skip
-                self._commit(event, new_state)
-            return batch[0]
 
 
 __all__ = [

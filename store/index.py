@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from store.textindex import TextIndex
 from triage.errors import NotFound
-from triage.filter import Filter, FilterContext, parse_filter, vocabulary_of
+from triage.filter import Filter, FilterContext, parse_filter
 from triage.model import DeliveryStatus, Handoff, Mention, Reply, Status, TriageState, dt_to_json
 from triage.text import fold
 from triage.views import GroupView
@@ -41,6 +42,7 @@ class Index:
         self._by_brand: dict[str, set[str]] = defaultdict(set)
         self._by_platform: dict[str, set[str]] = defaultdict(set)
         self._vocabulary: set[str] | None = None
+        self._text: TextIndex | None = None  # built with the vocabulary (store.textindex)
 
     # ------------------------------------------------------------------ updating
 
@@ -73,6 +75,7 @@ class Index:
         self._views.pop(gid, None)
         self._ranked = None
         self._vocabulary = None
+        self._text = None
 
     def set_state(self, state: TriageState) -> None:
         gid = state.target
@@ -106,6 +109,14 @@ class Index:
     def group_ids(self) -> list[str]:
         return list(self._groups)
 
+    @property
+    def group_priority(self) -> dict[str, float]:
+        """Each group's priority (its highest mention's)."""
+        return self._group_priority
+
+    def closed_groups(self) -> set[str]:
+        return self._by_status[Status.DONE] | self._by_status[Status.IGNORED]
+
     def group(self, group_id: str) -> list[Mention]:
         found = (self.mention(i) for i in self._groups.get(group_id, ()))
         return [m for m in found if m is not None]
@@ -137,9 +148,26 @@ class Index:
         return view
 
     def vocabulary(self) -> set[str]:
+        """The words for fuzzy search; the folded text index is built in the same pass."""
         if self._vocabulary is None:
-            self._vocabulary = vocabulary_of(self.view(g).haystack for g in list(self._groups))
+            views = [self.view(g) for g in list(self._groups)]
+            text = TextIndex((v.group_id, v.haystack, v.signals) for v in views)
+            self._vocabulary = text.words  # as triage.filter.vocabulary_of splits them
+            self._text = text
         return self._vocabulary
+
+    def narrow(self, flt: Filter, ids: list[str]) -> list[str] | None:
+        """The ids (in their order) that may match the filter's free words, from the
+        folded text index; None when there is none yet or it cannot narrow."""
+        text = self._text
+        found = text.candidates(flt) if text is not None else None
+        if found is None:
+            return None
+        ranked = self._ranked
+        if ids is ranked and len(found) * 8 < len(ids):
+            position = self._rank_position()
+            return sorted((g for g in found if g in position), key=position.__getitem__)
+        return [g for g in ids if g in found]
 
     def mentions_between(self, start: datetime, end: datetime) -> Iterator[Mention]:
         """Mentions created in [start, end), built on the fly (constant extra memory)."""
@@ -179,6 +207,8 @@ class Index:
             return list(ids)  # the indexes answered the whole filter
         if any(t.field == "" and not t.negate for t in flt.terms):
             flt = flt.with_vocabulary(self.vocabulary())
+            narrowed = self.narrow(flt, ids)
+            ids = ids if narrowed is None else narrowed
         return [g for g in ids if flt.matches(self.view(g), ctx)]
 
     def _ranking(self) -> list[str]:

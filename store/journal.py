@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import orjson
 
-from store.errors import StoreError
-from store.files import append_durably, atomic_write, file_signature
+from store.files import append_durably, file_signature, replace_hint
 from triage.model import Event
 
 TAIL_BYTES = 65536
 CHECKED = ".checked.json"  # how far each month's file was checked, and its damaged lines
+APPLIED = ".applied"  # the journal's mark once every event in it is in its state bucket
 
 
 class Journal:
@@ -31,9 +31,19 @@ class Journal:
         return sorted(self.folder.glob("*.jsonl"))
 
     def append(self, event: Event) -> tuple[Path, int]:
-        path = self.folder / f"{event.at:%Y-%m}.jsonl"
-        size = append_durably(path, orjson.dumps(event.to_json()) + b"\n")
+        return self.append_many([event])
+
+    def append_many(self, events: Sequence[Event]) -> tuple[Path, int]:
+        """Append events made at one moment (one month's file): one write, one fsync."""
+        path = self.folder / f"{events[0].at:%Y-%m}.jsonl"
+        data = b"".join(orjson.dumps(e.to_json()) + b"\n" for e in events)
+        size = append_durably(path, data)
         return path, size
+
+    def mark(self) -> tuple[str, tuple[int, int, int] | None] | None:
+        """The newest file and its signature: equal marks mean nobody appended since."""
+        files = self.files()
+        return (files[-1].name, file_signature(files[-1])) if files else None
 
     def truncate(self, path: Path, size: int) -> None:
         try:
@@ -43,11 +53,35 @@ class Journal:
         except OSError:
             pass
 
+    def applied(self) -> object:
+        """The mark `set_applied` last recorded (None if none could be read)."""
+        try:
+            name, ino, size, mtime = orjson.loads((self.folder / APPLIED).read_bytes())
+            return (name, (ino, size, mtime))
+        except (OSError, orjson.JSONDecodeError, TypeError, ValueError):
+            return None
+
+    def set_applied(self, mark: tuple[str, tuple[int, int, int] | None] | None) -> None:
+        """Say that every event up to `mark` is in its bucket, durably: the next writer
+        need not read the last commit back to redo it. A hint, not fsynced: lost, the
+        next writer only checks the buckets again."""
+        if mark is None or mark[1] is None:
+            return
+        with contextlib.suppress(OSError):
+            replace_hint(self.folder / APPLIED, orjson.dumps([mark[0], *mark[1]]))
+
     def last_event(self) -> Event | None:
         """The newest parseable event; a line of any length (a long note) is read whole."""
+        events = self.last_commit()
+        return events[-1] if events else None
+
+    def last_commit(self) -> list[Event]:
+        """The events of the newest commit, oldest first: the trailing events that share
+        the newest one's moment and author (one commit journals several in one write).
+        Lines of any length (a long note) are read whole; torn lines are skipped."""
         files = self.files()
         if not files:
-            return None
+            return []
         with open(files[-1], "rb") as fh:
             fh.seek(0, os.SEEK_END)
             size = fh.tell()
@@ -59,12 +93,18 @@ class Journal:
                 lines = tail.splitlines()
                 if start > 0:
                     lines = lines[1:]  # the first one may be cut: only whole lines count
+                found: list[Event] = []
+                ended = False
                 for line in reversed(lines):
                     # a torn line is skipped: its action was never acknowledged
-                    if line.strip() and (event := _event_of(line)) is not None:
-                        return event
-                if start == 0:
-                    return None
+                    if not line.strip() or (event := _event_of(line)) is None:
+                        continue
+                    if found and (event.at != found[0].at or event.who != found[0].who):
+                        ended = True
+                        break
+                    found.append(event)
+                if ended or start == 0:
+                    return found[::-1]
                 window *= 4
 
     def read_all(self, report: Callable[[str], None] | None = None) -> Iterator[Event]:
@@ -131,8 +171,8 @@ class Journal:
                 report(damaged_line(path, offset))
         if changed:
             # a read-only store is checked again next time: only slower
-            with contextlib.suppress(OSError, StoreError):
-                atomic_write(marks_path, orjson.dumps(marks))
+            with contextlib.suppress(OSError):
+                replace_hint(marks_path, orjson.dumps(marks))  # lost: checked again
 
 
 def damaged_line(path: Path, offset: int) -> str:

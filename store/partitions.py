@@ -8,20 +8,25 @@ another process replaces it). What is read goes into the `Index`; the signature
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from store.files import file_signature
-from store.index import Index
-from store.storage import CorruptFile, open_tinydb, records, table
-from triage.model import Mention, TriageState
+from store.errors import StoreError
+from store.files import atomic_write_many, file_signature
+from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, table
+from triage.model import Mention, TriageState, dt_to_json
+
+if TYPE_CHECKING:
+    from store.ids import IdIndex
 
 BUCKETS = 64
+Signature = tuple[int, int, int] | None
 
 
 def doc_id_for(key: str) -> int:
@@ -33,13 +38,30 @@ def bucket_of(target: str) -> int:
     return hashlib.blake2b(target.encode(), digest_size=2).digest()[0] % BUCKETS
 
 
+class Sink(Protocol):
+    """Where what is read goes: `store.index.Index` (everything), or only the states."""
+
+    raw: dict[str, dict[str, Any]]
+    states: dict[str, TriageState]
+
+    def add_record(self, rec: dict[str, Any], mention: Mention | None = None) -> None: ...
+    def set_state(self, state: TriageState) -> None: ...
+
+
 class Partitions:
     """Reads and writes the day and bucket files of one store into one Index."""
 
-    def __init__(self, root: Path, index: Index, report: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        index: Sink,
+        report: Callable[[str], None],
+        ids: IdIndex | None = None,
+    ) -> None:
         self.root = root
         self.index = index
         self.report = report
+        self.ids = ids  # the mention -> group index a scripted action resolves with
         self._day_dbs: dict[Path, TinyDB] = {}
         self._bucket_dbs: dict[int, TinyDB] = {}
         self._signatures: dict[Path, tuple[int, int, int] | None] = {}
@@ -59,8 +81,11 @@ class Partitions:
     # ------------------------------------------------------------------ reading
 
     def load_all(self) -> None:
-        for path in sorted((self.root / "mentions").glob("*.json")):
+        for path in self.day_paths():
             self.load_day(path)
+        self.load_buckets()
+
+    def load_buckets(self) -> None:
         for n in range(BUCKETS):
             self.load_bucket(n)
 
@@ -78,12 +103,22 @@ class Partitions:
 
     def load_day(self, path: Path) -> list[str]:
         """Read a day partition; only records not yet known are indexed (they never change)."""
+        return self.adopt_day(*self.parse_day(path))
+
+    def parse_day(self, path: Path) -> tuple[Path, Signature, dict[str, Any] | None]:
+        """Parse a day file (no index change: may run on a worker thread); None if damaged."""
         db = self._day_db(path)
-        self._signatures[path] = file_signature(path)
+        signature = file_signature(path)
         try:
-            raw = records(db)
+            return path, signature, records(db)
         except CorruptFile as exc:
             self.report(str(exc))
+            return path, signature, None
+
+    def adopt_day(self, path: Path, signature: Signature, raw: dict[str, Any] | None) -> list[str]:
+        """Index what `parse_day` read (on the thread that owns the index)."""
+        self._signatures[path] = signature
+        if raw is None:
             return []
         known = self.index.raw
         added: list[str] = []
@@ -97,6 +132,26 @@ class Partitions:
             self.index.add_record(record)
             added.append(record["id"])
         return added
+
+    def day_paths(self) -> list[Path]:
+        return sorted((self.root / "mentions").glob("*.json"))
+
+    def stream_days(self, start: datetime, end: datetime) -> Iterator[Mention]:
+        """Mentions created in [start, end) read from the day files one at a time, not
+        indexed nor kept (a report over a month of a store opened first screen first)."""
+        low, high = dt_to_json(start) or "", dt_to_json(end) or ""
+        first, last = low[:10], high[:10]
+        for path in self.day_paths():
+            if not first <= path.stem <= last:
+                continue
+            try:
+                rows = orjson.loads(path.read_bytes()).get("records", {}).values()
+            except (OSError, orjson.JSONDecodeError, AttributeError) as exc:
+                self.report(f"{path}: could not be read ({exc}); run `veille doctor`")
+                continue
+            for rec in rows:
+                if _looks_like_mention(rec) and low <= rec["created_at"] < high:
+                    yield Mention.from_json(rec)
 
     def load_bucket(self, n: int) -> None:
         path = self.bucket_path(n)
@@ -126,6 +181,8 @@ class Partitions:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         moved = path.with_name(f"{path.name}.damaged-{stamp}")
         path.rename(moved)
+        if self.ids is not None:
+            self.ids.invalidate()  # the ids it held are gone with it
         db = self._day_dbs.pop(path, None)
         if db is not None:
             db.close()
@@ -134,11 +191,14 @@ class Partitions:
         self._signatures.pop(path, None)
         return moved
 
-    def reload_changed(self) -> tuple[bool, list[str]]:
-        """Re-read the files another process replaced: (anything changed, new mention ids)."""
+    def reload_changed(self, skip: Collection[Path] = ()) -> tuple[bool, list[str]]:
+        """Re-read the files another process replaced: (anything changed, new mention ids).
+        `skip`: day files not loaded yet (store.loading reads them in its own time)."""
         changed = False
         new: list[str] = []
-        for path in sorted((self.root / "mentions").glob("*.json")):
+        for path in self.day_paths():
+            if path in skip:
+                continue
             if file_signature(path) != self._signatures.get(path):
                 new += self.load_day(path)
                 changed = True
@@ -164,6 +224,7 @@ class Partitions:
             self.report(
                 f"{exc} -- moved to {moved.name}; what the sources still serve is refetched"
             )
+        before = file_signature(path)
         tbl = table(self._day_db(path))
         rows = [m.to_json() for m in day]
         docs = [Document(r, doc_id=doc_id_for(r["id"])) for r in rows]
@@ -172,14 +233,39 @@ class Partitions:
         except ValueError:  # a doc id already there: keep the first copy
             tbl.insert_multiple([d for d in docs if not tbl.contains(doc_id=d.doc_id)])
         self._signatures[path] = file_signature(path)
+        if self.ids is not None:
+            self.ids.record(path, before, rows)
         for m, rec in zip(day, rows, strict=True):
             self.index.add_record(rec, m)
 
     def write_state(self, state: TriageState) -> None:
-        n = bucket_of(state.target)
-        table(self._bucket_db(n)).upsert(Document(state.to_json(), doc_id=doc_id_for(state.target)))
-        self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
-        self.index.set_state(state)
+        self.write_buckets({bucket_of(state.target): [state]})
+
+    def write_buckets(self, groups: Mapping[int, Sequence[TriageState]]) -> None:
+        """Write states, grouped by bucket: each bucket file replaced once, atomically.
+
+        Every bucket is read (CorruptFile: a damaged file is never overwritten) before
+        any is written."""
+        plan: list[tuple[int, AtomicJSONStorage, dict[str, Any]]] = []
+        for n, states in groups.items():
+            storage = self._bucket_db(n).storage
+            assert isinstance(storage, AtomicJSONStorage)
+            data = storage.read() or {}
+            rows = data.setdefault("records", {})
+            for state in states:
+                rows[str(doc_id_for(state.target))] = state.to_json()
+            plan.append((n, storage, data))
+        try:
+            atomic_write_many([(self.bucket_path(n), orjson.dumps(data)) for n, _, data in plan])
+        except StoreError:
+            for _, storage, _ in plan:
+                storage.forget()  # their parsed copies were changed in place
+            raise
+        for n, storage, data in plan:
+            storage.written(data)
+            self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
+            for state in groups[n]:
+                self.index.set_state(state)
 
 
 def _looks_like_mention(rec: Any) -> bool:

@@ -69,6 +69,18 @@ class AtomicJSONStorage(Storage):
             raise
         self._data, self._signature = data, file_signature(self.path)
 
+    def encode(self, data: dict[str, dict[str, Any]]) -> bytes:
+        return orjson.dumps(data)
+
+    def written(self, data: dict[str, dict[str, Any]]) -> None:
+        """`data` was just written to the file by someone else's atomic replace (one of
+        several at once: store.files.atomic_write_many): keep it as the parsed copy."""
+        self._data, self._signature = data, file_signature(self.path)
+
+    def forget(self) -> None:
+        """The cached copy may have been changed in place by a write that failed."""
+        self._data, self._signature = None, None
+
     def changed(self) -> bool:
         """True when the file on disk is not the one last read or written."""
         return file_signature(self.path) != self._signature

@@ -35,6 +35,7 @@ from tui.widgets.reply_editor import ReplyEditor, default_checks
 from tui.widgets.status_bar import SourceLine
 
 HERE = Path(__file__).parent
+ADOPT_ROWS = 2000  # records indexed per UI-thread step while the rest of a store loads
 ThreadFetcher = Callable[[Mention], Awaitable[Sequence[Mention]]]
 
 
@@ -123,6 +124,38 @@ class VeilleApp(App[None]):
     def on_unmount(self) -> None:
         if self.polling is not None:
             self.polling.stop(wait=0.5)
+
+    # ------------------------------------------------------------------ opening
+    def load_rest(self, screen: Any) -> bool:
+        """Read the rest of a store opened first screen first (`Inbox.open(defer=True)`)
+        on a worker, a day at a time, indexed on this thread in small parts; then the
+        screen ranks, counts and warms up again. False when there is nothing left."""
+        inbox = self.inbox
+        if not getattr(inbox, "loading", False):
+            return False
+        self.run_worker(
+            lambda: self._load_rest(inbox, screen), thread=True, group="load-rest", exclusive=True
+        )
+        return True
+
+    def _load_rest(self, inbox: Any, screen: Any) -> None:
+        try:
+            while (part := inbox.read_next()) is not None:
+                path, signature, raw = part
+                rows = list(raw.items()) if raw else []
+                for start in range(0, len(rows), ADOPT_ROWS):  # the UI keeps its frames
+                    chunk = (path, signature, dict(rows[start : start + ADOPT_ROWS]))
+                    self.call_from_thread(inbox.adopt, chunk, start + ADOPT_ROWS >= len(rows))
+                if not rows:
+                    self.call_from_thread(inbox.adopt, part)
+            self.call_from_thread(self._loaded, screen)
+        except RuntimeError:  # the app is closing
+            return
+
+    def _loaded(self, screen: Any) -> None:
+        if screen.is_attached:
+            screen.reload(keep=screen.mention_list.current_id)
+            screen._warm_up()  # the vocabulary and author index, now of everything
 
     # ------------------------------------------------------------------ shared services
     def source_lines(self) -> Sequence[SourceLine]:

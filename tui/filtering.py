@@ -55,6 +55,13 @@ class FilterRun:
     position: int = 0
     cancelled: bool = False
 
+    def __post_init__(self) -> None:
+        # a store with a folded text index (store.index.Index.narrow) names the few
+        # groups a word can match: the scan walks those, not the whole ranking
+        narrow = getattr(getattr(self.view, "__self__", None), "narrow", None)
+        if narrow is not None and (ids := narrow(self.flt, self.ids)) is not None:
+            self.ids = ids
+
     @property
     def complete(self) -> bool:
         return self.position >= len(self.ids)

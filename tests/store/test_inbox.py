@@ -239,3 +239,24 @@ def test_index_answers_equal_a_full_scan(store_dir, mentions, query):
         inbox.set_status(mentions[i].id, ("done", "open")[i % 8 == 0])
     flt, ctx = parse_filter(query), inbox.context()
     assert inbox.ranked_ids(query) == [v.group_id for v in inbox.groups() if flt.matches(v, ctx)]
+
+
+@pytest.mark.parametrize(
+    "words",
+    ["allume", "ALLUMÉ", "rembour", "remboursement", "@user1", "#smarthome", "réinit", "xyzzy",
+     "lampe -scam", "la lampe", "lumio allume", "remboursment", "crisis", "scam refund"],
+)  # fmt: skip
+def test_the_folded_text_index_keeps_a_scan_s_answers(store_dir, mentions, words):
+    """Free words are answered from the folded text index (store.textindex) once the
+    vocabulary is built: the same groups, in the same order, as testing every group."""
+    from triage.filter import parse_filter
+
+    inbox = Inbox.open(store_dir, user="ana")
+    inbox.ingest(mentions)
+    ctx = inbox.context()
+    flt = parse_filter(words).with_vocabulary(inbox.vocabulary())
+    assert inbox.index._text is not None  # built with the vocabulary
+    scan = [v.group_id for v in inbox.groups() if flt.matches(v, ctx)]
+    assert inbox.ranked_ids(words) == scan
+    found = inbox.index._text.candidates(flt)
+    assert found is None or set(scan) <= found  # a superset, never fewer

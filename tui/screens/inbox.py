@@ -151,7 +151,8 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
 
     def _after_first_paint(self) -> None:
         self._count_worker()
-        self._warm_up()
+        if not self.vapp.load_rest(self):  # the rest of a store opened first screen first
+            self._warm_up()
 
     def reload(self, keep: str | None = None, *, count: bool = True) -> None:
         """Re-read the ranking from the inbox and re-apply the filter."""

@@ -1,0 +1,121 @@
+"""Scripted actions on a large store: `veille tag ID x` and `veille tag --stdin`.
+
+    .venv/bin/python bench/scripted.py [--mentions 100000] [--store DIR] [--repeat 20]
+
+Every figure is the wall time of a whole `veille` process (Python start, imports, the
+configuration, the lock, the action, the fsyncs), median / p95 / min over `--repeat`
+runs, with in the same run:
+  python    `python -c pass`: the floor no command goes under
+  parser    `veille --help`: start + building the parser of every subcommand
+  tag       `veille tag ID x` (store.scripted: no archive read)      target <= 100 ms
+  old tag   the same action through Inbox.open (what `veille tag` did before)
+  batch     `veille tag --stdin x` with 1,000 ids (10 of them unknown) target <= 1 s
+  undo      `veille undo` of that batch (one step)
+The store is bench/bigstore.py's (real tweets when ../shared/data holds them). The
+processes run with their .pyc files written, as an installed veille does. Other helpers
+share the 2 cores: the load average is printed; compare the min with the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import orjson  # noqa: E402
+
+from bench.bigstore import build  # noqa: E402
+
+OLD_TAG = """
+import sys
+from store.inbox import Inbox
+with Inbox.open(sys.argv[1], user="bench") as inbox:
+    inbox.tag(sys.argv[2], add=[sys.argv[3]])
+"""
+
+
+def some_ids(store: Path, count: int) -> list[str]:
+    ids: list[str] = []
+    for day in sorted((store / "mentions").glob("*.json"))[-20:]:
+        rows = orjson.loads(day.read_bytes())["records"].values()
+        ids += [r["id"] for r in rows]
+        if len(ids) >= count:
+            break
+    return ids[:count]
+
+
+def timed(
+    cmd: list[str], env: dict[str, str], stdin: bytes = b"", ok: tuple[int, ...] = (0,)
+) -> float:
+    t = time.perf_counter()
+    out = subprocess.run(cmd, input=stdin, capture_output=True, env=env, check=False)
+    took = time.perf_counter() - t
+    if out.returncode not in ok:
+        raise SystemExit(f"{cmd[2:]} failed ({out.returncode}): {out.stderr.decode()[-500:]}")
+    return took
+
+
+def line(name: str, values: list[float], target: float | None = None) -> None:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    med = statistics.median(values)
+    verdict = "" if target is None else ("  ok" if med <= target else "  OVER TARGET")
+    goal = "" if target is None else f"  target {target * 1000:.0f} ms"
+    print(
+        f"{name:<8} median {med * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms  "
+        f"min {ordered[0] * 1000:8.1f} ms  n={len(values)}{goal}{verdict}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--store", help="folder to build the store in once and reuse")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    store = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="veille-scr-"))
+    kind = build(store, args.mentions, args.days)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VEILLE_STORE": str(store), "USER": "bench"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["VEILLE_CONFIG"] = str(store / "no-config.toml")  # defaults, as a bare script has
+    py = sys.executable
+    veille = [py, "-m", "cli.main"]
+    ids = some_ids(store, 990)
+    target = ids[len(ids) // 2]
+    timed([*veille, "tag", target, "warm"], env)  # .pyc files, the id index if missing
+
+    floor = [timed([py, "-c", "pass"], env) for _ in range(args.repeat)]
+    helps = [timed([*veille, "--help"], env) for _ in range(args.repeat)]
+    tags = [timed([*veille, "tag", target, f"t{i % 3}"], env) for i in range(args.repeat)]
+    old = [timed([py, "-c", OLD_TAG, str(store), target, "old"], env) for _ in range(3)]
+    batch_in = "\n".join([*ids, *(f"nope:{i}" for i in range(10))]).encode() + b"\n"
+    batches, undos = [], []
+    for i in range(max(3, args.repeat // 4)):
+        batches.append(timed([*veille, "tag", "--stdin", f"b{i}"], env, batch_in, ok=(1,)))
+        undos.append(timed([*veille, "undo"], env))
+    load = os.getloadavg()
+    print(
+        f"scripted actions on {args.mentions:,} mentions ({kind}); "
+        f"load average {load[0]:.2f} on {os.cpu_count()} cpus"
+    )
+    line("python", floor)
+    line("parser", helps)
+    line("tag", tags, 0.100)
+    line("old tag", old)
+    print(f"         ratio tag / old tag: {statistics.median(tags) / statistics.median(old):.2f}")
+    line("batch", batches, 1.0)
+    print(f"         {len(ids)} ids + 10 unknown ones per batch (exit 1, the unknown said by line)")
+    line("undo", undos)
+
+
+if __name__ == "__main__":
+    main()

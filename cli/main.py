@@ -89,6 +89,8 @@ def _missing_store(args: argparse.Namespace) -> str | None:
     chosen = args.store or os.environ.get("VEILLE_STORE")
     if not chosen or Path(chosen).expanduser().exists():
         return None
+    if chosen.lower().startswith(("postgresql://", "postgres://")):
+        return None  # a database: its server says whether it is there (in words)
     how = "--store" if args.store else "$VEILLE_STORE"
     return (
         f"no store at {chosen} (from {how}); check the path, or create it on purpose with "

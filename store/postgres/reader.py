@@ -208,6 +208,14 @@ class PgReader:
     def context(self, now: datetime | None = None) -> FilterContext:
         return FilterContext(self.user, now or utcnow(), self.urgent_threshold)
 
+    def groups(
+        self, filter: Filter | str | None = None, now: datetime | None = None
+    ) -> list[GroupView]:
+        """Views of the groups matching the filter, ranked (as `Inbox.groups`)."""
+        ids = self.ranked_ids(filter, now)
+        self.prefetch(ids)
+        return [self.view(g) for g in ids]
+
     def ranked_ids(
         self, filter: Filter | str | None = None, now: datetime | None = None
     ) -> list[str]:

@@ -115,8 +115,10 @@ CREATE TABLE poller_lease (
 CREATE TABLE ledger (
     scope text NOT NULL,
     key text NOT NULL,
-    state text NOT NULL,          -- sending | sent
-    attempts int NOT NULL DEFAULT 0,
+    state text NOT NULL,          -- sending | sent | failed
+    attempts int NOT NULL DEFAULT 0,  -- posts begun and never said how they ended
+    node text,                    -- who is sending (host:pid)
+    at timestamptz,
     PRIMARY KEY (scope, key)
 );
 CREATE TABLE node_files (

@@ -26,7 +26,7 @@ from store.errors import StoreError
 from store.postgres import rows as R
 from store.postgres.connect import CHANNEL, in_words, local_folder, node_id, open_pool
 from store.postgres.reader import PgReader
-from store.postgres.schema import migrate
+from store.postgres.schema import migrate, schema_version
 from store.postgres.url import describe
 from triage import transitions as rules
 from triage.model import (
@@ -73,9 +73,14 @@ class PgStore(PgReader):
         pipeline: Pipeline | None = None,
         lock_timeout: float = 10.0,
         listen: bool = True,
+        create: bool = True,
     ) -> PgStore:
+        """Connect, migrate (or refuse a newer schema), load the triage states.
+        `create=False` refuses a database that holds no veille store yet."""
         with in_words(url):
             with psycopg.connect(url, connect_timeout=max(2, int(lock_timeout))) as conn:
+                if not create and schema_version(conn) == 0:
+                    raise StoreError(f"no veille store in {describe(url)} yet")
                 migrate(conn, describe(url))
             pool = open_pool(url, lock_timeout)
         store = cls(url, pool, user, pipeline)

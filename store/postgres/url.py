@@ -44,3 +44,23 @@ def describe(url: str) -> str:
         return f"postgresql://{user}{host}{port}{parts.path or '/'}"
     except ValueError:
         return redact(url)
+
+
+MARKER = "postgresql.url"  # in a PostgreSQL store's local folder: which database it is
+
+
+def database_of(folder: object, depth: int = 0) -> str:
+    """The URL (without password) a local folder stands for, or "" for a folder store.
+
+    `depth` also looks that many parents up (a ledger file inside the store's folder)."""
+    from pathlib import Path
+
+    try:
+        here = Path(str(folder)).expanduser()
+        for candidate in (here, *list(here.parents)[:depth]):
+            marker = candidate / MARKER
+            if marker.is_file():
+                return marker.read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return ""
+    return ""

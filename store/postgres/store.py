@@ -42,6 +42,7 @@ from triage.model import (
 
 GROUPING_WINDOW = timedelta(hours=72)
 HOLD_SECONDS = 300  # how long a node keeps an outbox row it took (then another may)
+TAKE = 16  # outbox rows a node takes at once (the rest stay for the other nodes)
 UNDO_LOOKBACK = 5000  # events read to find the last undoable action of a user
 
 Conn = psycopg.Connection[Any]
@@ -63,6 +64,7 @@ class PgStore(PgReader):
         self._batches = threading.local()
         self._seeded_seq: int | None = None
         self._own: set[str] = set()
+        self.hold_seconds = HOLD_SECONDS
 
     @classmethod
     def open(
@@ -279,11 +281,11 @@ class PgStore(PgReader):
             taken = conn.execute(
                 "WITH picked AS (SELECT key FROM outbox WHERE status = 'pending' AND "
                 "(taken_until IS NULL OR taken_until < now() OR taken_by = %(me)s) "
-                "ORDER BY key FOR UPDATE SKIP LOCKED) "
+                "ORDER BY key LIMIT %(take)s FOR UPDATE SKIP LOCKED) "
                 "UPDATE outbox o SET taken_by = %(me)s, "
                 "taken_until = now() + %(hold)s * interval '1 second' "
                 "FROM picked WHERE o.key = picked.key RETURNING o.target, o.key",
-                {"me": self.node, "hold": HOLD_SECONDS},
+                {"me": self.node, "hold": self.hold_seconds, "take": TAKE},
             ).fetchall()
             keys = {k for _, k in taken}
             states = self._states_of(conn, sorted({t for t, _ in taken}))
@@ -299,11 +301,11 @@ class PgStore(PgReader):
             taken = conn.execute(
                 "WITH picked AS (SELECT target FROM handoffs WHERE delivery = 'pending' AND "
                 "(taken_until IS NULL OR taken_until < now() OR taken_by = %(me)s) "
-                "ORDER BY target FOR UPDATE SKIP LOCKED) "
+                "ORDER BY target LIMIT %(take)s FOR UPDATE SKIP LOCKED) "
                 "UPDATE handoffs h SET taken_by = %(me)s, "
                 "taken_until = now() + %(hold)s * interval '1 second' "
                 "FROM picked WHERE h.target = picked.target RETURNING h.target",
-                {"me": self.node, "hold": HOLD_SECONDS},
+                {"me": self.node, "hold": self.hold_seconds, "take": TAKE},
             ).fetchall()
             states = self._states_of(conn, sorted(t for (t,) in taken))
         return [

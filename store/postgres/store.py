@@ -273,6 +273,12 @@ class PgStore(PgReader):
         self._after_commit(states, gen)
         return batch[0]
 
+    def import_records(self, states: list[TriageState], events: list[Event]) -> None:
+        """Write states and journal events as they are, in one transaction (store copy)."""
+        with self._tx() as conn:
+            gen = self._write(conn, states, events)
+        self._after_commit(states, gen)
+
     # ------------------------------------------------------------------ outbox
     def pending_outbox(self) -> list[tuple[str, Reply]]:
         """Replies waiting to be posted that no other node holds; this node takes them

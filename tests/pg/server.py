@@ -45,6 +45,7 @@ class PgServer:
     root: Path
     port: int
     user: str = "veille"
+    durable: bool = False  # fsync on (benchmarks); the tests run without it
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
@@ -59,14 +60,14 @@ class PgServer:
         data = self.root / "data"
         done = self._run(
             str(self.bin / "initdb"), "-D", str(data), "-U", self.user, "-A", "trust",
-            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+            "-E", "UTF8", "--locale=C.UTF-8", *([] if self.durable else ["--no-sync"]),
         )  # fmt: skip
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr.strip()}")
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.root} -c fsync=off -c max_connections=200 "
-            "-c shared_buffers=64MB"
+            f"-c unix_socket_directories={self.root} -c max_connections=200 "
+            + ("-c shared_buffers=256MB" if self.durable else "-c fsync=off -c shared_buffers=64MB")
         )
         done = self._run(
             str(self.bin / "pg_ctl"), "-D", str(data), "-o", options,
@@ -90,11 +91,11 @@ class PgServer:
 
 
 @contextlib.contextmanager
-def running_server(bin: Path):
+def running_server(bin: Path, durable: bool = False):
     root = Path(tempfile.mkdtemp(prefix="veille-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    server = PgServer(bin, root, free_port())
+    server = PgServer(bin, root, free_port(), durable=durable)
     try:
         server.start()
         yield server

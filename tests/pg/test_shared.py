@@ -44,7 +44,7 @@ def test_migrations_are_recorded_and_a_newer_schema_is_refused(pg_url):
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations")]
         assert versions == list(range(1, SCHEMA_VERSION + 1))
         conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (SCHEMA_VERSION + 1,))
-    with pytest.raises(SchemaTooNew, match="newer veille .* Nothing was changed"):
+    with pytest.raises(SchemaTooNew, match=r"newer veille .* Nothing was changed"):
         PgStore.open(pg_url, user="ana")
 
 

@@ -28,6 +28,7 @@ from triage.views import GroupView
 
 PAGE = 2000  # rows per round trip when a whole table is streamed
 VIEW_CACHE = 20_000  # views kept (a screen shows ~50; the counts walk every group)
+READAHEAD = 500  # views read at once when a walk over a listed order misses one
 RANK = "ORDER BY g.priority DESC, g.last_at DESC, g.seq"
 
 
@@ -50,6 +51,10 @@ class PgReader:
         self._known = 0  # the newest generation heard of (NOTIFY or our own writes)
         self._listener: psycopg.Connection[Any] | None = None
         self._listen_lock = threading.Lock()
+        # the last orders handed out (group_ids: the counts; ranked_ids: the list): a
+        # view missed while someone walks one reads the next READAHEAD in one query
+        self._walks: dict[str, list[str]] = {}
+        self._walk_at: dict[str, int] = {}
 
     # ------------------------------------------------------------------ plumbing
     def _query(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
@@ -100,9 +105,11 @@ class PgReader:
         self._known = max(self._known, gen)
 
     def refresh(self) -> bool:
-        """Re-read the rows another process changed since we last looked."""
-        if self.generation == self._seen:
-            return False
+        """Re-read the rows another process changed since we last looked.
+
+        Asks the database (one small query) rather than trusting NOTIFY alone: a
+        notification may still be on its way when a caller refreshes right after
+        another process committed. `generation` is the cheap hint the inbox polls."""
         with self.mutex:
             seen = self._seen
             with in_words(self.url), self.pool.connection() as conn:
@@ -149,7 +156,8 @@ class PgReader:
         return [Mention.from_json(r[0]) for r in rows]
 
     def group_ids(self) -> list[str]:
-        return [r[0] for r in self._query("SELECT group_id FROM groups ORDER BY seq")]
+        ids = [r[0] for r in self._query("SELECT group_id FROM groups ORDER BY seq")]
+        return self._walked("groups", ids)
 
     def resolve(self, target: str) -> str:
         rows = self._query(
@@ -168,12 +176,36 @@ class PgReader:
 
     def view(self, group_id: str) -> GroupView:
         view = self._views.get(group_id)
+        if view is None and self._readahead(group_id):
+            view = self._views.get(group_id)
         if view is None:
             mentions = self.group(group_id)
             if not mentions:
                 raise NotFound(f"no group with id {group_id!r}")
             view = self._make_view(group_id, mentions)
         return view
+
+    def _walked(self, name: str, ids: list[str]) -> list[str]:
+        self._walks[name] = ids
+        self._walk_at[name] = 0
+        return ids
+
+    def _readahead(self, group_id: str) -> bool:
+        """Read the views after `group_id` in a walked order, in one query."""
+        for name, ids in list(self._walks.items()):
+            at = self._walk_at.get(name, 0)
+            if at < len(ids) and ids[at] == group_id:
+                start = at
+            else:
+                try:
+                    start = ids.index(group_id)  # a jump (the list scrolled): a C scan
+                except ValueError:
+                    continue
+            chunk = ids[start : start + READAHEAD]
+            self._walk_at[name] = start + len(chunk)
+            self.prefetch(chunk)
+            return True
+        return False
 
     def prefetch(self, group_ids: list[str]) -> None:
         """Read the views of many groups in one query (a screenful, or the counts)."""
@@ -222,7 +254,8 @@ class PgReader:
         """The ids of the groups matching the filter, ranked: one SQL query."""
         flt = parse_filter(filter) if isinstance(filter, str) else filter
         if flt is None or flt.is_empty:
-            return [r[0] for r in self._query(f"SELECT g.group_id FROM groups g {RANK}")]
+            ids = [r[0] for r in self._query(f"SELECT g.group_id FROM groups g {RANK}")]
+            return self._walked("ranked", ids)
         if any(t.field == "" and not t.negate for t in flt.terms):
             flt = flt.with_vocabulary(self.vocabulary())
         condition, params = where(flt, self.context(now))
@@ -230,7 +263,7 @@ class PgReader:
             "SELECT g.group_id FROM groups g LEFT JOIN states s ON s.target = g.group_id "
             f"WHERE {condition} {RANK}"
         )
-        return [r[0] for r in self._query(sql, params)]
+        return self._walked("ranked", [r[0] for r in self._query(sql, params)])
 
     # ------------------------------------------------------------------ streaming
     def _pages(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:

@@ -141,6 +141,14 @@ def load(url: str, n: int) -> float:
 
 
 # ---------------------------------------------------------------------- measures
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited through exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def child_launch(url: str) -> None:
     """In a fresh process: open, the inbox query, the first screen's views."""
     from store.postgres import PgStore
@@ -151,7 +159,7 @@ def child_launch(url: str) -> None:
         ids = query.run(store, query.InboxQuery(), utcnow())
         store.prefetch(ids[:60])
         first = store.view(ids[0])
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = peak_rss_mb()
     print(json.dumps({"rows": len(ids), "first": first.group_id, "rss_mb": rss}), flush=True)
 
 

@@ -35,6 +35,8 @@ RANK = "ORDER BY g.priority DESC, g.last_at DESC, g.seq"
 class PgReader:
     """Mentions, groups and states of one PostgreSQL database, read on demand."""
 
+    answers_filters = True  # every filter is one SQL query: the inbox asks ranked_ids
+
     def __init__(self, url: str, pool: ConnectionPool, user: str, location: str):
         self.url = url
         self.pool = pool

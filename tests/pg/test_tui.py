@@ -43,7 +43,11 @@ async def test_open_filter_and_triage_on_postgresql(pg_inbox):
         await pilot.pause()
         assert rows(app) == ["mastodon:1", "rss:6", "mastodon:2", "hackernews:5", "mastodon:3"]
         assert "Lumio app crashed" in screen_text(app)
-        await pilot.press("slash", *"platform:rss")
+        await pilot.press("slash", *"crashed -brand:brightly")  # free text: SQL answers
+        await pilot.pause()
+        assert rows(app) == ["mastodon:1"]
+        app.screen.query_one("#filter").value = ""
+        await pilot.press(*"platform:rss")
         await pilot.pause()
         assert rows(app) == ["rss:6"]
         await pilot.press("enter")

@@ -197,7 +197,9 @@ class InboxScreen(TriageActions, Screen[None]):
             ids = [g for g in self.ranked if g not in skip] if skip else list(self.ranked)
             self._show(ids, keep, complete=True)
             return
-        if all(t.field in INDEXED_FIELDS and not t.negate for t in flt.terms):
+        if getattr(inbox, "answers_filters", False) or all(  # a database: SQL answers all
+            t.field in INDEXED_FIELDS and not t.negate for t in flt.terms
+        ):
             ids = inbox.ranked_ids(flt, now=now)
             self._last = None
             self._show([g for g in ids if g not in skip] if skip else ids, keep, complete=True)

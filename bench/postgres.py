@@ -89,7 +89,10 @@ def load(url: str, n: int) -> float:
     started = time.perf_counter()
     words: set[str] = set()
     with psycopg.connect(url) as conn:
-        conn.execute("DROP INDEX groups_haystack, groups_authors, groups_brands, groups_platforms")
+        conn.execute(
+            "DROP INDEX groups_haystack, groups_authors, groups_signals, groups_brands, "
+            "groups_platforms"
+        )
         with conn.cursor() as cur:
             with (
                 cur.copy("COPY mentions (id, group_id, created_at, record) FROM STDIN") as cm,
@@ -134,6 +137,7 @@ def load(url: str, n: int) -> float:
         conn.execute("CREATE INDEX groups_platforms ON groups USING gin (platforms)")
         conn.execute("CREATE INDEX groups_haystack ON groups USING gin (haystack gin_trgm_ops)")
         conn.execute("CREATE INDEX groups_authors ON groups USING gin (authors gin_trgm_ops)")
+        conn.execute("CREATE INDEX groups_signals ON groups USING gin (signals gin_trgm_ops)")
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")

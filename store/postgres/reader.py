@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
+from psycopg.rows import scalar_row
 from psycopg_pool import ConnectionPool
 
 from store.postgres.connect import CHANNEL, in_words
@@ -62,6 +63,15 @@ class PgReader:
     def _query(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
         with in_words(self.url), self.pool.connection() as conn:
             return conn.execute(sql, params).fetchall()
+
+    def _column(self, sql: str, params: Any = None) -> list[str]:
+        """One column as a plain list (no tuple per row: a million ids come back fast)."""
+        with (
+            in_words(self.url),
+            self.pool.connection() as conn,
+            conn.cursor(row_factory=scalar_row) as cur,
+        ):
+            return cur.execute(sql, params).fetchall()
 
     def _load_states(self) -> None:
         with in_words(self.url), self.pool.connection() as conn:
@@ -158,7 +168,7 @@ class PgReader:
         return [Mention.from_json(r[0]) for r in rows]
 
     def group_ids(self) -> list[str]:
-        ids = [r[0] for r in self._query("SELECT group_id FROM groups ORDER BY seq")]
+        ids = self._column("SELECT group_id FROM groups ORDER BY seq")
         return self._walked("groups", ids)
 
     def resolve(self, target: str) -> str:
@@ -236,7 +246,7 @@ class PgReader:
 
     def vocabulary(self) -> set[str]:
         if self._vocabulary is None:
-            self._vocabulary = {r[0] for r in self._query("SELECT word FROM words")}
+            self._vocabulary = set(self._column("SELECT word FROM words"))
         return self._vocabulary
 
     def context(self, now: datetime | None = None) -> FilterContext:
@@ -256,7 +266,7 @@ class PgReader:
         """The ids of the groups matching the filter, ranked: one SQL query."""
         flt = parse_filter(filter) if isinstance(filter, str) else filter
         if flt is None or flt.is_empty:
-            ids = [r[0] for r in self._query(f"SELECT g.group_id FROM groups g {RANK}")]
+            ids = self._column(f"SELECT g.group_id FROM groups g {RANK}")
             return self._walked("ranked", ids)
         if any(t.field == "" and not t.negate for t in flt.terms):
             flt = flt.with_vocabulary(self.vocabulary())
@@ -265,7 +275,7 @@ class PgReader:
             "SELECT g.group_id FROM groups g LEFT JOIN states s ON s.target = g.group_id "
             f"WHERE {condition} {RANK}"
         )
-        return self._walked("ranked", [r[0] for r in self._query(sql, params)])
+        return self._walked("ranked", self._column(sql, params))
 
     # ------------------------------------------------------------------ streaming
     def _pages(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:

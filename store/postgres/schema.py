@@ -50,12 +50,13 @@ CREATE TABLE groups (
     signals text NOT NULL,
     gen bigint NOT NULL
 );
-CREATE INDEX groups_rank ON groups (priority DESC, last_at DESC, seq);
+CREATE INDEX groups_rank ON groups (priority DESC, last_at DESC, seq) INCLUDE (group_id);
 CREATE INDEX groups_gen ON groups (gen);
 CREATE INDEX groups_brands ON groups USING gin (brands);
 CREATE INDEX groups_platforms ON groups USING gin (platforms);
 CREATE INDEX groups_haystack ON groups USING gin (haystack gin_trgm_ops);
 CREATE INDEX groups_authors ON groups USING gin (authors gin_trgm_ops);
+CREATE INDEX groups_signals ON groups USING gin (signals gin_trgm_ops);
 
 -- triage state per target (TriageState.to_json) and its filterable columns
 CREATE TABLE states (

@@ -25,8 +25,11 @@ def _term(term: Term, ctx: FilterContext) -> tuple[str, list[Any]]:
     value = term.value
     match term.field:
         case "":
+            # one LIKE per spelling (not LIKE ANY(array), which no index answers): the
+            # trigram indexes on haystack and signals serve each one, OR-ed as bitmaps
             patterns = [like(v) for v in (value, *term.alternatives)]
-            return "(g.haystack LIKE ANY(%s) OR g.signals LIKE ANY(%s))", [patterns, patterns]
+            tests = " OR ".join(["g.haystack LIKE %s", "g.signals LIKE %s"] * len(patterns))
+            return f"({tests})", [p for p in patterns for _ in (0, 1)]
         case "brand":
             return "%s = ANY(g.brands)", [value]
         case "platform":

@@ -8,11 +8,13 @@ platforms, the rank index for the order) instead of the client reading the archi
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from triage.filter import Filter, FilterContext, Term
 
 CLOSED = ("done", "ignored")
+STATE_COLUMN = re.compile(r"\bs\.")
 
 
 def like(value: str) -> str:
@@ -67,7 +69,9 @@ def where(flt: Filter, ctx: FilterContext) -> tuple[str, list[Any]]:
     params: list[Any] = []
     for term in flt.terms:
         sql, args = _term(term, ctx)
-        # a missing state row gives NULL: a term is then false, and its negation true
-        parts.append(f"{'NOT ' if term.negate else ''}coalesce({sql}, false)")
+        if STATE_COLUMN.search(sql):  # a missing state row gives NULL: the term is false
+            sql = f"coalesce({sql}, false)"
+        # the group's columns are NOT NULL: left bare, so the indexes can answer
+        parts.append(f"NOT {sql}" if term.negate else sql)
         params += args
     return (" AND ".join(parts) or "true"), params

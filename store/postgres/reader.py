@@ -271,10 +271,7 @@ class PgReader:
         if any(t.field == "" and not t.negate for t in flt.terms):
             flt = flt.with_vocabulary(self.vocabulary())
         condition, params = where(flt, self.context(now))
-        sql = (
-            "SELECT g.group_id FROM groups g LEFT JOIN states s ON s.target = g.group_id "
-            f"WHERE {condition} {RANK}"
-        )
+        sql = f"SELECT g.group_id FROM groups g WHERE {condition} {RANK}"
         return self._walked("ranked", self._column(sql, params))
 
     # ------------------------------------------------------------------ streaming

@@ -39,7 +39,7 @@ def _term(term: Term, ctx: FilterContext) -> tuple[str, list[Any]]:
         case "tag":
             return "%s = ANY(s.tags)", [value]
         case "status":
-            return "coalesce(s.status, 'new') = %s", [value]
+            return "s.status = %s", [value]
         case "author":
             return "g.authors LIKE %s", [like(value.lstrip("@"))]
         case "is":
@@ -51,7 +51,7 @@ def _is(value: str, ctx: FilterContext) -> tuple[str, list[Any]]:
     if value == "urgent":
         return "g.priority >= %s", [ctx.urgent_threshold]
     if value == "unanswered":
-        return "(s.first_response IS NULL AND coalesce(s.status, 'new') <> ALL(%s))", [list(CLOSED)]
+        return "(s.first_response IS NULL AND s.status <> ALL(%s))", [list(CLOSED)]
     if value == "mine":
         return "(s.assignee = %s OR s.claimed_by = %s)", [ctx.user, ctx.user]
     if value == "snoozed":
@@ -63,15 +63,29 @@ def _is(value: str, ctx: FilterContext) -> tuple[str, list[Any]]:
     return "false", []
 
 
+def _true_without_state(term: Term) -> bool:
+    """What a term says of a group nobody acted on (no state row: a NEW TriageState)."""
+    return (term.field == "status" and term.value == "new") or (
+        term.field == "is" and term.value == "unanswered"
+    )
+
+
 def where(flt: Filter, ctx: FilterContext) -> tuple[str, list[Any]]:
-    """The WHERE clause (without the keyword) and its parameters; "true" when empty."""
+    """The WHERE clause on `groups g` (without the keyword) and its parameters.
+
+    A term on the group's columns (NOT NULL) stays bare, so the trigram and GIN indexes
+    answer it; a term on the triage state asks the small states table (its status
+    index) for the groups it holds true of, or, when a group without a state row
+    passes it (status:new, is:unanswered), for those it is false of."""
     parts: list[str] = []
     params: list[Any] = []
     for term in flt.terms:
         sql, args = _term(term, ctx)
-        if STATE_COLUMN.search(sql):  # a missing state row gives NULL: the term is false
-            sql = f"coalesce({sql}, false)"
-        # the group's columns are NOT NULL: left bare, so the indexes can answer
+        if STATE_COLUMN.search(sql):
+            if _true_without_state(term):
+                sql = f"g.group_id NOT IN (SELECT target FROM states s WHERE NOT ({sql}))"
+            else:
+                sql = f"g.group_id IN (SELECT target FROM states s WHERE {sql})"
         parts.append(f"NOT {sql}" if term.negate else sql)
         params += args
     return (" AND ".join(parts) or "true"), params

@@ -227,3 +227,36 @@ def test_between_and_all_mentions(store):
         f"{('rss', 'mastodon')[i % 2]}:{i}" for i in range(1, 6)
     )
     assert len(list(store.all_mentions())) == 30
+
+
+AGREE = [
+    "", "status:new", "-status:new", "status:open", "-status:done", "is:unanswered",
+    "-is:unanswered", "tag:bug", "-tag:bug", "is:mine", "-is:mine", "is:claimed",
+    "is:handedoff", "-is:handedoff", "is:snoozed", "is:urgent -tag:bug", "allume",
+    "-allume brand:lumio", "author:@author2", "-author:author2 platform:rss",
+    "status:waiting tag:later", "message 1", '"message 12"', "lampe -platform:mastodon",
+]  # fmt: skip
+
+
+def test_every_filter_lists_the_same_on_both_backends(tmp_path, pg_url):
+    stores = [open_store(tmp_path / "store"), open_store(pg_url)]
+    try:
+        for s in stores:
+            s.urgent_threshold = 15.0
+            s.ingest([mention(i, platform=("rss", "mastodon")[i % 2]) for i in range(40)])
+            s.tag("rss:2", add=["bug"])
+            s.tag("mastodon:3", add=["Bug", "later"])
+            s.set_status("mastodon:3", "waiting")
+            s.set_status("rss:4", "done")
+            s.claim("rss:6")
+            s.assign("rss:8", "camille")
+            s.handoff("rss:10", "sav")
+            s.add_reply("rss:12", "merci", manual=True)
+            s.snooze("rss:14", NOW + timedelta(hours=3))
+        for text in AGREE:
+            for include_all in (False, True):
+                got = [listed(s, text, include_all) for s in stores]
+                assert got[0] == got[1], (text, include_all)
+    finally:
+        for s in stores:
+            s.close()

@@ -59,6 +59,7 @@ async def test_open_filter_and_triage_on_postgresql(pg_inbox):
         await settled(app)
         assert pg_inbox.state("rss:6").status is Status.NEW
         assert rows(app) == ["rss:6"]
+        await app.workers.wait_for_complete()  # counts done before the screen goes
 
 
 async def test_another_nodes_action_shows_within_a_second(pg_url, pg_inbox):
@@ -74,3 +75,6 @@ async def test_another_nodes_action_shows_within_a_second(pg_url, pg_inbox):
         seen_after = time.monotonic() - started
         assert "mastodon:2" not in rows(app)
         assert seen_after < 1.0
+        app.poll_interval = 0
+        await app.workers.wait_for_complete()  # counts done before the screen goes
+        await pilot.pause()

@@ -90,6 +90,14 @@ def test_fetch_list_tag_on_postgresql(config, pg_url):
     assert tagged.returncode == 0, tagged.stderr
     only = veille(config, pg_url, "list", "--json", "tag:bug")
     assert len(only.stdout.splitlines()) == 1
+    report = veille(config, pg_url, "report", "--since", "7d")
+    assert report.returncode == 0, report.stderr
+    assert "Lumio" in report.stdout
+    export = veille(config, pg_url, "export", "--format", "csv")
+    assert export.returncode == 0, export.stderr
+    assert len(export.stdout.strip().splitlines()) == 6  # a header and the 5 groups
+    sources = veille(config, pg_url, "sources")
+    assert sources.returncode == 0 and "blog" in sources.stdout and "ok" in sources.stdout
     again = veille(config, pg_url, "fetch")  # the cursor lives in the database: nothing new
     assert again.returncode == 0, again.stderr
     assert len(veille(config, pg_url, "list", "--json").stdout.splitlines()) == 5

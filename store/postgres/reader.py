@@ -36,8 +36,6 @@ RANK = "ORDER BY g.priority DESC, g.last_at DESC, g.seq"
 class PgReader:
     """Mentions, groups and states of one PostgreSQL database, read on demand."""
 
-    answers_filters = True  # every filter is one SQL query: the inbox asks ranked_ids
-
     def __init__(self, url: str, pool: ConnectionPool, user: str, location: str):
         self.url = url
         self.pool = pool
@@ -251,6 +249,13 @@ class PgReader:
 
     def context(self, now: datetime | None = None) -> FilterContext:
         return FilterContext(self.user, now or utcnow(), self.urgent_threshold)
+
+    def answers_filter(self, flt: Filter) -> bool:
+        """Whether the inbox should ask `ranked_ids` (one SQL query on the indexes)
+        rather than scan views itself: yes, unless a free word is shorter than a
+        trigram (no index finds "r" inside a word: the inbox's own scan, which shows a
+        first screenful at once and the rest moments later, serves it better)."""
+        return all(len(t.value) >= 3 for t in flt.terms if t.field == "")
 
     def groups(
         self, filter: Filter | str | None = None, now: datetime | None = None

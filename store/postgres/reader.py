@@ -30,6 +30,7 @@ from triage.views import GroupView
 PAGE = 2000  # rows per round trip when a whole table is streamed
 VIEW_CACHE = 20_000  # views kept (a screen shows ~50; the counts walk every group)
 READAHEAD = 500  # views read at once when a walk over a listed order misses one
+LARGE = 20_000  # groups a filter may list before the inbox scans by itself instead
 RANK = "ORDER BY g.priority DESC, g.last_at DESC, g.seq"
 
 
@@ -250,12 +251,20 @@ class PgReader:
     def context(self, now: datetime | None = None) -> FilterContext:
         return FilterContext(self.user, now or utcnow(), self.urgent_threshold)
 
-    def answers_filter(self, flt: Filter) -> bool:
+    def answers_filter(self, flt: Filter, now: datetime | None = None) -> bool:
         """Whether the inbox should ask `ranked_ids` (one SQL query on the indexes)
-        rather than scan views itself: yes, unless a free word is shorter than a
-        trigram (no index finds "r" inside a word: the inbox's own scan, which shows a
-        first screenful at once and the rest moments later, serves it better)."""
-        return all(len(t.value) >= 3 for t in flt.terms if t.field == "")
+        rather than scan views itself. Yes when the answer is a selective one; no when
+        a free word is shorter than a trigram (no index finds "r" inside a word) or
+        the planner expects more than LARGE groups (sending them all costs seconds):
+        the inbox's own scan shows a first screenful at once and the rest moments later.
+        """
+        if not all(len(t.value) >= 3 for t in flt.terms if t.field == ""):
+            return False
+        condition, params = where(flt, self.context(now))
+        plan = self._query(
+            f"EXPLAIN (FORMAT JSON) SELECT 1 FROM groups g WHERE {condition}", params
+        )
+        return int(plan[0][0][0]["Plan"]["Plan Rows"]) <= LARGE
 
     def groups(
         self, filter: Filter | str | None = None, now: datetime | None = None

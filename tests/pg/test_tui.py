@@ -78,3 +78,13 @@ async def test_another_nodes_action_shows_within_a_second(pg_url, pg_inbox):
         app.poll_interval = 0
         await app.workers.wait_for_complete()  # counts done before the screen goes
         await pilot.pause()
+
+
+def test_the_database_takes_the_filters_its_indexes_answer(pg_inbox, monkeypatch):
+    from store.postgres import reader
+    from triage.filter import parse_filter
+
+    assert pg_inbox.answers_filter(parse_filter("crashed brand:lumio"))
+    assert not pg_inbox.answers_filter(parse_filter("cr"))  # under a trigram: the inbox scans
+    monkeypatch.setattr(reader, "LARGE", 0)  # a large answer: the inbox's first screenful
+    assert not pg_inbox.answers_filter(parse_filter("brand:lumio"))

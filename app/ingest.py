@@ -46,13 +46,15 @@ def make_poller(
     runtime: Runtime, *, parse: str = "process", on_mentions: OnMentions | None = None
 ) -> Poller:
     """The sources' poller for this runtime, the pipeline's first half in its workers."""
-    return Poller(
+    poller = Poller(
         runtime.config,
         runtime.sources_folder,
         parse=parse,
         prepare=runtime.pipeline.prepare_hook(),
         on_mentions=on_mentions,
     )
+    poller.files = runtime.health_files()  # a PostgreSQL store keeps them in the database
+    return poller
 
 
 def opener(store: Store) -> StoreOpener:

@@ -4,6 +4,10 @@
 file is read by one module (sources.config), the store's folder is chosen by one rule
 (--store, $VEILLE_STORE, [store] path, the user data folder) and the triage pipeline
 is built in one place (`make_pipeline`).
+
+The store is a folder (the default) or a PostgreSQL database named by a `postgresql://`
+URL (issue 15, `app.shared`). For a database, `store_path` is this machine's folder for
+the store's local files (drafts, locks) and `store_url` names the database.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from sources.config import ConfigError, config_path, load_config, user_default
 from triage.config import Config
 
 if TYPE_CHECKING:  # the store, rapidfuzz and the grouping load only when used
+    from sources.health import HealthFiles
     from store.inbox import Inbox
+    from store.postgres import PgStore
     from triage.pipeline import Pipeline
 
-__all__ = ["ConfigError", "Runtime", "make_pipeline", "store_folder"]
+__all__ = ["ConfigError", "Runtime", "make_pipeline", "store_folder", "store_target"]
 
 
 def make_pipeline(config: Config) -> Pipeline:
@@ -40,6 +46,21 @@ def store_folder(given: str | os.PathLike[str] | None, config: Config | None = N
     return user_data_path("veille") / "store"
 
 
+def store_target(
+    given: str | os.PathLike[str] | None, config: Config | None = None
+) -> tuple[Path, str]:
+    """(folder, url): the store chosen as `store_folder` chooses it; for a
+    `postgresql://` URL, the database's local folder and the URL (its password moved to
+    the environment, where libpq reads it)."""
+    from app.shared import postgres_target
+
+    chosen = given or os.environ.get("VEILLE_STORE") or (config.store.path if config else "")
+    found = postgres_target(chosen)
+    if found is not None:
+        return found
+    return store_folder(given, config), ""
+
+
 @dataclass
 class Runtime:
     """What one run of veille works with."""
@@ -48,6 +69,7 @@ class Runtime:
     store_path: Path
     config_file: Path
     _pipeline: Pipeline | None = field(default=None, repr=False)
+    store_url: str = ""  # a PostgreSQL store (no password): "" for a folder
 
     @classmethod
     def load(
@@ -64,12 +86,27 @@ class Runtime:
             loaded = Config(user=user_default())
         else:
             loaded = load_config(file)
-        return cls(loaded, store_folder(store, loaded), file)
+        folder, url = store_target(store, loaded)
+        return cls(loaded, folder, file, store_url=url)
 
     @classmethod
     def of(cls, config: Config, store: str | os.PathLike[str]) -> Runtime:
         """A runtime on a configuration built in code (the demo, tests, benchmarks)."""
+        from app.shared import postgres_target
+
+        found = postgres_target(store)
+        if found is not None:
+            return cls(config, found[0], Path(config.path or "."), store_url=found[1])
         return cls(config, Path(store), Path(config.path or "."))
+
+    @property
+    def store_name(self) -> str:
+        """The store as messages name it (a database URL never with its password)."""
+        if self.store_url:
+            from store.postgres.url import describe
+
+            return describe(self.store_url)
+        return str(self.store_path)
 
     @property
     def user(self) -> str:
@@ -86,14 +123,31 @@ class Runtime:
         """Cursors and health of the sources (what `veille sources` reads)."""
         return self.store_path / "sources"
 
+    def health_files(self) -> HealthFiles:
+        """Where the sources' cursors and health live: `sources_folder`, or the
+        database's table for a PostgreSQL store (shared by every node)."""
+        from app.shared import health_files
+
+        return health_files(self)
+
     def open_store(
         self, *, pipeline: bool = True, lock_timeout: float = 10.0, create: bool = True
-    ) -> Inbox:
+    ) -> Inbox | PgStore:
         """The store, with the pipeline so that what is ingested is triaged; its folders
         made with the modes [store] mode asks for (store.files.prepare_store)."""
         from store.files import prepare_store
         from store.inbox import Inbox
 
+        if self.store_url:
+            from store.postgres import PgStore
+
+            return PgStore.open(
+                self.store_url,
+                user=self.user,
+                pipeline=self.pipeline if pipeline else None,
+                lock_timeout=lock_timeout,
+                create=create,
+            )
         if create or self.store_path.exists():
             store = self.config.store
             prepare_store(self.store_path, store.mode, store.group or None)

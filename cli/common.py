@@ -32,7 +32,7 @@ def open_store_deferred(rt: Runtime, *, pipeline: bool = False, create: bool = T
     """The store as `rt.open_store` opens it, but a folder store reads only the days its
     first screen needs and the rest when asked (store.loading): the inbox, and reports
     and exports, which stream the day files they cover."""
-    if "://" in str(rt.store_path):  # a database URL (issue 15): the runtime's backend
+    if rt.store_url:  # a database (issue 15): the runtime's backend
         return rt.open_store(pipeline=pipeline, create=create)
     from store.files import prepare_store
     from store.inbox import Inbox

@@ -10,6 +10,7 @@ from cli.common import ConfigError, runtime, say
 def cmd_doctor(args: argparse.Namespace) -> int:
     from store import doctor
     from store.errors import StoreError
+    from store.postgres import PgStore
 
     try:
         rt = runtime(args, required=False)
@@ -18,6 +19,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         say("veille doctor", exc)
         return 3
     with inbox:
+        if rt.store_url:  # PostgreSQL keeps its own consistency (schema checked at open)
+            print(f"{rt.store_name}: a PostgreSQL store, schema up to date; nothing to repair")
+            return 0
+        assert not isinstance(inbox, PgStore)
         found = doctor.examine(inbox)
         if not found:
             print(f"{inbox.location}: no damaged file found")

@@ -49,7 +49,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with DemoServer() as server, tempfile.TemporaryDirectory(prefix="veille-demo-") as tmp:
         config = demo_config(server.url, Path(tmp))
-        store = Path(args.demo_store) if args.demo_store else Path(tmp) / "store"
+        store: str | Path = Path(args.demo_store) if args.demo_store else Path(tmp) / "store"
+        if str(getattr(args, "store", "") or "").startswith("postgresql://"):
+            store = args.store  # the demo's sample data into a PostgreSQL store (issue 15)
         rt = Runtime.of(config, store)
         with rt.open_store() as inbox:
             try:
@@ -58,7 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 say("veille demo", f"could not load the sample data: {exc}")
                 return 1
             if args.load_only:
-                print(f"veille demo: {count} mentions stored in {store}")
+                print(f"veille demo: {count} mentions stored in {rt.store_name}")
                 return 0
             services = app_services(Runtime.of(config, Path(tmp)), inbox)
             VeilleApp(inbox, config, **services).run()

@@ -133,7 +133,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     if rt is None:
         return EXIT_USAGE
     config = rt.config
-    files = HealthFiles(rt.sources_folder)
+    files: HealthFiles = rt.health_files()  # the folder's, or the database's
     now = utcnow()
     rows = [("SOURCE", "KIND", "STATE", "LAST OK", "NEXT POLL", "ITEMS", "LAST ERROR")]
     for source in config.sources:

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.doctor",  # doctor
     "cli.rules",  # rules list/test/undo
     "cli.person",  # person HANDLE, person link/tag/note/import
+    "cli.store",  # store copy
 )
 EXIT_PIPE = 141
 # Commands that may make a store that does not exist yet: they fill or create it on
@@ -101,6 +102,8 @@ def _missing_store(args: argparse.Namespace) -> str | None:
     chosen = args.store or os.environ.get("VEILLE_STORE")
     if not chosen or Path(chosen).expanduser().exists():
         return None
+    if chosen.lower().startswith(("postgresql://", "postgres://")):
+        return None  # a database: its server says whether it is there (in words)
     how = "--store" if args.store else "$VEILLE_STORE"
     return (
         f"no store at {chosen} (from {how}); check the path, or create it on purpose with "

@@ -92,7 +92,7 @@ def _run(
 def _open_lean(rt: Runtime, wait: float) -> Actions:
     """A folder store opened for actions only (the lock, the journal, the buckets they
     touch); any other backend as the runtime opens it."""
-    if "://" in str(rt.store_path):  # a database URL (issue 15): the runtime's backend
+    if rt.store_url:  # a database (issue 15): the runtime's backend
         return rt.open_store(pipeline=False, lock_timeout=wait)
     from store.files import prepare_store
     from store.scripted import ScriptedStore

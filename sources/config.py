@@ -443,6 +443,13 @@ def _store(store: _Store) -> StoreConfig:
         )
     if store.group and store.mode != "group":
         raise _Bad('[store] group is only used with mode = "group"', ["store"], "group")
+    if _url_with_password(store.path):  # a postgresql:// store (issue 15)
+        raise _Bad(
+            "[store] path: a PostgreSQL URL here must not hold a password (the file is no "
+            "place for a secret); set PGPASSWORD or VEILLE_PG_PASSWORD, or use ~/.pgpass",
+            ["store"],
+            "path",
+        )
     return StoreConfig(store.path, store.mode, store.group.strip())
 
 
@@ -469,3 +476,14 @@ __all__ = [
     "parse_quiet_hours",
     "user_default",
 ]
+
+
+def _url_with_password(path: str) -> bool:
+    from urllib.parse import urlsplit
+
+    if not path.lower().startswith(("postgresql://", "postgres://")):
+        return False
+    try:
+        return bool(urlsplit(path).password) or "password=" in path.lower()
+    except ValueError:
+        return True

@@ -8,6 +8,10 @@ anyone takes it over when it expired, or at once when the holder is a dead proce
 this host. A watch takes it from an inbox (the headless poller is the one meant to
 poll); an inbox never takes it from a live watch. Changes happen under an flock on a
 side file, and the file is replaced atomically, so readers see a whole record.
+
+For a PostgreSQL store (its local folder holds `store.postgres.url.MARKER`),
+`Lease(folder, ...)` is a `store.postgres.lease.PgLease`: the same rules on one row of
+the database, changed under its row lock, so one node of the team polls.
 """
 
 from __future__ import annotations
@@ -56,6 +60,16 @@ def _alive(pid: int) -> bool:
 
 class Lease:
     """One process's handle on the store's poller lease."""
+
+    def __new__(cls, folder: Path, *args: object, **kwargs: object) -> Lease:
+        if cls is Lease:
+            from store.postgres.url import database_of
+
+            if database_of(folder):
+                from store.postgres.lease import PgLease
+
+                return super().__new__(PgLease)
+        return super().__new__(cls)
 
     def __init__(
         self, folder: Path, user: str, kind: str, *, ttl: float = TTL, pid: int | None = None

@@ -109,11 +109,11 @@ class OutboundBridge:
 
 
 def make_health(
-    config: Config, folder: Path, now: Callable[[], datetime]
+    config: Config, folder: Path | HealthFiles, now: Callable[[], datetime]
 ) -> Callable[[], list[SourceLine]]:
     """Per-source health for the status bar, from the poller's records in `folder`
     (re-read at most every few seconds: `veille fetch`/`watch` update them)."""
-    files = HealthFiles(folder)
+    files = folder if isinstance(folder, HealthFiles) else HealthFiles(folder)
     cache: dict[str, Any] = {"at": 0.0, "lines": []}
 
     def lines() -> list[SourceLine]:
@@ -148,7 +148,7 @@ def app_services(runtime: Runtime, inbox: Store) -> dict[str, Any]:
         "sla_left": query.sla_clock(config.sla, inbox.urgent_threshold),
         "spike": make_spike(config),
         "outbound": OutboundBridge(config, inbox),
-        "health": make_health(config, runtime.sources_folder, utcnow),
+        "health": make_health(config, runtime.health_files(), utcnow),
         "polling": LeasedPolling(runtime, inbox) if config.sources else None,
     }
 

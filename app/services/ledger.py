@@ -11,6 +11,11 @@ Delivery is two-phase: `begin(key)` records "sending" (durable) before the post,
 records "sent" after it, `abandon(key)` says the post failed (the caller retries later).
 A "sending" with neither after it means the process died mid-post: the caller may post
 once more (`attempts` counts such interrupted posts), never more than that.
+
+When the store is a PostgreSQL database (its local folder holds the marker
+`store.postgres.url.MARKER`), `Ledger(path)` is a `PgLedger`: the same records in the
+database's `ledger` table, shared by every node, and `begin` returns False when another
+node is posting that key right now (an alert goes out once, whichever node sees it).
 """
 
 from __future__ import annotations
@@ -42,6 +47,14 @@ def ledger_line(key: str) -> str:
 
 
 class Ledger:
+    def __new__(cls, path: Path) -> Ledger:
+        if cls is Ledger:
+            from store.postgres.url import database_of
+
+            if database_of(Path(path).parent, depth=2):
+                return super().__new__(PgLedger)
+        return super().__new__(cls)
+
     def __init__(self, path: Path):
         self.path = path
         self._keys: set[str] = set()
@@ -94,10 +107,12 @@ class Ledger:
         finally:
             os.close(fd)
 
-    def begin(self, key: str) -> None:
-        """Record (durably) that a post of `key` is about to start."""
+    def begin(self, key: str) -> bool:
+        """Record (durably) that a post of `key` is about to start. False: another node
+        is posting it (a shared ledger only); do not post."""
         self._append(SENDING + ledger_line(key))
         self.reload()
+        return True
 
     def abandon(self, key: str) -> None:
         """Record that the post begun for `key` failed: it may be tried again."""
@@ -108,3 +123,35 @@ class Ledger:
         """Record that `key` was delivered (or decided): never again."""
         self._append(ledger_line(key))
         self.reload()
+
+
+class PgLedger(Ledger):
+    """The ledger in the PostgreSQL store's `ledger` table (scope: the file's name)."""
+
+    def __init__(self, path: Path):
+        from store.postgres.shared import LedgerRows
+        from store.postgres.url import database_of
+
+        self.path = Path(path)
+        scope = f"{self.path.parent.name}/{self.path.name}"
+        self.rows = LedgerRows(database_of(self.path.parent, depth=2), scope)
+
+    def reload(self) -> None:  # nothing cached: every question asks the database
+        return None
+
+    def __contains__(self, key: str) -> bool:
+        found = self.rows.state(ledger_line(key))
+        return found is not None and found[0] == "sent"
+
+    def attempts(self, key: str) -> int:
+        found = self.rows.state(ledger_line(key))
+        return 0 if found is None or found[0] == "sent" else found[1]
+
+    def begin(self, key: str) -> bool:
+        return self.rows.begin(ledger_line(key))
+
+    def abandon(self, key: str) -> None:
+        self.rows.finish(ledger_line(key), "failed")
+
+    def add(self, key: str) -> None:
+        self.rows.finish(ledger_line(key), "sent")

@@ -312,7 +312,9 @@ class Watch:
                 self.log("alert maybe sent already, not posted again", key=key, channel=channel)
                 self.ledger.add(ck)
                 continue
-            self.ledger.begin(ck)
+            if not self.ledger.begin(ck):  # another node is posting it (a database's ledger)
+                ok = False
+                continue
             try:
                 await self._post(channel, key, text, delivery, alert)
             except DeliveryError as err:

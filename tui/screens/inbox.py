@@ -200,7 +200,10 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
             ids = [g for g in self.ranked if g not in skip] if skip else list(self.ranked)
             self._show(ids, keep, complete=True)
             return
-        if all(t.field in INDEXED_FIELDS and not t.negate for t in flt.terms):
+        answers = getattr(inbox, "answers_filter", None)  # a database's SQL (store.postgres)
+        if (answers is not None and answers(flt)) or all(
+            t.field in INDEXED_FIELDS and not t.negate for t in flt.terms
+        ):
             ids = inbox.ranked_ids(flt, now=now)
             self._last = None
             self._show([g for g in ids if g not in skip] if skip else ids, keep, complete=True)

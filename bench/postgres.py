@@ -1,0 +1,432 @@
+"""PostgreSQL store benchmark: N mentions (default 1,000,000) in a server started here.
+
+    .venv/bin/python bench/postgres.py [--mentions 1000000] [--repeats 5]
+
+The mentions are the real customer tweets of ../shared/data/twcs-sample.csv (5,000,
+cycled with their authors and brands; skipped with a message if the file is absent),
+loaded with COPY. Then, each repeated and summarised by medians:
+  - launch to first row: a fresh process opens the store, runs the inbox query and reads
+    the first screen's views (wall time from exec, and the client's peak RSS);
+  - filter keystrokes: every prefix of a few filters typed in the TUI, to what the inbox
+    shows (the database's answer, or for a free word under 3 letters the inbox's own
+    scan to a first screenful), p50 / p95;
+  - triage actions (tag, status, assign): p50 / p99;
+  - 20 concurrent writers (threads, one store each) tagging 5 hot groups: lost updates;
+  - 3 watch nodes (processes) sharing the lease, the sources' records, the alert ledger
+    and the outbox over 30 minutes of polling compressed to 30 s (1 s = 1 min), the
+    lease holder killed -9 half-way: duplicate polls, alerts, posts.
+Targets (issue 15): launch <= 1.0 s and <= 200 MB; keystroke p95 <= 100 ms; action p99
+<= 10 ms; 0 lost updates; 0 duplicates. Say the machine's load with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data" / "twcs-sample.csv"
+if not DATA.exists():
+    DATA = Path("/work/shared/data/twcs-sample.csv")
+FILTERS = [
+    "refund",
+    "battery drains",
+    "brand:lumio delay",
+    "platform:mastodon is:urgent",
+    "@sprintcare",
+    "-brand:lumio wifi",
+    "status:open",
+]
+PLATFORMS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
+NODE_SECONDS = 30.0  # 30 simulated minutes
+SOURCES = 40
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+
+def ms(v: float) -> str:
+    return f"{v * 1000:.1f} ms"
+
+
+def load_avg() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+# ---------------------------------------------------------------------- loading
+def tweets() -> list[dict[str, str]]:
+    with open(DATA, newline="", encoding="utf-8") as fh:
+        return [row for row in csv.DictReader(fh) if row.get("text")]
+
+
+def load(url: str, n: int) -> float:
+    """COPY n mentions (and their group rows and words) into a migrated database."""
+    import orjson
+    import psycopg
+
+    from store.postgres import PgStore
+    from store.postgres.rows import group_rows
+    from triage.filter import vocabulary_of
+    from triage.model import Author, Mention
+
+    PgStore.open(url, user="bench").close()  # migrations
+    rows = tweets()
+    brands = ["Lumio", "Lumio", "Lumio", "Brightly"]
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    rng = random.Random(7)
+    started = time.perf_counter()
+    words: set[str] = set()
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "DROP INDEX groups_haystack, groups_authors, groups_signals, groups_brands, "
+            "groups_platforms"
+        )
+        with conn.cursor() as cur:
+            with (
+                cur.copy("COPY mentions (id, group_id, created_at, record) FROM STDIN") as cm,
+            ):
+                groups_buffer = []
+                for i in range(n):
+                    t = rows[i % len(rows)]
+                    platform = PLATFORMS[i % len(PLATFORMS)]
+                    mid = f"{platform}:{i}"
+                    gid = f"{PLATFORMS[(i - 1) % len(PLATFORMS)]}:{i - 1}" if i % 10 == 9 else mid
+                    m = Mention(
+                        id=mid, platform=platform, source=f"src-{i % SOURCES}",
+                        url=f"https://example.org/{platform}/{i}",
+                        author=Author(t["author_id"], "@" + t["author_id"]),
+                        text=t["text"], created_at=start + timedelta(seconds=2.5 * i),
+                        fetched_at=start + timedelta(seconds=2.5 * i + 60),
+                        brands=(brands[i % 4],), group_id=gid,
+                        priority=round(min(100.0, rng.expovariate(1 / 15)), 1),
+                    )  # fmt: skip
+                    cm.write_row((mid, gid, m.created_at, orjson.dumps(m.to_json()).decode()))
+                    groups_buffer.append(m)
+            merged = {}
+            for g in group_rows(groups_buffer):
+                merged[g.group_id] = g.params(1)
+            del groups_buffer
+            with cur.copy(
+                "COPY groups (group_id, priority, last_at, size, brands, platforms, haystack, "
+                "authors, signals, gen) FROM STDIN"
+            ) as cg:
+                for p in merged.values():
+                    cg.write_row(
+                        (p["group_id"], p["priority"], p["last_at"], p["size"], p["brands"],
+                         p["platforms"], p["haystack"], p["authors"], p["signals"], 1)
+                    )  # fmt: skip
+                    if len(words) < 2_000_000:
+                        words |= vocabulary_of([p["haystack"]])
+            with cur.copy("COPY words (word) FROM STDIN") as cw:
+                for w in words:
+                    cw.write_row((w,))
+            cur.execute("UPDATE veille_meta SET mentions = %s, generation = 1", (n,))
+        conn.execute("CREATE INDEX groups_brands ON groups USING gin (brands)")
+        conn.execute("CREATE INDEX groups_platforms ON groups USING gin (platforms)")
+        conn.execute("CREATE INDEX groups_haystack ON groups USING gin (haystack gin_trgm_ops)")
+        conn.execute("CREATE INDEX groups_authors ON groups USING gin (authors gin_trgm_ops)")
+        conn.execute("CREATE INDEX groups_signals ON groups USING gin (signals gin_trgm_ops)")
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return time.perf_counter() - started
+
+
+# ---------------------------------------------------------------------- measures
+def peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited through exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_launch(url: str) -> None:
+    """In a fresh process: open, the inbox query, the first screen's views."""
+    from store.postgres import PgStore
+    from triage import query
+    from triage.model import utcnow
+
+    with PgStore.open(url, user="bench") as store:
+        ids = query.run(store, query.InboxQuery(), utcnow())
+        store.prefetch(ids[:60])
+        first = store.view(ids[0])
+    rss = peak_rss_mb()
+    print(json.dumps({"rows": len(ids), "first": first.group_id, "rss_mb": rss}), flush=True)
+
+
+def launch(url: str, repeats: int) -> None:
+    times, rss = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-launch", url], capture_output=True, text=True,
+            check=True,
+        ).stdout  # fmt: skip
+        times.append(time.perf_counter() - t0)
+        got = json.loads(out)
+        rss.append(got["rss_mb"])
+    print(
+        f"launch to first row ({got['rows']} groups listed): median {times and statistics.median(times):.2f} s "
+        f"(runs {', '.join(f'{t:.2f}' for t in times)}); client peak RSS median "
+        f"{statistics.median(rss):.0f} MB"
+    )
+
+
+def first_screen(store, ranked: list[str], flt) -> int:
+    """What the inbox shows after a keystroke (tui/screens/inbox.py): the database's
+    answer when it takes the filter, else the inbox's own scan to a first screenful."""
+    from triage import query
+    from triage.model import utcnow
+    from tui.filtering import FilterRun
+
+    if store.answers_filter(flt):
+        return len(store.ranked_ids(flt))
+    if any(t.field == "" and not t.negate for t in flt.terms):
+        flt = flt.with_vocabulary(store.vocabulary())
+    run = FilterRun(flt, ranked, store.view, query.context(store, utcnow()))
+    run.run_for(0.05, enough=50)  # the inbox's PREFIX_BUDGET and a screenful
+    return len(run.found)
+
+
+def keystrokes(store, repeats: int) -> None:
+    from triage.filter import FilterError, parse_filter
+
+    p95s, p50s, sizes = [], [], {}
+    ranked = store.ranked_ids()
+    for _ in range(repeats):
+        times = []
+        for text in FILTERS:
+            for k in range(1, len(text) + 1):
+                try:
+                    flt = parse_filter(text[:k])
+                except FilterError:
+                    continue
+                t0 = time.perf_counter()
+                shown = first_screen(store, ranked, flt)
+                times.append(time.perf_counter() - t0)
+                sizes[text] = shown
+        p95s.append(pct(times, 95))
+        p50s.append(pct(times, 50))
+    print(
+        f"filter keystroke to the inbox's first screen ({len(times)} keystrokes x {repeats}): "
+        "p50 median "
+        f"{ms(statistics.median(p50s))}, p95 median {ms(statistics.median(p95s))} "
+        f"(runs {', '.join(ms(p) for p in p95s)}); matches: "
+        + "; ".join(f"{t!r} {n}" for t, n in sizes.items())
+    )
+
+
+def actions(store, ids: list[str], repeats: int) -> None:
+    rng = random.Random(3)
+    p99s, p50s = [], []
+    for r in range(repeats):
+        times = []
+        for i in range(300):
+            gid = rng.choice(ids)
+            t0 = time.perf_counter()
+            if i % 3 == 0:
+                store.tag(gid, add=[f"t{r}"])
+            elif i % 3 == 1:
+                store.set_status(gid, "waiting")
+            else:
+                store.assign(gid, "camille")
+            times.append(time.perf_counter() - t0)
+        p99s.append(pct(times, 99))
+        p50s.append(pct(times, 50))
+    print(
+        f"triage action (300 x {repeats}): p50 median {ms(statistics.median(p50s))}, "
+        f"p99 median {ms(statistics.median(p99s))} (runs {', '.join(ms(p) for p in p99s)})"
+    )
+
+
+def writers(url: str, ids: list[str], n_writers: int = 20, each: int = 25) -> None:
+    from store.postgres import PgStore
+
+    hot = ids[:5]
+    acked: list[tuple[str, str]] = []
+    lock = threading.Lock()
+
+    def work(w: int) -> None:
+        with PgStore.open(url, user=f"w{w}", listen=False) as s:
+            for i in range(each):
+                gid = hot[(w + i) % len(hot)]
+                s.tag(gid, add=[f"w{w}-{i}"])
+                with lock:
+                    acked.append((gid, f"w{w}-{i}"))
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(n_writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - t0
+    with PgStore.open(url, user="check", listen=False) as s:
+        present = {(g, t) for g in hot for t in s.state(g).tags}
+    lost = [a for a in acked if a not in present]
+    print(
+        f"{n_writers} concurrent writers x {each} tags on {len(hot)} hot groups: "
+        f"{len(acked)} acknowledged, lost updates {len(lost)}, {len(acked) / took:.0f} actions/s"
+    )
+
+
+# ---------------------------------------------------------------------- watch nodes
+def child_node(url: str, name: str, seconds: float) -> None:
+    """One watch node: lease, sources due, alerts and the outbox, for `seconds`."""
+    import psycopg
+
+    from app.runtime import Runtime
+    from app.services.ledger import Ledger
+    from app.shared import DatabaseHealth
+    from store.lease import Lease
+    from triage.config import Config
+    from triage.model import DeliveryStatus, utcnow
+
+    rt = Runtime.of(Config(user=name), url)
+    lease = Lease(rt.store_path, name, "watch", ttl=3.0)
+    health = DatabaseHealth(rt.store_url, rt.sources_folder)
+    ledger = Ledger(rt.store_path / "watch" / "alerts.ledger")
+    store = rt.open_store(pipeline=False)
+    log = psycopg.connect(url, autocommit=True)
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        now = utcnow()
+        if lease.acquire():
+            for k in range(SOURCES):
+                record = health.load(f"src-{k}", "rss")
+                if record.next_poll is None or record.next_poll <= now:
+                    # when the node decided: a second poll within `every` is a duplicate
+                    log.execute(
+                        "INSERT INTO bench_polls VALUES (%s, %s, %s)", (name, f"src-{k}", now)
+                    )
+                    record.next_poll = now + timedelta(seconds=1.0)  # "every 1m", compressed
+                    record.last_ok = now
+                    health.save(record)
+        for key in (f"spike:{int(time.time())}", f"urgent:{int(time.time() * 2) % 50}"):
+            if key not in ledger and ledger.begin(key):  # every node sees every alert
+                log.execute("INSERT INTO bench_alerts VALUES (%s, %s)", (name, key))
+                ledger.add(key)
+        for target, reply in store.pending_outbox():
+            log.execute("INSERT INTO bench_posts VALUES (%s, %s)", (name, reply.key))
+            store.update_reply(target, reply.key, DeliveryStatus.DELIVERED, posted_url="x")
+        time.sleep(0.05)
+    store.close()
+
+
+def nodes(url: str, ids: list[str]) -> None:
+    import psycopg
+
+    from store.postgres import PgStore
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_polls (node text, source text, at timestamptz)")
+        conn.execute("CREATE TABLE bench_alerts (node text, key text)")
+        conn.execute("CREATE TABLE bench_posts (node text, key text)")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--child-node", url, f"node{k}", str(NODE_SECONDS)]
+        )
+        for k in range(3)
+    ]
+    replies = 0
+    with PgStore.open(url, user="agent", listen=False) as s:
+        t0 = time.monotonic()
+        killed = False
+        while time.monotonic() - t0 < NODE_SECONDS - 3:
+            s.add_reply(ids[replies % len(ids)], f"Bonjour, réponse {replies}")
+            replies += 1
+            if not killed and time.monotonic() - t0 > NODE_SECONDS / 2:
+                holder = s._query("SELECT holder->>'pid' FROM poller_lease")
+                if holder:
+                    os.kill(int(holder[0][0]), 9)  # the polling node dies mid-run
+                    killed = True
+            time.sleep(0.1)
+    for p in procs:
+        p.wait()
+    with psycopg.connect(url, autocommit=True) as conn:
+        polls = conn.execute(
+            "SELECT count(*) FROM (SELECT source, at - lag(at) OVER (PARTITION BY source "
+            "ORDER BY at) AS gap FROM bench_polls) t WHERE gap < interval '1 second'"
+        ).fetchone()[0]
+        total_polls, pollers = conn.execute(
+            "SELECT count(*), count(DISTINCT node) FROM bench_polls"
+        ).fetchone()
+        dup_alerts = conn.execute(
+            "SELECT count(*) FROM (SELECT key FROM bench_alerts GROUP BY key HAVING count(*) > 1) t"
+        ).fetchone()[0]
+        alerts = conn.execute("SELECT count(DISTINCT key) FROM bench_alerts").fetchone()[0]
+        dup_posts = conn.execute(
+            "SELECT count(*) FROM (SELECT key FROM bench_posts GROUP BY key HAVING count(*) > 1) t"
+        ).fetchone()[0]
+        posts, posters = conn.execute(
+            "SELECT count(DISTINCT key), count(DISTINCT node) FROM bench_posts"
+        ).fetchone()
+    print(
+        f"3 watch nodes, 30 simulated minutes, {SOURCES} sources every minute, lease holder "
+        f"killed -9 half-way: {total_polls} polls by {pollers} nodes, duplicate polls {polls}; "
+        f"{alerts} alerts, duplicate alerts {dup_alerts}; {posts}/{replies} replies posted by "
+        f"{posters} nodes, duplicate posts {dup_posts}"
+    )
+
+
+# ---------------------------------------------------------------------- main
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--child-launch", metavar="URL")
+    parser.add_argument("--child-node", nargs=3, metavar=("URL", "NAME", "SECONDS"))
+    args = parser.parse_args()
+    if args.child_launch:
+        child_launch(args.child_launch)
+        return 0
+    if args.child_node:
+        url, name, seconds = args.child_node
+        child_node(url, name, float(seconds))
+        return 0
+    if not DATA.exists():
+        print(f"skipped: the real data ({DATA}) is absent")
+        return 0
+    from tests.pg.server import pg_bin, running_server
+
+    bin = pg_bin()
+    if bin is None:
+        print("skipped: PostgreSQL is not installed (no initdb)")
+        return 0
+    print(f"machine: {os.cpu_count()} cores, {load_avg()} (other work shares it)")
+    with running_server(bin, durable=True) as server:  # fsync on: real durability
+        url = server.create_database("bench")
+        took = load(url, args.mentions)
+        print(
+            f"loaded {args.mentions} mentions with COPY (+ groups, words, indexes) in {took:.1f} s"
+        )
+        from store.postgres import PgStore
+
+        launch(url, args.repeats)
+        with PgStore.open(url, user="bench") as store:
+            ids = store.ranked_ids()[:2000]
+            keystrokes(store, max(1, args.repeats // 2 + 1))
+            actions(store, ids, max(1, args.repeats // 2 + 1))
+        writers(url, ids)
+        nodes(url, ids[100:])
+    print(f"machine after: {load_avg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

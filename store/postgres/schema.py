@@ -1,0 +1,162 @@
+"""The PostgreSQL schema: numbered migrations, recorded as applied, checked at start.
+
+`MIGRATIONS[n]` takes a database from version n to n + 1. `migrate` runs the missing
+ones in one transaction under an advisory lock (two nodes starting together migrate
+once) and refuses, in words and changing nothing, a database a newer veille wrote.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+from store.errors import SchemaTooNew
+
+MIGRATE_LOCK = 0x7665696C6C65  # "veille": the advisory lock key of migrations
+
+V1 = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS unaccent;
+
+CREATE TABLE veille_meta (
+    id int PRIMARY KEY CHECK (id = 1),
+    generation bigint NOT NULL DEFAULT 0,   -- bumped by every write (live refresh)
+    mentions bigint NOT NULL DEFAULT 0,     -- len(store) without counting
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO veille_meta (id) VALUES (1);
+
+-- immutable mention records (Mention.to_json), the archive
+CREATE TABLE mentions (
+    id text PRIMARY KEY,
+    seq bigserial UNIQUE,
+    group_id text NOT NULL,
+    created_at timestamptz NOT NULL,
+    record jsonb NOT NULL
+);
+CREATE INDEX mentions_group ON mentions (group_id, created_at, id);
+CREATE INDEX mentions_created ON mentions (created_at);
+
+-- one row per group: what ranking and filters read (text folded by triage.text.fold)
+CREATE TABLE groups (
+    group_id text PRIMARY KEY,
+    seq bigserial,
+    priority double precision NOT NULL,
+    last_at timestamptz NOT NULL,
+    size int NOT NULL,
+    brands text[] NOT NULL,
+    platforms text[] NOT NULL,
+    haystack text NOT NULL,
+    authors text NOT NULL,
+    signals text NOT NULL,
+    gen bigint NOT NULL
+);
+CREATE INDEX groups_rank ON groups (priority DESC, last_at DESC, seq) INCLUDE (group_id);
+CREATE INDEX groups_gen ON groups (gen);
+CREATE INDEX groups_brands ON groups USING gin (brands);
+CREATE INDEX groups_platforms ON groups USING gin (platforms);
+CREATE INDEX groups_haystack ON groups USING gin (haystack gin_trgm_ops);
+CREATE INDEX groups_authors ON groups USING gin (authors gin_trgm_ops);
+CREATE INDEX groups_signals ON groups USING gin (signals gin_trgm_ops);
+
+-- triage state per target (TriageState.to_json) and its filterable columns
+CREATE TABLE states (
+    target text PRIMARY KEY,
+    record jsonb NOT NULL,
+    status text NOT NULL,
+    tags text[] NOT NULL,
+    assignee text,
+    claimed_by text,
+    claim_expires timestamptz,
+    snoozed_until timestamptz,
+    first_response timestamptz,
+    handed_off boolean NOT NULL,
+    rev int NOT NULL,
+    gen bigint NOT NULL
+);
+CREATE INDEX states_gen ON states (gen);
+CREATE INDEX states_status ON states (status);
+
+-- the journal: every action as one event, append-only
+CREATE TABLE events (
+    seq bigserial PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    at timestamptz NOT NULL,
+    who text NOT NULL,
+    action text NOT NULL,
+    target text NOT NULL,
+    record jsonb NOT NULL
+);
+CREATE INDEX events_who ON events (who, seq);
+CREATE INDEX events_at ON events (at);
+
+-- replies to post and hand-offs to deliver, shared by watch nodes (SKIP LOCKED)
+CREATE TABLE outbox (
+    key text PRIMARY KEY,
+    target text NOT NULL,
+    status text NOT NULL,
+    taken_by text,
+    taken_until timestamptz
+);
+CREATE INDEX outbox_pending ON outbox (key) WHERE status = 'pending';
+CREATE TABLE handoffs (
+    target text PRIMARY KEY,
+    delivery text NOT NULL,
+    taken_by text,
+    taken_until timestamptz
+);
+
+-- the words of the archive (fuzzy search expands to them)
+CREATE TABLE words (word text PRIMARY KEY);
+
+-- what lived in the store folder: the poller lease, ledgers, sources' files
+CREATE TABLE poller_lease (
+    id int PRIMARY KEY CHECK (id = 1),
+    holder jsonb NOT NULL
+);
+CREATE TABLE ledger (
+    scope text NOT NULL,
+    key text NOT NULL,
+    state text NOT NULL,          -- sending | sent | failed
+    attempts int NOT NULL DEFAULT 0,  -- posts begun and never said how they ended
+    node text,                    -- who is sending (host:pid)
+    at timestamptz,
+    PRIMARY KEY (scope, key)
+);
+CREATE TABLE node_files (
+    path text PRIMARY KEY,        -- e.g. sources/alerts-lumio.json
+    body bytea NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+MIGRATIONS: list[str] = [V1]  # MIGRATIONS[n]: version n -> n + 1
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: psycopg.Connection) -> int:
+    exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: psycopg.Connection, where: str) -> int:
+    """Bring the database to SCHEMA_VERSION; SchemaTooNew (nothing changed) if newer."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATE_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        version = schema_version(conn)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"the store at {where} was written by a newer veille (schema {version}, "
+                f"this one knows up to {SCHEMA_VERSION}); upgrade veille. Nothing was changed."
+            )
+        while version < SCHEMA_VERSION:
+            conn.execute(MIGRATIONS[version])
+            version += 1
+            conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+    return version

@@ -1,0 +1,91 @@
+"""`triage.filter.Filter` as a SQL condition on `groups g LEFT JOIN states s`.
+
+Term by term the same rule as `triage.filter._term_matches` (the columns hold the same
+folded text), so the PostgreSQL store lists what the folder store lists for any filter,
+and the database answers it from its indexes (trigram for words, GIN for brands and
+platforms, the rank index for the order) instead of the client reading the archive.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from triage.filter import Filter, FilterContext, Term
+
+CLOSED = ("done", "ignored")
+STATE_COLUMN = re.compile(r"\bs\.")
+
+
+def like(value: str) -> str:
+    """A LIKE pattern that finds `value` anywhere (its own % _ \\ taken literally)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _term(term: Term, ctx: FilterContext) -> tuple[str, list[Any]]:
+    value = term.value
+    match term.field:
+        case "":
+            # one LIKE per spelling (not LIKE ANY(array), which no index answers): the
+            # trigram indexes on haystack and signals serve each one, OR-ed as bitmaps
+            patterns = [like(v) for v in (value, *term.alternatives)]
+            tests = " OR ".join(["g.haystack LIKE %s", "g.signals LIKE %s"] * len(patterns))
+            return f"({tests})", [p for p in patterns for _ in (0, 1)]
+        case "brand":
+            return "%s = ANY(g.brands)", [value]
+        case "platform":
+            return "%s = ANY(g.platforms)", [value]
+        case "tag":
+            return "%s = ANY(s.tags)", [value]
+        case "status":
+            return "s.status = %s", [value]
+        case "author":
+            return "g.authors LIKE %s", [like(value.lstrip("@"))]
+        case "is":
+            return _is(value, ctx)
+    return "false", []  # pragma: no cover - parse_filter admits no other field
+
+
+def _is(value: str, ctx: FilterContext) -> tuple[str, list[Any]]:
+    if value == "urgent":
+        return "g.priority >= %s", [ctx.urgent_threshold]
+    if value == "unanswered":
+        return "(s.first_response IS NULL AND s.status <> ALL(%s))", [list(CLOSED)]
+    if value == "mine":
+        return "(s.assignee = %s OR s.claimed_by = %s)", [ctx.user, ctx.user]
+    if value == "snoozed":
+        return "s.snoozed_until > %s", [ctx.now]
+    if value == "claimed":
+        return "(s.claimed_by IS NOT NULL AND s.claim_expires > %s)", [ctx.now]
+    if value == "handedoff":
+        return "s.handed_off", []
+    return "false", []
+
+
+def _true_without_state(term: Term) -> bool:
+    """What a term says of a group nobody acted on (no state row: a NEW TriageState)."""
+    return (term.field == "status" and term.value == "new") or (
+        term.field == "is" and term.value == "unanswered"
+    )
+
+
+def where(flt: Filter, ctx: FilterContext) -> tuple[str, list[Any]]:
+    """The WHERE clause on `groups g` (without the keyword) and its parameters.
+
+    A term on the group's columns (NOT NULL) stays bare, so the trigram and GIN indexes
+    answer it; a term on the triage state asks the small states table (its status
+    index) for the groups it holds true of, or, when a group without a state row
+    passes it (status:new, is:unanswered), for those it is false of."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for term in flt.terms:
+        sql, args = _term(term, ctx)
+        if STATE_COLUMN.search(sql):
+            if _true_without_state(term):
+                sql = f"g.group_id NOT IN (SELECT target FROM states s WHERE NOT ({sql}))"
+            else:
+                sql = f"g.group_id IN (SELECT target FROM states s WHERE {sql})"
+        parts.append(f"NOT {sql}" if term.negate else sql)
+        params += args
+    return (" AND ".join(parts) or "true"), params

@@ -10,8 +10,7 @@
   (`../shared/data/twcs-sample.csv`, read here, never copied into the repository).
   Each feed is a window of 500 consecutive tweets and windows overlap (the 5,000 rows
   give 30 feeds x 500 items): one tweet in two search feeds, as in real listening. Its
-  guid is the status URL, so veille stores each tweet once; newsboat keeps one item per
-  feed.
+  guid is the status URL, so both tools store each tweet once.
 
 Deterministic for a given shape and size. Dates are recent (within the grouping window).
 """
@@ -135,7 +134,9 @@ def _entry_html(rng: random.Random, small: bool) -> str:
 # ---------------------------------------------------------------- feeds
 
 
-def rss_feed(index: int, entries: int, rng: random.Random, base: datetime, small: bool) -> str:
+def rss_feed(
+    index: int, entries: int, rng: random.Random, base: datetime, small: bool = False
+) -> str:
     items = []
     for j in range(entries):
         when = email.utils.format_datetime(base - timedelta(minutes=7 * j + index))
@@ -156,7 +157,9 @@ def rss_feed(index: int, entries: int, rng: random.Random, base: datetime, small
     )
 
 
-def atom_feed(index: int, entries: int, rng: random.Random, base: datetime, small: bool) -> str:
+def atom_feed(
+    index: int, entries: int, rng: random.Random, base: datetime, small: bool = False
+) -> str:
     items = []
     for j in range(entries):
         when = (base - timedelta(minutes=7 * j + index)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -264,7 +267,8 @@ def build(shape: str, folder: Path, feeds: int, entries: int) -> Farm | None:
             f"{feeds} feeds x {entries} real tweets on ONE site ({distinct} distinct: the "
             "feeds overlap, as search feeds do)"
         )
-        return Farm(shape, names, 1, distinct, feeds * entries, about, twcs_brands())
+        # newsboat, too, keeps one item per guid
+        return Farm(shape, names, 1, distinct, distinct, about, twcs_brands())
     raise ValueError(f"unknown shape {shape!r}; known: {', '.join(SHAPES)}")
 
 

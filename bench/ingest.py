@@ -55,7 +55,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.feedfarm import SHAPES, Farm, build  # noqa: E402
+from bench.feedfarm import SHAPES, Farm, atom_feed, build, rss_feed  # noqa: E402
+
+__all__ = ["atom_feed", "rss_feed"]  # tests/sources/test_fastfeed.py builds its feeds with them
 
 VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "cli.main"]
 PHASES = re.compile(r"polled in ([0-9.]+) s, stored and grouped in ([0-9.]+) s")

@@ -14,11 +14,13 @@ texts and on the real tweets).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
 from triage.brands import (
+    FUZZY_MIN_LEN,
+    MAX_FUZZY,
     MAX_MATCHED,
     BrandMatch,
     BrandMatcher,
@@ -30,6 +32,7 @@ from triage.config import BrandConfig
 from triage.text import fold
 
 _WORD = re.compile(r"\w+")
+FEW = 4  # up to this many brands, each is tried (needles first) without the index
 
 
 def _first_word(phrase: str) -> str:
@@ -38,10 +41,27 @@ def _first_word(phrase: str) -> str:
     return words[0] if words else ""
 
 
-def _word_keys(folded: str) -> set[str]:
+class _Typos:
+    """The words a misspelling can be, by (first letter, length), found once per post."""
+
+    __slots__ = ("_shapes", "words")
+
+    def __init__(self, words: _Words) -> None:
+        self.words = words
+        self._shapes: dict[tuple[str, int], list[str]] | None = None
+
+    def shapes(self) -> dict[tuple[str, int], list[str]]:
+        if self._shapes is None:
+            self._shapes = {}
+            for w in self.words.get():
+                self._shapes.setdefault((w[0], len(w)), []).append(w)
+        return self._shapes
+
+
+def _word_keys(tokens: list[str]) -> set[str]:
     """The words of a text, and for words joined by "_" each beginning that ends before
     one ("a_b_c": a, a_b, a_b_c): what a pattern's first word can be where it matches."""
-    keys = set(_WORD.findall(folded))
+    keys = set(tokens)
     for word in [w for w in keys if "_" in w]:
         at = word.find("_")
         while at > 0:
@@ -81,21 +101,26 @@ class IndexedBrandMatcher(BrandMatcher):
     def match_folded(self, folded: str, lang: str | None = None) -> list[BrandMatch]:
         folded = folded[:MAX_MATCHED]
         words = _Words(folded, lang)
-        chosen = set(self._always)
-        by_word = self._by_word
-        for key in _word_keys(folded) & by_word.keys():
-            chosen.update(by_word[key])
-        shapes: dict[tuple[str, int], list[str]] = {}  # the words a typo can be, by shape
-        if self._by_shape:
-            for w in words.get():
-                shapes.setdefault((w[0], len(w)), []).append(w)
-            by_shape = self._by_shape
-            for shape in shapes.keys() & by_shape.keys():
-                chosen.update(by_shape[shape])
+        typos = _Typos(words)
+        if len(self._matchers) <= FEW:  # trying each is cheaper than looking words up
+            chosen: Iterable[int] = range(len(self._matchers))
+        else:
+            tokens = _WORD.findall(folded)
+            if len(folded) <= MAX_FUZZY:  # the same words `_Words.get` would find
+                words.words = [w for w in tokens if len(w) >= FUZZY_MIN_LEN - 1]
+            picked = set(self._always)
+            by_word = self._by_word
+            for key in _word_keys(tokens) & by_word.keys():
+                picked.update(by_word[key])
+            if self._by_shape:
+                by_shape = self._by_shape
+                for shape in typos.shapes().keys() & by_shape.keys():
+                    picked.update(by_shape[shape])
+            chosen = sorted(picked)
         out = []
-        for k in sorted(chosen):
+        for k in chosen:
             m = self._matchers[k]
-            kws = _match(m, *self._needles[k], folded, words, shapes)
+            kws = _match(m, *self._needles[k], folded, typos)
             if kws:
                 out.append(BrandMatch(m.name, kws, m.is_competitor))
         return out
@@ -109,12 +134,7 @@ def _search(rx: re.Pattern[str], needle: str, folded: str) -> bool:
 
 
 def _match(
-    m: _BrandMatcher,
-    needles: list[str],
-    excluded: list[str],
-    folded: str,
-    words: _Words,
-    shapes: dict[tuple[str, int], list[str]],
+    m: _BrandMatcher, needles: list[str], excluded: list[str], folded: str, typos: _Typos
 ) -> tuple[str, ...]:
     """`_BrandMatcher.match`, each pattern searched from its first word on, a misspelling
     looked for among the words of the right first letter and length only (which word
@@ -127,6 +147,7 @@ def _match(
         if _search(rx, needle, folded)
     ]
     if not found and m.fuzzy:
+        shapes, words = typos.shapes(), typos.words
         for name in m.fuzzy:
             max_edits = max_edits_for(name)
             if any(

@@ -36,7 +36,8 @@ WORDS = [
     "ketlex", "kettle", "pro", "support", "x", "_x_", "!!!", "a", "the", "illumionist",
     "lümio", "lumiö", "é", "_", "lumio.support", "lumio-glow",
 ]  # fmt: skip
-FAST, PLAIN = IndexedBrandMatcher(BRANDS), BrandMatcher(BRANDS)
+# five matchers (Philips is added as a competitor): the index; two brands: each tried
+PAIRS = [(IndexedBrandMatcher(b), BrandMatcher(b)) for b in (BRANDS, BRANDS[:2])]
 JOINERS = [" ", "", "_", "@", "#", ".", "-", "!", " @", " #", "\n"]
 
 
@@ -45,8 +46,9 @@ JOINERS = [" ", "", "_", "@", "#", ".", "-", "!", " @", " #", "\n"]
 def test_same_matches_as_brand_matcher_on_drawn_texts(parts: list[tuple[str, str]]) -> None:
     text = "".join(j + w for j, w in parts)
     folded = fold(text)
-    for lang in (None, "en", "fr"):
-        assert FAST.match_folded(folded, lang) == PLAIN.match_folded(folded, lang)
+    for fast, plain in PAIRS:
+        for lang in (None, "en", "fr"):
+            assert fast.match_folded(folded, lang) == plain.match_folded(folded, lang)
 
 
 def _sample() -> Path | None:
@@ -57,6 +59,12 @@ def _sample() -> Path | None:
         if candidate.exists():
             return candidate
     return None
+
+
+def test_both_ways_are_exercised() -> None:
+    from triage.brandindex import FEW
+
+    assert len(PAIRS[0][0]._matchers) > FEW >= len(PAIRS[1][0]._matchers)
 
 
 def test_same_matches_as_brand_matcher_on_the_real_tweets() -> None:

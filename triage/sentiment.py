@@ -143,6 +143,7 @@ def _valence(
     """VADER's `sentiment_valence` for the lexicon word at `i` (`lower` = words lowered)."""
     v = _vader()
     n_scalar, c_incr, scalar_inc_dec = v.N_SCALAR, v.C_INCR, v.scalar_inc_dec
+    boosters = v.BOOSTER_DICT
     n = len(words)
     low = lower[i]
     if low == "no" and i != n - 1 and lower[i + 1] in lexicon:
@@ -160,7 +161,9 @@ def _valence(
             valence -= c_incr
     for start_i in range(0, 3):
         if i > start_i and lower[i - (start_i + 1)] not in lexicon:
-            s = scalar_inc_dec(words[i - (start_i + 1)], valence, cap_diff)
+            j = i - (start_i + 1)
+            # VADER's scalar_inc_dec is 0.0 for a word that is no booster
+            s = scalar_inc_dec(words[j], valence, cap_diff) if lower[j] in boosters else 0.0
             if start_i == 1 and s != 0:
                 s = s * 0.95
             if start_i == 2 and s != 0:
@@ -176,6 +179,15 @@ def _valence(
     elif i > 0 and lower[i - 1] not in lexicon and lower[i - 1] == "least":
         valence = valence * n_scalar
     return valence
+
+
+@cache
+def _idiom_words() -> frozenset[str]:
+    """The words of the phrases VADER's idiom check compares word pairs and triples with
+    (single-word entries never equal two joined words)."""
+    v = _vader()
+    phrases = [*v.SPECIAL_CASES, *v.BOOSTER_DICT]
+    return frozenset(w for p in phrases if " " in p for w in p.split())
 
 
 @cache
@@ -215,6 +227,8 @@ def _negation_check(valence: float, lower: list[str], start_i: int, i: int) -> f
 
 def _idioms_check(valence: float, lower: list[str], i: int) -> float:
     """VADER's `_special_idioms_check` on the lowered words."""
+    if _idiom_words().isdisjoint(lower[i - 3 : i + 3]):
+        return valence  # every phrase it looks for has a word among these
     v = _vader()
     boosters, special = v.BOOSTER_DICT, v.SPECIAL_CASES
     onezero = f"{lower[i - 1]} {lower[i]}"

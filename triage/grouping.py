@@ -76,7 +76,8 @@ class Match:
 def informative_tokens(norm: str) -> frozenset[str]:
     """The distinct words of a normal form that can tell one story from another:
     not function words, greetings or thanks (`triage.stopwords`), not single letters."""
-    return frozenset(t for t in norm.split() if len(t) > 1 and t not in STOPWORDS)
+    distinct = frozenset(norm.split()) - STOPWORDS  # set operations in C, then the length
+    return frozenset(t for t in distinct if len(t) > 1)
 
 
 WordSet = tuple[frozenset[str], int]  # a normal form's distinct words, their total length

@@ -4,6 +4,7 @@
                                      [--feeds 200] [--entries 50]
                                      [--tweet-feeds 30] [--tweet-entries 500]
                                      [--newsboat-threads 4] [--keep DIR]
+                                     [--baseline OTHER_CHECKOUT]
                                      [--parse] [--parse-only]
 
 The shapes (bench/feedfarm.py) are what real deployments have: `onehost` (200 feeds x
@@ -24,6 +25,10 @@ targets: first fetch <= 1.0 (<= 0.5 on `zipf`), unchanged <= 0.5), and checks th
 every entry was stored (newsboat's SQLite cache; veille's store reopened, mentions and
 groups counted). The machine's load is printed with the figures: on a shared machine,
 read the ratios, not the seconds.
+
+`--baseline DIR` also times `veille fetch` from another checkout of the code (say main's,
+`git archive main | tar -x -C DIR`), run by this venv's Python, in the same runs: before
+and after under the same load.
 
 `--parse` first times, in this process, the parsing alone: `parse_feed` over every feed
 of the farm with the fast path, then with feedparser only; `--parse-only` stops there.
@@ -181,11 +186,16 @@ def newsboat_run(
     return first, unchanged, int(items)
 
 
-def veille_run(work: Path, config: Path, env: dict[str, str]) -> tuple[float, float, str, str]:
-    store = work / "veille-store"
+def veille_run(
+    work: Path, config: Path, env: dict[str, str], code: Path = ROOT, name: str = "veille-store"
+) -> tuple[float, float, str, str]:
+    """Two `veille fetch` (first, unchanged) into a fresh store, running the code in
+    `code` (another checkout's, for --baseline: `python -m` imports from the folder it
+    runs in before the installed package)."""
+    store = work / name
     cmd = [*VEILLE, "--config", str(config), "--store", str(store), "fetch"]
-    first, out1 = timed(cmd, env, ROOT)
-    unchanged, out2 = timed(cmd, env, ROOT)
+    first, out1 = timed(cmd, env, code)
+    unchanged, out2 = timed(cmd, env, code)
     return first, unchanged, out1, out2
 
 
@@ -285,6 +295,8 @@ def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespac
         phases: list[tuple[float, float]] = []  # (polled, stored) of each first fetch
         nb_cpu: list[float] = []  # CPU seconds of each first fetch
         vf_cpu: list[float] = []
+        bl_first: list[float] = []  # --baseline: the other checkout's first fetch
+        bl_cpu: list[float] = []
         for run in range(args.runs):
             work = work_root / f"{farm.shape}-run{run}"
             home = work / "home"
@@ -301,6 +313,8 @@ def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespac
             env.pop("VEILLE_CONFIG", None)
             env.pop("VEILLE_STORE", None)
             order = ("newsboat", "veille") if run % 2 == 0 else ("veille", "newsboat")
+            if args.baseline:
+                order = (*order, "baseline") if run % 2 else ("baseline", *order)
             for tool in order:
                 if tool == "newsboat" and has_newsboat:
                     first, same, items = newsboat_run(work, urls, args.newsboat_threads, env)
@@ -309,6 +323,12 @@ def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespac
                     nb_same.append(same)
                     if items != farm.items:
                         print(f"  newsboat stored {items} of {farm.items} items")
+                elif tool == "baseline":
+                    first, same, _, _ = veille_run(
+                        work, config, env, Path(args.baseline), "baseline-store"
+                    )
+                    bl_first.append(first)
+                    bl_cpu.append(CPU[-2])
                 elif tool == "veille":
                     first, same, out1, out2 = veille_run(work, config, env)
                     vf_cpu.append(CPU[-2])
@@ -348,6 +368,14 @@ def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespac
             f"  where a first fetch's time goes (medians): polling and parsing {polled:.2f} s,"
             f" storing and grouping {stored_s:.2f} s, start-up and the rest {rest:.2f} s"
         )
+    if bl_first:
+        print(summary("baseline fetch, first", bl_first))
+        print(summary("  its CPU (with workers)", bl_cpu))
+        print(
+            "this checkout / baseline (median of per-run ratios): first "
+            f"{statistics.median(v / b for v, b in zip(vf_first, bl_first, strict=True)):.2f},"
+            f" CPU {statistics.median(v / b for v, b in zip(vf_cpu, bl_cpu, strict=True)):.2f}"
+        )
     figures = {"shape": farm.shape, "first": statistics.median(vf_first)}
     figures["unchanged"] = statistics.median(vf_same)
     if nb_first:
@@ -383,6 +411,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--newsboat-threads", type=int, default=4, help="newsboat reload-threads")
     parser.add_argument("--keep", help="keep the work folder here")
+    parser.add_argument(
+        "--baseline", help="also time `veille fetch` from this checkout (e.g. main's), same run"
+    )
     parser.add_argument("--parse", action="store_true", help="time parsing alone first")
     parser.add_argument("--parse-only", action="store_true", help="time parsing alone, then stop")
     parser.add_argument("--serve", help=argparse.SUPPRESS)

@@ -20,6 +20,7 @@ Why a copy joined its story is kept in `mention.extra["grouped"]` as
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -63,7 +64,10 @@ class Preparer:
         if found is None:
             found = self._recent[key] = self.fields(mention)
             if len(self._recent) > RECENT:
-                del self._recent[next(iter(self._recent))]  # the oldest
+                # the oldest; the inbox prepares on several threads: another one may
+                # have just evicted it (then one more stays until next time)
+                with contextlib.suppress(RuntimeError, KeyError, StopIteration):
+                    del self._recent[next(iter(self._recent))]
         return found
 
     def fields(self, mention: Mention) -> dict[str, object]:

@@ -142,8 +142,24 @@ def _personal(raw: str) -> bool:
     return (
         "__email__" in raw
         or ("@" in raw and _EMAIL_AT.search(raw) is not None)
-        or _PHONE.search(raw) is not None
+        or (_has_digit(raw) and _PHONE.search(raw) is not None)
     )
+
+
+# What a pattern cannot match without (each pattern then scans only texts that have it):
+# every negation `_NOT` knows contains one of these, a duration or a phone number a digit.
+_NEGATION_PARTS = ("not", "nt", "n't", "never")
+_DIGIT = re.compile(r"\d")
+
+
+def _may_negate(text: str) -> bool:
+    """False only when `_NOT` (so `_BROKEN`, `_NOT_DONE`) cannot match in `text`."""
+    return any(part in text for part in _NEGATION_PARTS)
+
+
+def _has_digit(text: str) -> bool:
+    """False only when no pattern needing a digit (`\\d`) can match in `text`."""
+    return _DIGIT.search(text) is not None
 
 
 _NO_PROBLEM = re.compile(r"(?<!\w)(?:no|not a|any) problems?(?!\w)")
@@ -250,12 +266,13 @@ def score_mention(
     crisis, complaint, negative, request, praise = _lexicon_hits(folded_all)
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    for shape, label in (
-        (_BROKEN, "not working"),
-        (_NOT_DONE, "not done"),
-        (_DURATION, "waiting time"),
+    negates, counts = _may_negate(folded_all), _has_digit(folded_all)
+    for shape, label, possible in (
+        (_BROKEN, "not working", negates),
+        (_NOT_DONE, "not done", negates),
+        (_DURATION, "waiting time", counts),
     ):
-        if label not in complaint and shape.search(folded_all):
+        if possible and label not in complaint and shape.search(folded_all):
             complaint.append(label)
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
     raw = f"{mention.title}\n{mention.text[:MAX_SCANNED]}"

@@ -42,3 +42,20 @@ def test_personal_answers_as_the_one_pattern(parts):
 @given(st.text(alphabet="ab@.+-_ 019#/", max_size=40))
 def test_personal_answers_as_the_one_pattern_on_any_text(text):
     assert P._personal(text) == (P._PERSONAL.search(text) is not None)
+
+
+_NEG_PIECES = ["not", "isn't", "isnt", "aren't", "won't", "wont", "doesn't", "didn't",
+               "don't", "dont", "can't", "cant", "cannot", "never", "couldn't", "wouldn't",
+               "wasn't", "haven't", "hasn't", "weren't", "no", "n", "t", "'", "work", "deliver",
+               "open", "it", "5", "days", "3hours", "+33 6 12 34 56 78", "٣", "week", "a"]  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "  ", "_", "\n"]), st.sampled_from(_NEG_PIECES)),
+                max_size=10))  # fmt: skip
+def test_the_gates_only_skip_patterns_that_cannot_match(parts):
+    text = " " + "".join(g + p for g, p in parts) + " "
+    if not P._may_negate(text):
+        assert P._BROKEN.search(text) is None and P._NOT_DONE.search(text) is None
+    if not P._has_digit(text):
+        assert P._DURATION.search(text) is None and P._PHONE.search(text) is None

@@ -375,11 +375,13 @@ class Grouper:
         n_tokens, n_info = new.tokens, new.info
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
-        mine = word_set(norm)
+        mine: WordSet | None = None  # this post's word set, made when first compared
         for i in sorted(i for i, n in shared.items() if n >= need):
             e = self._entries[i]
             if e.brands != new.brands or not self._in_window(e, at):
                 continue
+            if mine is None:
+                mine = word_set(norm)
             sets = (mine, self._word_set(i))
             verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info, sets)
             if verdict is None:

@@ -15,13 +15,19 @@ like real text), 6-30 words, ~140 an hour over a month; 30 % are copies of a rec
 - two ~1.3 MB posts prepared and placed by the pipeline (brands, priority, grouping):
   every step after parsing reads a bounded part of a post (issue 11).
 
+Two shapes, each measured on its own: `zipf` (20,000 words, 6-30 a post) and `small`
+(one product's complaints: ~230 words, 20-60 a post, as bench/ingest.py's onehost farm:
+every post shares most of its words with thousands of others).
+
     .venv/bin/python bench/grouping.py [--n 100000] [--repeat 3] [--probes 2000]
+                                       [--shapes zipf,small]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import statistics
 import sys
@@ -46,13 +52,26 @@ def vocabulary(rng: random.Random, size: int = 20000) -> list[str]:
     return sorted(words)
 
 
-def posts(n: int, seed: int = 1) -> list[tuple[str, str, datetime]]:
+def small_vocabulary() -> tuple[list[str], list[float]]:
+    """One product's complaints (bench/feedfarm.py's ~230 words), Zipf-weighted."""
+    from bench.feedfarm import SMALL, SMALL_ZIPF
+
+    return SMALL, SMALL_ZIPF
+
+
+def posts(n: int, seed: int = 1, small: bool = False) -> list[tuple[str, str, datetime]]:
+    """`n` posts (30 % copies). `small`: one product's ~230 words, 20-60 words a post
+    (what bench/ingest.py's onehost shape serves) instead of 20,000 words, 6-30 a post."""
     rng = random.Random(seed)
-    vocab = vocabulary(rng)
-    cum, total = [], 0.0
-    for rank in range(len(vocab)):
-        total += 1 / (rank + 1)
-        cum.append(total)
+    if small:
+        vocab, cum = small_vocabulary()
+    else:
+        vocab = vocabulary(rng)
+        cum, total = [], 0.0
+        for rank in range(len(vocab)):
+            total += 1 / (rank + 1)
+            cum.append(total)
+    low, high = (20, 60) if small else (6, 30)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     out: list[tuple[str, str, datetime]] = []
     at = start
@@ -71,7 +90,7 @@ def posts(n: int, seed: int = 1) -> list[tuple[str, str, datetime]]:
             else:
                 text = f"{text} #tag{rng.randrange(50)}"
         else:
-            text = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(6, 30)))
+            text = " ".join(rng.choices(vocab, cum_weights=cum, k=rng.randint(low, high)))
         out.append((f"p:{i}", text, at))
     return out
 
@@ -105,25 +124,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--probes", type=int, default=2000)
-    args = ap.parse_args()
-
+def measure(shape: str, args: argparse.Namespace) -> dict[str, list[float]]:
+    """Regroup, place-one latency and memory on one shape of posts, `args.repeat` times."""
     t = time.perf_counter()
-    data = posts(args.n + args.probes)
+    data = posts(args.n + args.probes, small=shape == "small")
     base, probes = data[: args.n], data[args.n :]
-    print(f"generated {len(data)} posts in {time.perf_counter() - t:.1f} s")
-
-    regroup, regroup_cpu, p50s, p99s, maxes, cpu99s = [], [], [], [], [], []
+    print(f"== {shape}: generated {len(data)} posts in {time.perf_counter() - t:.1f} s")
+    out: dict[str, list[float]] = {
+        k: [] for k in ("regroup", "regroup_cpu", "p50", "p99", "max", "cpu99")
+    }
     for r in range(args.repeat):
         gc.collect()
         t, c = time.perf_counter(), time.process_time()
         result = group_all(base)
-        regroup.append(time.perf_counter() - t)
-        regroup_cpu.append(time.process_time() - c)
+        out["regroup"].append(time.perf_counter() - t)
+        out["regroup_cpu"].append(time.process_time() - c)
         groups = len({m.group_id for m in result.values()})
         del result
 
@@ -137,14 +152,16 @@ def main() -> int:
             grouper.place(pid, text, at)
             lat.append((time.perf_counter_ns() - t) / 1e6)
             cpu.append((time.thread_time_ns() - c) / 1e6)
-        cpu99s.append(percentile(cpu, 0.99))
-        p50s.append(percentile(lat, 0.50))
-        p99s.append(percentile(lat, 0.99))
-        maxes.append(max(lat))
+        out["cpu99"].append(percentile(cpu, 0.99))
+        out["p50"].append(percentile(lat, 0.50))
+        out["p99"].append(percentile(lat, 0.99))
+        out["max"].append(max(lat))
         print(
-            f"run {r + 1}: regroup {regroup[-1]:.1f} s wall, {regroup_cpu[-1]:.1f} s CPU"
-            f" ({groups} groups), place one:"
-            f" p50 {p50s[-1]:.3f} ms p99 {p99s[-1]:.3f} ms (CPU {cpu99s[-1]:.3f}) max {maxes[-1]:.1f} ms"
+            f"run {r + 1}: regroup {out['regroup'][-1]:.1f} s wall, "
+            f"{out['regroup_cpu'][-1]:.1f} s CPU ({groups} groups), place one:"
+            f" p50 {out['p50'][-1]:.3f} ms p99 {out['p99'][-1]:.3f} ms"
+            f" (CPU {out['cpu99'][-1]:.3f}) max {out['max'][-1]:.1f} ms; {load()}",
+            flush=True,
         )
         del grouper
 
@@ -155,25 +172,43 @@ def main() -> int:
         grouper.place(pid, text, at)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    out["held"], out["peak"] = [current / 2**20], [peak / 2**20]
+    return out
 
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f} on {os.cpu_count()} cores"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--probes", type=int, default=2000)
+    ap.add_argument("--shapes", default="zipf,small", help="zipf (20,000 words), small (~230)")
+    args = ap.parse_args()
+
+    figures = {shape: measure(shape, args) for shape in args.shapes.split(",") if shape}
     huge = huge_posts(args.repeat)
 
     def spread(xs: list[float]) -> str:
         return f"(min {min(xs):.3f}, max {max(xs):.3f})"
 
-    print(f"--- N = {args.n}, {args.repeat} runs, medians; shared 2-core machine, noisy")
-    print(f"full regroup      {statistics.median(regroup):.2f} s {spread(regroup)}  target <= 30 s")
-    print(f"full regroup CPU  {statistics.median(regroup_cpu):.2f} s {spread(regroup_cpu)}")
-    print(f"place one p50     {statistics.median(p50s):.3f} ms {spread(p50s)}")
-    print(f"place one p99     {statistics.median(p99s):.3f} ms {spread(p99s)}  target <= 2 ms")
+    med = statistics.median
+    for shape, f in figures.items():
+        print(f"--- {shape}: N = {args.n}, {args.repeat} runs, medians; {load()}")
+        print(f"full regroup      {med(f['regroup']):.2f} s {spread(f['regroup'])}  target <= 30 s")
+        print(f"full regroup CPU  {med(f['regroup_cpu']):.2f} s {spread(f['regroup_cpu'])}")
+        print(f"place one p50     {med(f['p50']):.3f} ms {spread(f['p50'])}")
+        print(f"place one p99     {med(f['p99']):.3f} ms {spread(f['p99'])}  target <= 2 ms")
+        print(f"place one p99 CPU {med(f['cpu99']):.3f} ms {spread(f['cpu99'])}  (thread CPU time)")
+        print(
+            f"memory (grouper)  {f['held'][0]:.0f} MB held, {f['peak'][0]:.0f} MB peak"
+            "  target <= 300 MB"
+        )
     print(
-        f"place one p99 CPU {statistics.median(cpu99s):.3f} ms {spread(cpu99s)}  (thread CPU time)"
-    )
-    print(
-        f"memory (grouper)  {current / 2**20:.0f} MB held, {peak / 2**20:.0f} MB peak  target <= 300 MB"
-    )
-    print(
-        f"two 1 MB posts    {statistics.median(huge):.1f} ms {spread(huge)}"
+        f"two 1 MB posts    {med(huge):.1f} ms {spread(huge)}"
         "  (brands, priority, grouping of both: Pipeline.process)"
     )
     return 0

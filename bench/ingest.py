@@ -1,22 +1,37 @@
-"""Ingestion benchmark: `veille fetch` side by side with newsboat on a loopback feed farm.
+"""Ingestion benchmark: `veille fetch` side by side with newsboat, on three feed farms.
 
-    .venv/bin/python bench/ingest.py [--feeds 200] [--entries 50] [--runs 5]
-                                     [--newsboat-threads 1] [--keep DIR] [--parse-only]
+    .venv/bin/python bench/ingest.py [--shapes onehost,tweets,zipf] [--runs 5]
+                                     [--feeds 200] [--entries 50]
+                                     [--tweet-feeds 30] [--tweet-entries 500]
+                                     [--newsboat-threads 4] [--keep DIR]
+                                     [--baseline OTHER_CHECKOUT]
+                                     [--parse] [--parse-only]
 
-Generates `feeds` x `entries` (half RSS 2.0, half Atom; HTML titles and bodies with
-entities), serves them from a separate process on 127.0.0.1 (ETag / Last-Modified and
-304, gzip when asked), then, per run and in the same run, times:
+The shapes (bench/feedfarm.py) are what real deployments have: `onehost` (200 feeds x
+50 entries on ONE site, one product's small vocabulary), `tweets` (30 feeds x 500 real
+customer-support tweets on one site, from ../shared/data/twcs-sample.csv; skipped with a
+message when the file is absent) and `zipf` (200 small feeds, one site each, a Zipf
+vocabulary). Each shape's farm is served from a separate process on 127.0.0.x
+(ETag / Last-Modified and 304, gzip when asked), then, per run and in the same run, it
+times:
 
   1. newsboat `-x reload` into a fresh cache, then again with nothing changed;
   2. `veille fetch` into a fresh store, then again with nothing changed.
 
-Each tool runs as its own process, timed from launch to exit (what a cron job pays).
-First, in this process, the parsing alone: `parse_feed` over every feed of the farm with
-the fast path, then with feedparser only (the fast path's gain, and how many feeds it
-took); `--parse-only` stops there.
-Prints medians, p99 (= max at these counts), min-max noise and the ratios veille/newsboat
-(targets: first fetch <= 1.0, unchanged <= 0.5), and checks that every entry was stored
-(newsboat's SQLite cache; veille's store reopened, mentions and groups counted).
+Each tool runs as its own process, timed from launch to exit (what a cron job pays);
+the order alternates between runs. Prints, per shape, medians, p99 (= max at these
+counts), min-max noise and the ratios veille/newsboat (median of per-run ratios;
+targets: first fetch <= 1.0 (<= 0.5 on `zipf`), unchanged <= 0.5), and checks that
+every entry was stored (newsboat's SQLite cache; veille's store reopened, mentions and
+groups counted). The machine's load is printed with the figures: on a shared machine,
+read the ratios, not the seconds.
+
+`--baseline DIR` also times `veille fetch` from another checkout of the code (say main's,
+`git archive main | tar -x -C DIR`), run by this venv's Python, in the same runs: before
+and after under the same load.
+
+`--parse` first times, in this process, the parsing alone: `parse_feed` over every feed
+of the farm with the fast path, then with feedparser only; `--parse-only` stops there.
 
 newsboat is the Debian package: `sudo apt-get install newsboat`. Without it the bench
 still times veille and says newsboat was skipped.
@@ -28,11 +43,9 @@ import argparse
 import email.utils
 import gzip
 import hashlib
-import html
-import itertools
 import os
-import random
 import re
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -41,124 +54,19 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.feedfarm import SHAPES, Farm, atom_feed, build, rss_feed  # noqa: E402
+
+__all__ = ["atom_feed", "rss_feed"]  # tests/sources/test_fastfeed.py builds its feeds with them
+
 VEILLE = [str(ROOT / ".venv" / "bin" / "python"), "-m", "cli.main"]
 PHASES = re.compile(r"polled in ([0-9.]+) s, stored and grouped in ([0-9.]+) s")
-
-COMMON = [
-    "lumio",
-    "glow",
-    "lamp",
-    "battery",
-    "app",
-    "update",
-    "night",
-    "mode",
-    "broken",
-    "love",
-    "support",
-    "order",
-    "delivery",
-    "refund",
-    "colour",
-    "warm",
-    "light",
-    "review",
-    "price",
-]
-SYLLABLES = ["ka", "lo", "mi", "ré", "tu", "sa", "ven", "dor", "pli", "que", "zan", "or"]
-BRANDS = ("Lumio", "Brightly", "Lumio Glow")
-
-
-# ---------------------------------------------------------------- the feed farm
-
-
-def _vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
-    """Pseudo-words (real posts draw on thousands of words; a tiny vocabulary would make
-    every post a near-duplicate of every other and measure nothing real)."""
-    words = {"".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)}
-    return sorted(words)
-
-
-VOCABULARY = _vocabulary(random.Random(7))
-ZIPF = list(itertools.accumulate(1 / rank for rank in range(1, len(VOCABULARY) + 1)))
-
-
-def _sentence(rng: random.Random, n: int) -> str:
-    """Words drawn by Zipf's law, a few of them product words, one brand name."""
-    words = rng.choices(VOCABULARY, cum_weights=ZIPF, k=n)
-    words[rng.randrange(n)] = rng.choice(COMMON)
-    words.insert(rng.randrange(len(words)), rng.choice(BRANDS))
-    return " ".join(words).capitalize()
-
-
-def _entry_html(rng: random.Random) -> str:
-    paragraphs = [
-        f"<p>{html.escape(_sentence(rng, 14))} &amp; <b>{rng.choice(BRANDS)}</b> "
-        f"&mdash; <a href='https://example.org/{rng.randrange(10**6)}'>link</a></p>"
-        for _ in range(rng.randint(2, 4))
-    ]
-    return "".join(paragraphs) + "<ul><li>caf&eacute; &#8220;quoted&#8221;</li></ul>"
-
-
-def rss_feed(index: int, entries: int, rng: random.Random, base: datetime) -> str:
-    items = []
-    for j in range(entries):
-        when = email.utils.format_datetime(base - timedelta(minutes=7 * j + index))
-        title = html.escape(f"<b>{rng.choice(BRANDS)}</b> {_sentence(rng, 6)}")
-        items.append(
-            f"<item><title>{title}</title>"
-            f"<link>https://blog{index}.example.org/posts/{j}</link>"
-            f"<guid isPermaLink='false'>feed{index}-entry{j}</guid>"
-            f"<pubDate>{when}</pubDate><author>writer{j % 9}@example.org (Writer {j % 9})</author>"
-            f"<description>{html.escape(_entry_html(rng))}</description></item>"
-        )
-    return (
-        "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
-        f"<title>Blog {index}</title><link>https://blog{index}.example.org/</link>"
-        f"<description>Feed {index}</description><language>en</language>"
-        + "".join(items)
-        + "</channel></rss>"
-    )
-
-
-def atom_feed(index: int, entries: int, rng: random.Random, base: datetime) -> str:
-    items = []
-    for j in range(entries):
-        when = (base - timedelta(minutes=7 * j + index)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        title = html.escape(f"{rng.choice(BRANDS)} &amp; <i>{_sentence(rng, 6)}</i>")
-        items.append(
-            f"<entry><title type='html'>{title}</title>"
-            f"<link rel='alternate' href='https://forum{index}.example.org/t/{j}'/>"
-            f"<id>tag:forum{index}.example.org,2026:{j}</id><updated>{when}</updated>"
-            f"<author><name>Member {j % 13}</name></author>"
-            f"<content type='html'>{html.escape(_entry_html(rng))}</content></entry>"
-        )
-    return (
-        "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
-        f"<title>Forum {index}</title><id>tag:forum{index}.example.org,2026:feed</id>"
-        f"<updated>{base.strftime('%Y-%m-%dT%H:%M:%SZ')}</updated>"
-        f"<link rel='self' href='https://forum{index}.example.org/feed'/>"
-        + "".join(items)
-        + "</feed>"
-    )
-
-
-def generate(folder: Path, feeds: int, entries: int) -> list[str]:
-    rng = random.Random(20261123)
-    base = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
-    names = []
-    for i in range(feeds):
-        atom = i % 2 == 1
-        text = (atom_feed if atom else rss_feed)(i, entries, rng, base)
-        name = f"feed{i:03d}.{'atom' if atom else 'rss'}"
-        (folder / name).write_bytes(text.encode("utf-8"))
-        names.append(name)
-    return names
 
 
 # ---------------------------------------------------------------- the server (own process)
@@ -226,30 +134,35 @@ def serve(folder: Path, hosts: int) -> None:
 # ---------------------------------------------------------------- the two tools
 
 
-def veille_config(path: Path, feed_urls: list[str]) -> None:
-    lines = [
-        'user = "bench"',
-        "",
-        "[[brands]]",
-        'name = "Lumio"',
-        'keywords = ["lumio", "lumio glow"]',
-        'competitors = ["Brightly"]',
-        "",
-        "[[brands]]",
-        'name = "Brightly"',
-        'keywords = ["brightly"]',
-        "is_competitor = true",
-    ]
+def _toml_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join('"' + v.replace('"', "") + '"' for v in values) + "]"
+
+
+def veille_config(path: Path, feed_urls: list[str], farm: Farm) -> None:
+    lines = ['user = "bench"']
+    for name, keywords, handles in farm.brands:
+        lines += ["", "[[brands]]", f'name = "{name}"', f"keywords = {_toml_list(keywords)}"]
+        if handles:
+            lines.append(f"handles = {_toml_list(handles)}")
     for url in feed_urls:
         name = url.rsplit("/", 1)[1]
         lines += ["", "[[sources]]", f'name = "{name}"', 'kind = "rss"', f'url = "{url}"']
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+CPU: list[float] = []  # CPU seconds (user + system) of each timed process, in order
+
+
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
+    """Wall seconds and output of one process; its CPU seconds (with its children's: the
+    parse workers) are appended to CPU. CPU time hardly depends on the machine's load,
+    so it compares the tools' work where wall time on a shared machine cannot."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(
             f"{' '.join(cmd[:4])}... failed ({done.returncode}):\n{done.stdout[-2000:]}"
@@ -258,7 +171,9 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
     return seconds, done.stdout
 
 
-def newsboat_run(work: Path, urls: Path, threads: int, env: dict[str, str]) -> tuple[float, float]:
+def newsboat_run(
+    work: Path, urls: Path, threads: int, env: dict[str, str]
+) -> tuple[float, float, int]:
     cache = work / "newsboat" / "cache.db"
     cache.parent.mkdir(parents=True)
     conf = work / "newsboat" / "config"
@@ -268,14 +183,19 @@ def newsboat_run(work: Path, urls: Path, threads: int, env: dict[str, str]) -> t
     unchanged, _ = timed(cmd, env, work)
     with sqlite3.connect(cache) as db:
         items = db.execute("select count(*) from rss_item").fetchone()[0]
-    return first, unchanged, items  # type: ignore[return-value]
+    return first, unchanged, int(items)
 
 
-def veille_run(work: Path, config: Path, env: dict[str, str]) -> tuple[float, float, str, str]:
-    store = work / "veille-store"
+def veille_run(
+    work: Path, config: Path, env: dict[str, str], code: Path = ROOT, name: str = "veille-store"
+) -> tuple[float, float, str, str]:
+    """Two `veille fetch` (first, unchanged) into a fresh store, running the code in
+    `code` (another checkout's, for --baseline: `python -m` imports from the folder it
+    runs in before the installed package)."""
+    store = work / name
     cmd = [*VEILLE, "--config", str(config), "--store", str(store), "fetch"]
-    first, out1 = timed(cmd, env, ROOT)
-    unchanged, out2 = timed(cmd, env, ROOT)
+    first, out1 = timed(cmd, env, code)
+    unchanged, out2 = timed(cmd, env, code)
     return first, unchanged, out1, out2
 
 
@@ -340,49 +260,32 @@ def summary(label: str, values: list[float]) -> str:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--feeds", type=int, default=200)
-    parser.add_argument("--entries", type=int, default=50)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--newsboat-threads", type=int, default=1, help="newsboat reload-threads")
-    parser.add_argument("--keep", help="keep the work folder here")
-    parser.add_argument("--parse-only", action="store_true", help="time parsing alone, then stop")
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve:
-        serve(Path(args.serve), min(args.feeds, 250))
-        return 0
+def load() -> str:
+    """The machine's load, said with every figure (the cores are shared)."""
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
 
-    work_root = Path(args.keep or tempfile.mkdtemp(prefix="veille-ingest-"))
-    farm = work_root / "farm"
-    farm.mkdir(parents=True, exist_ok=True)
-    names = generate(farm, args.feeds, args.entries)
-    expected = args.feeds * args.entries
-    parse_figures(farm, names, args.runs)
-    if args.parse_only:
-        if not args.keep:
-            shutil.rmtree(work_root, ignore_errors=True)
-        return 0
+
+def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespace) -> dict:
+    """Serve one farm and time both tools on it `args.runs` times; the figures."""
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(farm), "--feeds", str(args.feeds)],
+        [sys.executable, __file__, "--serve", str(folder), "--hosts", str(farm.hosts)],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         hosts = server.stdout.readline().split()  # type: ignore[union-attr]
-        feed_urls = [f"http://{hosts[i % len(hosts)]}/{n}" for i, n in enumerate(names)]
-        base_url = f"{len(hosts)} loopback hosts (127.0.0.2-{hosts[-1].split(':')[0]})"
-        urls = work_root / "urls"
+        feed_urls = [f"http://{hosts[i % len(hosts)]}/{n}" for i, n in enumerate(farm.names)]
+        urls = work_root / f"urls-{farm.shape}"
         urls.write_text("".join(f"{u}\n" for u in feed_urls), encoding="utf-8")
-        config = work_root / "config.toml"
-        veille_config(config, feed_urls)
+        config = work_root / f"config-{farm.shape}.toml"
+        veille_config(config, feed_urls, farm)
         has_newsboat = shutil.which("newsboat") is not None
-        print(
-            f"feed farm: {args.feeds} feeds x {args.entries} entries = {expected} entries "
-            f"on {base_url}; {os.cpu_count()} cores; newsboat reload-threads "
-            f"{args.newsboat_threads}"
-        )
+        where = "1 loopback host" if len(hosts) == 1 else f"{len(hosts)} loopback hosts"
+        print(f"\n== {farm.shape}: {farm.describe}; {where}; {load()}", flush=True)
         if not has_newsboat:
             print("newsboat not found: skipped (install it with `sudo apt-get install newsboat`)")
         nb_first: list[float] = []
@@ -390,8 +293,12 @@ def main() -> int:
         vf_first: list[float] = []
         vf_same: list[float] = []
         phases: list[tuple[float, float]] = []  # (polled, stored) of each first fetch
+        nb_cpu: list[float] = []  # CPU seconds of each first fetch
+        vf_cpu: list[float] = []
+        bl_first: list[float] = []  # --baseline: the other checkout's first fetch
+        bl_cpu: list[float] = []
         for run in range(args.runs):
-            work = work_root / f"run{run}"
+            work = work_root / f"{farm.shape}-run{run}"
             home = work / "home"
             home.mkdir(parents=True)
             env = {
@@ -406,64 +313,154 @@ def main() -> int:
             env.pop("VEILLE_CONFIG", None)
             env.pop("VEILLE_STORE", None)
             order = ("newsboat", "veille") if run % 2 == 0 else ("veille", "newsboat")
+            if args.baseline:
+                order = (*order, "baseline") if run % 2 else ("baseline", *order)
             for tool in order:
                 if tool == "newsboat" and has_newsboat:
                     first, same, items = newsboat_run(work, urls, args.newsboat_threads, env)
+                    nb_cpu.append(CPU[-2])
                     nb_first.append(first)
                     nb_same.append(same)
-                    if items != expected:
-                        print(f"  newsboat stored {items} of {expected} entries")
+                    if items != farm.items:
+                        print(f"  newsboat stored {items} of {farm.items} items")
+                elif tool == "baseline":
+                    first, same, _, _ = veille_run(
+                        work, config, env, Path(args.baseline), "baseline-store"
+                    )
+                    bl_first.append(first)
+                    bl_cpu.append(CPU[-2])
                 elif tool == "veille":
                     first, same, out1, out2 = veille_run(work, config, env)
+                    vf_cpu.append(CPU[-2])
                     vf_first.append(first)
                     vf_same.append(same)
                     split = PHASES.search(out1)
                     if split:
                         phases.append((float(split.group(1)), float(split.group(2))))
                     if run == 0:
-                        print("  veille fetch (first run), last lines:")
-                        for line in out1.strip().splitlines()[-3:]:
-                            print("    " + line)
-                        print("  veille fetch (unchanged), last lines:")
-                        for line in out2.strip().splitlines()[-3:]:
-                            print("    " + line)
+                        print("  veille fetch (first run), last line:")
+                        print("    " + out1.strip().splitlines()[-1])
+                        print("  veille fetch (unchanged), last line:")
+                        print("    " + out2.strip().splitlines()[-1])
             stored, groups = count_store(work / "veille-store")
             print(
                 f"run {run + 1}: newsboat {nb_first[-1] if nb_first else float('nan'):.3f} / "
                 f"{nb_same[-1] if nb_same else float('nan'):.3f} s, veille {vf_first[-1]:.3f} / "
                 f"{vf_same[-1]:.3f} s (first / unchanged); veille stored {stored} mentions "
-                f"in {groups} groups",
+                f"in {groups} groups; {load()}",
                 flush=True,
             )
-            if stored != expected:
-                print(f"  MISSING: veille stored {stored} of {expected} entries")
+            if stored != farm.expected:
+                print(f"  MISSING: veille stored {stored} of {farm.expected} entries")
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
-        print()
-        print(summary("veille fetch, first", vf_first))
-        print(summary("veille fetch, unchanged", vf_same))
-        if phases:
-            polled = statistics.median(p for p, _ in phases)
-            stored = statistics.median(s for _, s in phases)
-            rest = statistics.median(vf_first) - polled - stored
-            print(
-                f"  where a first fetch's time goes (medians): polling and parsing {polled:.2f} s,"
-                f" storing and grouping {stored:.2f} s, start-up and the rest {rest:.2f} s"
-            )
-        if nb_first:
-            print(summary("newsboat reload, first", nb_first))
-            print(summary("newsboat reload, unchanged", nb_same))
-            r_first = statistics.median(v / n for v, n in zip(vf_first, nb_first, strict=True))
-            r_same = statistics.median(v / n for v, n in zip(vf_same, nb_same, strict=True))
-            print(
-                f"ratio veille/newsboat (median of per-run ratios): first {r_first:.2f} "
-                f"(target <= 1.0), unchanged {r_same:.2f} (target <= 0.5)"
-            )
     finally:
         server.terminate()
         server.wait(timeout=5)
+    print(summary("veille fetch, first", vf_first))
+    print(summary("  its CPU (with workers)", vf_cpu))
+    print(summary("veille fetch, unchanged", vf_same))
+    if phases:
+        polled = statistics.median(p for p, _ in phases)
+        stored_s = statistics.median(s for _, s in phases)
+        rest = statistics.median(vf_first) - polled - stored_s
+        print(
+            f"  where a first fetch's time goes (medians): polling and parsing {polled:.2f} s,"
+            f" storing and grouping {stored_s:.2f} s, start-up and the rest {rest:.2f} s"
+        )
+    if bl_first:
+        print(summary("baseline fetch, first", bl_first))
+        print(summary("  its CPU (with workers)", bl_cpu))
+        print(
+            "this checkout / baseline (median of per-run ratios): first "
+            f"{statistics.median(v / b for v, b in zip(vf_first, bl_first, strict=True)):.2f},"
+            f" CPU {statistics.median(v / b for v, b in zip(vf_cpu, bl_cpu, strict=True)):.2f}"
+        )
+    figures = {"shape": farm.shape, "first": statistics.median(vf_first)}
+    figures["unchanged"] = statistics.median(vf_same)
+    if nb_first:
+        print(summary("newsboat reload, first", nb_first))
+        print(summary("  its CPU", nb_cpu))
+        print(summary("newsboat reload, unchanged", nb_same))
+        figures["nb_first"] = statistics.median(nb_first)
+        figures["nb_unchanged"] = statistics.median(nb_same)
+        figures["r_first"] = statistics.median(
+            v / n for v, n in zip(vf_first, nb_first, strict=True)
+        )
+        figures["r_same"] = statistics.median(v / n for v, n in zip(vf_same, nb_same, strict=True))
+        figures["r_cpu"] = statistics.median(v / n for v, n in zip(vf_cpu, nb_cpu, strict=True))
+        print(
+            f"ratio veille/newsboat (median of per-run ratios): first {figures['r_first']:.2f}"
+            f" (target <= {target(farm.shape)}), unchanged {figures['r_same']:.2f}"
+            f" (target <= 0.5); CPU time of a first fetch {figures['r_cpu']:.2f}"
+        )
+    return figures
+
+
+def target(shape: str) -> float:
+    return 0.5 if shape == "zipf" else 1.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated shapes")
+    parser.add_argument("--feeds", type=int, default=200, help="feeds of onehost and zipf")
+    parser.add_argument("--entries", type=int, default=50, help="entries a feed (onehost, zipf)")
+    parser.add_argument("--tweet-feeds", type=int, default=30)
+    parser.add_argument("--tweet-entries", type=int, default=500)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--newsboat-threads", type=int, default=4, help="newsboat reload-threads")
+    parser.add_argument("--keep", help="keep the work folder here")
+    parser.add_argument(
+        "--baseline", help="also time `veille fetch` from this checkout (e.g. main's), same run"
+    )
+    parser.add_argument("--parse", action="store_true", help="time parsing alone first")
+    parser.add_argument("--parse-only", action="store_true", help="time parsing alone, then stop")
+    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--hosts", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve), args.hosts)
+        return 0
+
+    work_root = Path(args.keep or tempfile.mkdtemp(prefix="veille-ingest-"))
+    print(
+        f"bench/ingest.py: {args.runs} runs per shape, newsboat reload-threads "
+        f"{args.newsboat_threads}; {load()}"
+    )
+    results = []
+    try:
+        for shape in [s.strip() for s in args.shapes.split(",") if s.strip()]:
+            folder = work_root / f"farm-{shape}"
+            big = shape == "tweets"
+            farm = build(
+                shape,
+                folder,
+                args.tweet_feeds if big else args.feeds,
+                args.tweet_entries if big else args.entries,
+            )
+            if farm is None:
+                continue
+            if args.parse or args.parse_only:
+                parse_figures(folder, farm.names, args.runs)
+            if not args.parse_only:
+                results.append(run_shape(farm, folder, work_root, args))
+    finally:
         if not args.keep:
             shutil.rmtree(work_root, ignore_errors=True)
+    if results:
+        print(f"\n== summary (medians; {load()})")
+        print(
+            f"{'shape':<9} {'veille first':>12} {'newsboat':>9} {'ratio':>6} {'target':>6}"
+            f" {'veille same':>12} {'newsboat':>9} {'ratio':>6} {'CPU ratio':>9}"
+        )
+        for f in results:
+            print(
+                f"{f['shape']:<9} {f['first']:>11.3f}s {f.get('nb_first', float('nan')):>8.3f}s"
+                f" {f.get('r_first', float('nan')):>6.2f} {target(f['shape']):>6}"
+                f" {f['unchanged']:>11.3f}s {f.get('nb_unchanged', float('nan')):>8.3f}s"
+                f" {f.get('r_same', float('nan')):>6.2f} {f.get('r_cpu', float('nan')):>9.2f}"
+            )
     return 0
 
 

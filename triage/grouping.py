@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
 
 from triage.normalize import MAX_INPUT_CHARS, MAX_NORM_CHARS, cap_norm, grouping_norm
 from triage.stopwords import STOPWORDS
@@ -53,6 +54,7 @@ MIN_TOKEN_LEN = 3
 SHORT_TOKENS = 5  # fewer distinct informative words: a short text, joined only when exact
 LENGTH_RATIO_MIN = 0.5  # the shorter normal form against the longer, in characters
 PREFIX_MIN_INFO = SHORT_TOKENS  # informative words a truncated copy (a prefix) must keep
+WORD_SETS_KEPT = 4096  # word sets of compared posts kept (a few MB)
 PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
 
 
@@ -74,7 +76,58 @@ class Match:
 def informative_tokens(norm: str) -> frozenset[str]:
     """The distinct words of a normal form that can tell one story from another:
     not function words, greetings or thanks (`triage.stopwords`), not single letters."""
-    return frozenset(t for t in norm.split() if len(t) > 1 and t not in STOPWORDS)
+    distinct = frozenset(norm.split()) - STOPWORDS  # set operations in C, then the length
+    return frozenset(t for t in distinct if len(t) > 1)
+
+
+WordSet = tuple[frozenset[str], int]  # a normal form's distinct words, their total length
+
+
+def word_set(norm: str) -> WordSet:
+    """What `token_set_may_pass` needs of a normal form: its distinct words and the sum
+    of their lengths."""
+    words = frozenset(norm.split())
+    return words, sum(map(len, words))
+
+
+def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) -> bool:
+    """False only when `fuzz.token_set_ratio` of the two texts is below `cutoff`, from
+    word sets alone (no string is built): rapidfuzz scores the sorted common words
+    against each side's, which depends only on lengths, and the two sides' own words
+    against each other, which an edit distance bounds from below by their difference
+    in length. On a small vocabulary most candidates are far from it: the C call,
+    which splits and sorts both texts again, is skipped (tests/triage/
+    test_grouping_fast.py checks the bound against rapidfuzz)."""
+    (ta, la), (tb, lb) = a, b
+    if not ta or not tb:
+        return False
+    common = ta & tb
+    n_common = len(common)
+    n_ab, n_ba = len(ta) - n_common, len(tb) - n_common
+    if n_common and (not n_ab or not n_ba):
+        return True  # one side's words are all in the other: 100
+    in_common = sum(map(len, common))
+    # the lengths of the three strings rapidfuzz joins with spaces
+    sect_len = in_common + n_common - 1 if n_common else 0
+    ab_len = la - in_common + n_ab - 1 if n_ab else 0
+    ba_len = lb - in_common + n_ba - 1 if n_ba else 0
+    glue = 1 if sect_len else 0
+    sect_ab_len, sect_ba_len = sect_len + glue + ab_len, sect_len + glue + ba_len
+    lensum = sect_ab_len + sect_ba_len
+    floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
+    if sect_len and (
+        100 - 100 * (glue + ab_len) / (sect_len + sect_ab_len) >= floor
+        or 100 - 100 * (glue + ba_len) / (sect_len + sect_ba_len) >= floor
+    ):
+        return True
+    if not lensum:
+        return True
+    # the two sides' own words against each other: the edit distance is at least their
+    # difference in length; when that does not decide, compute it (as rapidfuzz does)
+    if 100 - 100 * abs(ab_len - ba_len) / lensum < floor:
+        return False
+    dist = Indel.distance(" ".join(sorted(ta - tb)), " ".join(sorted(tb - ta)))
+    return 100 - 100 * dist / lensum >= floor
 
 
 def join_rule(
@@ -84,10 +137,12 @@ def join_rule(
     b_tokens: int | None = None,
     a_info: int | None = None,
     b_info: int | None = None,
+    sets: tuple[WordSet, WordSet] | None = None,
 ) -> tuple[str, float] | None:
     """The join rule on two *normalised* texts: (rule, score) when they are one story.
     Word counts (`a_tokens`) and informative word counts (`a_info`) may be passed when
-    known (saves counting them again). Texts are compared up to `MAX_NORM_CHARS`."""
+    known (saves counting them again), and their `word_set`s (skips most token-set
+    comparisons that cannot pass). Texts are compared up to `MAX_NORM_CHARS`."""
     if not a or not b:
         return None
     if a == b:
@@ -115,7 +170,7 @@ def join_rule(
             return ("ratio", r)
     na = a.count(" ") + 1 if a_tokens is None else a_tokens
     nb = b.count(" ") + 1 if b_tokens is None else b_tokens
-    if min(na, nb) >= TOKEN_SET_MIN_TOKENS:
+    if min(na, nb) >= TOKEN_SET_MIN_TOKENS and (sets is None or token_set_may_pass(*sets)):
         t = fuzz.token_set_ratio(a, b, score_cutoff=TOKEN_SET_MIN)
         if t:
             return ("token_set", t)
@@ -182,6 +237,7 @@ class Grouper:
         self._leader: dict[str, int] = {}  # group id -> entry of its first post
         self._newest: datetime | None = None
         self._prune_at = prune_min
+        self._sets: dict[int, WordSet] = {}  # word sets of recent entries (candidates)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -263,7 +319,7 @@ class Grouper:
         ]
         dropped = len(self._entries) - len(keep)
         self._entries, self._by_id, self._exact = [], {}, {}
-        self._postings, self._leader = defaultdict(list), {}
+        self._postings, self._leader, self._sets = defaultdict(list), {}, {}
         self._prune_at = sys.maxsize  # no prune while rebuilding
         for e in keep:
             self._remember(e, _keyed(blocking_keys(e.norm), e.brands))
@@ -284,6 +340,16 @@ class Grouper:
         postings = self._postings
         for tok in keys:
             postings[tok].append(i)
+
+    def _word_set(self, i: int) -> WordSet:
+        """Entry `i`'s word set, kept for the most recent entries compared (candidates
+        are mostly recent: the last postings of each key)."""
+        found = self._sets.get(i)
+        if found is None:
+            found = self._sets[i] = word_set(self._entries[i].norm)
+            if len(self._sets) > WORD_SETS_KEPT:
+                del self._sets[next(iter(self._sets))]  # the one computed longest ago
+        return found
 
     def _find(self, new: _Entry, keys: Collection[str]) -> Match | None:
         norm, at = new.norm, new.at
@@ -309,19 +375,32 @@ class Grouper:
         n_tokens, n_info = new.tokens, new.info
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
+        mine: WordSet | None = None  # this post's word set, made when first compared
         for i in sorted(i for i, n in shared.items() if n >= need):
             e = self._entries[i]
             if e.brands != new.brands or not self._in_window(e, at):
                 continue
-            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info)
+            if mine is None:
+                mine = word_set(norm)
+            sets = (mine, self._word_set(i))
+            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info, sets)
             if verdict is None:
                 continue
             ok = checked.get(e.group_id)
             if ok is None:
-                leader = self._entries[self._leader.get(e.group_id, i)]
+                li = self._leader.get(e.group_id, i)
+                leader = self._entries[li]
                 ok = (
                     leader is e
-                    or join_rule(norm, leader.norm, n_tokens, leader.tokens, n_info, leader.info)
+                    or join_rule(
+                        norm,
+                        leader.norm,
+                        n_tokens,
+                        leader.tokens,
+                        n_info,
+                        leader.info,
+                        (mine, self._word_set(li)),
+                    )
                     is not None
                 )
                 checked[e.group_id] = ok

@@ -20,12 +20,14 @@ Why a copy joined its story is kept in `mention.extra["grouped"]` as
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 
-from triage.brands import MAX_MATCHED, BrandMatcher
+from triage.brandindex import IndexedBrandMatcher
+from triage.brands import MAX_MATCHED
 from triage.config import BrandConfig, SlaConfig
 from triage.grouping import Grouper, Match, blocking_keys, scope
 from triage.model import Mention, Prepared
@@ -40,13 +42,33 @@ def brands_fingerprint(brands: Sequence[BrandConfig]) -> str:
     return hashlib.blake2b(repr(list(brands)).encode(), digest_size=8).hexdigest()
 
 
+RECENT = 20_000  # contents whose preparation a Preparer remembers (~20 MB)
+
+
 class Preparer:
     """The per-mention half: brands, keywords, priority, signals and the normal form."""
 
     def __init__(self, brands: Sequence[BrandConfig]):
         self.brands = tuple(brands)
-        self.matcher = BrandMatcher(self.brands)
+        self.matcher = IndexedBrandMatcher(self.brands)  # BrandMatcher's results, faster
         self.fingerprint = brands_fingerprint(self.brands)
+        self._recent: dict[tuple[object, ...], dict[str, object]] = {}
+
+    def decided(self, mention: Mention) -> dict[str, object]:
+        """`fields(mention)`, remembered for the last `RECENT` contents prepared: the same
+        post in several feeds (a tweet in three search feeds), and a feed's old entries
+        served again beside a new one, are prepared once per worker. What `fields` reads
+        of a mention is its title, text, language and author's reach: the key."""
+        key = (mention.title, mention.text, mention.lang, mention.author.reach)
+        found = self._recent.get(key)
+        if found is None:
+            found = self._recent[key] = self.fields(mention)
+            if len(self._recent) > RECENT:
+                # the oldest; the inbox prepares on several threads: another one may
+                # have just evicted it (then one more stays until next time)
+                with contextlib.suppress(RuntimeError, KeyError, StopIteration):
+                    del self._recent[next(iter(self._recent))]
+        return found
 
     def fields(self, mention: Mention) -> dict[str, object]:
         """What this half decides for one mention, as Mention field values."""
@@ -70,12 +92,12 @@ class Preparer:
 
     def prepare(self, mention: Mention) -> Mention:
         """A prepared copy of the mention."""
-        return replace(mention, **self.fields(mention))  # type: ignore[arg-type]
+        return replace(mention, **self.decided(mention))  # type: ignore[arg-type]
 
     def prepare_owned(self, mentions: list[Mention]) -> list[Mention]:
         """Prepare mentions nobody else holds yet (just parsed), in place: no copies."""
         for m in mentions:
-            for name, value in self.fields(m).items():
+            for name, value in self.decided(m).items():
                 setattr(m, name, value)
         return mentions
 

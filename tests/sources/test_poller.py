@@ -121,3 +121,32 @@ async def test_the_pipelines_first_half_runs_in_the_worker_that_parsed(server, t
         assert m.prepared.fingerprint == pipeline.prepare_step.fingerprint
     stored = [pipeline.process(m) for m in outcome.mentions]
     assert [m.prepared for m in stored] == [None, None] and stored[0].brands == ("Lumio",)
+
+
+async def test_a_few_requests_at_a_time_to_one_host_never_more(server, tmp_path):
+    """Politeness per host that still keeps a few connections busy: twelve feeds on one
+    site are fetched PER_HOST at a time (not one by one, not all at once)."""
+    import threading
+    import time
+
+    from sources.http import PER_HOST
+
+    lock = threading.Lock()
+    in_flight = [0]
+    most = [0]
+
+    def slow(seen):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        time.sleep(0.2)
+        with lock:
+            in_flight[0] -= 1
+        return Reply(200, RSS, feed(1))
+
+    configs = [
+        SourceConfig(name=f"f{i}", kind="rss", url=server.route(f"/f{i}", slow)) for i in range(12)
+    ]
+    outcomes = await Poller(configs, tmp_path / "sources", parse="inline").poll_once(save=False)
+    assert all(o.ok and len(o.mentions) == 1 for o in outcomes)
+    assert 2 <= most[0] <= PER_HOST == 4

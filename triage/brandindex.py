@@ -1,0 +1,161 @@
+"""Brand matching that looks only at the brands a post can be about.
+
+`BrandMatcher` tries every configured brand on every post: with the 76 support accounts
+of the real tweets sample that is ~600 regular-expression searches and fuzzy loops per
+tweet, the larger part of preparing it. A brand's names, handles and tags can match only
+where the post has their first word as a word (or as the start of one joined by "_"),
+and a misspelling only beside a word with the same first letter (`triage.brands`'s own
+rules). `IndexedBrandMatcher` finds those brands by looking the post's words up in an
+index built once, then runs `BrandMatcher`'s own per-brand match on them alone: the
+same results, in the same order (tests/triage/test_brandindex.py compares both on drawn
+texts and on the real tweets).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz.distance import Levenshtein
+
+from triage.brands import (
+    FUZZY_MIN_LEN,
+    MAX_FUZZY,
+    MAX_MATCHED,
+    BrandMatch,
+    BrandMatcher,
+    _BrandMatcher,
+    _Words,
+    max_edits_for,
+)
+from triage.config import BrandConfig
+from triage.text import fold
+
+_WORD = re.compile(r"\w+")
+FEW = 4  # up to this many brands, each is tried (needles first) without the index
+
+
+def _first_word(phrase: str) -> str:
+    """The first word of `triage.brands._phrase_pattern(phrase)` ("" when it has none)."""
+    words = _WORD.findall(fold(phrase))
+    return words[0] if words else ""
+
+
+class _Typos:
+    """The words a misspelling can be, by (first letter, length), found once per post."""
+
+    __slots__ = ("_shapes", "words")
+
+    def __init__(self, words: _Words) -> None:
+        self.words = words
+        self._shapes: dict[tuple[str, int], list[str]] | None = None
+
+    def shapes(self) -> dict[tuple[str, int], list[str]]:
+        if self._shapes is None:
+            self._shapes = {}
+            for w in self.words.get():
+                self._shapes.setdefault((w[0], len(w)), []).append(w)
+        return self._shapes
+
+
+def _word_keys(tokens: list[str]) -> set[str]:
+    """The words of a text, and for words joined by "_" each beginning that ends before
+    one ("a_b_c": a, a_b, a_b_c): what a pattern's first word can be where it matches."""
+    keys = set(tokens)
+    for word in [w for w in keys if "_" in w]:
+        at = word.find("_")
+        while at > 0:
+            keys.add(word[:at])
+            at = word.find("_", at + 1)
+    return keys
+
+
+class IndexedBrandMatcher(BrandMatcher):
+    """`BrandMatcher`, trying on a post only the brands its words can match."""
+
+    def __init__(self, brands: Sequence[BrandConfig]):
+        super().__init__(brands)
+        self._by_word: dict[str, list[int]] = {}  # a term's first word -> matchers
+        self._always: list[int] = []  # a term without a word: tried on every post
+        self._by_shape: dict[tuple[str, int], list[int]] = {}  # (initial, length) of a typo
+        # per matcher: what each term and exclusion needs to be in the text
+        self._needles: list[tuple[list[str], list[str]]] = []
+        for k, m in enumerate(self._matchers):
+            needles = []
+            for label, _ in m.terms:
+                # a handle's or a tag's label is its prefix and the text it was given
+                prefix = label[0] if label[0] in "@#" else ""
+                word = _first_word(label[len(prefix) :])
+                needles.append(prefix + word)
+                if word:
+                    self._by_word.setdefault(word, []).append(k)
+                else:
+                    self._always.append(k)
+            excluded = [_first_word(x) for x in self.brands[k].exclude if fold(x).strip()]
+            self._needles.append((needles, excluded))
+            for name in m.fuzzy:
+                edits = max_edits_for(name)
+                for length in range(len(name) - edits, len(name) + edits + 1):
+                    self._by_shape.setdefault((name[0], length), []).append(k)
+
+    def match_folded(self, folded: str, lang: str | None = None) -> list[BrandMatch]:
+        folded = folded[:MAX_MATCHED]
+        words = _Words(folded, lang)
+        typos = _Typos(words)
+        if len(self._matchers) <= FEW:  # trying each is cheaper than looking words up
+            chosen: Iterable[int] = range(len(self._matchers))
+        else:
+            tokens = _WORD.findall(folded)
+            if len(folded) <= MAX_FUZZY:  # the same words `_Words.get` would find
+                words.words = [w for w in tokens if len(w) >= FUZZY_MIN_LEN - 1]
+            picked = set(self._always)
+            by_word = self._by_word
+            for key in _word_keys(tokens) & by_word.keys():
+                picked.update(by_word[key])
+            if self._by_shape:
+                by_shape = self._by_shape
+                for shape in typos.shapes().keys() & by_shape.keys():
+                    picked.update(by_shape[shape])
+            chosen = sorted(picked)
+        out = []
+        for k in chosen:
+            m = self._matchers[k]
+            kws = _match(m, *self._needles[k], folded, typos)
+            if kws:
+                out.append(BrandMatch(m.name, kws, m.is_competitor))
+        return out
+
+
+def _search(rx: re.Pattern[str], needle: str, folded: str) -> bool:
+    """`rx.search(folded)`, started where its first word first appears (a match starts
+    there or later; the pattern's look-behind still sees what comes before)."""
+    at = folded.find(needle)
+    return at >= 0 and rx.search(folded, at) is not None
+
+
+def _match(
+    m: _BrandMatcher, needles: list[str], excluded: list[str], folded: str, typos: _Typos
+) -> tuple[str, ...]:
+    """`_BrandMatcher.match`, each pattern searched from its first word on, a misspelling
+    looked for among the words of the right first letter and length only (which word
+    matched is not kept: the order they are tried in does not change the result)."""
+    if any(_search(x, n, folded) for x, n in zip(m.exclude, excluded, strict=True)):
+        return ()
+    found = [
+        label
+        for (label, rx), needle in zip(m.terms, needles, strict=True)
+        if _search(rx, needle, folded)
+    ]
+    if not found and m.fuzzy:
+        shapes, words = typos.shapes(), typos.words
+        for name in m.fuzzy:
+            max_edits = max_edits_for(name)
+            if any(
+                Levenshtein.distance(w, name, score_cutoff=max_edits) <= max_edits
+                and not words.common(w)
+                for length in range(len(name) - max_edits, len(name) + max_edits + 1)
+                for w in shapes.get((name[0], length), ())
+            ):
+                found.append(f"~{name}")
+                break
+    return tuple(dict.fromkeys(found))

@@ -35,9 +35,9 @@ from store.crash import crash_point
 from store.errors import Conflict, NotFound, StoreError
 from store.files import clean_temp_files, describe_io_error
 from store.gcpause import cyclic_gc_paused
-from store.index import Index
 from store.journal import Journal
 from store.lock import StoreLock
+from store.merges import GroupedIndex, StoryActions
 from store.partitions import BUCKETS, Partitions, bucket_of, doc_id_for
 from store.schema import SCHEMA_VERSION, check_schema
 from store.storage import CorruptFile
@@ -68,7 +68,7 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class Inbox:
+class Inbox(StoryActions):
     """Mentions, groups and triage state of one store folder, shared by processes."""
 
     def __init__(self, root: Path, user: str, pipeline: Pipeline | None, lock_timeout: float):
@@ -82,7 +82,7 @@ class Inbox:
         self._ingesting = threading.Lock()  # one ingest at a time (the pipeline is stateful)
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
-        self.index = Index()
+        self.index = GroupedIndex()
         # the hot reads (100k calls a scan) go straight to the index: no extra frame
         self.view = self.index.view  # type: ignore[method-assign]
         self.state = self.index.state  # type: ignore[method-assign]

@@ -30,7 +30,9 @@ from triage.text import clean_field
 
 Fields = dict[str, Any]
 CLAIM_MINUTES = 15.0
-UNDOABLE = frozenset({"tag", "status", "assign", "claim", "release", "handoff", "note", "snooze"})
+UNDOABLE = frozenset(
+    {"tag", "status", "assign", "claim", "release", "handoff", "note", "snooze", "merge", "split"}
+)
 CLOSED = (Status.DONE, Status.IGNORED)
 
 
@@ -142,6 +144,24 @@ def note(state: TriageState, text: str, who: str, now: datetime) -> Fields:
 
 def snooze(state: TriageState, until: datetime | None) -> Fields:
     return {"snoozed_until": until}
+
+
+def merge(state: TriageState, into: str) -> Fields:
+    """Story `state.target` joins story `into` (both as shown now: see triage.stories)."""
+    if not into or into == state.target:
+        raise Conflict(f"{state.target} is already that story")
+    return {"merged_into": into}
+
+
+def split(state: TriageState, copy: str, story: str) -> Fields:
+    """Copy `copy` (whose own state this is) leaves story `story`: a story merged in
+    is merged out again; any other copy heads a story of its own. The story's first
+    post cannot leave it (its id is the story's): split the other copies out."""
+    if copy == story:
+        raise Conflict(f"{copy} is the story itself: split the other copies out of it")
+    if state.merged_into:
+        return {"merged_into": None}
+    return {"split_from": story}
 
 
 def new_reply(text: str, who: str, now: datetime, key: str, mention_id: str, manual: bool) -> Reply:

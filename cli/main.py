@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.report",  # report, export
     "cli.shell",  # init, completion
     "cli.doctor",  # doctor
+    "cli.merge",  # merge, split, approve, send-back
 )
 EXIT_PIPE = 141
 # Commands that may make a store that does not exist yet: they fill or create it on

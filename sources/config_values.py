@@ -16,6 +16,7 @@ KEY_ACTIONS = (
     "inbox.filter", "inbox.tag", "inbox.reply", "inbox.handoff", "inbox.claim", "inbox.done",
     "inbox.ignore", "inbox.snooze", "inbox.note", "inbox.undo", "inbox.reopen", "inbox.clear",
     "inbox.open_post", "inbox.copy_link", "inbox.retry_handoff",
+    "inbox.merge", "inbox.split", "inbox.approve", "inbox.send_back",
     *(f"inbox.view{n}" for n in range(10)),
     "list.down", "list.up", "list.top", "list.bottom", "list.page_down", "list.page_up",
     "list.open", "list.select",

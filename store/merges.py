@@ -109,8 +109,10 @@ class GroupedIndex(Index):
     def story_of(self, mention_id: str) -> str:
         """The story a stored mention is in now."""
         self.settle()
-        return self._stories.story_of(mention_id) if self._stories.active else (
-            str(self.raw[mention_id].get("group_id") or mention_id)
+        return (
+            self._stories.story_of(mention_id)
+            if self._stories.active
+            else (str(self.raw[mention_id].get("group_id") or mention_id))
         )
 
     def resolve(self, target: str) -> str:

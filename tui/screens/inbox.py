@@ -32,6 +32,7 @@ from tui.filtering import FilterRun, narrows
 from tui.safe import clean, plain
 from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import StoreWriter, TriageActions
+from tui.screens.inbox_story import STORY_BINDINGS, StoryKeys
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor
@@ -44,7 +45,7 @@ STATUS_EVERY = 2.0  # seconds between redraws of an idle status bar (poller, sou
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 
 
-class InboxScreen(TriageActions, Screen[None]):
+class InboxScreen(StoryKeys, TriageActions, Screen[None]):
     """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -65,6 +66,7 @@ class InboxScreen(TriageActions, Screen[None]):
             "R", "retry_handoff", "Retry failed hand-off", id="inbox.retry_handoff", show=False
         ),
         Binding("escape", "clear", "Clear filter/selection", id="inbox.clear", show=False),
+        *STORY_BINDINGS,
         *[
             Binding(str(n), f"view({n})", f"View {n}", id=f"inbox.view{n}", show=False)
             for n in range(1, 10)

@@ -335,6 +335,8 @@ class TriageActions:
                 self.notify("Nothing to undo.", markup=False)
             else:
                 self._patch([event.target])
+                if event.action in ("merge", "split"):  # stories come and go
+                    self.reload(keep=inbox.resolve(event.target))
                 self._apply_filter(keep=event.target)  # an undone "done" comes back
                 self.notify(f"Undone: {event.action}", timeout=2, markup=False)
 

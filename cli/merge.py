@@ -1,0 +1,79 @@
+"""Grouping and approval by hand: `veille merge|split|approve|send-back`.
+
+Exit codes as every scriptable command: 0 once durable, 1 refused (in words on
+stderr), 2 bad usage, 3 the store was busy. `veille undo` undoes a merge or a split.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cli.common import EXIT_BUSY, EXIT_REFUSED, EXIT_USAGE, ConfigError, runtime, say
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
+    from triage.protocol import Store
+
+
+def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> int:
+    from store.errors import StoreError, StoreLocked
+    from triage.errors import Refused
+
+    try:
+        rt = runtime(args, required=False)
+    except ConfigError as exc:
+        say("veille", exc)
+        return EXIT_USAGE
+    try:
+        with rt.open_store(pipeline=False, lock_timeout=args.wait) as inbox:
+            for problem in inbox.problems:
+                say("veille", f"warning: {problem}")
+            return action(inbox, rt)
+    except StoreLocked as exc:
+        say("veille", exc)
+        return EXIT_BUSY
+    except (StoreError, Refused, ValueError) as exc:
+        say("veille", exc)
+        return EXIT_REFUSED
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    def action(inbox: Store, rt: Runtime) -> int:
+        inbox.merge(args.into, args.ids)
+        story = inbox.resolve(args.into)
+        print(f"{story}\tmerged\tcopies={len(inbox.group(story))}")
+        return 0
+
+    return _run(args, action)
+
+
+def cmd_split(args: argparse.Namespace) -> int:
+    def action(inbox: Store, rt: Runtime) -> int:
+        inbox.split(args.id)
+        story = inbox.resolve(args.id)
+        print(f"{story}\tsplit\tcopies={len(inbox.group(story))}")
+        return 0
+
+    return _run(args, action)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.add_argument("--wait", type=float, default=10.0, metavar="S",
+                       help="seconds to wait for the store lock")  # fmt: skip
+        p.set_defaults(func=func)
+        return p
+
+    p = add("merge", cmd_merge, "merge stories into the first one (one undo step)")
+    p.add_argument("into", help="the story (or a copy of it) the others join")
+    p.add_argument("ids", nargs="+", help="stories (or copies of them) to merge into it")
+    p = add("split", cmd_split, "split a copy out of its story (its later copies follow it)")
+    p.add_argument("id", help="the copy's mention id")
+
+
+__all__ = ["register"]

@@ -67,7 +67,7 @@ class StoryKeys(Base):
         inbox, story = self.vapp.inbox, view.group_id
 
         def done(outcomes: list[Outcome]) -> None:
-            _, state, error = outcomes[0]
+            _, _, error = outcomes[0]
             if error is not None:
                 self.notify(f"Split refused: {clean(str(error))}", severity="error",
                             markup=False)  # fmt: skip

@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from store.index import Index
@@ -44,12 +45,21 @@ class GroupedIndex(Index):
         self._merged: dict[str, str] = {}
         self._split: set[str] = set()
         self._stories = Stories(self.raw.get, {}, set())
+        self._active = False  # any correction at all (else the plain path, no cost)
         self._dirty = False
         self._settling = threading.Lock()
+        self._plain_path(True)
+
+    def _plain_path(self, plain: bool) -> None:
+        """With no correction, records go straight to `Index.add_record` (no frame)."""
+        if plain:
+            self.add_record = MethodType(Index.add_record, self)  # type: ignore[method-assign]
+        else:
+            self.__dict__.pop("add_record", None)
 
     # ------------------------------------------------------------------ updating
     def add_record(self, rec: dict[str, Any], mention: Mention | None = None) -> None:
-        if not self._stories.active:
+        if not self._active:
             super().add_record(rec, mention)
             return
         mid = rec["id"]
@@ -104,6 +114,8 @@ class GroupedIndex(Index):
             # one step for readers on other threads: every structure at once
             self.__dict__.update(fresh.__dict__)
             self._stories = stories
+            self._active = stories.active
+            self._plain_path(not stories.active)
 
     # ------------------------------------------------------------------ reading
     def story_of(self, mention_id: str) -> str:
@@ -138,12 +150,12 @@ class GroupedIndex(Index):
         return super().group(group_id)
 
     def view(self, group_id: str) -> GroupView:
-        if self._dirty:
-            self.settle()
         try:
-            return super().view(group_id)
-        except NotFound:  # a story merged away meanwhile: the one it went into
-            story = self._stories.alias(group_id) if self._merged else group_id
+            return Index.view(self, group_id)
+        except NotFound:  # a story merged (or split back) away meanwhile: where it went
+            if group_id not in self.raw:
+                raise
+            story = self.story_of(group_id)
             if story == group_id:
                 raise
             return super().view(story)

@@ -59,6 +59,51 @@ def cmd_split(args: argparse.Namespace) -> int:
     return _run(args, action)
 
 
+def _review_check(inbox: Store, rt: Runtime, target: str) -> None:
+    """Refused (in words) when this user may not review the reply awaiting there."""
+    from triage import approval, query
+    from triage.errors import Refused
+    from triage.model import utcnow
+
+    reply = inbox.awaiting_reply(target)
+    view = inbox.view(inbox.resolve(target))
+    ctx = query.context(inbox, utcnow())
+    why = approval.review_refusal(rt.config.approval, view, reply.by, inbox.user, ctx)
+    if why is not None:
+        raise Refused(why)
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    def action(inbox: Store, rt: Runtime) -> int:
+        _review_check(inbox, rt, args.id)
+        reply = inbox.approve(args.id, text=args.text)
+        print(f"{inbox.resolve(args.id)}\tapproved\t{reply.by}\tqueued for posting")
+        return 0
+
+    return _run(args, action)
+
+
+def cmd_send_back(args: argparse.Namespace) -> int:
+    def action(inbox: Store, rt: Runtime) -> int:
+        _review_check(inbox, rt, args.id)
+        reply = inbox.send_back(args.id, args.note)
+        print(f"{inbox.resolve(args.id)}\tsent back\t{reply.by}")
+        return 0
+
+    return _run(args, action)
+
+
+def cmd_awaiting(args: argparse.Namespace) -> int:
+    from triage.text import one_line
+
+    def action(inbox: Store, rt: Runtime) -> int:
+        for target, reply in inbox.awaiting():
+            print(f"{target}\t{reply.by}\t{reply.at:%Y-%m-%d %H:%M}\t{one_line(reply.text, 80)}")
+        return 0
+
+    return _run(args, action)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     def add(
         name: str, func: Callable[[argparse.Namespace], int], help: str
@@ -74,6 +119,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("ids", nargs="+", help="stories (or copies of them) to merge into it")
     p = add("split", cmd_split, "split a copy out of its story (its later copies follow it)")
     p.add_argument("id", help="the copy's mention id")
+    p = add("approve", cmd_approve, "approve the reply awaiting approval on a group: it is sent")
+    p.add_argument("id", help="the group (or a copy of it)")
+    p.add_argument("--text", help="the reply as you edited it (default: as written)")
+    p = add("send-back", cmd_send_back, "send the reply awaiting approval back to its author")
+    p.add_argument("id", help="the group (or a copy of it)")
+    p.add_argument("--note", required=True, help="what the author should change")
+    add("awaiting", cmd_awaiting, "list the replies awaiting approval, oldest first")
 
 
 __all__ = ["register"]

@@ -20,6 +20,7 @@ from typing import Annotated
 
 import msgspec
 
+from sources.config_approval import approval_entries
 from sources.config_lines import (
     ConfigError,
     did_you_mean,
@@ -146,6 +147,13 @@ class _Store(_Table):
     group: str = ""  # the Unix group sharing the store (mode = "group"); default: the folder's
 
 
+class _Approval(_Table):  # [[approval]] (issue 17): sources/config_approval.py checks it
+    name: str
+    when: str = ""
+    authors: list[str] = []
+    reviewers: list[str] = []
+
+
 class _File(_Table):
     user: str = ""
     brands: list[_Brand] = []
@@ -158,6 +166,7 @@ class _File(_Table):
     keys: dict[str, str] = {}
     views: dict[str, str] = {}
     store: _Store = msgspec.field(default_factory=_Store)
+    approval: list[_Approval] = []
 
 
 def _fields_of(table: str) -> list[str]:
@@ -168,6 +177,7 @@ def _fields_of(table: str) -> list[str]:
 _TABLE_TYPES: dict[str, type[_Table]] = {
     "": _File, "brands": _Brand, "sources": _Source, "teams": _Team, "templates": _Template,
     "sla": _Sla, "watch": _Watch, "smtp": _Smtp, "store": _Store, "keywords": _Keyword,
+    "approval": _Approval,
 }  # fmt: skip
 
 
@@ -284,6 +294,7 @@ def _build(f: _File, path: str) -> Config:
         keys=_keys(f.keys),
         views=_views(f.views),
         store=_store(f.store),
+        approval=approval_entries(f.approval),
     )
 
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from types import MethodType
 from typing import TYPE_CHECKING, Any
 
+from store.approvals import ApprovalActions
 from store.index import Index
 from triage import transitions as rules
 from triage.errors import Conflict, NotFound
@@ -165,8 +166,9 @@ class GroupedIndex(Index):
         return sorted(k for k, v in self._merged.items() if v == story)
 
 
-class StoryActions:
-    """Mixed into `store.inbox.Inbox`: merge, split (and their undo: plain `undo`)."""
+class StoryActions(ApprovalActions):
+    """Mixed into `store.inbox.Inbox`: merge, split (their undo is plain `undo`), and the
+    other actions issue 17 added (reply approval: store.approvals)."""
 
     if TYPE_CHECKING:
         user: str

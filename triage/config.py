@@ -91,6 +91,18 @@ class StoreConfig:
     group: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ApprovalConfig:
+    """`[[approval]]`: replies that wait for a reviewer (triage.approval): those on a
+    group matching `when` (the filter language) and/or written by one of `authors`.
+    `reviewers` may approve (empty: anyone but the reply's author)."""
+
+    name: str
+    when: str = ""
+    authors: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Config:
     user: str
@@ -105,3 +117,4 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("inbox.done")
     views: tuple[tuple[str, str], ...] = ()  # saved views 1-9: (name, filter)
     store: StoreConfig = field(default_factory=StoreConfig)
+    approval: tuple[ApprovalConfig, ...] = ()  # replies that wait for a reviewer

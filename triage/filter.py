@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -30,7 +30,9 @@ from triage.model import Status
 from triage.text import fold
 
 FIELDS = ("brand", "platform", "tag", "status", "author", "is")
-IS_VALUES = ("urgent", "unanswered", "mine", "snoozed", "claimed", "handedoff")
+IS_VALUES = (
+    "urgent", "unanswered", "mine", "snoozed", "claimed", "handedoff", "awaiting", "unread",
+)  # fmt: skip
 # the platforms the connectors write (sources/*: Mention.platform); a caller whose store
 # holds others passes them in KnownValues
 PLATFORMS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
@@ -78,6 +80,8 @@ class FilterSubject(Protocol):
     def snoozed_until(self) -> datetime | None: ...
     @property
     def handed_off(self) -> bool: ...
+    @property
+    def awaiting(self) -> bool: ...  # a reply waits for a reviewer's approval
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,8 @@ class FilterContext:
     user: str
     now: datetime
     urgent_threshold: float = 70.0
+    # `is:unread`: the user's own read state (store.reads), when the store keeps one
+    unread: Callable[[FilterSubject], bool] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +203,10 @@ def _is(value: str, s: FilterSubject, ctx: FilterContext) -> bool:
         return bool(s.claimed_by and s.claim_expires and s.claim_expires > ctx.now)
     if value == "handedoff":
         return s.handed_off
+    if value == "awaiting":
+        return s.awaiting
+    if value == "unread":
+        return ctx.unread is not None and ctx.unread(s)
     return False
 
 

@@ -452,10 +452,11 @@ class TriageActions:
         app = self.vapp
         inbox, manual = app.inbox, not app.can_post(mention)
         editor = self.query_one(ReplyEditor)
-        brand = editor.brand
+        brand, held = editor.brand, self._held(target)  # approval: inbox_story.py
 
         def apply(gid: str) -> Any:
-            reply = inbox.add_reply(gid, text, mention_id=mention.id, manual=manual)
+            reply = (inbox.submit_reply(gid, text, mention_id=mention.id) if held  # waits
+                     else inbox.add_reply(gid, text, mention_id=mention.id, manual=manual))
             with contextlib.suppress(Exception), inbox.batch(rules.AUTO_BATCH):
                 inbox.release(gid)  # best effort, and automatic: not on the undo stack
             return reply
@@ -470,14 +471,16 @@ class TriageActions:
             app.drafts.discard(target)
             self._confirmed().pop(target, None)
             self._patch([target])
-            if manual:
+            if held is not None:
+                self.notify(f"Reply awaits approval ({held.name}).", timeout=4, markup=False)
+            elif manual:
                 app.manual_reply(mention, text)
             else:
                 app.outbound_kick()
                 self.notify("Reply queued for posting.", timeout=2, markup=False)
 
         def predict(state: TriageState, now: datetime) -> dict[str, Any]:
-            reply = rules.new_reply(text, app.user, now, "pending", mention.id, manual)
+            reply = rules.new_reply(text, app.user, now, "-", mention.id, manual, bool(held))
             return {**rules.reply(state, reply), **rules.release(state)}
 
         if self._write([target], apply, done, predict):

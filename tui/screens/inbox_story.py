@@ -1,6 +1,8 @@
-"""The inbox's keys for grouping by hand: `m` merges the selected stories, `x` splits a
-copy out of the story under the cursor. Both write on the screen's writer thread
-(inbox_actions.StoreWriter) and are undone by `u` like any action.
+"""The inbox's keys for grouping by hand and reply approval: `m` merges the selected
+stories, `x` splits a copy out of the story under the cursor (both undone by `u`);
+`A` approves the reply awaiting approval under the cursor (as written or edited), `B`
+sends it back with a note. All write on the screen's writer thread
+(inbox_actions.StoreWriter). Who may approve is `triage.approval`'s rule.
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
+from triage import approval, query
+from triage.config import ApprovalConfig
 from triage.text import one_line
+from triage.views import GroupView
 from tui.safe import clean, flat
-from tui.screens.modals import ChoiceScreen
+from tui.screens.modals import ChoiceScreen, PromptScreen
 
 if TYPE_CHECKING:
     from tui.screens.inbox_actions import Outcome, TriageActions
@@ -23,6 +28,8 @@ else:
 STORY_BINDINGS = [
     Binding("m", "merge", "Merge selected stories", id="inbox.merge", show=False),
     Binding("x", "split", "Split a copy out", id="inbox.split", show=False),
+    Binding("A", "approve", "Approve the reply", id="inbox.approve", show=False),
+    Binding("B", "send_back", "Send the reply back", id="inbox.send_back", show=False),
 ]
 
 
@@ -80,3 +87,95 @@ class StoryKeys(Base):
                 self._write([story], lambda g: inbox.split(copy), done)
 
         self.app.push_screen(ChoiceScreen("Split which copy out of this story?", choices), pick)
+
+    # ------------------------------------------------------------------ approval
+    def _held(self, target: str) -> ApprovalConfig | None:
+        """The [[approval]] entry that holds back this user's reply here, if any."""
+        rules = self.vapp.config.approval
+        if not rules:
+            return None
+        ctx = query.context(self.vapp.inbox, self.vapp.now())
+        return approval.needs_approval(rules, self._view_of(target), self.vapp.user, ctx)
+
+    def _awaiting_here(self) -> tuple[GroupView, str, str] | None:
+        """(view, reply key, its author) of the reply awaiting approval under the cursor;
+        None (and said why) when there is none or this user may not review it."""
+        view = self.mention_list.current
+        waiting = [r for r in view.state.replies if r.status.value == "awaiting"] if view else []
+        if view is None or not waiting:
+            self.notify("No reply awaiting approval here (filter: is:awaiting).",
+                        severity="warning", markup=False)  # fmt: skip
+            return None
+        reply = waiting[0]
+        ctx = query.context(self.vapp.inbox, self.vapp.now())
+        why = approval.review_refusal(
+            self.vapp.config.approval, view, reply.by, self.vapp.user, ctx
+        )
+        if why is not None:
+            self.notify(f"Refused: {why}", severity="error", markup=False)
+            return None
+        return view, reply.key, reply.by
+
+    def action_approve(self) -> None:
+        found = self._awaiting_here()
+        if found is None:
+            return
+        view, key, author = found
+        inbox = self.vapp.inbox
+        text = next(r.text for r in view.state.replies if r.key == key)
+
+        def approve(new_text: str | None) -> None:
+            def done(outcomes: list[Outcome]) -> None:
+                _, _, error = outcomes[0]
+                if error is not None:
+                    self.notify(f"Approval refused: {clean(str(error))}", severity="error",
+                                markup=False)  # fmt: skip
+                    return
+                self._patch([view.group_id])
+                self.vapp.outbound_kick()
+                self.notify(f"Approved: {flat(author, 20)}'s reply is queued for posting.",
+                            timeout=3, markup=False)  # fmt: skip
+
+            self._write([view.group_id], lambda g: inbox.approve(g, key, new_text), done)
+
+        def choose(choice: str | None) -> None:
+            if choice == "approve":
+                approve(None)
+            elif choice == "edit":
+                self.app.push_screen(
+                    PromptScreen("Edit, then approve", value=text, hint="enter approves"),
+                    lambda edited: approve(edited) if edited and edited.strip() else None,
+                )
+            elif choice == "back":
+                self.action_send_back()
+
+        choices = [("approve", "Approve as written"), ("edit", "Edit, then approve"),
+                   ("back", "Send back with a note")]  # fmt: skip
+        title = f"{flat(author, 20)} wrote: {one_line(text, 70)}"
+        self.app.push_screen(ChoiceScreen(title, choices), choose)
+
+    def action_send_back(self) -> None:
+        found = self._awaiting_here()
+        if found is None:
+            return
+        view, key, author = found
+        inbox = self.vapp.inbox
+
+        def send_back(note: str | None) -> None:
+            if not note or not note.strip():
+                return
+
+            def done(outcomes: list[Outcome]) -> None:
+                _, _, error = outcomes[0]
+                if error is not None:
+                    self.notify(f"Send back refused: {clean(str(error))}", severity="error",
+                                markup=False)  # fmt: skip
+                    return
+                self._patch([view.group_id])
+                self.notify(f"Sent back to {flat(author, 20)}.", timeout=3, markup=False)
+
+            self._write([view.group_id], lambda g: inbox.send_back(g, note.strip(), key), done)
+
+        self.app.push_screen(
+            PromptScreen(f"Send back to {flat(author, 20)}: note", "what to change"), send_back
+        )

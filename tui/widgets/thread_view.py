@@ -18,7 +18,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from triage.model import Mention, TriageState
+from triage.model import DeliveryStatus, Mention, Reply, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, link, plain
 from tui.widgets.rows import age_short, duration_short
@@ -72,6 +72,16 @@ def sla_sentence(left: float | None, view: GroupView) -> str:
         why = flat(h.error, 80) or "no reason given"
         sentence += f"; the hand-off to {flat(h.team, 30)} FAILED ({why}), R retries"
     return sentence
+
+
+def reply_status(reply: Reply) -> str:
+    """Where a reply stands, approval included (the author reads the outcome here)."""
+    if reply.status is DeliveryStatus.AWAITING:
+        return "awaiting approval (A approves, B sends back)"
+    if reply.status is DeliveryStatus.RETURNED:
+        return f"sent back by {reply.reviewed_by}"
+    approved = f", approved by {reply.reviewed_by}" if reply.reviewed_by else ""
+    return reply.status.value + approved
 
 
 def _when(at: datetime | None, now: datetime) -> str:
@@ -144,10 +154,13 @@ def render_group(
     for reply in state.replies:
         parts += [
             ("Reply ", "bold $success"),
-            plain(f"({reply.by}, {reply.status.value}): "),
+            plain(f"({reply.by}, {reply_status(reply)}): "),
             plain(reply.text),
             "\n",
         ]
+        if reply.review_note:
+            parts += ["  ", plain(f"{reply.reviewed_by}'s note: ", "bold $warning"),
+                      plain(reply.review_note, "italic"), "\n"]  # fmt: skip
     if view.size > 1:
         parts += ["\n", (f"Copies in this group ({view.size}):", "bold $accent"), "\n"]
         for copy in view.mentions[1:21]:

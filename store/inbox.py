@@ -82,7 +82,7 @@ class Inbox(StoryActions):
         self._ingesting = threading.Lock()  # one ingest at a time (the pipeline is stateful)
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
-        self.index = GroupedIndex()
+        self.index = GroupedIndex(unread=self.is_unread)
         # the hot reads (100k calls a scan) go straight to the index: no extra frame
         self.view = self.index.view  # type: ignore[method-assign]
         self.state = self.index.state  # type: ignore[method-assign]

@@ -19,12 +19,14 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from store.approvals import ApprovalActions
 from store.index import Index
+from store.reads import ReadActions
 from triage import transitions as rules
 from triage.errors import Conflict, NotFound
 from triage.filter import Filter, FilterContext
@@ -41,8 +43,9 @@ if TYPE_CHECKING:
 class GroupedIndex(Index):
     """`store.index.Index` with each record placed in its story (see the module)."""
 
-    def __init__(self) -> None:
+    def __init__(self, unread: Callable[[Any], bool] | None = None) -> None:
         super().__init__()
+        self._unread = unread  # the user's read state, for `is:unread` (store.reads)
         self._merged: dict[str, str] = {}
         self._split: set[str] = set()
         self._stories = Stories(self.raw.get, {}, set())
@@ -140,6 +143,8 @@ class GroupedIndex(Index):
 
     def ranked_ids(self, filter: Filter | str | None, ctx: FilterContext) -> list[str]:
         self.settle()
+        if ctx.unread is None and self._unread is not None:
+            ctx = replace(ctx, unread=self._unread)
         return super().ranked_ids(filter, ctx)
 
     def group_ids(self) -> list[str]:
@@ -166,9 +171,9 @@ class GroupedIndex(Index):
         return sorted(k for k, v in self._merged.items() if v == story)
 
 
-class StoryActions(ApprovalActions):
+class StoryActions(ApprovalActions, ReadActions):
     """Mixed into `store.inbox.Inbox`: merge, split (their undo is plain `undo`), and the
-    other actions issue 17 added (reply approval: store.approvals)."""
+    rest of issue 17 (reply approval: store.approvals; unread per person: store.reads)."""
 
     if TYPE_CHECKING:
         user: str

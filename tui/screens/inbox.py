@@ -85,7 +85,7 @@ class InboxScreen(StoryKeys, TriageActions, Screen[None]):
         self._pane_timer: Timer | None = None
         self._last: tuple[Filter, list[str]] | None = None  # the last complete result
         self._vocabulary_ready = False
-        self._counts = (0, 0, 0, 0)
+        self._counts = (0, 0, 0, 0, 0)  # open, urgent, breached, hand-offs failed, unread
         self._spike: str | None = None
         self.flt: Filter | None = None
         self.filter_text = ""
@@ -305,6 +305,7 @@ class InboxScreen(StoryKeys, TriageActions, Screen[None]):
             urgent=self._counts[1],
             breached=self._counts[2],
             handoffs_failed=self._counts[3],
+            unread=self._counts[4],
             shown=shown,
             total=len(self.ranked),
             selected=len(self.mention_list.selected),
@@ -326,11 +327,11 @@ class InboxScreen(StoryKeys, TriageActions, Screen[None]):
             return
         self.app.call_from_thread(
             self._counted,
-            (counts.open, counts.urgent, counts.breached, counts.handoffs_failed),
+            (counts.open, counts.urgent, counts.breached, counts.handoffs_failed, counts.unread),
             spike,
         )
 
-    def _counted(self, counts: tuple[int, int, int, int], spike: str | None) -> None:
+    def _counted(self, counts: tuple[int, ...], spike: str | None) -> None:
         self._counts = counts
         self._spike = spike
         self._render_status()

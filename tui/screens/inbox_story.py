@@ -17,6 +17,7 @@ from triage.text import one_line
 from triage.views import GroupView
 from tui.safe import clean, flat
 from tui.screens.modals import ChoiceScreen, PromptScreen
+from tui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
     from tui.screens.inbox_actions import Outcome, TriageActions
@@ -179,3 +180,15 @@ class StoryKeys(Base):
         self.app.push_screen(
             PromptScreen(f"Send back to {flat(author, 20)}: note", "what to change"), send_back
         )
+
+    # ------------------------------------------------------------------ unread
+    def on_thread_view_shown(self, message: ThreadView.Shown) -> None:
+        """Opened in the thread pane: read for this user (store.reads writes it within a
+        second); the status bar's unread count follows at once."""
+        view, inbox = message.view, self.vapp.inbox
+        was_unread = inbox.is_unread(view)
+        if inbox.mark_read(view) and was_unread and query.is_open(view.state, self.vapp.now()):
+            counts = list(self._counts)
+            counts[4] = max(0, counts[4] - 1)
+            self._counts = tuple(counts)
+            self._render_status()

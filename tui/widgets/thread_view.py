@@ -16,6 +16,7 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from triage.model import DeliveryStatus, Mention, Reply, TriageState
@@ -212,6 +213,13 @@ def render_group(
 class ThreadView(VerticalScroll, can_focus=True):
     """Scrollable context of the group under the cursor."""
 
+    class Shown(Message):
+        """A group is on show in the pane: the user has read it (store.reads)."""
+
+        def __init__(self, view: GroupView) -> None:
+            super().__init__()
+            self.view = view
+
     def compose(self) -> ComposeResult:
         yield Static(Content("Select a mention."), id="thread-body")
 
@@ -225,6 +233,7 @@ class ThreadView(VerticalScroll, can_focus=True):
         else:
             width = self.scrollable_content_region.width
             body.update(render_group(view, info, now, user=user, width=width))
+            self.post_message(self.Shown(view))
 
     def on_resize(self) -> None:
         if self._shown is not None:  # URLs are fitted to the width

@@ -319,7 +319,7 @@ class InboxScreen(StoryKeys, TriageActions, Screen[None]):
     @work(thread=True, exclusive=True, group="counts")
     def _count_worker(self) -> None:
         app = self.vapp
-        inbox, now = app.inbox, app.now()
+        inbox, now, marks = app.inbox, app.now(), self._read_marks()  # (inbox_story)
         try:
             counts = query.count(inbox, now, app.sla_clock)
             spike = app.spike_message(inbox, now)
@@ -328,11 +328,11 @@ class InboxScreen(StoryKeys, TriageActions, Screen[None]):
         self.app.call_from_thread(
             self._counted,
             (counts.open, counts.urgent, counts.breached, counts.handoffs_failed, counts.unread),
-            spike,
-        )
+            spike, marks,
+        )  # fmt: skip
 
-    def _counted(self, counts: tuple[int, ...], spike: str | None) -> None:
-        self._counts = counts
+    def _counted(self, counts: tuple[int, ...], spike: str | None, marks: int = 0) -> None:
+        self._counts = self._exact_unread(counts, marks)
         self._spike = spike
         self._render_status()
 

@@ -188,7 +188,21 @@ class StoryKeys(Base):
         view, inbox = message.view, self.vapp.inbox
         was_unread = inbox.is_unread(view)
         if inbox.mark_read(view) and was_unread and query.is_open(view.state, self.vapp.now()):
+            self._read_count += 1
             counts = list(self._counts)
             counts[4] = max(0, counts[4] - 1)
             self._counts = tuple(counts)
             self._render_status()
+
+    _read_count = 0  # marks that turned an open group read (this screen, UI thread)
+
+    def _read_marks(self) -> int:
+        return self._read_count
+
+    def _exact_unread(self, counts: tuple[int, ...], marks: int) -> tuple[int, ...]:
+        """The count worker's figures; its unread one only if no group was marked read
+        while it counted (else it may miss that mark: keep ours, count again soon)."""
+        if marks == self._read_count:
+            return counts
+        self.set_timer(0.3, self._count_worker)
+        return (*counts[:4], self._counts[4])

@@ -166,10 +166,6 @@ class GroupedIndex(Index):
                 raise
             return super().view(story)
 
-    def merged_here(self, story: str) -> list[str]:
-        """The stories merged into `story` (directly), for the thread pane."""
-        return sorted(k for k, v in self._merged.items() if v == story)
-
 
 class StoryActions(ApprovalActions, ReadActions):
     """Mixed into `store.inbox.Inbox`: merge, split (their undo is plain `undo`), and the

@@ -68,6 +68,9 @@ class DeliveryStatus(StrEnum):
     RETURNED = "returned"  # a reply a reviewer sent back to its author, with a note
 
 
+OUTCOMES = tuple(DeliveryStatus)[:4]  # what a hand-off can come to (approval is replies')
+
+
 # --------------------------------------------------------------------------- mention
 
 
@@ -360,9 +363,8 @@ class TriageState:
 
     `rev` grows by one with every change: the journal's events name the rev they
     produced, which is how the store redoes an event a crash left half-applied.
-    Grouping fixed by hand (`triage.stories`) is state too, so it is journaled and
-    undone like any action: `merged_into` (this story was merged into that one) and
-    `split_from` (this copy was split out of that story and heads its own).
+    Grouping fixed by hand (`triage.stories`) is state too, journaled and undone like
+    any action: `merged_into` (story merged into that one), `split_from` (copy split out).
     """
 
     target: str  # a group id (default) or a mention id

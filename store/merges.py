@@ -103,11 +103,16 @@ class GroupedIndex(Index):
                 return
             self._dirty = False
             stories = Stories(self.raw.get, self._merged, self._split)
+            records = dict(self.raw)
+            moved, merged, alias = stories.moved(records), self._merged, stories.alias
             fresh = Index()
             add, raw = fresh.add_record, fresh.raw
-            for mid, rec in list(self.raw.items()):
-                story = stories.story_of(mid) if stories.active else None
-                if story is None or story == (rec.get("group_id") or mid):
+            for mid, rec in records.items():
+                group = rec.get("group_id") or mid
+                story = moved.get(mid, group)
+                if story in merged:
+                    story = alias(story)
+                if story == group:
                     add(rec)
                 else:
                     add({**rec, "group_id": story})

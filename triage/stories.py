@@ -94,6 +94,28 @@ class Stories:
                 stack.append(step[1])
         return self._base.get(mention_id, mention_id)
 
+    def moved(self, records: Mapping[str, Record]) -> dict[str, str]:
+        """Every stored mention not in its record's group before merges, and its story:
+        the split copies and, down the `with` links, the copies that follow them. One
+        pass over the records (none when nothing was split); the answers are kept."""
+        if not self.split:
+            return {}
+        followers: dict[str, list[str]] = {}
+        for mid, rec in records.items():
+            other = compared_with(rec)
+            if other is not None:
+                followers.setdefault(other, []).append(mid)
+        moved = {s: s for s in self.split if s in records}
+        queue = list(moved)
+        while queue:
+            x = queue.pop()
+            for y in followers.get(x, ()):
+                if y not in self.split and y not in moved:
+                    moved[y] = moved[x]
+                    queue.append(y)
+        self._base.update(moved)
+        return moved
+
     def _step(self, mid: str) -> tuple[str, str]:
         """("done", story) or ("need", other id) whose base decides this one."""
         if mid in self.split:

@@ -25,6 +25,7 @@ from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 from store.approvals import ApprovalActions
+from store.gcpause import cyclic_gc_paused
 from store.index import Index
 from store.reads import ReadActions
 from triage import transitions as rules
@@ -98,7 +99,7 @@ class GroupedIndex(Index):
         """Place every record again under the current corrections (when they changed)."""
         if not self._dirty:
             return
-        with self._settling:
+        with self._settling, cyclic_gc_paused():  # many new dicts, none in a cycle
             if not self._dirty:
                 return
             self._dirty = False

@@ -139,12 +139,8 @@ class GroupedIndex(Index):
 
     def resolve(self, target: str) -> str:
         self.settle()
-        if target in self._groups:
-            return target
-        if target in self.raw:
-            return self.story_of(target)
-        if target in self._merged:
-            return self._stories.alias(target)
+        if self._active and target in self.raw:  # a mention (a story's id is one too)
+            return self._stories.story_of(target)
         return super().resolve(target)
 
     def ranked_ids(self, filter: Filter | str | None, ctx: FilterContext) -> list[str]:

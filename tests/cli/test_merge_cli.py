@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime.now(UTC)
 
 
-def run(store: Path, *args: str, user: str = "ana") -> subprocess.CompletedProcess[str]:
+def run(store: Path, *args: str, user: str = "ana", **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
-    env.update(PYTHONPATH=str(ROOT), USER=user)
+    env.update(PYTHONPATH=str(ROOT), USER=user, **extra)
     return subprocess.run(
         [sys.executable, "-m", "cli.main", "--store", str(store), *args],
         capture_output=True, text=True, env=env, timeout=60,
@@ -68,3 +68,12 @@ def test_refusals_are_said_in_words(store):
     assert leader.returncode == 1 and "split the other copies out" in leader.stderr
     missing = run(store, "split", "rss:99")
     assert missing.returncode == 1 and "rss:99" in missing.stderr
+
+
+def test_a_merge_killed_after_its_journal_line_is_redone(store):
+    """kill -9 between the journal and the state file: the next process redoes it."""
+    killed = run(store, "merge", "rss:1", "rss:3", VEILLE_CRASH_AT="after-journal")
+    assert killed.returncode == -9
+    assert groups(store) == {"rss:1": ["rss:1", "rss:2", "rss:3"], "rss:4": ["rss:4"]}
+    assert run(store, "undo").returncode == 0
+    assert groups(store)["rss:3"] == ["rss:3"]

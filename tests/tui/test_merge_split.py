@@ -58,6 +58,10 @@ async def test_x_splits_the_chosen_copy_out(make_app, inbox):
         assert inbox.resolve("mastodon:4") == "mastodon:4"
         assert inbox.view("mastodon:1").size == 1
         assert "mastodon:4" in rows(app)
+        await pilot.press("G")  # the new story (priority 85) is on show
+        await pilot.press(*["k"] * (len(rows(app)) - 1 - rows(app).index("mastodon:4")))
+        await pilot.pause()
+        assert "split out of mastodon:1" in screen_text(app)
         await pilot.press("u")
         await settled(app)
         await pilot.pause()

@@ -8,7 +8,7 @@ import json
 import time
 
 from store.inbox import Inbox
-from store.reads import Reads
+from store.reads import Reads, file_stem
 
 from .conftest import mention, screen_text
 from .test_writes import settled
@@ -82,7 +82,8 @@ def test_marks_are_written_within_a_second_not_per_move(tmp_path, store_path):
         reads.close()
         assert set(json.loads(reads.path.read_text())) == {v.group_id for v in views}
         assert not Reads(tmp_path / "reads", "ana").is_unread(box.view("mastodon:1"))
-        # another user has their own marks
+        # another user has their own marks, in a file named safely whatever the name
+        assert file_stem("../../etc/passwd").startswith("u-") and file_stem("ana") == "ana"
         assert Reads(tmp_path / "reads", "sam").is_unread(views[0])
 
 

@@ -132,6 +132,8 @@ def render_group(
             status.append(f"claimed by {who} since {_when(state.updated_at, now)}")
         elif state.claim_expires:
             status.append(f"claimed by {who} until {state.claim_expires:%H:%M} UTC")
+    if state.split_from:
+        status.append(f"split out of {flat(state.split_from, 40)} (u undoes)")
     if state.is_snoozed(now) and state.snoozed_until:
         status.append(f"snoozed until {state.snoozed_until:%Y-%m-%d %H:%M} UTC")
     parts += [plain(" · ".join(status), "$text-muted"), "\n"]

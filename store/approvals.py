@@ -80,3 +80,12 @@ class ApprovalActions:
             if r.status is DeliveryStatus.AWAITING
         ]
         return sorted(found, key=lambda item: item[1].at)
+
+    def reviewed(self, author: str) -> list[tuple[str, Reply]]:
+        """`author`'s replies a reviewer approved or sent back (what their inbox tells)."""
+        return [
+            (target, r)
+            for target, s in list(self.index.states.items())
+            for r in s.replies
+            if r.by == author and r.reviewed_by
+        ]

@@ -20,7 +20,8 @@ def config_for(user: str):
     return replace(make_config(user), approval=(CRISIS,))
 
 
-async def write_reply(make_app, inbox, text: str) -> None:
+async def write_reply(make_app, inbox, text: str, review=None) -> None:
+    """The author writes a reply; `review(boss)` acts meanwhile, from another session."""
     app = make_app(config=config_for(inbox.user))
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
@@ -28,6 +29,13 @@ async def write_reply(make_app, inbox, text: str) -> None:
         await pilot.pause()
         await settled(app)
         assert any("awaits approval (crisis)" in n for n in notifications(app))
+        if review is not None:
+            app.screen.check_generation()  # the author's inbox sees its reply waiting
+            with Inbox.open(inbox.root, user="camille") as boss:
+                review(boss)
+            app.screen.check_generation()
+            await pilot.pause()
+            assert any("camille sent back your reply: not now" in n for n in notifications(app))
 
 
 async def test_a_held_reply_waits_and_the_reviewer_approves_it(make_app, inbox, store_path):
@@ -97,3 +105,10 @@ async def test_sent_back_with_a_note_the_author_reads_it(make_app, inbox, store_
         text = screen_text(app)
         assert "sent back by camille" in text
         assert "Trop court, proposez le DM" in text
+
+
+async def test_the_author_is_told_when_sent_back(make_app, inbox):
+    inbox.tag("mastodon:1", add=["crisis"])
+    await write_reply(
+        make_app, inbox, "Hop", review=lambda boss: boss.send_back("mastodon:1", "not now")
+    )

@@ -383,6 +383,7 @@ class TriageActions:
         """After a refresh: tell the user when someone took over one of their claims (the
         journal's claim event records who and when; the state is enough to notice it)."""
         inbox, user = self.vapp.inbox, self.vapp.user
+        self.tell_reviews()  # approved or sent back (inbox_story)
         for gid in list(self._my_claims()):
             state = inbox.state(gid)
             if state.claimed_by == user:

@@ -98,6 +98,29 @@ class StoryKeys(Base):
         ctx = query.context(self.vapp.inbox, self.vapp.now())
         return approval.needs_approval(rules, self._view_of(target), self.vapp.user, ctx)
 
+    def on_mount(self) -> None:  # runs besides InboxScreen.on_mount (Textual walks the MRO)
+        if self.vapp.config.approval:
+            self._told = {r.key for _, r in self.vapp.inbox.reviewed(self.vapp.user)}
+
+    def tell_reviews(self) -> None:
+        """After a refresh: tell the author when a reviewer approved or sent back one of
+        their replies (the thread pane says it too, with the reviewer's note)."""
+        told: set[str] | None = getattr(self, "_told", None)
+        if told is None:
+            return
+        for _, reply in self.vapp.inbox.reviewed(self.vapp.user):
+            if reply.key in told:
+                continue
+            told.add(reply.key)
+            who = flat(reply.reviewed_by, 20)
+            if reply.status.value == "returned":
+                note = flat(reply.review_note, 80)
+                self.notify(f"{who} sent back your reply: {note}", severity="warning",
+                            timeout=10, markup=False)  # fmt: skip
+            else:
+                self.notify(f"{who} approved your reply: it is being sent.", timeout=6,
+                            markup=False)  # fmt: skip
+
     def _awaiting_here(self) -> tuple[GroupView, str, str] | None:
         """(view, reply key, its author) of the reply awaiting approval under the cursor;
         None (and said why) when there is none or this user may not review it."""

@@ -25,10 +25,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.triage",  # list, show, tag, status, assign, note, undo
     "cli.listen",  # fetch, sources, config check/init
     "cli.watch",  # watch
+    "cli.merge",  # merge, split, approve, send-back, awaiting
     "cli.report",  # report, export
     "cli.shell",  # init, completion
     "cli.doctor",  # doctor
-    "cli.merge",  # merge, split, approve, send-back
 )
 EXIT_PIPE = 141
 # Commands that may make a store that does not exist yet: they fill or create it on

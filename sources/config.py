@@ -159,6 +159,7 @@ class _File(_Table):
     brands: list[_Brand] = []
     sources: list[_Source] = []
     teams: list[_Team] = []
+    approval: list[_Approval] = []
     templates: list[_Template] = []
     sla: _Sla = msgspec.field(default_factory=_Sla)
     watch: _Watch = msgspec.field(default_factory=_Watch)
@@ -166,7 +167,6 @@ class _File(_Table):
     keys: dict[str, str] = {}
     views: dict[str, str] = {}
     store: _Store = msgspec.field(default_factory=_Store)
-    approval: list[_Approval] = []
 
 
 def _fields_of(table: str) -> list[str]:
@@ -177,8 +177,8 @@ def _fields_of(table: str) -> list[str]:
 _TABLE_TYPES: dict[str, type[_Table]] = {
     "": _File, "brands": _Brand, "sources": _Source, "teams": _Team, "templates": _Template,
     "sla": _Sla, "watch": _Watch, "smtp": _Smtp, "store": _Store, "keywords": _Keyword,
-    "approval": _Approval,
 }  # fmt: skip
+_TABLE_TYPES["approval"] = _Approval  # issue 17
 
 
 # --------------------------------------------------------------------------- reading
@@ -292,9 +292,9 @@ def _build(f: _File, path: str) -> Config:
             verify_tls=f.smtp.verify_tls,
         ),
         keys=_keys(f.keys),
+        approval=approval_entries(f.approval),
         views=_views(f.views),
         store=_store(f.store),
-        approval=approval_entries(f.approval),
     )
 
 

@@ -115,6 +115,6 @@ class Config:
     watch: WatchConfig = field(default_factory=WatchConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("inbox.done")
+    approval: tuple[ApprovalConfig, ...] = ()  # [[approval]]: replies that wait for a reviewer
     views: tuple[tuple[str, str], ...] = ()  # saved views 1-9: (name, filter)
     store: StoreConfig = field(default_factory=StoreConfig)
-    approval: tuple[ApprovalConfig, ...] = ()  # replies that wait for a reviewer

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -30,12 +30,11 @@ from triage.model import Status
 from triage.text import fold
 
 FIELDS = ("brand", "platform", "tag", "status", "author", "is")
-IS_VALUES = (
-    "urgent", "unanswered", "mine", "snoozed", "claimed", "handedoff", "awaiting", "unread",
-)  # fmt: skip
+IS_VALUES = ("urgent", "unanswered", "mine", "snoozed", "claimed", "handedoff")
 # the platforms the connectors write (sources/*: Mention.platform); a caller whose store
 # holds others passes them in KnownValues
 PLATFORMS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
+IS_VALUES += ("awaiting", "unread")  # type: ignore[assignment]  # issue 17: approval, unread
 STEM_MIN = 4  # shorter stems ("car", "mal") would pull in unrelated words
 MAX_EXPANSIONS = 40  # bounds the per-group cost of one word
 
@@ -84,13 +83,17 @@ class FilterSubject(Protocol):
     def awaiting(self) -> bool: ...  # a reply waits for a reviewer's approval
 
 
+class UnreadCheck(Protocol):
+    def __call__(self, subject: FilterSubject, /) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class FilterContext:
     user: str
     now: datetime
     urgent_threshold: float = 70.0
     # `is:unread`: the user's own read state (store.reads), when the store keeps one
-    unread: Callable[[FilterSubject], bool] | None = None
+    unread: UnreadCheck | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,7 +201,7 @@ async def test_saved_views(make_app, inbox):
 
 async def test_help_lists_every_key(make_app):
     app = make_app()
-    async with app.run_test(size=(100, 70)) as pilot:  # issue 17 added four keys
+    async with app.run_test(size=(100, 70)) as pilot:
         await pilot.pause()
         await pilot.press("question_mark")
         await pilot.pause()

@@ -31,8 +31,7 @@ from triage.views import GroupView
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, plain
 from tui.screens.host import InboxHost
-from tui.screens.inbox_actions import StoreWriter, TriageActions
-from tui.screens.inbox_story import STORY_BINDINGS, StoryKeys
+from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor
@@ -45,7 +44,7 @@ STATUS_EVERY = 2.0  # seconds between redraws of an idle status bar (poller, sou
 PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 
 
-class InboxScreen(StoryKeys, TriageActions, Screen[None]):
+class InboxScreen(TriageActions, Screen[None]):
     """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

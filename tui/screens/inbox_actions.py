@@ -26,6 +26,7 @@ from triage.model import DeliveryStatus, Mention, Status, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, plain
 from tui.screens.host import InboxHost
+from tui.screens.inbox_story import STORY_BINDINGS, StoryKeys
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.widgets.copy_panel import copy_link, open_post
 from tui.widgets.reply_editor import ReplyEditor
@@ -57,7 +58,7 @@ class WriteDone(Message):
         self.done = done
 
 
-class TriageActions:
+class TriageActions(StoryKeys):
     """Mixed into InboxScreen: the keys that change a group's state. The screen gives it
     the app (`vapp`), the list, `reload`, `_patch`, `_apply_filter` and `sync_panes`."""
 
@@ -494,4 +495,4 @@ def _question(warnings: Sequence[str], ask: str) -> Content:
     return Content.assemble(*[plain("• " + w + "\n") for w in warnings], ask)
 
 
-__all__ = ["StoreWriter", "TriageActions", "WriteDone"]
+__all__ = ["STORY_BINDINGS", "StoreWriter", "TriageActions", "WriteDone"]

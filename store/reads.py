@@ -58,6 +58,7 @@ class Reads:
         self._marks: dict[str, Mark] = self._read()
         self._dirty: dict[str, Mark] = {}
         self._mutex = threading.Lock()
+        self._writing = threading.Lock()  # one flush at a time: a second one waits for it
         self._timer: threading.Timer | None = None
 
     # ------------------------------------------------------------------ reading
@@ -101,7 +102,12 @@ class Reads:
         return True
 
     def flush(self) -> None:
-        """Write the marks made since the last write (merged with the file)."""
+        """Write the marks made since the last write (merged with the file); returns
+        once every mark made before the call is on disk."""
+        with self._writing:
+            self._flush()
+
+    def _flush(self) -> None:
         with self._mutex:
             self._timer = None
             dirty, self._dirty = self._dirty, {}
@@ -162,4 +168,6 @@ class ReadActions:
         return self.reads.is_unread(subject)
 
     def flush_reads(self) -> None:
-        self.reads.flush()
+        """Write the marks now (a face closing); the timer then finds nothing to do."""
+        if self._reads is not None:
+            self._reads.flush()

@@ -219,6 +219,9 @@ class StoryKeys(Base):
 
     _read_count = 0  # marks that turned an open group read (this screen, UI thread)
 
+    def on_unmount(self) -> None:  # besides InboxScreen.on_unmount (Textual walks the MRO)
+        self.vapp.inbox.flush_reads()  # now: the store may be gone a moment later (demo)
+
     def _read_marks(self) -> int:
         return self._read_count
 

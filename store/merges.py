@@ -17,7 +17,6 @@ A store nobody corrected takes the plain path everywhere.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -31,14 +30,16 @@ from store.reads import ReadActions
 from triage import transitions as rules
 from triage.errors import Conflict, NotFound
 from triage.filter import Filter, FilterContext
-from triage.model import Event, Mention, TriageState, utcnow
+from triage.model import Mention, TriageState
 from triage.stories import Stories, compared_with
 from triage.views import GroupView
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
-    from store.journal import Journal
+
+
+OWN = "\x1fown:"  # a target that resolves to its own state (never a mention id: \x1f)
 
 
 class GroupedIndex(Index):
@@ -138,6 +139,8 @@ class GroupedIndex(Index):
         )
 
     def resolve(self, target: str) -> str:
+        if target.startswith(OWN):  # the state of exactly this story or copy
+            return target[len(OWN) :]
         self.settle()
         if self._active and target in self.raw:  # a mention (a story's id is one too)
             return self._stories.story_of(target)
@@ -176,45 +179,16 @@ class StoryActions(ApprovalActions, ReadActions):
     if TYPE_CHECKING:
         user: str
         index: GroupedIndex
-        mutex: threading.RLock
-        lock: AbstractContextManager[Any]
-        journal: Journal
         _batches: threading.local
 
-        def refresh(self, force: bool = False) -> bool: ...
         def resolve(self, target: str) -> str: ...
-        def _redo_tail(self) -> None: ...
-        def _fresh_state(self, target: str) -> TriageState: ...
-        def _commit(self, event: Event, new_state: TriageState) -> None: ...
         def batch(self, batch_id: str | None = None) -> AbstractContextManager[str]: ...
-
-    def _act_on(
-        self,
-        target: str,
-        action: str,
-        change: Callable[[TriageState, str, datetime], dict[str, Any]],
-    ) -> TriageState:
-        """Like Inbox._act, but the state is the one keyed `target` itself (a copy's
-        own), and `change` also gets the story the target is in now."""
-        with self.mutex, self.lock:
-            self._redo_tail()
-            self.refresh()
-            story = self.resolve(target)
-            current = self._fresh_state(target)
-            now = utcnow()
-            fields = change(current, story, now)
-            before = {k: v for k, v in current.to_json().items() if k in fields}
-            after_state = current.evolve(
-                **fields, rev=current.rev + 1, updated_at=now, updated_by=self.user
-            )
-            after_json = after_state.to_json()
-            after = {k: after_json[k] for k in (*fields, "updated_at", "updated_by")}
-            event = Event(
-                uuid.uuid4().hex, now, self.user, action, target, before, after,
-                after_state.rev, batch=getattr(self._batches, "id", None),
-            )  # fmt: skip
-            self._commit(event, after_state)
-            return after_state
+        def _act(
+            self,
+            target: str,
+            action: str,
+            change: Callable[[TriageState, datetime], dict[str, Any]],
+        ) -> TriageState: ...
 
     def merge(self, into: str, others: Sequence[str]) -> list[TriageState]:
         """Merge the stories of `others` into the story of `into` (one undo step).
@@ -228,13 +202,12 @@ class StoryActions(ApprovalActions, ReadActions):
         with self.batch(getattr(self._batches, "id", None)):
             for story in stories:
 
-                def change(s: TriageState, now_story: str, now: datetime) -> dict[str, Any]:
-                    into_now = self.resolve(into)
-                    if now_story != s.target:
+                def change(s: TriageState, now: datetime) -> dict[str, Any]:
+                    if self.resolve(s.target) != s.target:  # under the lock, re-read
                         raise Conflict(f"{s.target} was merged meanwhile")
-                    return rules.merge(s, into_now)
+                    return rules.merge(s, self.resolve(into))
 
-                out.append(self._act_on(story, "merge", change))
+                out.append(self._act(OWN + story, "merge", change))
         return out
 
     def split(self, copy: str) -> TriageState:
@@ -242,7 +215,7 @@ class StoryActions(ApprovalActions, ReadActions):
         if copy not in self.index.raw:
             raise NotFound(f"no mention with id {copy!r}")
 
-        def change(s: TriageState, story: str, now: datetime) -> dict[str, Any]:
-            return rules.split(s, copy, story)
+        def change(s: TriageState, now: datetime) -> dict[str, Any]:
+            return rules.split(s, copy, self.resolve(copy))  # under the lock, re-read
 
-        return self._act_on(copy, "split", change)
+        return self._act(OWN + copy, "split", change)

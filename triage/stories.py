@@ -147,3 +147,19 @@ class Stories:
                 return group
             return self.base(group)
         return self._base[other]
+
+
+def story_from_states(
+    copy: str, group: str, state_of: Callable[[str], Any], max_chain: int = MAX_CHAIN
+) -> str:
+    """The story of `copy` (in its record's `group`) from triage states alone, for a
+    store that reads no mention records (a scripted one-off action): a split copy heads
+    its own story, merges are followed. The copies that follow a split copy through
+    `with` need the records: `Stories` places those."""
+    story = copy if state_of(copy).split_from else group
+    for _ in range(max_chain):
+        into = state_of(story).merged_into
+        if not into or into == story:
+            break
+        story = into
+    return story

@@ -72,3 +72,17 @@ def test_the_whole_store_pass_agrees_with_one_by_one():
         bulk = Stories(records.get, {}, split).moved(records)
         for mid, r in records.items():
             assert one.story_of(mid) == bulk.get(mid, r["group_id"]), (records, split, mid)
+
+
+def test_from_states_alone_merges_and_splits_are_followed():
+    from triage.model import TriageState
+    from triage.stories import story_from_states
+
+    states = {"e": TriageState("e", merged_into="a"), "b": TriageState("b", split_from="a")}
+
+    def state_of(t: str) -> TriageState:
+        return states.get(t) or TriageState(t)
+
+    assert story_from_states("f", "e", state_of) == "a"
+    assert story_from_states("b", "a", state_of) == "b"
+    assert story_from_states("d", "a", state_of) == "a"

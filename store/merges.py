@@ -35,7 +35,8 @@ from triage.stories import Stories, compared_with
 from triage.views import GroupView
 
 if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
+    from collections.abc import Iterator
+    from contextlib import contextmanager
 
 
 
@@ -182,7 +183,8 @@ class StoryActions(ApprovalActions, ReadActions):
         _batches: threading.local
 
         def resolve(self, target: str) -> str: ...
-        def batch(self, batch_id: str | None = None) -> AbstractContextManager[str]: ...
+        @contextmanager
+        def batch(self, batch_id: str | None = None) -> Iterator[str]: ...
         def _act(
             self,
             target: str,

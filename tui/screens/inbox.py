@@ -65,12 +65,11 @@ class InboxScreen(TriageActions, Screen[None]):
             "R", "retry_handoff", "Retry failed hand-off", id="inbox.retry_handoff", show=False
         ),
         Binding("escape", "clear", "Clear filter/selection", id="inbox.clear", show=False),
-        *STORY_BINDINGS,
         *[
             Binding(str(n), f"view({n})", f"View {n}", id=f"inbox.view{n}", show=False)
             for n in range(1, 10)
         ],
-        Binding("0", "view(0)", "All", id="inbox.view0", show=False),
+        Binding("0", "view(0)", "All", id="inbox.view0", show=False), *STORY_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -303,8 +302,7 @@ class InboxScreen(TriageActions, Screen[None]):
             open=self._counts[0],
             urgent=self._counts[1],
             breached=self._counts[2],
-            handoffs_failed=self._counts[3],
-            unread=self._counts[4],
+            handoffs_failed=self._counts[3], unread=self._counts[4],
             shown=shown,
             total=len(self.ranked),
             selected=len(self.mention_list.selected),

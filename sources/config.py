@@ -16,10 +16,11 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import msgspec
 
+from sources.config_approval import Approval as _Approval
 from sources.config_approval import approval_entries
 from sources.config_lines import (
     ConfigError,
@@ -147,13 +148,6 @@ class _Store(_Table):
     group: str = ""  # the Unix group sharing the store (mode = "group"); default: the folder's
 
 
-class _Approval(_Table):  # [[approval]] (issue 17): sources/config_approval.py checks it
-    name: str
-    when: str = ""
-    authors: list[str] = []
-    reviewers: list[str] = []
-
-
 class _File(_Table):
     user: str = ""
     brands: list[_Brand] = []
@@ -178,7 +172,7 @@ _TABLE_TYPES: dict[str, type[_Table]] = {
     "": _File, "brands": _Brand, "sources": _Source, "teams": _Team, "templates": _Template,
     "sla": _Sla, "watch": _Watch, "smtp": _Smtp, "store": _Store, "keywords": _Keyword,
 }  # fmt: skip
-_TABLE_TYPES["approval"] = _Approval  # issue 17
+_TABLE_TYPES["approval"] = cast("type[_Table]", _Approval)  # issue 17
 
 
 # --------------------------------------------------------------------------- reading

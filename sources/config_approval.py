@@ -6,25 +6,26 @@
     authors = ["junior1", "junior2"] # everything these users write
     reviewers = ["camille"]          # who may approve (empty: anyone but the author)
 
-Declared in sources/config.py (the one schema, `_Approval`), checked here.
+Declared here, linked into sources/config.py (the one schema) by its field.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+
+import msgspec
 
 from sources.config_values import Bad
 from triage.config import ApprovalConfig
 
 
-class Approval(Protocol):
-    """sources.config._Approval, as the schema parsed it."""
+class Approval(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One [[approval]] table, as the schema (sources/config.py) parses it."""
 
     name: str
-    when: str
-    authors: list[str]
-    reviewers: list[str]
+    when: str = ""
+    authors: list[str] = []
+    reviewers: list[str] = []
 
 
 def approval_entries(items: Sequence[Approval]) -> tuple[ApprovalConfig, ...]:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from cli.common import EXIT_BUSY, EXIT_REFUSED, EXIT_USAGE, ConfigError, runtime, say
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
-    from triage.protocol import Store
+    from triage.protocol import TeamStore
 
 
-def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> int:
+def _run(args: argparse.Namespace, action: Callable[[TeamStore, Runtime], int]) -> int:
     from store.errors import StoreError, StoreLocked
     from triage.errors import Refused
 
@@ -30,7 +30,10 @@ def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> i
         with rt.open_store(pipeline=False, lock_timeout=args.wait) as inbox:
             for problem in inbox.problems:
                 say("veille", f"warning: {problem}")
-            return action(inbox, rt)
+            if not hasattr(inbox, "merge"):
+                say("veille", f"{args.command}: this store does not do it yet (a folder store does)")
+                return EXIT_REFUSED
+            return action(cast("TeamStore", inbox), rt)
     except StoreLocked as exc:
         say("veille", exc)
         return EXIT_BUSY
@@ -40,7 +43,7 @@ def _run(args: argparse.Namespace, action: Callable[[Store, Runtime], int]) -> i
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    def action(inbox: Store, rt: Runtime) -> int:
+    def action(inbox: TeamStore, rt: Runtime) -> int:
         inbox.merge(args.into, args.ids)
         story = inbox.resolve(args.into)
         print(f"{story}\tmerged\tcopies={len(inbox.group(story))}")
@@ -50,7 +53,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_split(args: argparse.Namespace) -> int:
-    def action(inbox: Store, rt: Runtime) -> int:
+    def action(inbox: TeamStore, rt: Runtime) -> int:
         inbox.split(args.id)
         story = inbox.resolve(args.id)
         print(f"{story}\tsplit\tcopies={len(inbox.group(story))}")
@@ -59,7 +62,7 @@ def cmd_split(args: argparse.Namespace) -> int:
     return _run(args, action)
 
 
-def _review_check(inbox: Store, rt: Runtime, target: str) -> None:
+def _review_check(inbox: TeamStore, rt: Runtime, target: str) -> None:
     """Refused (in words) when this user may not review the reply awaiting there."""
     from triage import approval, query
     from triage.errors import Refused
@@ -74,7 +77,7 @@ def _review_check(inbox: Store, rt: Runtime, target: str) -> None:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    def action(inbox: Store, rt: Runtime) -> int:
+    def action(inbox: TeamStore, rt: Runtime) -> int:
         _review_check(inbox, rt, args.id)
         reply = inbox.approve(args.id, text=args.text)
         print(f"{inbox.resolve(args.id)}\tapproved\t{reply.by}\tqueued for posting")
@@ -84,7 +87,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_send_back(args: argparse.Namespace) -> int:
-    def action(inbox: Store, rt: Runtime) -> int:
+    def action(inbox: TeamStore, rt: Runtime) -> int:
         _review_check(inbox, rt, args.id)
         reply = inbox.send_back(args.id, args.note)
         print(f"{inbox.resolve(args.id)}\tsent back\t{reply.by}")
@@ -96,7 +99,7 @@ def cmd_send_back(args: argparse.Namespace) -> int:
 def cmd_awaiting(args: argparse.Namespace) -> int:
     from triage.text import one_line
 
-    def action(inbox: Store, rt: Runtime) -> int:
+    def action(inbox: TeamStore, rt: Runtime) -> int:
         for target, reply in inbox.awaiting():
             print(f"{target}\t{reply.by}\t{reply.at:%Y-%m-%d %H:%M}\t{one_line(reply.text, 80)}")
         return 0

@@ -99,7 +99,7 @@ class StoryKeys(Base):
         return approval.needs_approval(rules, self._view_of(target), self.vapp.user, ctx)
 
     def on_mount(self) -> None:  # runs besides InboxScreen.on_mount (Textual walks the MRO)
-        if self.vapp.config.approval:
+        if self.vapp.config.approval and hasattr(self.vapp.inbox, "reviewed"):
             self._told = {r.key for _, r in self.vapp.inbox.reviewed(self.vapp.user)}
 
     def tell_reviews(self) -> None:
@@ -209,6 +209,8 @@ class StoryKeys(Base):
         """Opened in the thread pane: read for this user (store.reads writes it within a
         second); the status bar's unread count follows at once."""
         view, inbox = message.view, self.vapp.inbox
+        if not hasattr(inbox, "mark_read"):  # a store that keeps no read state
+            return
         was_unread = inbox.is_unread(view)
         if inbox.mark_read(view) and was_unread and query.is_open(view.state, self.vapp.now()):
             self._read_count += 1
@@ -220,7 +222,8 @@ class StoryKeys(Base):
     _read_count = 0  # marks that turned an open group read (this screen, UI thread)
 
     def on_unmount(self) -> None:  # besides InboxScreen.on_unmount (Textual walks the MRO)
-        self.vapp.inbox.flush_reads()  # now: the store may be gone a moment later (demo)
+        if hasattr(self.vapp.inbox, "flush_reads"):  # now: the store may be gone next (demo)
+            self.vapp.inbox.flush_reads()
 
     def _read_marks(self) -> int:
         return self._read_count

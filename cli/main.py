@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "cli.triage",  # list, show, tag, status, assign, note, undo
     "cli.listen",  # fetch, sources, config check/init
     "cli.watch",  # watch
+    "cli.merge",  # merge, split, approve, send-back, awaiting
     "cli.report",  # report, export
     "cli.shell",  # init, completion
     "cli.doctor",  # doctor

@@ -16,10 +16,12 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import msgspec
 
+from sources.config_approval import Approval as _Approval
+from sources.config_approval import approval_entries
 from sources.config_lines import (
     ConfigError,
     did_you_mean,
@@ -152,6 +154,7 @@ class _File(_Table):
     brands: list[_Brand] = []
     sources: list[_Source] = []
     teams: list[_Team] = []
+    approval: list[_Approval] = []
     templates: list[_Template] = []
     sla: _Sla = msgspec.field(default_factory=_Sla)
     watch: _Watch = msgspec.field(default_factory=_Watch)
@@ -173,6 +176,7 @@ _TABLE_TYPES: dict[str, type[msgspec.Struct]] = {
     "sla": _Sla, "watch": _Watch, "smtp": _Smtp, "store": _Store, "keywords": _Keyword,
     "rules": _Rule, "hand_off": _HandOff, "people": _People,
 }  # fmt: skip
+_TABLE_TYPES["approval"] = cast("type[_Table]", _Approval)  # issue 17
 
 
 # --------------------------------------------------------------------------- reading
@@ -287,6 +291,7 @@ def _build(f: _File, path: str) -> Config:
             verify_tls=f.smtp.verify_tls,
         ),
         keys=_keys(f.keys),
+        approval=approval_entries(f.approval),
         views=_views(f.views),
         store=_store(f.store),
         rules=build_rules(f.rules, [b.name.strip() for b in f.brands], [t.name.strip() for t in f.teams]),

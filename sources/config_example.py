@@ -86,6 +86,12 @@ text = "Bonjour {author}, merci pour votre message, nous regardons et revenons v
 # username = "veille"
 # password_env = "VEILLE_SMTP_PASSWORD"
 
+# [[approval]]                         # replies that wait for a reviewer before sending
+# name = "crisis"                      # (A approves, B sends back; filter is:awaiting)
+# when = "tag:crisis"                  # a filter on the group, and/or
+# authors = ["junior"]                 #   everything these users write
+# reviewers = ["camille"]              # who may approve (default: anyone but the author)
+
 # [keys]                               # rebind keys by action id (listed by `?`)
 # "inbox.done" = "x"
 

@@ -13,6 +13,7 @@ from sources.config_lines import did_you_mean
 # Every binding id the TUI has (tests/tui/test_keys.py checks it against the screens).
 KEY_ACTIONS = (
     "app.quit", "app.help", "app.dashboard",
+    "inbox.merge", "inbox.split", "inbox.approve", "inbox.send_back",  # issue 17
     "inbox.filter", "inbox.tag", "inbox.reply", "inbox.handoff", "inbox.claim", "inbox.done",
     "inbox.ignore", "inbox.snooze", "inbox.note", "inbox.undo", "inbox.reopen", "inbox.clear",
     "inbox.open_post", "inbox.copy_link", "inbox.retry_handoff", "inbox.person", "person.vip",

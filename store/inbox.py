@@ -36,10 +36,10 @@ from store.errors import Conflict, NotFound, StoreError
 from store.files import clean_temp_files, describe_io_error
 from store.gcpause import cyclic_gc_paused
 from store.ids import IdIndex
-from store.index import Index
 from store.journal import Journal
 from store.loading import Loader, Part
 from store.lock import StoreLock
+from store.merges import GroupedIndex, StoryActions
 from store.partitions import BUCKETS, Partitions, doc_id_for
 from store.schema import SCHEMA_VERSION, check_schema
 from triage.filter import Filter, FilterContext
@@ -66,10 +66,11 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class Inbox(Acting):
+class Inbox(StoryActions, Acting):
     """Mentions, groups and triage state of one store folder, shared by processes.
 
-    The actions (tag, set_status, ... undo) are `store.acting.Acting`'s."""
+    The actions (tag, set_status, ... undo) are `store.acting.Acting`'s; merge, split,
+    approval and read marks `store.merges.StoryActions`'."""
 
     user, acting_as = ActingUser(), acting_as  # store.actor: a rule acts as `rule:NAME`
 
@@ -84,7 +85,7 @@ class Inbox(Acting):
         self._ingesting = threading.Lock()  # one ingest at a time (the pipeline is stateful)
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
-        self.index = Index()
+        self.index = GroupedIndex(unread=self.is_unread)
         # the hot reads (100k calls a scan) go straight to the index: no extra frame
         self.view = self.index.view  # type: ignore[method-assign]
         self.state = self.index.state  # type: ignore[method-assign]

@@ -25,6 +25,7 @@ from store.lock import StoreLock
 from store.partitions import Partitions, bucket_of
 from store.schema import check_schema
 from triage.model import Event, Mention, TriageState
+from triage.stories import story_from_states
 
 
 class StatesOnly:
@@ -97,8 +98,8 @@ class ScriptedStore(Acting):
     def resolve(self, target: str) -> str:
         """The group id for a group or mention id; NotFound otherwise."""
         group = self.ids.group_of(target)
-        if group is not None:
-            return group
+        if group is not None:  # a story fixed by hand (merge, split) wins over the record's
+            return story_from_states(target, group, self.state)
         if target in self._bucket_states(target):  # a mention acted on alone
             return target
         raise NotFound(f"no mention or group with id {target!r}")

@@ -96,6 +96,18 @@ class StoreConfig:
     group: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ApprovalConfig:
+    """`[[approval]]`: replies that wait for a reviewer (triage.approval): those on a
+    group matching `when` (the filter language) and/or written by one of `authors`.
+    `reviewers` may approve (empty: anyone but the reply's author)."""
+
+    name: str
+    when: str = ""
+    authors: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Config:
     user: str
@@ -108,6 +120,7 @@ class Config:
     watch: WatchConfig = field(default_factory=WatchConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("inbox.done")
+    approval: tuple[ApprovalConfig, ...] = ()  # [[approval]]: replies that wait for a reviewer
     views: tuple[tuple[str, str], ...] = ()  # saved views 1-9: (name, filter)
     store: StoreConfig = field(default_factory=StoreConfig)
     rules: tuple[Rule, ...] = ()  # [[rules]], applied in this order at ingest

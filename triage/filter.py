@@ -34,6 +34,7 @@ IS_VALUES = ("urgent", "unanswered", "mine", "snoozed", "claimed", "handedoff")
 # the platforms the connectors write (sources/*: Mention.platform); a caller whose store
 # holds others passes them in KnownValues
 PLATFORMS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
+IS_VALUES += ("awaiting", "unread")  # type: ignore[assignment]  # issue 17: approval, unread
 STEM_MIN = 4  # shorter stems ("car", "mal") would pull in unrelated words
 MAX_EXPANSIONS = 40  # bounds the per-group cost of one word
 
@@ -78,6 +79,12 @@ class FilterSubject(Protocol):
     def snoozed_until(self) -> datetime | None: ...
     @property
     def handed_off(self) -> bool: ...
+    @property
+    def awaiting(self) -> bool: ...  # a reply waits for a reviewer's approval
+
+
+class UnreadCheck(Protocol):
+    def __call__(self, subject: FilterSubject, /) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +92,8 @@ class FilterContext:
     user: str
     now: datetime
     urgent_threshold: float = 70.0
+    # `is:unread`: the user's own read state (store.reads), when the store keeps one
+    unread: UnreadCheck | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +217,10 @@ def _is(value: str, s: FilterSubject, ctx: FilterContext) -> bool:
         return bool(s.claimed_by and s.claim_expires and s.claim_expires > ctx.now)
     if value == "handedoff":
         return s.handed_off
+    if value == "awaiting":
+        return s.awaiting
+    if value == "unread":
+        return ctx.unread is not None and ctx.unread(s)
     return False
 
 

@@ -64,6 +64,11 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     MANUAL = "manual"  # made by hand (no posting API): recorded once the user confirms
+    AWAITING = "awaiting"  # a reply waiting for a reviewer's approval: never sent as is
+    RETURNED = "returned"  # a reply a reviewer sent back to its author, with a note
+
+
+OUTCOMES = tuple(DeliveryStatus)[:4]  # what a hand-off can come to (approval is replies')
 
 
 # --------------------------------------------------------------------------- mention
@@ -317,6 +322,8 @@ class Reply:
     posted_url: str = ""
     error: str = ""
     attempts: int = 0
+    reviewed_by: str = ""  # who approved or sent back a reply that awaited approval
+    review_note: str = ""  # the reviewer's note when sent back
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -329,6 +336,8 @@ class Reply:
             "posted_url": self.posted_url,
             "error": self.error,
             "attempts": self.attempts,
+            **({"reviewed_by": self.reviewed_by} if self.reviewed_by else {}),
+            **({"review_note": self.review_note} if self.review_note else {}),
         }
 
     @classmethod
@@ -343,6 +352,8 @@ class Reply:
             posted_url=data.get("posted_url", ""),
             error=data.get("error", ""),
             attempts=int(data.get("attempts", 0)),
+            reviewed_by=data.get("reviewed_by", ""),
+            review_note=data.get("review_note", ""),
         )
 
 
@@ -352,6 +363,8 @@ class TriageState:
 
     `rev` grows by one with every change: the journal's events name the rev they
     produced, which is how the store redoes an event a crash left half-applied.
+    Grouping fixed by hand (`triage.stories`) is state too, journaled and undone like
+    any action: `merged_into` (story merged into that one), `split_from` (copy split out).
     """
 
     target: str  # a group id (default) or a mention id
@@ -368,6 +381,8 @@ class TriageState:
     updated_at: datetime | None = None
     updated_by: str | None = None
     rev: int = 0
+    merged_into: str | None = None
+    split_from: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -385,6 +400,8 @@ class TriageState:
             "updated_at": dt_to_json(self.updated_at),
             "updated_by": self.updated_by,
             "rev": self.rev,
+            "merged_into": self.merged_into,
+            "split_from": self.split_from,
         }
 
     @classmethod
@@ -404,6 +421,8 @@ class TriageState:
             updated_at=dt_from_json(data.get("updated_at")),
             updated_by=data.get("updated_by"),
             rev=int(data.get("rev", 0)),
+            merged_into=data.get("merged_into"),
+            split_from=data.get("split_from"),
         )
 
     def evolve(self, **changes: Any) -> TriageState:

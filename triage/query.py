@@ -32,6 +32,7 @@ class Counts:
     groups: int
     by_status: dict[str, int] = field(default_factory=dict)
     handoffs_failed: int = 0  # open groups whose hand-off reached nobody (retry: R)
+    unread: int = 0  # open groups the user has not read since they changed (store.reads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,9 @@ def is_open(state: TriageState, now: datetime) -> bool:
 
 
 def context(store: StoreReader, now: datetime) -> FilterContext:
-    return FilterContext(store.user, now, store.urgent_threshold)
+    """The filter's context, with the user's read state when the store keeps one."""
+    unread = getattr(store, "is_unread", None)
+    return FilterContext(store.user, now, store.urgent_threshold, unread)
 
 
 def visible(
@@ -110,7 +113,8 @@ def count(
     threshold = store.urgent_threshold
     per_status: dict[Status, int] = dict.fromkeys(Status, 0)
     view_of = store.view
-    groups = opened = urgent = breached = failed = 0
+    groups = opened = urgent = breached = failed = unread = 0
+    is_unread = getattr(store, "is_unread", None)
     # one pass over every group (100k in a worker): the rule of `is_open`, inlined
     for gid in store.group_ids() if ids is None else ids:
         view = view_of(gid)
@@ -124,9 +128,11 @@ def count(
             failed += 1
         if view.priority >= threshold:
             urgent += 1
+        if is_unread is not None and is_unread(view):
+            unread += 1
         if sla_left is not None:
             seconds = sla_left(view, now)
             if seconds is not None and seconds < 0:
                 breached += 1
     by_status = {s.value: n for s, n in per_status.items()}
-    return Counts(opened, urgent, breached, groups, by_status, failed)
+    return Counts(opened, urgent, breached, groups, by_status, failed, unread)

@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from triage.config import BrandConfig, SlaConfig
-from triage.model import DeliveryStatus, Event, Mention, TriageState, to_utc
+from triage.model import OUTCOMES, DeliveryStatus, Event, Mention, TriageState, to_utc
 from triage.priority import URGENT_THRESHOLD
 from triage.report_model import (
     AGE_BUCKETS,
@@ -290,7 +290,7 @@ def build_report(
         h = e.after["handoff"]
         outcome = deliveries.get((e.target, h.get("at") or ""), h.get("delivery") or "pending")
         per_team[h.get("team") or "?"][outcome] += 1
-    outcomes = [d.value for d in DeliveryStatus]
+    outcomes = [d.value for d in OUTCOMES]  # approval's statuses are for replies only
     tables.append(
         Table(
             "handoffs",

@@ -30,7 +30,9 @@ from triage.text import clean_field
 
 Fields = dict[str, Any]
 CLAIM_MINUTES = 15.0
-UNDOABLE = frozenset({"tag", "status", "assign", "claim", "release", "handoff", "note", "snooze"})
+UNDOABLE = frozenset(
+    {"tag", "status", "assign", "claim", "release", "handoff", "note", "snooze", "merge", "split"}
+)
 CLOSED = (Status.DONE, Status.IGNORED)
 
 
@@ -95,6 +97,8 @@ def reply_warnings(state: TriageState, who: str, now: datetime) -> list[str]:
             continue
         if r.status is DeliveryStatus.PENDING:
             out.append(f"{r.by} has a reply waiting to be sent (written at {hhmm(r.at)})")
+        elif r.status is DeliveryStatus.AWAITING:
+            out.append(f"{r.by} has a reply awaiting approval (written at {hhmm(r.at)})")
         elif r.status in (DeliveryStatus.DELIVERED, DeliveryStatus.MANUAL):
             out.append(f"{r.by} already answered (at {hhmm(r.at)})")
     return out
@@ -144,12 +148,78 @@ def snooze(state: TriageState, until: datetime | None) -> Fields:
     return {"snoozed_until": until}
 
 
-def new_reply(text: str, who: str, now: datetime, key: str, mention_id: str, manual: bool) -> Reply:
-    """A reply to queue (PENDING) or one made by hand (MANUAL)."""
+def merge(state: TriageState, into: str) -> Fields:
+    """Story `state.target` joins story `into` (both as shown now: see triage.stories)."""
+    if not into or into == state.target:
+        raise Conflict(f"{state.target} is already that story")
+    return {"merged_into": into}
+
+
+def split(state: TriageState, copy: str, story: str) -> Fields:
+    """Copy `copy` (whose own state this is) leaves story `story`: a story merged in
+    is merged out again; any other copy heads a story of its own. The story's first
+    post cannot leave it (its id is the story's): split the other copies out."""
+    if copy == story:
+        raise Conflict(f"{copy} is the story itself: split the other copies out of it")
+    if state.merged_into:
+        return {"merged_into": None}
+    return {"split_from": story}
+
+
+def new_reply(
+    text: str, who: str, now: datetime, key: str, mention_id: str, manual: bool,
+    awaiting: bool = False,
+) -> Reply:  # fmt: skip
+    """A reply to queue (PENDING), one made by hand (MANUAL), or one that waits for a
+    reviewer (AWAITING: never sent as is, see triage.approval)."""
     if not text.strip():
         raise ValueError("a reply needs some text")
     status = DeliveryStatus.MANUAL if manual else DeliveryStatus.PENDING
+    if awaiting:
+        status = DeliveryStatus.AWAITING
     return Reply(key=key, text=text, by=who, at=now, mention_id=mention_id, status=status)
+
+
+def _awaiting(state: TriageState, key: str) -> Reply:
+    for r in state.replies:
+        if r.key == key:
+            if r.status is not DeliveryStatus.AWAITING:
+                raise Conflict(f"this reply is not awaiting approval (it is {r.status.value})")
+            return r
+    raise NotFound(f"no reply {key!r} on {state.target!r}")
+
+
+def _with_reply(state: TriageState, key: str, **changes: Any) -> Fields:
+    replies = tuple(
+        Reply.from_json({**r.to_json(), **changes}) if r.key == key else r for r in state.replies
+    )
+    return {"replies": replies}
+
+
+def approve(state: TriageState, key: str, who: str, text: str | None = None) -> Fields:
+    """A reviewer approves a waiting reply (as written, or as they edited it): it is
+    queued for sending. Nobody approves their own reply."""
+    r = _awaiting(state, key)
+    if r.by == who:
+        raise Conflict("you cannot approve your own reply: another reviewer must")
+    new_text = r.text if text is None else text
+    if not new_text.strip():
+        raise ValueError("a reply needs some text")
+    return _with_reply(
+        state, key, status=DeliveryStatus.PENDING.value, text=new_text, reviewed_by=who,
+        review_note="",
+    )  # fmt: skip
+
+
+def send_back(state: TriageState, key: str, who: str, note: str) -> Fields:
+    """A reviewer returns a waiting reply to its author with a note (never sent)."""
+    _awaiting(state, key)
+    note = clean_field(note).strip()
+    if not note:
+        raise ValueError("say why in a note: the author reads it")
+    return _with_reply(
+        state, key, status=DeliveryStatus.RETURNED.value, reviewed_by=who, review_note=note
+    )
 
 
 def reply(state: TriageState, new: Reply) -> Fields:

@@ -87,6 +87,11 @@ class GroupView:
         return self.state.handoff is not None
 
     @property
+    def awaiting(self) -> bool:
+        """A reply waits for a reviewer's approval (triage.approval)."""
+        return any(r.status is DeliveryStatus.AWAITING for r in self.state.replies)
+
+    @property
     def authors(self) -> str:
         if self._authors is None:
             self._authors = " ".join(

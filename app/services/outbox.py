@@ -153,6 +153,8 @@ class OutboxWorker:
             try:
                 outcomes = []
                 for target, reply in self.inbox.pending_outbox():
+                    if reply.status is not DeliveryStatus.PENDING:
+                        continue  # never one awaiting approval (triage.approval), whatever a store says
                     if self._due(reply.key):
                         outcomes.append(await self._send_reply(client, target, reply))
                 for target, handoff in self.inbox.pending_handoffs():

@@ -31,7 +31,7 @@ from triage.views import GroupView
 from tui.filtering import FilterRun, narrows
 from tui.safe import clean, plain
 from tui.screens.host import InboxHost
-from tui.screens.inbox_actions import StoreWriter, TriageActions
+from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.person_pane import PersonAction
@@ -71,7 +71,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
             Binding(str(n), f"view({n})", f"View {n}", id=f"inbox.view{n}", show=False)
             for n in range(1, 10)
         ],
-        Binding("0", "view(0)", "All", id="inbox.view0", show=False),
+        Binding("0", "view(0)", "All", id="inbox.view0", show=False), *STORY_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -85,7 +85,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
         self._pane_timer: Timer | None = None
         self._last: tuple[Filter, list[str]] | None = None  # the last complete result
         self._vocabulary_ready = False
-        self._counts = (0, 0, 0, 0)
+        self._counts = (0, 0, 0, 0, 0)  # open, urgent, breached, hand-offs failed, unread
         self._spike: str | None = None
         self.flt: Filter | None = None
         self.filter_text = ""
@@ -308,7 +308,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
             open=self._counts[0],
             urgent=self._counts[1],
             breached=self._counts[2],
-            handoffs_failed=self._counts[3],
+            handoffs_failed=self._counts[3], unread=self._counts[4],
             shown=shown,
             total=len(self.ranked),
             selected=len(self.mention_list.selected),
@@ -322,7 +322,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
     @work(thread=True, exclusive=True, group="counts")
     def _count_worker(self) -> None:
         app = self.vapp
-        inbox, now = app.inbox, app.now()
+        inbox, now, marks = app.inbox, app.now(), self._read_marks()  # (inbox_story)
         try:
             counts = query.count(inbox, now, app.sla_clock)
             spike = app.spike_message(inbox, now)
@@ -330,12 +330,12 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
             return
         self.app.call_from_thread(
             self._counted,
-            (counts.open, counts.urgent, counts.breached, counts.handoffs_failed),
-            spike,
-        )
+            (counts.open, counts.urgent, counts.breached, counts.handoffs_failed, counts.unread),
+            spike, marks,
+        )  # fmt: skip
 
-    def _counted(self, counts: tuple[int, int, int, int], spike: str | None) -> None:
-        self._counts = counts
+    def _counted(self, counts: tuple[int, ...], spike: str | None, marks: int = 0) -> None:
+        self._counts = self._exact_unread(counts, marks)
         self._spike = spike
         self._render_status()
 

@@ -26,6 +26,7 @@ from triage.model import DeliveryStatus, Mention, Status, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, plain
 from tui.screens.host import InboxHost
+from tui.screens.inbox_story import STORY_BINDINGS, StoryKeys
 from tui.screens.modals import ChoiceScreen, ConfirmScreen, PromptScreen
 from tui.widgets.copy_panel import copy_link, open_post
 from tui.widgets.reply_editor import ReplyEditor
@@ -57,7 +58,7 @@ class WriteDone(Message):
         self.done = done
 
 
-class TriageActions:
+class TriageActions(StoryKeys):
     """Mixed into InboxScreen: the keys that change a group's state. The screen gives it
     the app (`vapp`), the list, `reload`, `_patch`, `_apply_filter` and `sync_panes`."""
 
@@ -335,6 +336,8 @@ class TriageActions:
                 self.notify("Nothing to undo.", markup=False)
             else:
                 self._patch([event.target])
+                if event.action in ("merge", "split"):  # stories come and go
+                    self.reload(keep=inbox.resolve(event.target))
                 self._apply_filter(keep=event.target)  # an undone "done" comes back
                 self.notify(f"Undone: {event.action}", timeout=2, markup=False)
 
@@ -381,6 +384,7 @@ class TriageActions:
         """After a refresh: tell the user when someone took over one of their claims (the
         journal's claim event records who and when; the state is enough to notice it)."""
         inbox, user = self.vapp.inbox, self.vapp.user
+        self.tell_reviews()  # approved or sent back (inbox_story)
         for gid in list(self._my_claims()):
             state = inbox.state(gid)
             if state.claimed_by == user:
@@ -450,10 +454,11 @@ class TriageActions:
         app = self.vapp
         inbox, manual = app.inbox, not app.can_post(mention)
         editor = self.query_one(ReplyEditor)
-        brand = editor.brand
+        brand, held = editor.brand, self._held(target)  # approval: inbox_story.py
 
         def apply(gid: str) -> Any:
-            reply = inbox.add_reply(gid, text, mention_id=mention.id, manual=manual)
+            reply = (inbox.submit_reply(gid, text, mention_id=mention.id) if held  # waits
+                     else inbox.add_reply(gid, text, mention_id=mention.id, manual=manual))
             with contextlib.suppress(Exception), inbox.batch(rules.AUTO_BATCH):
                 inbox.release(gid)  # best effort, and automatic: not on the undo stack
             return reply
@@ -468,14 +473,16 @@ class TriageActions:
             app.drafts.discard(target)
             self._confirmed().pop(target, None)
             self._patch([target])
-            if manual:
+            if held is not None:
+                self.notify(f"Reply awaits approval ({held.name}).", timeout=4, markup=False)
+            elif manual:
                 app.manual_reply(mention, text)
             else:
                 app.outbound_kick()
                 self.notify("Reply queued for posting.", timeout=2, markup=False)
 
         def predict(state: TriageState, now: datetime) -> dict[str, Any]:
-            reply = rules.new_reply(text, app.user, now, "pending", mention.id, manual)
+            reply = rules.new_reply(text, app.user, now, "-", mention.id, manual, bool(held))
             return {**rules.reply(state, reply), **rules.release(state)}
 
         if self._write([target], apply, done, predict):
@@ -488,4 +495,4 @@ def _question(warnings: Sequence[str], ask: str) -> Content:
     return Content.assemble(*[plain("• " + w + "\n") for w in warnings], ask)
 
 
-__all__ = ["StoreWriter", "TriageActions", "WriteDone"]
+__all__ = ["STORY_BINDINGS", "StoreWriter", "TriageActions", "WriteDone"]

@@ -27,6 +27,7 @@ class StatusInfo:
     urgent: int = 0
     breached: int = 0
     handoffs_failed: int = 0
+    unread: int = 0  # open groups this user has not read since they changed
     shown: int = 0
     total: int = 0
     selected: int = 0
@@ -46,6 +47,7 @@ def render_status(info: StatusInfo) -> Content:
             if info.handoffs_failed
             else []
         ),
+        *([(f" {info.unread} unread ", "bold $accent")] if info.unread else []),
         (f" {info.shown}{'+' if info.partial else ''}/{info.total} shown ", "$text-muted"),
     ]
     if info.selected:

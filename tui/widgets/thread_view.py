@@ -16,9 +16,10 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
-from triage.model import Mention, TriageState
+from triage.model import DeliveryStatus, Mention, Reply, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, link, plain
 from tui.widgets.rows import age_short, duration_short
@@ -74,6 +75,16 @@ def sla_sentence(left: float | None, view: GroupView) -> str:
     return sentence
 
 
+def reply_status(reply: Reply) -> str:
+    """Where a reply stands, approval included (the author reads the outcome here)."""
+    if reply.status is DeliveryStatus.AWAITING:
+        return "awaiting approval (A approves, B sends back)"
+    if reply.status is DeliveryStatus.RETURNED:
+        return f"sent back by {reply.reviewed_by}"
+    approved = f", approved by {reply.reviewed_by}" if reply.reviewed_by else ""
+    return reply.status.value + approved
+
+
 def _when(at: datetime | None, now: datetime) -> str:
     return f"{age_short(at, now)} ago" if at else ""
 
@@ -121,6 +132,8 @@ def render_group(
             status.append(f"claimed by {who} since {_when(state.updated_at, now)}")
         elif state.claim_expires:
             status.append(f"claimed by {who} until {state.claim_expires:%H:%M} UTC")
+    if state.split_from:
+        status.append(f"split out of {flat(state.split_from, 40)} (u undoes)")
     if state.is_snoozed(now) and state.snoozed_until:
         status.append(f"snoozed until {state.snoozed_until:%Y-%m-%d %H:%M} UTC")
     parts += [plain(" · ".join(status), "$text-muted"), "\n"]
@@ -144,10 +157,13 @@ def render_group(
     for reply in state.replies:
         parts += [
             ("Reply ", "bold $success"),
-            plain(f"({reply.by}, {reply.status.value}): "),
+            plain(f"({reply.by}, {reply_status(reply)}): "),
             plain(reply.text),
             "\n",
         ]
+        if reply.review_note:
+            parts += ["  ", plain(f"{reply.reviewed_by}'s note: ", "bold $warning"),
+                      plain(reply.review_note, "italic"), "\n"]  # fmt: skip
     if view.size > 1:
         parts += ["\n", (f"Copies in this group ({view.size}):", "bold $accent"), "\n"]
         for copy in view.mentions[1:21]:
@@ -199,6 +215,13 @@ def render_group(
 class ThreadView(VerticalScroll, can_focus=True):
     """Scrollable context of the group under the cursor."""
 
+    class Shown(Message):
+        """A group is on show in the pane: the user has read it (store.reads)."""
+
+        def __init__(self, view: GroupView) -> None:
+            super().__init__()
+            self.view = view
+
     def compose(self) -> ComposeResult:
         yield Static(Content("Select a mention."), id="thread-body")
 
@@ -212,6 +235,7 @@ class ThreadView(VerticalScroll, can_focus=True):
         else:
             width = self.scrollable_content_region.width
             body.update(render_group(view, info, now, user=user, width=width))
+            self.post_message(self.Shown(view))
 
     def on_resize(self) -> None:
         if self._shown is not None:  # URLs are fitted to the width

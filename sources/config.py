@@ -160,7 +160,7 @@ class _File(_Table):
     views: dict[str, str] = {}
     store: _Store = msgspec.field(default_factory=_Store)
     rules: list[_Rule] = []  # sources/config_rules.py
-    people: _People = msgspec.field(default_factory=_People)
+    people: _People | msgspec.UnsetType = msgspec.UNSET  # no [people] table: the defaults
 
 
 def _fields_of(table: str) -> list[str]:
@@ -180,10 +180,12 @@ _TABLE_TYPES: dict[str, type[msgspec.Struct]] = {
 
 def config_path(given: str | os.PathLike[str] | None = None) -> Path:
     """--config, else $VEILLE_CONFIG, else config.toml in the user's config folder."""
-    from platformdirs import user_config_path
-
     chosen = given or os.environ.get("VEILLE_CONFIG")
-    return Path(chosen).expanduser() if chosen else user_config_path("veille") / "config.toml"
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_config_path  # 7 ms (shutil, tempfile): only when used
+
+    return user_config_path("veille") / "config.toml"
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

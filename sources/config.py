@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from pathlib import Path
 from typing import Annotated
 
 import msgspec
@@ -34,6 +33,7 @@ from sources.config_values import (
     KEY_ACTIONS,
     RESERVED_KEYS,
     STORE_MODES,
+    config_path,
     parse_duration,
     parse_quiet_hours,
     user_default,
@@ -176,16 +176,6 @@ _TABLE_TYPES: dict[str, type[msgspec.Struct]] = {
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def config_path(given: str | os.PathLike[str] | None = None) -> Path:
-    """--config, else $VEILLE_CONFIG, else config.toml in the user's config folder."""
-    chosen = given or os.environ.get("VEILLE_CONFIG")
-    if chosen:
-        return Path(chosen).expanduser()
-    from platformdirs import user_config_path  # 7 ms (shutil, tempfile): only when used
-
-    return user_config_path("veille") / "config.toml"
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

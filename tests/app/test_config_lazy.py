@@ -3,6 +3,7 @@ reads it on every call), and the schema's bounds must stay those of the domain."
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,5 +31,19 @@ def test_a_config_without_rules_reads_without_the_rule_engine(tmp_path: Path) ->
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_no_config_file_reads_no_schema(tmp_path: Path) -> None:
+    """A script on defaults (no file) needs neither msgspec nor tomllib."""
+    code = (
+        "import sys; from app.runtime import Runtime; "
+        "rt = Runtime.load(None, required=False); "
+        "print([m for m in ('msgspec', 'tomllib', 'sources.config') if m in sys.modules])"
+    )
+    env = {**os.environ, "VEILLE_CONFIG": str(tmp_path / "none.toml")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr

@@ -41,15 +41,19 @@ def _hash(gid: str) -> int:
     return int.from_bytes(hashlib.blake2b(gid.encode(), digest_size=8).digest(), "little")
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def write_ranked(folder: Path, table: dict[str, list[Any]], groups: tuple[int, int]) -> None:
     """Compact `table` (group -> [priority, newest, days], read from the first
     `groups[1]` bytes of the groups.jsonl whose inode is `groups[0]`); best effort."""
     rows = sorted(((k[0], k[1], gid, sorted(k[2])) for gid, k in table.items()), reverse=True)
-    header = orjson.dumps({"groups": list(groups), "count": len(rows)})
+    keys = array("Q", sorted(_hash(gid) for gid in table)).tobytes()
+    header = orjson.dumps({"groups": list(groups), "count": len(rows), "keys": _digest(keys)})
     body = b"\n".join(orjson.dumps(row) for row in rows)
-    keys = array("Q", sorted(_hash(gid) for gid in table))
-    with contextlib.suppress(OSError):
-        replace_hint(folder / KEYS, keys.tobytes())
+    with contextlib.suppress(OSError):  # the keys first: a crash between leaves a mismatch
+        replace_hint(folder / KEYS, keys)
         replace_hint(folder / RANKED, header + b"\n" + body + b"\n")
 
 
@@ -72,10 +76,11 @@ def first_days(
                     return None
                 f.seek(covered)
                 tail_data = f.read()
-            keys = array("Q")
-            keys.frombytes((folder / KEYS).read_bytes())
-            if len(keys) != header["count"]:
+            data = (folder / KEYS).read_bytes()
+            if _digest(data) != header["keys"]:  # not this rank file's
                 return None
+            keys = array("Q")
+            keys.frombytes(data)
             tail = _tail(tail_data)
             return _walk(ranked, tail, keys, shown, rows)
     except (OSError, ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):

@@ -65,3 +65,15 @@ def test_a_rank_file_of_another_groups_file_is_not_used(tmp_path: Path) -> None:
     assert first_days(tmp_path, 0, lambda g: True, 10) is None  # rebuilt since (new inode)
     (tmp_path / RANKED).write_bytes(b"not json\n")
     assert first_days(tmp_path, 0, lambda g: True, 10) is None
+
+
+def test_keys_of_another_rank_file_are_not_used(tmp_path: Path) -> None:
+    groups = tmp_path / "groups.jsonl"
+    groups.write_bytes(_lines(random.Random(2), ["a:1", "a:2"], "01-01"))
+    size = groups.stat().st_size
+    write_ranked(tmp_path, {"b:1": [1.0, "x", ["01-01"]]}, (os.stat(groups).st_ino, size))
+    stale_keys = (tmp_path / "ranked.keys").read_bytes()
+    write_ranked(tmp_path, _tail(groups.read_bytes()), (os.stat(groups).st_ino, size))
+    assert first_days(tmp_path, size, lambda g: True, 10) == {"01-01"}
+    (tmp_path / "ranked.keys").write_bytes(stale_keys)  # a crash between the two writes
+    assert first_days(tmp_path, size, lambda g: True, 10) is None

@@ -10,7 +10,7 @@ appended since (what ingest added: merged in memory) and the rank file only unti
 knows its top rows: a few hundred lines. A tail group that the rank file may hold too
 (its hash is in the keys) counts only once its compacted line is reached, so a group
 revived by a new copy still opens with all its days. Both are caches without fsync:
-any mismatch (a rebuild, a tail grown past TAIL_MAX, a damaged line) and the caller
+any mismatch (a rebuild, a tail grown past an eighth, a damaged line) and the caller
 reads groups.jsonl whole, as before, and writes them again.
 """
 
@@ -32,7 +32,8 @@ from store.files import replace_hint
 
 RANKED = "ranked.jsonl"
 KEYS = "ranked.keys"
-TAIL_MAX = 4 << 20  # bytes of groups.jsonl past the rank file: read it whole, compact again
+TAIL_MIN = 256 << 10  # groups.jsonl past the rank file beyond this and an eighth of what
+# it compacts: read it whole and compact again (the tail is parsed at every open)
 CHECK_EVERY = 256  # rank lines between two checks of whether the top rows are known
 Key = tuple[float, str, str]  # priority, newest created_at, group id: higher ranks first
 
@@ -72,7 +73,7 @@ def first_days(
                 st = os.fstat(f.fileno())
                 if st.st_ino != inode or covered > st.st_size or st.st_size < groups_size:
                     return None
-                if st.st_size - covered > TAIL_MAX:
+                if st.st_size - covered > max(TAIL_MIN, covered // 8):
                     return None
                 f.seek(covered)
                 tail_data = f.read()

@@ -77,3 +77,20 @@ def test_keys_of_another_rank_file_are_not_used(tmp_path: Path) -> None:
     assert first_days(tmp_path, size, lambda g: True, 10) == {"01-01"}
     (tmp_path / "ranked.keys").write_bytes(stale_keys)  # a crash between the two writes
     assert first_days(tmp_path, size, lambda g: True, 10) is None
+
+
+def test_a_long_tail_is_read_whole_again(tmp_path: Path, monkeypatch) -> None:
+    import store.ranked
+
+    monkeypatch.setattr(store.ranked, "TAIL_MIN", 10)
+    rng = random.Random(3)
+    groups = tmp_path / "groups.jsonl"
+    groups.write_bytes(_lines(rng, [f"a:{i}" for i in range(80)], "01-01"))
+    size = groups.stat().st_size
+    write_ranked(tmp_path, _tail(groups.read_bytes()), (os.stat(groups).st_ino, size))
+    with open(groups, "ab") as f:
+        f.write(_lines(rng, [f"b:{i}" for i in range(5)], "01-02"))  # under an eighth
+    assert first_days(tmp_path, size, lambda g: True, 3) is not None
+    with open(groups, "ab") as f:
+        f.write(_lines(rng, [f"c:{i}" for i in range(40)], "01-03"))
+    assert first_days(tmp_path, size, lambda g: True, 3) is None  # compact it again

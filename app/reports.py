@@ -25,18 +25,23 @@ from triage.views import GroupView
 def make_report(
     inbox: StoreReader, config: Config, period: Period, now: datetime, **scope: Any
 ) -> Report:
-    """The report for `period` from an open store (`veille report`, the benchmark)."""
-    return build_report(
-        inbox.mentions_between(period.start, period.end),
-        inbox.state,
-        inbox.events(),
-        period=period,
-        now=now,
-        brands=config.brands,
-        sla=config.sla,
-        urgent_threshold=inbox.urgent_threshold,
-        **scope,
-    )
+    """The report for `period` from an open store (`veille report`, the benchmark);
+    the cyclic collector paused (store.gcpause): a month at a million mentions streams
+    ~80,000 acyclic records, and its passes over them were a quarter of the time."""
+    from store.gcpause import cyclic_gc_paused
+
+    with cyclic_gc_paused():
+        return build_report(
+            inbox.mentions_between(period.start, period.end),
+            inbox.state,
+            inbox.events(),
+            period=period,
+            now=now,
+            brands=config.brands,
+            sla=config.sla,
+            urgent_threshold=inbox.urgent_threshold,
+            **scope,
+        )
 
 
 EXPORT_COLUMNS = (

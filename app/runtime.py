@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sources.config import ConfigError, config_path, load_config, user_default
+from sources.config_lines import ConfigError  # light: the schema (msgspec) loads with a file
+from sources.config_values import config_path, user_default
 from triage.config import Config
 
 if TYPE_CHECKING:  # the store, rapidfuzz and the grouping load only when used
@@ -85,6 +86,8 @@ class Runtime:
         if not required and not file.exists() and not config:
             loaded = Config(user=user_default())
         else:
+            from sources.config import load_config
+
             loaded = load_config(file)
         folder, url = store_target(store, loaded)
         return cls(loaded, folder, file, store_url=url)

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from sources.health import HealthFiles, SourceHealth
-
 if TYPE_CHECKING:
     from app.runtime import Runtime
+    from sources.health import HealthFiles
 
 
 def without_password(url: str) -> str:
@@ -79,40 +78,12 @@ def postgres_target(chosen: object) -> tuple[Path, str] | None:
     return folder, url
 
 
-class DatabaseHealth(HealthFiles):
-    """The sources' health and cursors as files in the database (`node_files`): every
-    node resumes from the same cursor and sees when a source is next due."""
-
-    def __init__(self, url: str, folder: Path):
-        from store.postgres.shared import Blobs
-
-        super().__init__(folder)
-        self.blobs = Blobs(url)
-
-    def _key(self, name: str) -> str:
-        return f"sources/{self.path(name).name}"
-
-    def load(self, name: str, kind: str = "") -> SourceHealth:
-        import orjson
-
-        body = self.blobs.get(self._key(name))
-        if body is None:
-            return SourceHealth(name=name, kind=kind)
-        try:
-            record = SourceHealth.from_json(orjson.loads(body))
-        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
-            return SourceHealth(name=name, kind=kind, problem=f"{name}: record unreadable ({exc})")
-        record.name = name
-        record.kind = kind or record.kind
-        return record
-
-    def save(self, record: SourceHealth) -> None:
-        import orjson
-
-        self.blobs.put(self._key(record.name), orjson.dumps(record.to_json()))
-
-
 def health_files(runtime: Runtime) -> HealthFiles:
+    """Where the sources' cursors and health live: files, or the database's rows."""
+    from sources.health import HealthFiles
+
     if runtime.store_url:
+        from app.dbhealth import DatabaseHealth
+
         return DatabaseHealth(runtime.store_url, runtime.sources_folder)
     return HealthFiles(runtime.sources_folder)

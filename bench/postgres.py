@@ -290,9 +290,9 @@ def child_node(url: str, name: str, seconds: float) -> None:
     """One watch node: lease, sources due, alerts and the outbox, for `seconds`."""
     import psycopg
 
+    from app.dbhealth import DatabaseHealth
     from app.runtime import Runtime
     from app.services.ledger import Ledger
-    from app.shared import DatabaseHealth
     from store.lease import Lease
     from triage.config import Config
     from triage.model import DeliveryStatus, utcnow

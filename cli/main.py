@@ -57,10 +57,74 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+# cli.triage's subcommands: `veille tag ...` builds only that module's parsers (the
+# scripted actions start sooner); any other first word builds every module's.
+LEAN_COMMANDS = frozenset(
+    {"list", "show", "tag", "status", "assign", "note", "done", "snooze", "undo"}
+)
+_VALUED = ("--config", "--store")  # the global options that take a value
+
+
+def _columns() -> int:
+    """The width shutil.get_terminal_size() gives argparse: $COLUMNS, else the terminal's."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, same width, without `import shutil` (and its bz2, lzma: ~9 ms
+    of a scripted `veille tag`, where argparse makes a formatter per argument)."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(
+            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
+        )
+
+
+class _SubParsers(argparse._SubParsersAction):
+    def add_parser(self, name: str, **kwargs: object) -> argparse.ArgumentParser:
+        kwargs.setdefault("formatter_class", _Formatter)
+        return super().add_parser(name, **kwargs)  # type: ignore[arg-type]
+
+
+def modules_for(argv: list[str]) -> tuple[str, ...]:
+    """The command modules whose parsers `argv` needs: cli.triage alone when its first
+    word (after the global options) is one of LEAN_COMMANDS, else all of them."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in _VALUED:
+            i += 2
+        elif word == "--create" or word.startswith(tuple(f"{v}=" for v in _VALUED)):
+            i += 1
+        elif word.startswith("-"):
+            return COMMAND_MODULES  # --help, --version, an abbreviation: the whole parser
+        else:
+            return ("cli.triage",) if word in LEAN_COMMANDS else COMMAND_MODULES
+    return COMMAND_MODULES
+
+
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="veille", description="A keyboard-driven terminal inbox for community managers."
+        prog="veille",
+        description="A keyboard-driven terminal inbox for community managers.",
+        formatter_class=_Formatter,
     )
+    parser.register("action", "parsers", _SubParsers)
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     parser.add_argument(
         "--config", help="configuration file (default: $VEILLE_CONFIG or the user config folder)"
@@ -74,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="create the store if it does not exist (else a missing --store is an error)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         module = importlib.import_module(name)
         module.register(sub)
         if callable(getattr(module, "default", None)):  # the module behind plain `veille`
@@ -123,7 +187,7 @@ def _quiet_pipe() -> int:
 def main(argv: list[str] | None = None) -> int:
     args: argparse.Namespace | None = None  # an OS error may come before the arguments are read
     try:
-        parser = build_parser()
+        parser = build_parser(modules_for(sys.argv[1:] if argv is None else argv))
         args = _parse(parser, argv)
         problem = _missing_store(args)
         if problem is not None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from pathlib import Path
 from typing import Annotated, cast
 
 import msgspec
@@ -36,6 +35,7 @@ from sources.config_values import (
     KEY_ACTIONS,
     RESERVED_KEYS,
     STORE_MODES,
+    config_path,
     parse_duration,
     parse_quiet_hours,
     user_default,
@@ -163,7 +163,7 @@ class _File(_Table):
     views: dict[str, str] = {}
     store: _Store = msgspec.field(default_factory=_Store)
     rules: list[_Rule] = []  # sources/config_rules.py
-    people: _People = msgspec.field(default_factory=_People)
+    people: _People | msgspec.UnsetType = msgspec.UNSET  # no [people] table: the defaults
 
 
 def _fields_of(table: str) -> list[str]:
@@ -180,14 +180,6 @@ _TABLE_TYPES["approval"] = cast("type[_Table]", _Approval)  # issue 17
 
 
 # --------------------------------------------------------------------------- reading
-
-
-def config_path(given: str | os.PathLike[str] | None = None) -> Path:
-    """--config, else $VEILLE_CONFIG, else config.toml in the user's config folder."""
-    from platformdirs import user_config_path
-
-    chosen = given or os.environ.get("VEILLE_CONFIG")
-    return Path(chosen).expanduser() if chosen else user_config_path("veille") / "config.toml"
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:

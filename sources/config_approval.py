@@ -31,6 +31,8 @@ class Approval(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
 def approval_entries(items: Sequence[Approval]) -> tuple[ApprovalConfig, ...]:
     """The checked entries; Bad (with where) for an entry that would hold nothing back,
     an invalid filter or a name used twice."""
+    if not items:  # the filter parser (and rapidfuzz behind it) only when needed
+        return ()
     from triage.filter import FilterError, parse_filter
 
     seen: set[str] = set()

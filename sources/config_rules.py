@@ -9,15 +9,23 @@ rule has no reply action, and a key that asks for one is refused in words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
 
 from sources.config_lines import ConfigError, did_you_mean, line_of, name_of
 from sources.config_values import DURATION, parse_duration
 from sources.config_values import Bad as _Bad
-from triage.people import MAX_VIP_BUMP, VIP_BUMP, PeopleSettings
-from triage.rules import ACTIONS, MAX_BUMP, NAME, Rule
+
+if TYPE_CHECKING:  # the rule engine and the people model load only for a [[rules]] table:
+    from triage.people import PeopleSettings  # reading the file stays cheap (`veille tag`)
+    from triage.rules import Rule
+
+# triage.rules.MAX_BUMP, triage.people.VIP_BUMP and MAX_VIP_BUMP, repeated for the schema's
+# bounds so that importing it does not import those modules (tests/app/test_config_lazy.py)
+MAX_BUMP = 50.0
+VIP_BUMP = 15.0
+MAX_VIP_BUMP = 30.0
 
 # keys that would make a rule speak for the brand: refused with the reason
 REPLY_KEYS = ("reply", "replies", "answer", "respond", "post", "template", "send")
@@ -66,8 +74,11 @@ def refuse_replies(data: dict[str, Any], text: str, path: str) -> None:
 def build_rules(
     rules: Sequence[_Rule], brands: Sequence[str], teams: Sequence[str]
 ) -> tuple[Rule, ...]:
+    if not rules:
+        return ()
     from triage.filter import FilterError, KnownValues, parse_filter
     from triage.model import Status
+    from triage.rules import ACTIONS, NAME, Rule
 
     seen: set[str] = set()
     out = []
@@ -146,5 +157,10 @@ def build_rules(
     return tuple(out)
 
 
-def build_people(p: _People) -> PeopleSettings:
+def build_people(p: _People | msgspec.UnsetType) -> PeopleSettings | None:
+    """None without a [people] table: the defaults, without loading triage.people."""
+    if isinstance(p, msgspec.UnsetType):
+        return None
+    from triage.people import PeopleSettings
+
     return PeopleSettings(vip_bump=p.vip_bump)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import time
+from pathlib import Path
 
 from sources.config_lines import did_you_mean
 
@@ -67,6 +68,16 @@ def parse_quiet_hours(value: str) -> tuple[time, time]:
 
 def user_default() -> str:
     return os.environ.get("USER") or os.environ.get("LOGNAME") or "unknown"
+
+
+def config_path(given: str | os.PathLike[str] | None = None) -> Path:
+    """--config, else $VEILLE_CONFIG, else config.toml in the user's config folder."""
+    chosen = given or os.environ.get("VEILLE_CONFIG")
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_config_path  # 7 ms (shutil, tempfile): only when used
+
+    return user_config_path("veille") / "config.toml"
 
 
 

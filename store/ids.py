@@ -51,6 +51,7 @@ class IdIndex:
         self._shards: dict[int, dict[str, str]] = {}
         self._covered: dict[str, Any] = {"days": {}, "shards": {}}
         self._caught_up = False
+        self.groups_read: tuple[int, int] | None = None  # groups.jsonl's (inode, bytes) read
 
     def shard_path(self, n: int) -> Path:
         return self.folder / ("groups.jsonl" if n == GROUPS else f"{n:03d}.jsonl")
@@ -213,22 +214,32 @@ class IdIndex:
             entries.update(part)
         return entries
 
-    def group_table(self, signatures: dict[str, Signature]) -> dict[str, list[Any]] | None:
-        """Every group's `[highest priority, newest created_at, [days of its copies]]`,
-        without reading a day file (store.loading opens the first screen with it); None
-        unless the index covers exactly the day files of `signatures` (name -> signature)
-        as they are now."""
+    def groups_size(self, signatures: dict[str, Signature]) -> int | None:
+        """The bytes of groups.jsonl the index vouches for, if it covers exactly the day
+        files of `signatures` (name -> signature) as they are now; else None."""
         covered = self._load_covered()
         days = covered["days"]
         if set(days) != set(signatures) or any(
             _sig(days[name]) != sig for name, sig in signatures.items()
         ):
             return None
+        return int(covered["shards"].get(str(GROUPS), 0))
+
+    def group_table(self, signatures: dict[str, Signature]) -> dict[str, list[Any]] | None:
+        """Every group's `[highest priority, newest created_at, [days of its copies]]`,
+        without reading a day file (store.loading opens the first screen with it); None
+        unless the index covers exactly the day files of `signatures` (name -> signature)
+        as they are now."""
+        size = self.groups_size(signatures)
+        if size is None:
+            return None
         try:
-            data = self.shard_path(GROUPS).read_bytes()
+            with open(self.shard_path(GROUPS), "rb") as f:
+                data = f.read()
+                self.groups_read = (os.fstat(f.fileno()).st_ino, len(data))
         except OSError:
             return None
-        if len(data) < int(covered["shards"].get(str(GROUPS), 0)):
+        if len(data) < size:
             return None
         table: dict[str, list[Any]] = {}
         try:

@@ -23,6 +23,7 @@ from store.files import file_signature
 from store.ids import IdIndex
 from store.index import Index
 from store.partitions import Partitions, Signature
+from store.ranked import first_days, write_ranked
 from triage.model import Status, dt_to_json
 
 FIRST_SCREEN = 100  # rows the first screen may show (a tall terminal), with margin
@@ -43,11 +44,7 @@ class Loader:
     def first(self, now: datetime, rows: int = FIRST_SCREEN) -> None:
         """Read the days that hold a copy of the first `rows` groups the inbox shows
         (their states must be loaded); every day when the id index is not current."""
-        table = self.ids.group_table({p.name: file_signature(p) for p in self.pending})
-        if table is None:
-            while self.pending:
-                self.files.load_day(self.pending.pop(0))
-            return
+        signatures = {p.name: file_signature(p) for p in self.pending}
         states, cut = self.index.states, dt_to_json(now) or ""
 
         def shown(gid: str) -> bool:
@@ -59,8 +56,18 @@ class Loader:
             until = state.snoozed_until
             return until is None or (dt_to_json(until) or "") <= cut
 
-        keys = ((k[0], k[1], gid) for gid, k in table.items() if shown(gid))
-        needed = {day for _, _, gid in heapq.nlargest(rows, keys) for day in table[gid][2]}
+        size = self.ids.groups_size(signatures)
+        needed = None if size is None else first_days(self.ids.folder, size, shown, rows)
+        if needed is None:  # no rank file, or not this groups.jsonl's: read it whole
+            table = self.ids.group_table(signatures)
+            if table is None:
+                while self.pending:
+                    self.files.load_day(self.pending.pop(0))
+                return
+            keys = ((k[0], k[1], gid) for gid, k in table.items() if shown(gid))
+            needed = {day for _, _, gid in heapq.nlargest(rows, keys) for day in table[gid][2]}
+            if self.ids.groups_read is not None:
+                write_ranked(self.ids.folder, table, self.ids.groups_read)
         for path in [p for p in self.pending if p.name in needed]:
             self.pending.remove(path)
             self.files.load_day(path)

@@ -85,6 +85,27 @@ def run(store: StoreReader, query: InboxQuery, now: datetime) -> list[str]:
     return visible(query, store.ranked_ids(query.filter, now), store.state, now)
 
 
+def page(
+    store: StoreReader, query: InboxQuery, now: datetime, limit: int, offset: int = 0
+) -> list[str]:
+    """One page of `run` (the first screen without listing every group): asked of the
+    backend when it answers pages itself (`triage.protocol.PagedReader`)."""
+    paged = getattr(store, "ranked_page", None)
+    if paged is not None:
+        return list(
+            paged(query.filter, now, limit, offset, query.shows_closed, query.shows_snoozed)
+        )
+    return run(store, query, now)[offset : offset + limit]
+
+
+def total(store: StoreReader, query: InboxQuery, now: datetime) -> int:
+    """How many groups `run` lists, counted by the backend when it can."""
+    counted = getattr(store, "ranked_count", None)
+    if counted is not None:
+        return int(counted(query.filter, now, query.shows_closed, query.shows_snoozed))
+    return len(run(store, query, now))
+
+
 def sla_clock(sla: SlaConfig | None, urgent_threshold: float) -> SlaLeft | None:
     """Seconds left on a group's first-response clock (triage.sla), or None."""
     if sla is None:

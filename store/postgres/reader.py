@@ -20,7 +20,7 @@ from psycopg.rows import scalar_row
 from psycopg_pool import ConnectionPool
 
 from store.postgres.connect import CHANNEL, in_words
-from store.postgres.sqlfilter import where
+from store.postgres.sqlfilter import visibility, where
 from triage.errors import NotFound
 from triage.filter import Filter, FilterContext, parse_filter
 from triage.model import Event, Mention, TriageState, utcnow
@@ -274,19 +274,48 @@ class PgReader:
         self.prefetch(ids)
         return [self.view(g) for g in ids]
 
+    def _condition(
+        self, filter: Filter | str | None, now: datetime | None
+    ) -> tuple[str, list[Any]]:
+        flt = parse_filter(filter) if isinstance(filter, str) else filter
+        if flt is None or flt.is_empty:
+            return "true", []
+        if any(t.field == "" and not t.negate for t in flt.terms):
+            flt = flt.with_vocabulary(self.vocabulary())
+        return where(flt, self.context(now))
+
     def ranked_ids(
         self, filter: Filter | str | None = None, now: datetime | None = None
     ) -> list[str]:
         """The ids of the groups matching the filter, ranked: one SQL query."""
-        flt = parse_filter(filter) if isinstance(filter, str) else filter
-        if flt is None or flt.is_empty:
-            ids = self._column(f"SELECT g.group_id FROM groups g {RANK}")
-            return self._walked("ranked", ids)
-        if any(t.field == "" and not t.negate for t in flt.terms):
-            flt = flt.with_vocabulary(self.vocabulary())
-        condition, params = where(flt, self.context(now))
+        condition, params = self._condition(filter, now)
         sql = f"SELECT g.group_id FROM groups g WHERE {condition} {RANK}"
         return self._walked("ranked", self._column(sql, params))
+
+    def _visible(
+        self, filter: Filter | None, now: datetime, closed: bool, snoozed: bool
+    ) -> tuple[str, list[Any]]:
+        """The filter and triage.query's visibility rule, as one WHERE clause."""
+        condition, params = self._condition(filter, now)
+        hide, args = visibility(closed, snoozed, now)
+        return f"{condition} AND {hide}", [*params, *args]
+
+    def ranked_page(
+        self, filter: Filter | None, now: datetime, limit: int, offset: int = 0,
+        closed: bool = False, snoozed: bool = False,
+    ) -> list[str]:  # fmt: skip
+        """One page of the inbox query (triage.query.page): LIMIT on the rank index."""
+        condition, params = self._visible(filter, now, closed, snoozed)
+        sql = f"SELECT g.group_id FROM groups g WHERE {condition} {RANK} LIMIT %s OFFSET %s"
+        return self._column(sql, [*params, limit, offset])
+
+    def ranked_count(
+        self, filter: Filter | None, now: datetime, closed: bool = False, snoozed: bool = False
+    ) -> int:
+        """How many groups the inbox query lists (triage.query.total), counted in SQL."""
+        condition, params = self._visible(filter, now, closed, snoozed)
+        rows = self._query(f"SELECT count(*) FROM groups g WHERE {condition}", params)
+        return int(rows[0][0])
 
     # ------------------------------------------------------------------ streaming
     def _pages(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:

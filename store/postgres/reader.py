@@ -48,6 +48,7 @@ class PgReader:
         self.states: dict[str, TriageState] = {}
         self._views: dict[str, GroupView] = {}
         self._mentions: dict[str, Mention] = {}
+        self._groups_of: dict[str, str] = {}  # resolve's answers
         self._vocabulary: set[str] | None = None
         self._seen = 0  # the generation whose rows this client has read
         self._known = 0  # the newest generation heard of (NOTIFY or our own writes)
@@ -171,13 +172,20 @@ class PgReader:
         return self._walked("groups", ids)
 
     def resolve(self, target: str) -> str:
+        """The group of a target: asked once per id (a mention never changes group)."""
+        gid = self._groups_of.get(target)
+        if gid is not None:
+            return gid
         rows = self._query(
             "SELECT group_id FROM groups WHERE group_id = %(t)s "
             "UNION ALL SELECT group_id FROM mentions WHERE id = %(t)s LIMIT 1",
             {"t": target},
         )
         if rows:
-            return str(rows[0][0])
+            if len(self._groups_of) > VIEW_CACHE:
+                self._groups_of.clear()
+            gid = self._groups_of[target] = str(rows[0][0])
+            return gid
         if target in self.states:  # a mention acted on alone
             return target
         raise NotFound(f"no mention or group with id {target!r}")

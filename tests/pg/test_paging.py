@@ -36,7 +36,8 @@ def store(where):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "brand:lumio", "-brand:lumio", "platform:mastodon is:urgent", "lampe", "status:done"]
+    "text",
+    ["", "brand:lumio", "-brand:lumio", "platform:mastodon is:urgent", "lampe", "status:done"],
 )
 @pytest.mark.parametrize("include_all", [False, True])
 def test_pages_are_slices_of_the_whole_query(store, text, include_all):

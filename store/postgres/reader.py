@@ -32,6 +32,7 @@ VIEW_CACHE = 20_000  # views kept (a screen shows ~50; the counts walk every gro
 READAHEAD = 500  # views read at once when a walk over a listed order misses one
 LARGE = 20_000  # groups a filter may list before the inbox scans by itself instead
 RANK = "ORDER BY g.priority DESC, g.last_at DESC, g.seq"
+WINDOW = 2000  # top-ranked groups a page walks before asking the indexes for every match
 
 
 class PgReader:
@@ -49,6 +50,7 @@ class PgReader:
         self._views: dict[str, GroupView] = {}
         self._mentions: dict[str, Mention] = {}
         self._groups_of: dict[str, str] = {}  # resolve's answers
+        self.window = WINDOW
         self._vocabulary: set[str] | None = None
         self._seen = 0  # the generation whose rows this client has read
         self._known = 0  # the newest generation heard of (NOTIFY or our own writes)
@@ -312,10 +314,34 @@ class PgReader:
         self, filter: Filter | None, now: datetime, limit: int, offset: int = 0,
         closed: bool = False, snoozed: bool = False,
     ) -> list[str]:  # fmt: skip
-        """One page of the inbox query (triage.query.page): LIMIT on the rank index."""
+        """One page of the inbox query (triage.query.page), in at most two queries.
+
+        A filter's matches are either dense near the top of the ranking (then walking the
+        rank index finds a page at once) or sparse (then the trigram and GIN indexes find
+        them all and the few are sorted). The planner's guess between the two is poor for
+        LIKE '%word%', so: first the top WINDOW groups walked, and only when they hold too
+        few, every match found by the indexes (a MATERIALIZED set, so no walk) and sorted."""
         condition, params = self._visible(filter, now, closed, snoozed)
-        sql = f"SELECT g.group_id FROM groups g WHERE {condition} {RANK} LIMIT %s OFFSET %s"
-        return self._column(sql, [*params, limit, offset])
+        page = [*params, limit, offset]
+        with (
+            in_words(self.url),
+            self.pool.connection() as conn,
+            conn.cursor(row_factory=scalar_row) as cur,
+        ):
+            if condition.startswith("true AND "):  # no filter: the rank index, and done
+                sql = f"SELECT g.group_id FROM groups g WHERE {condition} {RANK} LIMIT %s OFFSET %s"
+                return cur.execute(sql, page).fetchall()
+            top = f"(SELECT * FROM groups g {RANK} LIMIT {int(self.window)})"
+            sql = f"SELECT g.group_id FROM {top} g WHERE {condition} {RANK} LIMIT %s OFFSET %s"
+            found = cur.execute(sql, page).fetchall()
+            if len(found) == limit:
+                return found
+            sql = (
+                "WITH m AS MATERIALIZED (SELECT g.group_id, g.priority, g.last_at, g.seq "
+                f"FROM groups g WHERE {condition}) "
+                "SELECT group_id FROM m ORDER BY priority DESC, last_at DESC, seq LIMIT %s OFFSET %s"
+            )
+            return cur.execute(sql, page).fetchall()
 
     def ranked_count(
         self, filter: Filter | None, now: datetime, closed: bool = False, snoozed: bool = False

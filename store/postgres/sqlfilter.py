@@ -33,10 +33,10 @@ def _term(term: Term, ctx: FilterContext) -> tuple[str, list[Any]]:
             patterns = [like(v) for v in (value, *term.alternatives)]
             tests = " OR ".join(["g.haystack LIKE %s", "g.signals LIKE %s"] * len(patterns))
             return f"({tests})", [p for p in patterns for _ in (0, 1)]
-        case "brand":
-            return "%s = ANY(g.brands)", [value]
+        case "brand":  # @> (not = ANY): the GIN index and its element statistics
+            return "g.brands @> ARRAY[%s]::text[]", [value]
         case "platform":
-            return "%s = ANY(g.platforms)", [value]
+            return "g.platforms @> ARRAY[%s]::text[]", [value]
         case "tag":
             return "%s = ANY(s.tags)", [value]
         case "status":

@@ -40,7 +40,12 @@ def store(where):
     ["", "brand:lumio", "-brand:lumio", "platform:mastodon is:urgent", "lampe", "status:done"],
 )
 @pytest.mark.parametrize("include_all", [False, True])
-def test_pages_are_slices_of_the_whole_query(store, text, include_all):
+@pytest.mark.parametrize("window", [2000, 5])
+def test_pages_are_slices_of_the_whole_query(store, text, include_all, window):
+    if hasattr(store, "window"):  # the database walks the top `window` ranked first
+        store.window = window
+    elif window != 2000:
+        pytest.skip("the folder store pages its whole ranking")
     # some groups closed or snoozed: the default visibility hides them, in SQL too
     store.set_status("mastodon:39", Status.DONE)
     store.set_status("rss:38", Status.IGNORED)

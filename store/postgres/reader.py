@@ -20,11 +20,13 @@ from psycopg.rows import scalar_row
 from psycopg_pool import ConnectionPool
 
 from store.postgres.connect import CHANNEL, in_words
+from store.postgres.counts import counts_query, to_counts
 from store.postgres.sqlfilter import visibility, where
 from triage.errors import NotFound
 from triage.filter import Filter, FilterContext, parse_filter
 from triage.model import Event, Mention, TriageState, utcnow
 from triage.priority import URGENT_THRESHOLD
+from triage.query import Counts, SlaLeftClock
 from triage.views import GroupView
 
 PAGE = 2000  # rows per round trip when a whole table is streamed
@@ -350,6 +352,11 @@ class PgReader:
         condition, params = self._visible(filter, now, closed, snoozed)
         rows = self._query(f"SELECT count(*) FROM groups g WHERE {condition}", params)
         return int(rows[0][0])
+
+    def group_counts(self, now: datetime, sla: SlaLeftClock | None = None) -> Counts:
+        """triage.query.count in one SQL query (store.postgres.counts)."""
+        sql, params = counts_query(now, self.urgent_threshold, sla)
+        return to_counts(self._query(sql, params))
 
     # ------------------------------------------------------------------ streaming
     def _pages(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:

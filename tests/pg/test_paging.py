@@ -72,3 +72,29 @@ def test_snoozed_and_closed_come_back_when_the_filter_names_them(store):
     ]
     assert query.page(store, InboxQuery.parse("is:snoozed"), NOW, 10) == ["mastodon:37"]
     assert query.total(store, InboxQuery(), NOW) == 37
+
+
+@pytest.mark.parametrize("with_sla", [True, False])
+def test_counts_in_one_query_agree_with_the_walk_over_every_view(store, with_sla):
+    from triage.config import SlaConfig
+    from triage.model import DeliveryStatus
+
+    store.ingest([mention(90 + i, platform="bluesky", priority=95.0, hours=i) for i in range(4)])
+    store.set_status("mastodon:39", Status.DONE)
+    store.set_status("rss:38", Status.IGNORED)
+    store.snooze("mastodon:37", NOW + timedelta(hours=2))
+    store.set_status("rss:2", Status.OPEN)
+    store.handoff("rss:4", "support")
+    store.update_handoff("rss:4", DeliveryStatus.FAILED)
+    store.handoff("rss:6", "support")
+    store.update_handoff("rss:6", DeliveryStatus.DELIVERED)  # answered: its clock stops
+    store.add_reply("bluesky:91", "Bonjour")
+    store.update_reply(
+        "bluesky:91", store.state("bluesky:91").replies[0].key, DeliveryStatus.DELIVERED
+    )
+    clock = query.sla_clock(SlaConfig(), store.urgent_threshold) if with_sla else None
+    now = NOW + timedelta(minutes=1)
+    walked = query.count(store, now, clock, ids=store.group_ids())  # view by view
+    assert query.count(store, now, clock) == walked  # the database: one query
+    assert walked.handoffs_failed == 1 and walked.by_status["done"] == 1
+    assert (walked.breached > 0) is with_sla

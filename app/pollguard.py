@@ -4,7 +4,8 @@
 the watch's loop, `veille fetch`, the inbox's own polling - first takes the sources'
 advisory locks (store.postgres.sourcelocks), polls only those it got, and says of the
 others that another node is polling them. A source whose record changed between the
-caller's look and the lock (another node just polled it) is left for its next turn. The
+caller's look (its last `health()`) and the lock - another node just polled it - is
+left for its next turn. The
 locks are held until the source's cursor and health are saved (`save`), so no second
 node can see it due in between. The poller's own code (sources/poller.py) is untouched:
 only its `poll_once`, `save` and `close` are wrapped on this instance.
@@ -21,15 +22,24 @@ from store.postgres.sourcelocks import SourceLocks
 BUSY = "another veille process is polling this source right now; skipped this round"
 
 
-def _mark(poller: Poller, name: str) -> tuple[Any, ...]:
-    record = poller.files.load(name, poller.configs[name].kind)
+def _mark(record: Any) -> tuple[Any, ...]:
     return (record.last_ok, record.last_error_at, record.next_poll)
+
+
+def _load_mark(poller: Poller, name: str) -> tuple[Any, ...]:
+    return _mark(poller.files.load(name, poller.configs[name].kind))
 
 
 def guard_sources(poller: Poller, url: str) -> Poller:
     """Wrap `poller` (in place) so that it polls a source only under its lock."""
     locks = SourceLocks(url)
-    poll_once, save, close = poller.poll_once, poller.save, poller.close
+    poll_once, save, close, health = poller.poll_once, poller.save, poller.close, poller.health
+    decided: dict[str, tuple[Any, ...]] = {}  # the records the caller last chose from
+
+    def guarded_health() -> list[Any]:
+        records = health()
+        decided.update((r.name, _mark(r)) for r in records)
+        return records
 
     async def guarded_poll(
         names: Iterable[str] | None = None, *, save: bool | None = None
@@ -38,9 +48,11 @@ def guard_sources(poller: Poller, url: str) -> Poller:
         known = [n for n in chosen if n in poller.configs]
         if len(known) != len(chosen):
             return await poll_once(chosen, save=save)  # the poller says which is unknown
-        seen = {n: _mark(poller, n) for n in chosen}
+        # what the caller saw when it chose (the watch and the inbox pick due sources from
+        # `health()` just before), else the records as they are now (`veille fetch`)
+        seen = {n: decided.pop(n) if n in decided else _load_mark(poller, n) for n in chosen}
         taken = locks.take(chosen)
-        moved = {n for n in taken if _mark(poller, n) != seen[n]}  # polled meanwhile
+        moved = {n for n in taken if _load_mark(poller, n) != seen[n]}  # polled meanwhile
         locks.release(moved)
         mine = [n for n in chosen if n in taken and n not in moved]
         saves = poller.on_mentions is not None if save is None else save
@@ -73,4 +85,5 @@ def guard_sources(poller: Poller, url: str) -> Poller:
     poller.poll_once = guarded_poll  # type: ignore[method-assign]
     poller.save = guarded_save  # type: ignore[method-assign]
     poller.close = guarded_close  # type: ignore[method-assign]
+    poller.health = guarded_health  # type: ignore[method-assign]
     return poller

@@ -92,3 +92,24 @@ def test_a_node_that_dies_lets_go_of_its_sources(tmp_path, pg_url, feeds):
     other.close()  # its connection gone (a crash, kill -9): the database frees the locks
     fetch(rt)
     assert sorted(hits) == ["/blog.xml", "/news.xml"]
+
+
+def test_a_source_polled_since_the_watch_chose_it_is_left_for_its_next_turn(
+    tmp_path, pg_url, feeds
+):
+    from datetime import timedelta
+
+    from triage.model import utcnow
+
+    base, hits = feeds
+    rt = runtime(tmp_path, pg_url, base)
+    with make_poller(rt, parse="thread") as poller:
+        due = [h.name for h in poller.health() if h.next_poll is None]  # both due
+        # meanwhile another node polls "blog" and saves it (then lets go of its lock)
+        record = rt.health_files().load("blog", "rss")
+        record.last_ok, record.next_poll = utcnow(), utcnow() + timedelta(hours=1)
+        rt.health_files().save(record)
+        outcomes = asyncio.run(poller.poll_once(due, save=False))
+        poller.save(outcomes)
+    assert due == ["blog", "news"] and hits == ["/news.xml"]
+    assert [o.warnings for o in outcomes] == [[BUSY], []]

@@ -54,6 +54,10 @@ def make_poller(
         on_mentions=on_mentions,
     )
     poller.files = runtime.health_files()  # a PostgreSQL store keeps them in the database
+    if runtime.store_url:  # one node polls a source at a time (advisory locks)
+        from app.pollguard import guard_sources
+
+        guard_sources(poller, runtime.store_url)
     return poller
 
 

@@ -155,36 +155,52 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_launch(url: str) -> None:
-    """In a fresh process: open, the inbox query, the first screen's views."""
+def child_launch(url: str, mode: str) -> None:
+    """In a fresh process: open, the inbox query, the first screen's views. `whole`
+    lists every ranked group (query.run); `paged` asks one page (query.page, the
+    visibility rule in SQL) and the count (query.total)."""
     from store.postgres import PgStore
     from triage import query
     from triage.model import utcnow
 
     with PgStore.open(url, user="bench") as store:
-        ids = query.run(store, query.InboxQuery(), utcnow())
+        if mode == "whole":
+            ids = query.run(store, query.InboxQuery(), utcnow())
+            rows = len(ids)
+        else:
+            ids = query.page(store, query.InboxQuery(), utcnow(), 60)
+            rows = query.total(store, query.InboxQuery(), utcnow())
         store.prefetch(ids[:60])
         first = store.view(ids[0])
     rss = peak_rss_mb()
-    print(json.dumps({"rows": len(ids), "first": first.group_id, "rss_mb": rss}), flush=True)
+    print(json.dumps({"rows": rows, "first": first.group_id, "rss_mb": rss}), flush=True)
 
 
 def launch(url: str, repeats: int) -> None:
-    times, rss = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, __file__, "--child-launch", url], capture_output=True, text=True,
-            check=True,
-        ).stdout  # fmt: skip
-        times.append(time.perf_counter() - t0)
-        got = json.loads(out)
-        rss.append(got["rss_mb"])
-    print(
-        f"launch to first row ({got['rows']} groups listed): median {times and statistics.median(times):.2f} s "
-        f"(runs {', '.join(f'{t:.2f}' for t in times)}); client peak RSS median "
-        f"{statistics.median(rss):.0f} MB"
-    )
+    for mode in ("whole", "paged"):
+        times, rss = [], []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, __file__, "--child-launch", url, mode], capture_output=True,
+                text=True, check=True,
+            ).stdout  # fmt: skip
+            times.append(time.perf_counter() - t0)
+            got = json.loads(out)
+            rss.append(got["rss_mb"])
+        print(
+            f"launch to first row [{mode}] ({got['rows']} groups): median "
+            f"{statistics.median(times):.2f} s (runs {', '.join(f'{t:.2f}' for t in times)}); "
+            f"client peak RSS median {statistics.median(rss):.0f} MB"
+        )
+
+
+def first_page(store, ranked: list[str], flt) -> int:
+    """The paged protocol (triage.query.page): one SQL query, LIMIT a screenful."""
+    from triage import query
+    from triage.model import utcnow
+
+    return len(query.page(store, query.InboxQuery(flt), utcnow(), 60))
 
 
 def first_screen(store, ranked: list[str], flt) -> int:
@@ -204,10 +220,15 @@ def first_screen(store, ranked: list[str], flt) -> int:
 
 
 def keystrokes(store, repeats: int) -> None:
+    ranked = store.ranked_ids()
+    for name, shown_by in (("whole", first_screen), ("paged", first_page)):
+        keystrokes_by(store, ranked, repeats, name, shown_by)
+
+
+def keystrokes_by(store, ranked, repeats: int, name: str, shown_by) -> None:
     from triage.filter import FilterError, parse_filter
 
     p95s, p50s, sizes = [], [], {}
-    ranked = store.ranked_ids()
     for _ in range(repeats):
         times = []
         for text in FILTERS:
@@ -217,14 +238,14 @@ def keystrokes(store, repeats: int) -> None:
                 except FilterError:
                     continue
                 t0 = time.perf_counter()
-                shown = first_screen(store, ranked, flt)
+                shown = shown_by(store, ranked, flt)
                 times.append(time.perf_counter() - t0)
                 sizes[text] = shown
         p95s.append(pct(times, 95))
         p50s.append(pct(times, 50))
     print(
-        f"filter keystroke to the inbox's first screen ({len(times)} keystrokes x {repeats}): "
-        "p50 median "
+        f"filter keystroke to the inbox's first screen [{name}] ({len(times)} keystrokes x "
+        f"{repeats}): p50 median "
         f"{ms(statistics.median(p50s))}, p95 median {ms(statistics.median(p95s))} "
         f"(runs {', '.join(ms(p) for p in p95s)}); matches: "
         + "; ".join(f"{t!r} {n}" for t, n in sizes.items())
@@ -389,11 +410,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--child-launch", metavar="URL")
+    parser.add_argument("--quick", action="store_true", help="no writers, no watch nodes")
+    parser.add_argument("--child-launch", nargs=2, metavar=("URL", "MODE"))
     parser.add_argument("--child-node", nargs=3, metavar=("URL", "NAME", "SECONDS"))
     args = parser.parse_args()
     if args.child_launch:
-        child_launch(args.child_launch)
+        child_launch(*args.child_launch)
         return 0
     if args.child_node:
         url, name, seconds = args.child_node
@@ -422,8 +444,9 @@ def main() -> int:
             ids = store.ranked_ids()[:2000]
             keystrokes(store, max(1, args.repeats // 2 + 1))
             actions(store, ids, max(1, args.repeats // 2 + 1))
-        writers(url, ids)
-        nodes(url, ids[100:])
+        if not args.quick:
+            writers(url, ids)
+            nodes(url, ids[100:])
     print(f"machine after: {load_avg()}")
     return 0
 

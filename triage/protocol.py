@@ -46,6 +46,20 @@ class StoreReader(Protocol):
     def events(self, since: datetime | None = None) -> Iterator[Event]: ...
 
 
+class PagedReader(StoreReader, Protocol):
+    """Optional: a backend that answers one page of the inbox query itself (a database:
+    the visibility rule and the filter in SQL, LIMIT on the rank index). `triage.query`
+    asks `page`/`total` of it when present; any other store is paged from `ranked_ids`."""
+
+    def ranked_page(
+        self, filter: Filter | None, now: datetime, limit: int, offset: int = 0,
+        closed: bool = False, snoozed: bool = False,
+    ) -> list[str]: ...  # fmt: skip
+    def ranked_count(
+        self, filter: Filter | None, now: datetime, closed: bool = False, snoozed: bool = False
+    ) -> int: ...
+
+
 class Store(StoreReader, Protocol):
     """Reading plus the durable actions, each journaled as one Event."""
 

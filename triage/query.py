@@ -88,16 +88,46 @@ def run(store: StoreReader, query: InboxQuery, now: datetime) -> list[str]:
     return visible(query, store.ranked_ids(query.filter, now), store.state, now)
 
 
+def page(
+    store: StoreReader, query: InboxQuery, now: datetime, limit: int, offset: int = 0
+) -> list[str]:
+    """One page of `run` (the first screen without listing every group): asked of the
+    backend when it answers pages itself (`triage.protocol.PagedReader`)."""
+    paged = getattr(store, "ranked_page", None)
+    if paged is not None:
+        return list(
+            paged(query.filter, now, limit, offset, query.shows_closed, query.shows_snoozed)
+        )
+    return run(store, query, now)[offset : offset + limit]
+
+
+def total(store: StoreReader, query: InboxQuery, now: datetime) -> int:
+    """How many groups `run` lists, counted by the backend when it can."""
+    counted = getattr(store, "ranked_count", None)
+    if counted is not None:
+        return int(counted(query.filter, now, query.shows_closed, query.shows_snoozed))
+    return len(run(store, query, now))
+
+
+@dataclass(frozen=True, slots=True)
+class SlaLeftClock:
+    """`sla_clock`'s answer: a callable that also says its rule, so a backend that counts
+    in its own query (`group_counts`) can apply the same one."""
+
+    sla: SlaConfig
+    urgent_threshold: float
+
+    def __call__(self, view: GroupView, now: datetime) -> float | None:
+        from triage.sla import time_left
+
+        return time_left(view, self.sla, now, urgent_threshold=self.urgent_threshold)
+
+
 def sla_clock(sla: SlaConfig | None, urgent_threshold: float) -> SlaLeft | None:
     """Seconds left on a group's first-response clock (triage.sla), or None."""
     if sla is None:
         return None
-    from triage.sla import time_left
-
-    def left(view: GroupView, now: datetime) -> float | None:
-        return time_left(view, sla, now, urgent_threshold=urgent_threshold)
-
-    return left
+    return SlaLeftClock(sla, urgent_threshold)
 
 
 def count(
@@ -110,6 +140,13 @@ def count(
 
     `sla_left` is the first-response clock (`sla_clock(config.sla, threshold)`); without
     it nothing counts as breached."""
+    counted = getattr(store, "group_counts", None)  # a database counts in one query
+    if (
+        counted is not None
+        and ids is None
+        and (sla_left is None or isinstance(sla_left, SlaLeftClock))
+    ):
+        return counted(now, sla_left)
     threshold = store.urgent_threshold
     per_status: dict[Status, int] = dict.fromkeys(Status, 0)
     view_of = store.view

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from store.errors import StoreError, StoreLocked
 from store.postgres.url import describe, redact
 
 CHANNEL = "veille"  # LISTEN/NOTIFY channel: the payload is the new generation
+CHECK_IDLE = 2.0  # seconds idle after which a pooled connection is checked before use
 
 
 def connect_options(lock_timeout: float) -> dict[str, object]:
@@ -44,7 +47,27 @@ def in_words(url: str) -> Iterator[None]:
         raise StoreError(f"cannot use the PostgreSQL store {where}: {reason}") from exc
 
 
+class IdleCheck:
+    """Check a pooled connection only when it sat idle a while (a server restart or a
+    dropped link shows there); one just used is handed out as it is, saving a round
+    trip per query."""
+
+    def __init__(self, idle: float = CHECK_IDLE):
+        self.idle = idle
+        self.returned: weakref.WeakKeyDictionary[psycopg.Connection, float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def check(self, conn: psycopg.Connection) -> None:
+        if time.monotonic() - self.returned.get(conn, 0.0) > self.idle:
+            ConnectionPool.check_connection(conn)
+
+    def reset(self, conn: psycopg.Connection) -> None:
+        self.returned[conn] = time.monotonic()
+
+
 def open_pool(url: str, lock_timeout: float, size: int = 4) -> ConnectionPool:
+    idle = IdleCheck()
     pool = ConnectionPool(
         url,
         min_size=1,
@@ -53,7 +76,8 @@ def open_pool(url: str, lock_timeout: float, size: int = 4) -> ConnectionPool:
         timeout=max(lock_timeout, 5.0),
         open=False,
         name="veille",
-        check=ConnectionPool.check_connection,
+        check=idle.check,
+        reset=idle.reset,
     )
     pool.open(wait=True, timeout=max(lock_timeout, 5.0))
     return pool

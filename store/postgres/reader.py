@@ -20,11 +20,13 @@ from psycopg.rows import scalar_row
 from psycopg_pool import ConnectionPool
 
 from store.postgres.connect import CHANNEL, in_words
-from store.postgres.sqlfilter import where
+from store.postgres.counts import counts_query, to_counts
+from store.postgres.sqlfilter import visibility, where
 from triage.errors import NotFound
 from triage.filter import Filter, FilterContext, parse_filter
 from triage.model import Event, Mention, TriageState, utcnow
 from triage.priority import URGENT_THRESHOLD
+from triage.query import Counts, SlaLeftClock
 from triage.views import GroupView
 
 PAGE = 2000  # rows per round trip when a whole table is streamed
@@ -32,6 +34,7 @@ VIEW_CACHE = 20_000  # views kept (a screen shows ~50; the counts walk every gro
 READAHEAD = 500  # views read at once when a walk over a listed order misses one
 LARGE = 20_000  # groups a filter may list before the inbox scans by itself instead
 RANK = "ORDER BY g.priority DESC, g.last_at DESC, g.seq"
+WINDOW = 2000  # top-ranked groups a page walks before asking the indexes for every match
 
 
 class PgReader:
@@ -48,6 +51,8 @@ class PgReader:
         self.states: dict[str, TriageState] = {}
         self._views: dict[str, GroupView] = {}
         self._mentions: dict[str, Mention] = {}
+        self._groups_of: dict[str, str] = {}  # resolve's answers
+        self.window = WINDOW
         self._vocabulary: set[str] | None = None
         self._seen = 0  # the generation whose rows this client has read
         self._known = 0  # the newest generation heard of (NOTIFY or our own writes)
@@ -171,13 +176,20 @@ class PgReader:
         return self._walked("groups", ids)
 
     def resolve(self, target: str) -> str:
+        """The group of a target: asked once per id (a mention never changes group)."""
+        gid = self._groups_of.get(target)
+        if gid is not None:
+            return gid
         rows = self._query(
             "SELECT group_id FROM groups WHERE group_id = %(t)s "
             "UNION ALL SELECT group_id FROM mentions WHERE id = %(t)s LIMIT 1",
             {"t": target},
         )
         if rows:
-            return str(rows[0][0])
+            if len(self._groups_of) > VIEW_CACHE:
+                self._groups_of.clear()
+            gid = self._groups_of[target] = str(rows[0][0])
+            return gid
         if target in self.states:  # a mention acted on alone
             return target
         raise NotFound(f"no mention or group with id {target!r}")
@@ -274,19 +286,77 @@ class PgReader:
         self.prefetch(ids)
         return [self.view(g) for g in ids]
 
+    def _condition(
+        self, filter: Filter | str | None, now: datetime | None
+    ) -> tuple[str, list[Any]]:
+        flt = parse_filter(filter) if isinstance(filter, str) else filter
+        if flt is None or flt.is_empty:
+            return "true", []
+        if any(t.field == "" and not t.negate for t in flt.terms):
+            flt = flt.with_vocabulary(self.vocabulary())
+        return where(flt, self.context(now))
+
     def ranked_ids(
         self, filter: Filter | str | None = None, now: datetime | None = None
     ) -> list[str]:
         """The ids of the groups matching the filter, ranked: one SQL query."""
-        flt = parse_filter(filter) if isinstance(filter, str) else filter
-        if flt is None or flt.is_empty:
-            ids = self._column(f"SELECT g.group_id FROM groups g {RANK}")
-            return self._walked("ranked", ids)
-        if any(t.field == "" and not t.negate for t in flt.terms):
-            flt = flt.with_vocabulary(self.vocabulary())
-        condition, params = where(flt, self.context(now))
+        condition, params = self._condition(filter, now)
         sql = f"SELECT g.group_id FROM groups g WHERE {condition} {RANK}"
         return self._walked("ranked", self._column(sql, params))
+
+    def _visible(
+        self, filter: Filter | None, now: datetime, closed: bool, snoozed: bool
+    ) -> tuple[str, list[Any]]:
+        """The filter and triage.query's visibility rule, as one WHERE clause."""
+        condition, params = self._condition(filter, now)
+        hide, args = visibility(closed, snoozed, now)
+        return f"{condition} AND {hide}", [*params, *args]
+
+    def ranked_page(
+        self, filter: Filter | None, now: datetime, limit: int, offset: int = 0,
+        closed: bool = False, snoozed: bool = False,
+    ) -> list[str]:  # fmt: skip
+        """One page of the inbox query (triage.query.page), in at most two queries.
+
+        A filter's matches are either dense near the top of the ranking (then walking the
+        rank index finds a page at once) or sparse (then the trigram and GIN indexes find
+        them all and the few are sorted). The planner's guess between the two is poor for
+        LIKE '%word%', so: first the top WINDOW groups walked, and only when they hold too
+        few, every match found by the indexes (a MATERIALIZED set, so no walk) and sorted."""
+        condition, params = self._visible(filter, now, closed, snoozed)
+        page = [*params, limit, offset]
+        with (
+            in_words(self.url),
+            self.pool.connection() as conn,
+            conn.cursor(row_factory=scalar_row) as cur,
+        ):
+            if condition.startswith("true AND "):  # no filter: the rank index, and done
+                sql = f"SELECT g.group_id FROM groups g WHERE {condition} {RANK} LIMIT %s OFFSET %s"
+                return cur.execute(sql, page).fetchall()
+            top = f"(SELECT * FROM groups g {RANK} LIMIT {int(self.window)})"
+            sql = f"SELECT g.group_id FROM {top} g WHERE {condition} {RANK} LIMIT %s OFFSET %s"
+            found = cur.execute(sql, page).fetchall()
+            if len(found) == limit:
+                return found
+            sql = (
+                "WITH m AS MATERIALIZED (SELECT g.group_id, g.priority, g.last_at, g.seq "
+                f"FROM groups g WHERE {condition}) "
+                "SELECT group_id FROM m ORDER BY priority DESC, last_at DESC, seq LIMIT %s OFFSET %s"
+            )
+            return cur.execute(sql, page).fetchall()
+
+    def ranked_count(
+        self, filter: Filter | None, now: datetime, closed: bool = False, snoozed: bool = False
+    ) -> int:
+        """How many groups the inbox query lists (triage.query.total), counted in SQL."""
+        condition, params = self._visible(filter, now, closed, snoozed)
+        rows = self._query(f"SELECT count(*) FROM groups g WHERE {condition}", params)
+        return int(rows[0][0])
+
+    def group_counts(self, now: datetime, sla: SlaLeftClock | None = None) -> Counts:
+        """triage.query.count in one SQL query (store.postgres.counts)."""
+        sql, params = counts_query(now, self.urgent_threshold, sla)
+        return to_counts(self._query(sql, params))
 
     # ------------------------------------------------------------------ streaming
     def _pages(self, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:

@@ -88,6 +88,11 @@ ON CONFLICT (group_id) DO UPDATE SET
     gen = EXCLUDED.gen
 """
 
+BUMP = """
+WITH g AS (UPDATE veille_meta SET generation = generation + 1 RETURNING generation)
+SELECT generation, pg_notify(%s, generation::text) FROM g
+"""
+
 UPSERT_STATE = """
 INSERT INTO states (target, record, status, tags, assignee, claimed_by, claim_expires,
                     snoozed_until, first_response, handed_off, rev, gen)

@@ -9,6 +9,7 @@ platforms, the rank index for the order) instead of the client reading the archi
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from triage.filter import Filter, FilterContext, Term
@@ -32,10 +33,10 @@ def _term(term: Term, ctx: FilterContext) -> tuple[str, list[Any]]:
             patterns = [like(v) for v in (value, *term.alternatives)]
             tests = " OR ".join(["g.haystack LIKE %s", "g.signals LIKE %s"] * len(patterns))
             return f"({tests})", [p for p in patterns for _ in (0, 1)]
-        case "brand":
-            return "%s = ANY(g.brands)", [value]
+        case "brand":  # @> (not = ANY): the GIN index and its element statistics
+            return "g.brands @> ARRAY[%s]::text[]", [value]
         case "platform":
-            return "%s = ANY(g.platforms)", [value]
+            return "g.platforms @> ARRAY[%s]::text[]", [value]
         case "tag":
             return "%s = ANY(s.tags)", [value]
         case "status":
@@ -89,3 +90,19 @@ def where(flt: Filter, ctx: FilterContext) -> tuple[str, list[Any]]:
         parts.append(f"NOT {sql}" if term.negate else sql)
         params += args
     return (" AND ".join(parts) or "true"), params
+
+
+def visibility(closed: bool, snoozed: bool, now: datetime) -> tuple[str, list[Any]]:
+    """triage.query.InboxQuery.hides as SQL on `groups g`: closed groups out unless
+    `closed`, snoozed open ones out unless `snoozed` (the small states table decides)."""
+    hide: list[str] = []
+    params: list[Any] = []
+    if not closed:
+        hide.append("s.status = ANY(%s)")
+        params.append(list(CLOSED))
+    if not snoozed:
+        hide.append("(s.status <> ALL(%s) AND s.snoozed_until > %s)")
+        params += [list(CLOSED), now]
+    if not hide:
+        return "true", []
+    return f"g.group_id NOT IN (SELECT target FROM states s WHERE {' OR '.join(hide)})", params

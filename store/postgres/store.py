@@ -108,43 +108,48 @@ class PgStore(PgReader):
             yield conn
 
     def _bump(self, conn: Conn) -> int:
-        """The next generation (last in a transaction: its row lock orders the commits)."""
-        row = conn.execute(
-            "UPDATE veille_meta SET generation = generation + 1 RETURNING generation"
-        ).fetchone()
-        gen = int(row[0])  # type: ignore[index]
-        conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(gen)))
-        return gen
+        """The next generation, announced (NOTIFY, sent at commit) in the same round trip.
+        Its row lock orders the commits: take it after the target's row lock."""
+        row = conn.execute(R.BUMP, (CHANNEL,)).fetchone()
+        return int(row[0])  # type: ignore[index]
 
     def _locked_state(self, conn: Conn, target: str) -> TriageState:
-        """The target's state as committed, its row locked until the transaction ends."""
+        """The target's state as committed, its row locked until the transaction ends
+        (one round trip when the row exists, two the first time a target is acted on)."""
         sql = "SELECT record FROM states WHERE target = %s FOR UPDATE"
         row = conn.execute(sql, (target,)).fetchone()
         if row is None:
-            conn.execute(
-                "INSERT INTO states (target, record, status, tags, handed_off, rev, gen) "
-                "VALUES (%s, %s, 'new', '{}', false, 0, 0) ON CONFLICT DO NOTHING",
-                (target, Jsonb(TriageState(target).to_json())),
-            )
-            row = conn.execute(sql, (target,)).fetchone()
+            row = (
+                conn.execute(
+                    "INSERT INTO states (target, record, status, tags, handed_off, rev, gen) "
+                    "VALUES (%s, %s, 'new', '{}', false, 0, 0) ON CONFLICT DO NOTHING "
+                    "RETURNING record",
+                    (target, Jsonb(TriageState(target).to_json())),
+                ).fetchone()
+                or conn.execute(sql, (target,)).fetchone()
+            )  # another node's insert
         return TriageState.from_json(row[0])  # type: ignore[index]
 
     def _write(self, conn: Conn, states: list[TriageState], events: list[Event]) -> int:
+        """The new states and their events, sent in one pipeline (one round trip)."""
         gen = self._bump(conn)
-        for state in states:
-            conn.execute(R.UPSERT_STATE, R.state_params(state, gen))
-            outbox = R.outbox_params(state)
-            if outbox:
-                conn.cursor().executemany(R.UPSERT_OUTBOX, outbox)
-            delivery = R.handoff_delivery(state)
-            if delivery is None:
-                conn.execute("DELETE FROM handoffs WHERE target = %s", (state.target,))
-            else:
-                conn.execute(R.UPSERT_HANDOFF, (state.target, delivery))
-        conn.cursor().executemany(
-            "INSERT INTO events (id, at, who, action, target, record) VALUES (%s,%s,%s,%s,%s,%s)",
-            [(e.id, e.at, e.who, e.action, e.target, Jsonb(e.to_json())) for e in events],
-        )
+        with conn.pipeline():
+            cur = conn.cursor()
+            for state in states:
+                cur.execute(R.UPSERT_STATE, R.state_params(state, gen))
+                for params in R.outbox_params(state):
+                    cur.execute(R.UPSERT_OUTBOX, params)
+                delivery = R.handoff_delivery(state)
+                if delivery is None:
+                    cur.execute("DELETE FROM handoffs WHERE target = %s", (state.target,))
+                else:
+                    cur.execute(R.UPSERT_HANDOFF, (state.target, delivery))
+            for e in events:
+                cur.execute(
+                    "INSERT INTO events (id, at, who, action, target, record) "
+                    "VALUES (%s,%s,%s,%s,%s,%s)",
+                    (e.id, e.at, e.who, e.action, e.target, Jsonb(e.to_json())),
+                )
         return gen
 
     def _after_commit(self, states: list[TriageState], gen: int) -> None:

@@ -15,6 +15,13 @@ from typing import Any
 from triage.filter import Filter, FilterContext, Term
 
 CLOSED = ("done", "ignored")
+# never opened by the user, or a copy or someone else's note came since (store.reads)
+UNREAD = (
+    "NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.who = %s AND r.group_id = g.group_id "
+    "AND r.copies >= g.size AND r.notes >= (SELECT count(*) FROM states st, "
+    "jsonb_array_elements(st.record->'notes') n WHERE st.target = g.group_id "
+    "AND n->>'by' <> %s))"
+)
 STATE_COLUMN = re.compile(r"\bs\.")
 
 
@@ -61,6 +68,10 @@ def _is(value: str, ctx: FilterContext) -> tuple[str, list[Any]]:
         return "(s.claimed_by IS NOT NULL AND s.claim_expires > %s)", [ctx.now]
     if value == "handedoff":
         return "s.handed_off", []
+    if value == "awaiting":  # a reply waits for a reviewer (store.postgres.approvals)
+        return "s.record->'replies' @> %s::jsonb", ['[{"status": "awaiting"}]']
+    if value == "unread":  # the user's own marks (store.postgres.reads); no s. column
+        return UNREAD, [ctx.user, ctx.user]
     return "false", []
 
 

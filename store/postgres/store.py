@@ -24,8 +24,10 @@ from psycopg.types.json import Jsonb
 
 from store.errors import StoreError
 from store.postgres import rows as R
+from store.postgres.approvals import PgApprovals
 from store.postgres.connect import CHANNEL, in_words, local_folder, node_id, open_pool
 from store.postgres.reader import PgReader
+from store.postgres.reads import PgReads
 from store.postgres.schema import migrate, schema_version
 from store.postgres.url import describe
 from triage import transitions as rules
@@ -53,7 +55,7 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class PgStore(PgReader):
+class PgStore(PgApprovals, PgReads, PgReader):
     """The store in a PostgreSQL database, shared by every node that names its URL."""
 
     def __init__(self, url: str, pool: Any, user: str, pipeline: Pipeline | None):

@@ -1,19 +1,25 @@
 """Issue 17's team actions on both backends (the folder store and PostgreSQL), asserted
 on what the author, the reviewer and each reader see: reply approval and unread per
-person. (Merge and split are not on PostgreSQL yet: see store/postgres/approvals.py.)"""
+person; merge and split, not on PostgreSQL yet, refused there in words
+(store/postgres/stories.py)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from tests.pg.backends import mention, open_store
 from triage import approval, query
 from triage.config import ApprovalConfig
-from triage.errors import Conflict
+from triage.errors import Conflict, Refused
 from triage.model import DeliveryStatus, utcnow
 
+ROOT = Path(__file__).resolve().parents[2]
 CRISIS = ApprovalConfig("crisis", when="tag:crisis", reviewers=("camille",))
 
 
@@ -123,3 +129,46 @@ def test_read_marks_survive_a_restart(where):
     with open_store(where, user="junior") as again:
         assert not again.is_unread(again.view("rss:1"))
         assert set(again.ranked_ids("is:unread")) == {"rss:0", "rss:2"}
+
+
+def test_merge_and_split_are_refused_in_words_and_change_nothing(where):
+    if not str(where).startswith("postgresql://"):
+        pytest.skip("the folder store merges (tests/store/test_merge_split.py)")
+    with open_store(where) as s:
+        s.ingest([mention(i) for i in range(3)])
+        before = s.ranked_ids()
+        with pytest.raises(Refused, match="not on a PostgreSQL store yet"):
+            s.merge("rss:0", ["rss:1"])
+        with pytest.raises(Refused, match="not on a PostgreSQL store yet"):
+            s.split("rss:1")
+        assert s.ranked_ids() == before and s.undo() is None
+
+
+def _veille(tmp_path, url: str, user: str, *args: str) -> subprocess.CompletedProcess[str]:
+    config = tmp_path / f"{user}.toml"
+    config.write_text(f'user = "{user}"\n[[brands]]\nname = "Lumio"\nkeywords = ["lumio"]\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", "--store", url, "--config", str(config), *args],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )  # fmt: skip
+
+
+def test_the_command_line_reviews_on_postgresql(tmp_path, pg_url):
+    with open_store(pg_url, user="junior") as author:
+        author.ingest([mention(i) for i in range(3)])
+        author.submit_reply("rss:1", "Bonjour, on regarde.")
+    queue = _veille(tmp_path, pg_url, "camille", "awaiting")
+    assert queue.returncode == 0, queue.stderr
+    assert queue.stdout.startswith("rss:1\tjunior\t")
+    own = _veille(tmp_path, pg_url, "junior", "approve", "rss:1")
+    assert own.returncode != 0 and "own reply" in own.stderr
+    done = _veille(tmp_path, pg_url, "camille", "approve", "rss:1")
+    assert done.returncode == 0, done.stderr
+    assert "queued for posting" in done.stdout
+    merged = _veille(tmp_path, pg_url, "camille", "merge", "rss:0", "rss:2")
+    assert merged.returncode != 0 and "not on a PostgreSQL store yet" in merged.stderr
+    with open_store(pg_url, user="junior") as author:
+        assert [t for t, _ in author.pending_outbox()] == ["rss:1"]
+        assert len(author.ranked_ids()) == 3

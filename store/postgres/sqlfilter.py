@@ -15,12 +15,16 @@ from typing import Any
 from triage.filter import Filter, FilterContext, Term
 
 CLOSED = ("done", "ignored")
-# never opened by the user, or a copy or someone else's note came since (store.reads)
+# never opened by the user, or a copy or someone else's note came since (store.reads):
+# the groups the user has read are found once (a hashed subplan over their own marks),
+# not probed group by group
 UNREAD = (
-    "NOT EXISTS (SELECT 1 FROM read_marks r WHERE r.who = %s AND r.group_id = g.group_id "
-    "AND r.copies >= g.size AND r.notes >= (SELECT count(*) FROM states st, "
-    "jsonb_array_elements(st.record->'notes') n WHERE st.target = g.group_id "
-    "AND n->>'by' <> %s))"
+    "g.group_id NOT IN (SELECT r.group_id FROM read_marks r "
+    "JOIN groups rg ON rg.group_id = r.group_id "
+    "LEFT JOIN states st ON st.target = r.group_id "
+    "WHERE r.who = %s AND r.copies >= rg.size AND r.notes >= (SELECT count(*) FROM "
+    "jsonb_array_elements(coalesce(st.record->'notes', '[]'::jsonb)) n "
+    "WHERE n->>'by' <> %s))"
 )
 STATE_COLUMN = re.compile(r"\bs\.")
 

@@ -5,7 +5,8 @@ opened it in the thread pane, and unread again when a copy arrives or someone el
 adds a note. A mark is what the user saw, `(copies, notes by others)`, so no clock is
 compared. A mark is written at once (one upsert, only when it changed): every node
 and every session of the user see it, and `is:unread` is answered in SQL
-(`store.postgres.sqlfilter`) from the same rows.
+(`store.postgres.sqlfilter`) from the same rows. A mark the database could not take
+(it is down) is kept in memory, said in `problems`, and written with the next one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from store.errors import StoreError
+from store.postgres.connect import in_words
 from store.reads import Mark, others_notes
 from triage.views import GroupView
 
@@ -31,10 +34,12 @@ class PgReads:
 
     if TYPE_CHECKING:
         user: str
+        problems: list[str]
 
         def _query(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]: ...
 
     _marks: dict[str, Mark] | None = None
+    _unsaved: dict[str, Mark] | None = None  # marks the database did not take yet
     _marks_lock = threading.Lock()
 
     def _read_marks(self) -> dict[str, Mark]:
@@ -51,30 +56,43 @@ class PgReads:
     def mark_read(self, view: GroupView) -> bool:
         """This user opened `view` in the thread pane (written now). True if it changed."""
         mark = (view.size, others_notes(view, self.user))
-        marks = self._read_marks()
+        try:
+            marks = self._read_marks()
+        except StoreError as exc:
+            self.problems.append(f"read marks unreadable now: {exc}")
+            return False
         if marks.get(view.group_id) == mark:
             return False
-        self._query_write(UPSERT_MARK, (self.user, view.group_id, *mark))
         marks[view.group_id] = mark
+        self._unsaved = {**(self._unsaved or {}), view.group_id: mark}
+        self.flush_reads()
         return True
 
-    def _query_write(self, sql: str, params: Any) -> None:
-        from store.postgres.connect import in_words
-
-        with in_words(self.url), self.pool.connection() as conn:  # type: ignore[attr-defined]
-            conn.execute(sql, params)
+    def flush_reads(self) -> None:
+        """Write the marks the database did not take yet (normally none)."""
+        unsaved, self._unsaved = self._unsaved, None
+        if not unsaved:
+            return
+        try:
+            with in_words(self.url), self.pool.connection() as conn:  # type: ignore[attr-defined]
+                conn.cursor().executemany(
+                    UPSERT_MARK, [(self.user, g, *m) for g, m in unsaved.items()]
+                )
+        except StoreError as exc:
+            self._unsaved = {**unsaved, **(self._unsaved or {})}
+            self.problems.append(f"read marks not saved yet: {exc}")
 
     def is_unread(self, subject: FilterSubject | GroupView) -> bool:
         """Unread for this user: never opened, or a copy or someone else's note since."""
         if not isinstance(subject, GroupView):
             return False
-        mark = self._read_marks().get(subject.group_id)
+        try:
+            mark = self._read_marks().get(subject.group_id)
+        except StoreError:  # the database is down: said by the caller's next action
+            return False
         if mark is None:
             return True
         return subject.size > mark[0] or others_notes(subject, self.user) > mark[1]
-
-    def flush_reads(self) -> None:
-        """Nothing to do: each mark is written when it is made."""
 
     def forget_read_marks(self) -> None:
         """Read the marks again on next use (another session of this user wrote some)."""

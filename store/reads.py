@@ -130,7 +130,7 @@ class Reads:
             return
         with self._mutex:
             for gid, mark in on_disk.items():  # another session of this user read these
-                if gid not in self._dirty:
+                if gid not in self._dirty and gid not in dirty:  # not what we just wrote
                     self._marks[gid] = mark
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from store.postgres.sqlfilter import UNREAD
 from triage.query import CLOSED, Counts, SlaLeftClock
 from triage.sla import MICROBLOGS
 
@@ -21,7 +22,8 @@ SELECT coalesce(s.status, 'new'),
        count(*) FILTER (WHERE {open}),
        count(*) FILTER (WHERE {open} AND g.priority >= %(urgent)s),
        count(*) FILTER (WHERE {open} AND h.delivery = 'failed'),
-       {breached}
+       {breached},
+       count(*) FILTER (WHERE {open} AND {unread})
 FROM groups g
 LEFT JOIN states s ON s.target = g.group_id
 LEFT JOIN handoffs h ON h.target = g.group_id
@@ -40,9 +42,12 @@ ALLOWED = (
 
 
 def counts_query(
-    now: datetime, urgent: float, sla: SlaLeftClock | None
+    now: datetime, urgent: float, sla: SlaLeftClock | None, user: str = ""
 ) -> tuple[str, dict[str, Any]]:
-    params: dict[str, Any] = {"closed": [c.value for c in CLOSED], "now": now, "urgent": urgent}
+    """The query and its parameters; `user`'s read marks give the unread count."""
+    params: dict[str, Any] = {
+        "closed": [c.value for c in CLOSED], "now": now, "urgent": urgent, "user": user
+    }  # fmt: skip
     if sla is None:
         breached, leader = "0", ""
     else:
@@ -58,19 +63,21 @@ def counts_query(
             "sla_urgent": sla.urgent_threshold,
             "micro": sorted(MICROBLOGS),
         }
-    return COUNTS.format(open=OPEN, breached=breached, leader=leader), params
+    unread = UNREAD.replace("%s", "%(user)s")
+    return COUNTS.format(open=OPEN, breached=breached, leader=leader, unread=unread), params
 
 
 def to_counts(rows: list[tuple[Any, ...]]) -> Counts:
     from triage.model import Status
 
     by_status = {s.value: 0 for s in Status}
-    opened = urgent = failed = breached = groups = 0
-    for status, n, o, u, f, b in rows:
+    opened = urgent = failed = breached = groups = unread = 0
+    for status, n, o, u, f, b, r in rows:
         by_status[status] = by_status.get(status, 0) + int(n)
         groups += int(n)
         opened += int(o)
         urgent += int(u)
         failed += int(f)
         breached += int(b)
-    return Counts(opened, urgent, breached, groups, by_status, failed)
+        unread += int(r)
+    return Counts(opened, urgent, breached, groups, by_status, failed, unread)

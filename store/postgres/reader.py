@@ -355,7 +355,7 @@ class PgReader:
 
     def group_counts(self, now: datetime, sla: SlaLeftClock | None = None) -> Counts:
         """triage.query.count in one SQL query (store.postgres.counts)."""
-        sql, params = counts_query(now, self.urgent_threshold, sla)
+        sql, params = counts_query(now, self.urgent_threshold, sla, self.user)
         return to_counts(self._query(sql, params))
 
     # ------------------------------------------------------------------ streaming

@@ -129,7 +129,19 @@ CREATE TABLE node_files (
 );
 """
 
-MIGRATIONS: list[str] = [V1]  # MIGRATIONS[n]: version n -> n + 1
+# issue 17: each user's read marks (store.postgres.reads), what they saw of a group
+V2 = """
+CREATE TABLE read_marks (
+    who text NOT NULL,
+    group_id text NOT NULL,
+    copies int NOT NULL,          -- copies the user saw
+    notes int NOT NULL,           -- notes by others the user saw
+    at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (who, group_id)
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2]  # MIGRATIONS[n]: version n -> n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -15,6 +15,17 @@ from typing import Any
 from triage.filter import Filter, FilterContext, Term
 
 CLOSED = ("done", "ignored")
+# never opened by the user, or a copy or someone else's note came since (store.reads):
+# the groups the user has read are found once (a hashed subplan over their own marks),
+# not probed group by group
+UNREAD = (
+    "g.group_id NOT IN (SELECT r.group_id FROM read_marks r "
+    "JOIN groups rg ON rg.group_id = r.group_id "
+    "LEFT JOIN states st ON st.target = r.group_id "
+    "WHERE r.who = %s AND r.copies >= rg.size AND r.notes >= (SELECT count(*) FROM "
+    "jsonb_array_elements(coalesce(st.record->'notes', '[]'::jsonb)) n "
+    "WHERE n->>'by' <> %s))"
+)
 STATE_COLUMN = re.compile(r"\bs\.")
 
 
@@ -61,6 +72,10 @@ def _is(value: str, ctx: FilterContext) -> tuple[str, list[Any]]:
         return "(s.claimed_by IS NOT NULL AND s.claim_expires > %s)", [ctx.now]
     if value == "handedoff":
         return "s.handed_off", []
+    if value == "awaiting":  # a reply waits for a reviewer (store.postgres.approvals)
+        return "s.record->'replies' @> %s::jsonb", ['[{"status": "awaiting"}]']
+    if value == "unread":  # the user's own marks (store.postgres.reads); no s. column
+        return UNREAD, [ctx.user, ctx.user]
     return "false", []
 
 

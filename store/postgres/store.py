@@ -24,9 +24,12 @@ from psycopg.types.json import Jsonb
 
 from store.errors import StoreError
 from store.postgres import rows as R
+from store.postgres.approvals import PgApprovals
 from store.postgres.connect import CHANNEL, in_words, local_folder, node_id, open_pool
 from store.postgres.reader import PgReader
+from store.postgres.reads import PgReads
 from store.postgres.schema import migrate, schema_version
+from store.postgres.stories import PgStories
 from store.postgres.url import describe
 from triage import transitions as rules
 from triage.model import (
@@ -53,7 +56,7 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class PgStore(PgReader):
+class PgStore(PgApprovals, PgReads, PgStories, PgReader):
     """The store in a PostgreSQL database, shared by every node that names its URL."""
 
     def __init__(self, url: str, pool: Any, user: str, pipeline: Pipeline | None):

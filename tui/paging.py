@@ -73,7 +73,14 @@ class Pager:
         page = query.page(self.store, self.rule, self.screen.vapp.now(), limit, offset)
         ids = [g for g in page if g not in self.loaded]
         self.loaded.update(ids)
+        self._prefetch(ids)
         return ids
+
+    def _prefetch(self, ids: list[str]) -> None:
+        """The page's views in one query (a database's `prefetch`), not one per row drawn."""
+        prefetch = getattr(self.store, "prefetch", None)
+        if prefetch is not None and ids:
+            prefetch(ids)
 
     def more(self) -> None:
         """The next page when the cursor is near the end of the loaded rows."""
@@ -87,6 +94,7 @@ class Pager:
             self.exhausted = True
         fresh = [g for g in page if g not in self.loaded]  # acted on, or seen already
         self.loaded.update(fresh)
+        self._prefetch(fresh)
         if fresh:
             rows.set_rows(ids + fresh, keep=rows.current_id)
         if self.exhausted:

@@ -54,7 +54,10 @@ class Pager:
         """The first page(s) of the current filter, from the top (enough to keep `keep`'s
         row when the list is re-read after a change), and a worker counts the total."""
         screen = self.screen
-        self.rule = query.InboxQuery(screen.flt)
+        flt = screen.flt
+        if screen._vocabulary_ready and flt and any(t.field == "" and not t.negate for t in flt.terms):
+            flt = flt.with_vocabulary(self.store.vocabulary())  # typos, once warmed up
+        self.rule = query.InboxQuery(flt)
         self.turn += 1
         self.total = None
         limit = max(self._size(), len(screen.mention_list.ids) if keep else 0)

@@ -108,3 +108,17 @@ async def test_a_filter_pages_again_and_done_drops_the_row(big_inbox):
         assert listed == ranked(big_inbox, "platform:mastodon") == mastodon[1:]
         assert all(g.startswith("mastodon:") for g in listed)
         await app.workers.wait_for_complete()
+
+
+async def test_a_typo_finds_the_word_once_warmed_up(big_inbox):
+    app = app_on(big_inbox)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the vocabulary is ready
+        await pilot.press("slash", *"lampr")
+        await pilot.pause()
+        assert ids(app) == ranked(big_inbox)[:PAGE]  # every text says "lampe"
+        await pilot.press("space", *"-lampe")
+        await pilot.pause()
+        assert ids(app) == []
+        await app.workers.wait_for_complete()

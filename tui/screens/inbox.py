@@ -29,6 +29,7 @@ from triage.filter import Filter, FilterError, KnownValues, parse_filter, prepar
 from triage.model import Mention, TriageState
 from triage.views import GroupView
 from tui.filtering import FilterRun, narrows
+from tui.paging import Pager, page_instead
 from tui.safe import clean, plain
 from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
@@ -158,7 +159,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
         """Re-read the ranking from the inbox and re-apply the filter."""
         inbox = self.vapp.inbox
         self._generation = inbox.generation
-        self.ranked = inbox.ranked_ids(now=self.vapp.now())
+        self.ranked = [] if Pager.of(self) else inbox.ranked_ids(now=self.vapp.now())
         now = self.vapp.now()
         self.snoozed, self.closed = set(), set()
         for gid in self.ranked:
@@ -187,13 +188,13 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
         (a scan bounded in time) and the complete list from a worker moments later."""
         flt, inbox, now = self.flt, self.vapp.inbox, self.vapp.now()
         self.mention_list.empty_message = (
-            "No mention matches this filter."
-            if self.filter_text
-            else "Inbox zero: nothing to triage."
+            "No mention matches this filter." if self.filter_text else "Inbox zero: nothing to triage."
         )
         if self._filter_run is not None:
             self._filter_run.cancelled = True
             self._filter_run = None
+        if page_instead(self, keep):  # a database answers pages (tui.paging)
+            return
         skip = self._hidden(flt)
         if flt is None or flt.is_empty:
             self._last = None
@@ -302,15 +303,13 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
     def _render_status(self) -> None:
         self._status_at = time.monotonic()
         app = self.vapp
-        shown = len(self.mention_list.ids)
+        shown, total = Pager.status(self, len(self.mention_list.ids), len(self.ranked))
         info = StatusInfo(
             user=app.user,
             open=self._counts[0],
             urgent=self._counts[1],
             breached=self._counts[2],
-            handoffs_failed=self._counts[3], unread=self._counts[4],
-            shown=shown,
-            total=len(self.ranked),
+            handoffs_failed=self._counts[3], unread=self._counts[4], shown=shown, total=total,
             selected=len(self.mention_list.selected),
             view=self.view_name or (self.filter_text and "filter") or "",
             sources=app.source_lines(),
@@ -369,6 +368,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
             self.sync_panes()
         else:
             self._pane_timer = self.set_timer(self.vapp.pane_delay, self.sync_panes)
+        Pager.follow(self)  # a database's next page as the cursor nears the end
 
     def sync_panes(self) -> None:
         """Show the cursor's group in the thread pane and point the editor at it."""

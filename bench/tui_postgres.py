@@ -1,0 +1,119 @@
+"""The real inbox (Textual, headless) on PostgreSQL: paged (tui.paging) against the whole
+ranking (the folder store's path, `ranked_ids` and the hidden sets built in Python).
+
+    .venv/bin/python bench/tui_postgres.py [--mentions 200000] [--repeats 3]
+
+The mentions are the real tweets of ../shared/data/twcs-sample.csv, loaded with COPY by
+bench/postgres.py (skipped with a message if the file is absent). Each run is a fresh
+process: from its first line to the first row painted, then End pressed 10 times while
+the screen's warm-up workers run and 10 times after them (each loads the next page when
+paged), the time from the key to the rows being there; medians printed, with the
+machine's load (other work shares it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+STARTED = time.perf_counter()
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+async def child(url: str, mode: str) -> None:
+    from store.postgres import PgStore
+    from triage.config import BrandConfig, Config
+    from tui import paging
+    from tui.app import VeilleApp
+    from tui.widgets.mention_list import MentionList
+
+    if mode == "whole":  # the path a store without ranked_page takes
+        paging.Pager.of = classmethod(lambda cls, screen: None)  # type: ignore[assignment]
+    store = PgStore.open(url, user="bench")
+    config = Config(user="bench", brands=(BrandConfig("Lumio"), BrandConfig("Brightly")))
+    app = VeilleApp(store, config, poll_interval=0)
+    ends: list[float] = []  # while the warm-up workers run
+    warm: list[float] = []  # after them
+    async with app.run_test(size=(160, 48)) as pilot:
+        mlist = app.screen.query_one(MentionList)
+        while mlist.first_paint is None:
+            await asyncio.sleep(0.001)
+        launch = mlist.first_paint - STARTED
+        await pilot.pause()
+        for phase in (ends, warm):
+            if phase is warm:  # the warm-up (views, vocabulary, author index) is over
+                await app.workers.wait_for_complete()
+            for _ in range(10):
+                before = len(mlist.ids)
+                t = time.perf_counter()
+                await pilot.press("end")
+                phase.append(time.perf_counter() - t)
+                assert mode == "whole" or len(mlist.ids) > before
+        rows = len(mlist.ids)
+        app.exit()
+    end, after = statistics.median(ends), statistics.median(warm)
+    print(json.dumps({"launch": launch, "end": end, "warm": after, "rows": rows}))
+    sys.stdout.flush()
+    import os
+
+    os._exit(0)  # workers still counting or warming up: not part of the figure
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=200_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("URL", "MODE"))
+    args = parser.parse_args()
+    if args.child:
+        asyncio.run(child(*args.child))
+        return 0
+    from bench.postgres import DATA, load, load_avg
+
+    if not DATA.exists():
+        print(f"skipped: the real data ({DATA}) is absent")
+        return 0
+    from tests.pg.server import pg_bin, running_server
+
+    bin = pg_bin()
+    if bin is None:
+        print("skipped: PostgreSQL is not installed (no initdb)")
+        return 0
+    print(f"machine: {load_avg()} (other work shares it)")
+    with running_server(bin, durable=True) as server:
+        url = server.create_database("bench")
+        print(f"loaded {args.mentions} mentions with COPY in {load(url, args.mentions):.1f} s")
+        medians = {}
+        for mode in ("paged", "whole"):
+            runs = []
+            for _ in range(args.repeats):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--child", url, mode],
+                    capture_output=True, text=True, check=True, timeout=600,
+                ).stdout  # fmt: skip
+                runs.append(json.loads(out.strip().splitlines()[-1]))
+            launch = statistics.median(r["launch"] for r in runs)
+            end = statistics.median(r["end"] for r in runs)
+            warm = statistics.median(r["warm"] for r in runs)
+            medians[mode] = launch
+            each = ", ".join(f"{r['launch']:.2f}" for r in runs)
+            print(
+                f"[{mode}] start to first row: median {launch:.2f} s "
+                f"(runs {each}); End key (next page when paged) during warm-up: median "
+                f"{end * 1000:.0f} ms, after it: {warm * 1000:.0f} ms; rows after 20 End: "
+                f"{runs[-1]['rows']}"
+            )
+        print(f"ratio whole/paged launch: {medians['whole'] / medians['paged']:.1f}x")
+    print(f"machine after: {load_avg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

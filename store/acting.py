@@ -29,9 +29,10 @@ from store.journal import Journal
 from store.lock import StoreLock
 from store.partitions import Partitions, bucket_of
 from store.storage import CorruptFile
+from store.verbs import ActionVerbs
 from triage import transitions as rules
 from triage.errors import Refused
-from triage.model import DeliveryStatus, Event, Reply, Status, TriageState, utcnow
+from triage.model import DeliveryStatus, Event, Reply, TriageState, utcnow
 
 Change = Callable[[TriageState, datetime], dict[str, Any]]
 
@@ -45,7 +46,7 @@ def new_id() -> str:
     n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
     return f"{n:032x}"
 
-class Acting:
+class Acting(ActionVerbs):
     """The actions (tag, status, ... undo) over a host that says how to resolve and read."""
 
     root: Path
@@ -233,43 +234,6 @@ class Acting:
             self.journal.set_applied(mark)
 
     # ------------------------------------------------------------------ the actions
-
-    def tag(self, target: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> TriageState:
-        rules.tag(TriageState(target), add, remove)  # a bad tag is refused before the lock
-        return self._act(target, "tag", lambda s, now: rules.tag(s, add, remove))
-
-    def set_status(self, target: str, status: Status | str) -> TriageState:
-        new = Status.parse(status) if isinstance(status, str) else status
-        return self._act(target, "status", lambda s, now: rules.set_status(s, new))
-
-    def assign(self, target: str, user: str | None) -> TriageState:
-        return self._act(target, "assign", lambda s, now: rules.assign(s, user))
-
-    def claim(self, target: str, minutes: float = 15, force: bool = False) -> TriageState:
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.claim(s, self.user, now, minutes, force)
-
-        return self._act(target, "claim", change)
-
-    def release(self, target: str) -> TriageState:
-        return self._act(target, "release", lambda s, now: rules.release(s))
-
-    def handoff(self, target: str, team: str, note: str = "") -> TriageState:
-        if not team.strip():
-            raise ValueError("a hand-off needs a team")
-
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.handoff(s, team, note, self.user, now)
-
-        return self._act(target, "handoff", change)
-
-    def note(self, target: str, text: str) -> TriageState:
-        if not text.strip():
-            raise ValueError("a note needs some text")
-        return self._act(target, "note", lambda s, now: rules.note(s, text, self.user, now))
-
-    def snooze(self, target: str, until: datetime | None) -> TriageState:
-        return self._act(target, "snooze", lambda s, now: rules.snooze(s, until))
 
     def add_reply(
         self, target: str, text: str, mention_id: str | None = None, manual: bool = False

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -31,6 +31,7 @@ from store.postgres.reads import PgReads
 from store.postgres.schema import migrate, schema_version
 from store.postgres.stories import PgStories
 from store.postgres.url import describe
+from store.verbs import ActionVerbs
 from triage import transitions as rules
 from triage.model import (
     DeliveryStatus,
@@ -38,7 +39,6 @@ from triage.model import (
     Handoff,
     Mention,
     Reply,
-    Status,
     TriageState,
     utcnow,
 )
@@ -56,7 +56,7 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class PgStore(PgApprovals, PgReads, PgStories, PgReader):
+class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
     """The store in a PostgreSQL database, shared by every node that names its URL."""
 
     def __init__(self, url: str, pool: Any, user: str, pipeline: Pipeline | None):
@@ -184,43 +184,6 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader):
             gen = self._write(conn, [after_state], [event])
         self._after_commit([after_state], gen)
         return after_state
-
-    def tag(self, target: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> TriageState:
-        rules.tag(TriageState(target), add, remove)  # a bad tag is refused before any lock
-        return self._act(target, "tag", lambda s, now: rules.tag(s, add, remove))
-
-    def set_status(self, target: str, status: Status | str) -> TriageState:
-        new = Status.parse(status) if isinstance(status, str) else status
-        return self._act(target, "status", lambda s, now: rules.set_status(s, new))
-
-    def assign(self, target: str, user: str | None) -> TriageState:
-        return self._act(target, "assign", lambda s, now: rules.assign(s, user))
-
-    def claim(self, target: str, minutes: float = 15, force: bool = False) -> TriageState:
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.claim(s, self.user, now, minutes, force)
-
-        return self._act(target, "claim", change)
-
-    def release(self, target: str) -> TriageState:
-        return self._act(target, "release", lambda s, now: rules.release(s))
-
-    def handoff(self, target: str, team: str, note: str = "") -> TriageState:
-        if not team.strip():
-            raise ValueError("a hand-off needs a team")
-
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.handoff(s, team, note, self.user, now)
-
-        return self._act(target, "handoff", change)
-
-    def note(self, target: str, text: str) -> TriageState:
-        if not text.strip():
-            raise ValueError("a note needs some text")
-        return self._act(target, "note", lambda s, now: rules.note(s, text, self.user, now))
-
-    def snooze(self, target: str, until: datetime | None) -> TriageState:
-        return self._act(target, "snooze", lambda s, now: rules.snooze(s, until))
 
     def add_reply(
         self, target: str, text: str, mention_id: str | None = None, manual: bool = False

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,22 +28,14 @@ from store.journal import Journal
 from store.lock import StoreLock
 from store.partitions import Partitions, bucket_of
 from store.storage import CorruptFile
-from store.verbs import ActionVerbs
+from store.verbs import ActionVerbs, new_id
 from triage import transitions as rules
 from triage.errors import Refused
-from triage.model import DeliveryStatus, Event, Reply, TriageState, utcnow
+from triage.model import Event, TriageState
 
 Change = Callable[[TriageState, datetime], dict[str, Any]]
 
 
-
-def new_id() -> str:
-    """A random id as `uuid.uuid4().hex` writes it, without importing uuid (which imports
-    platform: a few ms of every scripted action)."""
-    n = int.from_bytes(os.urandom(16), "big")
-    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant
-    n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
-    return f"{n:032x}"
 
 class Acting(ActionVerbs):
     """The actions (tag, status, ... undo) over a host that says how to resolve and read."""
@@ -75,9 +66,6 @@ class Acting(ActionVerbs):
 
     def events(self, since: datetime | None = None) -> Iterator[Event]:
         raise NotImplementedError
-
-    def _now(self) -> datetime:
-        return utcnow()
 
     def _report(self, problem: str) -> None:
         if problem not in self.problems:
@@ -235,38 +223,6 @@ class Acting(ActionVerbs):
 
     # ------------------------------------------------------------------ the actions
 
-    def add_reply(
-        self, target: str, text: str, mention_id: str | None = None, manual: bool = False
-    ) -> Reply:
-        gid = self.resolve(target)
-        reply = rules.new_reply(
-            text, self.user, self._now(), new_id(), mention_id or gid, manual
-        )
-        self._act(gid, "reply", lambda s, now: rules.reply(s, reply))
-        return reply
-
-    def update_reply(
-        self, target: str, key: str, status: DeliveryStatus, posted_url: str = "", error: str = ""
-    ) -> TriageState:
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.reply_delivery(s, key, status, now, posted_url, error)
-
-        return self._act(target, "reply-status", change)
-
-    def update_handoff(self, target: str, delivery: DeliveryStatus, error: str = "") -> TriageState:
-        return self._act(
-            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error, now)
-        )
-
-    @contextmanager
-    def batch(self, batch_id: str | None = None) -> Iterator[str]:
-        """The actions this thread makes inside share one batch id: one undo step."""
-        previous = getattr(self._batches, "id", None)
-        self._batches.id = batch_id or new_id()
-        try:
-            yield self._batches.id
-        finally:
-            self._batches.id = previous
 
     def undo(self, user: str | None = None) -> Event | None:
         """Revert `user`'s last action not yet undone (one batch, committed as one);

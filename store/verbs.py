@@ -6,19 +6,38 @@ journals and commits). The folder store (`store.acting.Acting`) and PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from triage import transitions as rules
-from triage.model import Status, TriageState
+from triage.model import DeliveryStatus, Reply, Status, TriageState, utcnow
+
+
+def new_id() -> str:
+    """A random id as `uuid.uuid4().hex` writes it, without importing uuid (which imports
+    platform: a few ms of every scripted action)."""
+    n = int.from_bytes(os.urandom(16), "big")
+    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # the RFC 4122 variant
+    n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
+    return f"{n:032x}"
 
 
 class ActionVerbs:
-    """tag, set_status, assign, claim, release, handoff, note, snooze."""
+    """tag, set_status, assign, claim, release, handoff, note, snooze, the replies'
+    and hand-offs' delivery, and `batch` (one undo step)."""
 
     user: str
     _act: Callable[..., TriageState]
+    _batches: threading.local
+    resolve: Callable[[str], str]
+
+    def _now(self) -> datetime:
+        """The clock of new replies (the folder store's tests move it)."""
+        return utcnow()
 
     def tag(self, target: str, add: Sequence[str] = (), remove: Sequence[str] = ()) -> TriageState:
         rules.tag(TriageState(target), add, remove)  # a bad tag is refused before the lock
@@ -56,3 +75,34 @@ class ActionVerbs:
 
     def snooze(self, target: str, until: datetime | None) -> TriageState:
         return self._act(target, "snooze", lambda s, now: rules.snooze(s, until))
+
+    def add_reply(
+        self, target: str, text: str, mention_id: str | None = None, manual: bool = False
+    ) -> Reply:
+        gid = self.resolve(target)
+        reply = rules.new_reply(text, self.user, self._now(), new_id(), mention_id or gid, manual)
+        self._act(gid, "reply", lambda s, now: rules.reply(s, reply))
+        return reply
+
+    def update_reply(
+        self, target: str, key: str, status: DeliveryStatus, posted_url: str = "", error: str = ""
+    ) -> TriageState:
+        def change(s: TriageState, now: datetime) -> dict[str, Any]:
+            return rules.reply_delivery(s, key, status, now, posted_url, error)
+
+        return self._act(target, "reply-status", change)
+
+    def update_handoff(self, target: str, delivery: DeliveryStatus, error: str = "") -> TriageState:
+        return self._act(
+            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error, now)
+        )
+
+    @contextmanager
+    def batch(self, batch_id: str | None = None) -> Iterator[str]:
+        """The actions this thread makes inside share one batch id: one undo step."""
+        previous = getattr(self._batches, "id", None)
+        self._batches.id = batch_id or new_id()
+        try:
+            yield self._batches.id
+        finally:
+            self._batches.id = previous

@@ -185,38 +185,6 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         self._after_commit([after_state], gen)
         return after_state
 
-    def add_reply(
-        self, target: str, text: str, mention_id: str | None = None, manual: bool = False
-    ) -> Reply:
-        gid = self.resolve(target)
-        reply = rules.new_reply(
-            text, self.user, utcnow(), uuid.uuid4().hex, mention_id or gid, manual
-        )
-        self._act(gid, "reply", lambda s, now: rules.reply(s, reply))
-        return reply
-
-    def update_reply(
-        self, target: str, key: str, status: DeliveryStatus, posted_url: str = "", error: str = ""
-    ) -> TriageState:
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.reply_delivery(s, key, status, now, posted_url, error)
-
-        return self._act(target, "reply-status", change)
-
-    def update_handoff(self, target: str, delivery: DeliveryStatus, error: str = "") -> TriageState:
-        return self._act(
-            target, "handoff-status", lambda s, now: rules.handoff_delivery(s, delivery, error, now)
-        )
-
-    @contextmanager
-    def batch(self, batch_id: str | None = None) -> Iterator[str]:
-        """The actions this thread makes inside share one batch id: one undo step."""
-        previous = getattr(self._batches, "id", None)
-        self._batches.id = batch_id or uuid.uuid4().hex
-        try:
-            yield self._batches.id
-        finally:
-            self._batches.id = previous
 
     def undo(self, user: str | None = None) -> Event | None:
         """Revert `user`'s last action (one batch), all or nothing, in one transaction."""

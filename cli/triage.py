@@ -255,14 +255,24 @@ def cmd_tag(args: argparse.Namespace) -> int:
     )
 
 
+def _value(args: argparse.Namespace, command: str, field: str) -> str | None:
+    """The command's one value: the second word (`veille status ID done`), or with --stdin
+    the first, the ids coming on standard input; None (usage said) if missing or doubled."""
+    given = getattr(args, field)
+    value = args.id if args.stdin else given
+    if value is None or (args.stdin and given is not None):
+        how = f"--stdin {field.upper()}" if args.stdin else f"ID {field.upper()}"
+        print(f"veille: usage: veille {command} {how}", file=sys.stderr)
+        return None
+    return value
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from triage import transitions as rules
     from triage.model import Status
 
-    value = args.id if args.stdin else args.status
-    if value is None or (args.stdin and args.status is not None):
-        how = "--stdin STATUS" if args.stdin else "ID STATUS"
-        print(f"veille: usage: veille status {how}", file=sys.stderr)
+    value = _value(args, "status", "status")
+    if value is None:
         return EXIT_USAGE
     try:
         status = Status.parse(value)
@@ -280,10 +290,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_assign(args: argparse.Namespace) -> int:
     from triage import transitions as rules
 
-    value = args.id if args.stdin else args.user
-    if value is None or (args.stdin and args.user is not None):
-        how = "--stdin USER" if args.stdin else "ID USER"
-        print(f"veille: usage: veille assign {how}", file=sys.stderr)
+    value = _value(args, "assign", "user")
+    if value is None:
         return EXIT_USAGE
     user = None if value in ("-", "none", "nobody") else value
     return _act(
@@ -354,10 +362,8 @@ def cmd_snooze(args: argparse.Namespace) -> int:
     from triage import transitions as rules
     from triage.model import utcnow
 
-    value = args.id if args.stdin else args.when
-    if value is None or (args.stdin and args.when is not None):
-        how = "--stdin WHEN" if args.stdin else "ID WHEN"
-        print(f"veille: usage: veille snooze {how}", file=sys.stderr)
+    value = _value(args, "snooze", "when")
+    if value is None:
         return EXIT_USAGE
     try:
         until = snooze_until(value)

@@ -7,13 +7,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.pg.feedserver import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,22 +40,8 @@ def rss(n: int) -> bytes:
 
 @pytest.fixture
 def feed():
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = rss(5)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
-    server.shutdown()
+    with serving(lambda: rss(5)) as (base, _):
+        yield f"{base}/feed.xml"
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ it again once that node has saved it."""
 from __future__ import annotations
 
 import asyncio
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -15,30 +13,14 @@ from app.pollguard import BUSY
 from app.runtime import Runtime
 from store.postgres import PgStore
 from store.postgres.sourcelocks import SourceLocks
+from tests.pg.feedserver import serving
 from tests.pg.test_cli import rss
 
 
 @pytest.fixture
 def feeds():
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            body = rss(3)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
+    with serving(lambda: rss(3)) as (base, hits):
+        yield base, hits
 
 
 def runtime(tmp_path, pg_url, base) -> Runtime:

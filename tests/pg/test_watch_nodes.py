@@ -8,14 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from store.postgres import PgStore
+from tests.pg.feedserver import serving
 from tests.pg.test_cli import rss
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,25 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def feed():
-    hits: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            body = rss(5)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/feed.xml", hits
-    server.shutdown()
+    with serving(lambda: rss(5)) as (base, hits):
+        yield f"{base}/feed.xml", hits
 
 
 def test_two_watch_nodes_poll_a_source_once(tmp_path, pg_url, feed):

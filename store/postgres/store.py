@@ -28,6 +28,8 @@ from store.errors import StoreError
 from store.postgres import rows as R
 from store.postgres.approvals import PgApprovals
 from store.postgres.connect import CHANNEL, in_words, local_folder, node_id, open_pool
+from store.people import register_database
+from store.postgres.people import PgPeople
 from store.postgres.reader import PgReader
 from store.postgres.reads import PgReads
 from store.postgres.schema import migrate, schema_version
@@ -101,7 +103,17 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         except BaseException:
             store.close()
             raise
+        register_database(store.location, store)
         return store
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.pool.closed)
+
+    @property
+    def people_list(self) -> PgPeople:
+        """The people of this store (store.people's interface, in the `people` table)."""
+        return PgPeople(self.url, self.pool)
 
     def __enter__(self) -> PgStore:
         return self

@@ -97,7 +97,7 @@ def _database(location: str) -> PeopleList | None:
     for ref in reversed(refs):
         store = ref()
         if store is not None and not getattr(store, "closed", False):
-            return store.people_list  # type: ignore[no-any-return]
+            return store.people_list
     return None
 
 

@@ -36,9 +36,7 @@ def person_clause(term: Term) -> tuple[str, list[Any]]:
     handles = sorted(term.alternatives)
     if not handles:
         return "false", []
-    return f"g.group_id IN (SELECT m.group_id FROM mentions m WHERE {HANDLE} = ANY(%s))", [
-        handles
-    ]
+    return f"g.group_id IN (SELECT m.group_id FROM mentions m WHERE {HANDLE} = ANY(%s))", [handles]
 
 
 def _read(conn: Any) -> People:

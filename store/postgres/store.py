@@ -25,10 +25,10 @@ from psycopg.types.json import Jsonb
 
 from store.actor import ActingUser, acting_as
 from store.errors import StoreError
+from store.people import register_database
 from store.postgres import rows as R
 from store.postgres.approvals import PgApprovals
 from store.postgres.connect import CHANNEL, in_words, local_folder, node_id, open_pool
-from store.people import register_database
 from store.postgres.people import PgPeople
 from store.postgres.reader import PgReader
 from store.postgres.reads import PgReads

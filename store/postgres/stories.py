@@ -196,7 +196,7 @@ class PgStories:
     def resolve(self, target: str) -> str:
         if target.startswith(OWN):  # the state of exactly this story or copy
             return target[len(OWN) :]
-        return super().resolve(target)  # type: ignore[misc, no-any-return]
+        return super().resolve(target)  # type: ignore[misc]
 
     def _story_now(self, target: str) -> str:
         """`resolve` asking the database again (a correction may have moved it)."""
@@ -205,12 +205,12 @@ class PgStories:
 
     def view(self, group_id: str) -> GroupView:
         try:
-            return super().view(group_id)  # type: ignore[misc, no-any-return]
+            return super().view(group_id)  # type: ignore[misc]
         except NotFound:  # a story merged (or split back) away meanwhile: where it went
             story = self._story_now(group_id)
             if story == group_id:
                 raise
-            return super().view(story)  # type: ignore[misc, no-any-return]
+            return super().view(story)  # type: ignore[misc]
 
     def _load_states(self) -> None:
         super()._load_states()  # type: ignore[misc]

@@ -40,10 +40,7 @@ def open_store(where, user="camille"):
 
 @pytest.fixture(params=["folder", "postgresql"])
 def where(request, tmp_path):
-    if request.param == "folder":
-        path = tmp_path / "store"
-    else:
-        path = request.getfixturevalue("pg_url")
+    path = tmp_path / "store" if request.param == "folder" else request.getfixturevalue("pg_url")
     with open_store(path) as s:
         s.ingest([post(1, BATTERY, 0), post(2, BATTERY + " again", 1), post(3, SCREEN, 2)])
         assert s.resolve("rss:2") == "rss:1"

@@ -156,3 +156,37 @@ def test_another_process_sees_a_merge_on_refresh(where):
         two.refresh()
         assert sorted(two.ranked_ids()) == ["rss:1", "rss:3"]
         assert two.resolve("rss:3") == "rss:3"
+
+
+def test_a_store_of_schema_2_is_upgraded_and_merges(pg_url):
+    """A database an older veille wrote (schema 2, no corrections column, no people
+    table) takes migration 3 at the next start, its archive kept, and then merges."""
+    import psycopg
+
+    from store.postgres.schema import MIGRATIONS
+
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("CREATE TABLE schema_migrations (version int PRIMARY KEY, applied_at "
+                     "timestamptz NOT NULL DEFAULT now())")  # fmt: skip
+        for version, sql in enumerate(MIGRATIONS[:2], start=1):
+            conn.execute(sql)
+            conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+        conn.execute(
+            "INSERT INTO mentions (id, group_id, created_at, record) VALUES (%s, %s, %s, %s)",
+            ("rss:1", "rss:1", START, psycopg.types.json.Jsonb(post(1, BATTERY, 0).to_json())),
+        )
+        conn.execute(
+            "INSERT INTO groups (group_id, priority, last_at, size, brands, platforms, "
+            "haystack, authors, signals, gen) VALUES ('rss:1', 0, %s, 1, '{}', '{rss}', "
+            "'battery', 'author1', '', 1)",
+            (START,),
+        )
+        conn.execute("UPDATE veille_meta SET mentions = 1, generation = 1")
+    with open_store(pg_url) as s:
+        s.ingest([post(3, SCREEN, 2)])
+        assert sorted(s.ranked_ids()) == ["rss:1", "rss:3"]
+        s.merge("rss:1", ["rss:3"])
+        assert stories(s) == {"rss:1": ["rss:1", "rss:3"]}
+    with psycopg.connect(pg_url) as conn:
+        versions = [v for (v,) in conn.execute("SELECT version FROM schema_migrations ORDER BY 1")]
+        assert versions[:3] == [1, 2, 3]

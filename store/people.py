@@ -1,4 +1,5 @@
-"""The people list of a folder store: `people.json` beside the other store files.
+"""The people list of a folder store: `people.json` beside the other store files
+(a PostgreSQL store keeps its own in a table: store.postgres.people, same interface).
 
 Small (one record per person someone cared to link, tag or note), so it is one JSON
 file, rewritten whole and atomically (temp file, fsync, rename, fsync the folder) under
@@ -9,8 +10,11 @@ overwritten (`veille person` refuses to write until it is fixed or set aside).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
 import orjson
 
@@ -67,8 +71,42 @@ class PeopleFile:
         return people
 
 
-def people_file(location: str) -> PeopleFile:
-    """The people list of the store at `location` (a folder store's path)."""
+class PeopleList(Protocol):
+    """What `veille person`, the person pane and the rules ask of a people list."""
+
+    def load(self) -> People: ...
+    def update(self, change: Callable[[People], People]) -> People: ...
+
+
+# a database store's location (its local folder) -> the open stores that serve it
+_databases: dict[str, list[weakref.ref[Any]]] = {}
+_registry = threading.Lock()
+
+
+def register_database(location: str, store: Any) -> None:
+    """`store` (open, with a `people_list`) keeps the people of `location`: callers
+    that name a store by its location (`people_file(store.location)`) reach its table."""
+    with _registry:
+        refs = [r for r in _databases.get(location, []) if r() is not None]
+        _databases[location] = [*refs, weakref.ref(store)]
+
+
+def _database(location: str) -> PeopleList | None:
+    with _registry:
+        refs = list(_databases.get(location, []))
+    for ref in reversed(refs):
+        store = ref()
+        if store is not None and not getattr(store, "closed", False):
+            return store.people_list
+    return None
+
+
+def people_file(location: str) -> PeopleList:
+    """The people list of the store at `location`: a folder store's `people.json`, or
+    the `people` table of an open PostgreSQL store (store.postgres.people)."""
+    database = _database(location)
+    if database is not None:
+        return database
     root = Path(location)
     if not root.is_dir():
         raise StoreError(f"people lists live in a folder store; {location!r} is not one")

@@ -141,7 +141,25 @@ CREATE TABLE read_marks (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2]  # MIGRATIONS[n]: version n -> n + 1
+# issue 15 (m15): merge and split (store.postgres.stories), people (store.postgres.people)
+V3 = """
+ALTER TABLE veille_meta ADD COLUMN corrections bigint NOT NULL DEFAULT 0;
+-- the few states that merge or split a story (read whole by every correction)
+CREATE INDEX states_corrections ON states (target)
+    WHERE record->>'merged_into' IS NOT NULL OR record->>'split_from' IS NOT NULL;
+-- the people list: one row per person (triage.people.Person.to_json), in list order
+CREATE TABLE people (
+    key text PRIMARY KEY,
+    pos int NOT NULL,
+    record jsonb NOT NULL,
+    at timestamptz NOT NULL DEFAULT now()
+);
+-- `person:TAG`: the groups of the posts whose author handle is one of the people's
+CREATE INDEX mentions_handle ON mentions ((lower(ltrim(coalesce(
+    nullif(record#>>'{author,handle}', ''), record#>>'{author,name}'), '@'))), group_id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]  # MIGRATIONS[n]: version n -> n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -56,6 +56,10 @@ def _term(term: Term, ctx: FilterContext) -> tuple[str, list[Any]]:
             return "g.authors LIKE %s", [like(value.lstrip("@"))]
         case "is":
             return _is(value, ctx)
+        case "person":  # m15: the people's handles (store.postgres.people)
+            from store.postgres.people import person_clause
+
+            return person_clause(term)
     return "false", []  # pragma: no cover - parse_filter admits no other field
 
 

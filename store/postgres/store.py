@@ -16,20 +16,24 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import psycopg
 from psycopg.types.json import Jsonb
 
+from store.actor import ActingUser, acting_as
 from store.errors import StoreError
+from store.people import register_database
 from store.postgres import rows as R
 from store.postgres.approvals import PgApprovals
 from store.postgres.connect import CHANNEL, in_words, local_folder, node_id, open_pool
+from store.postgres.people import PgPeople
 from store.postgres.reader import PgReader
 from store.postgres.reads import PgReads
 from store.postgres.schema import migrate, schema_version
-from store.postgres.stories import PgStories
+from store.postgres.stories import STORY_LOCK, PgStories, place, restory, touched
 from store.postgres.url import describe
 from store.verbs import ActionVerbs
 from triage import transitions as rules
@@ -59,12 +63,15 @@ class Pipeline(Protocol):
 class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
     """The store in a PostgreSQL database, shared by every node that names its URL."""
 
+    user, acting_as = ActingUser(), acting_as  # store.actor: a rule acts as `rule:NAME`
+
     def __init__(self, url: str, pool: Any, user: str, pipeline: Pipeline | None):
         super().__init__(url, pool, user, str(local_folder(url)))
         self.pipeline = pipeline
         self.node = node_id()
         self._ingesting = threading.Lock()
         self._batches = threading.local()
+        self._restoried = threading.local()  # this thread's last write moved copies
         self._seeded_seq: int | None = None
         self._own: set[str] = set()
         self.hold_seconds = HOLD_SECONDS
@@ -96,7 +103,17 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         except BaseException:
             store.close()
             raise
+        register_database(store.location, store)
         return store
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.pool.closed)
+
+    @property
+    def people_list(self) -> PgPeople:
+        """The people of this store (store.people's interface, in the `people` table)."""
+        return PgPeople(self.url, self.pool)
 
     def __enter__(self) -> PgStore:
         return self
@@ -134,7 +151,11 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         return TriageState.from_json(row[0])  # type: ignore[index]
 
     def _write(self, conn: Conn, states: list[TriageState], events: list[Event]) -> int:
-        """The new states and their events, sent in one pipeline (one round trip)."""
+        """The new states and their events, sent in one pipeline (one round trip); an
+        event changing a merge or a split places the stories' copies again (restory)."""
+        involved = touched(events)
+        if involved:  # before the generation's row lock, as ingest takes them
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
         gen = self._bump(conn)
         with conn.pipeline():
             cur = conn.cursor()
@@ -153,9 +174,15 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
                     "VALUES (%s,%s,%s,%s,%s,%s)",
                     (e.id, e.at, e.who, e.action, e.target, Jsonb(e.to_json())),
                 )
+        if involved:
+            restory(conn, involved, gen)
+            self._restoried.moved = True
         return gen
 
     def _after_commit(self, states: list[TriageState], gen: int) -> None:
+        if getattr(self._restoried, "moved", False):
+            self._restoried.moved = False
+            self._stories_moved()
         with self.mutex:
             for state in states:
                 self.states[state.target] = state
@@ -298,11 +325,16 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
 
     def _insert(self, fresh: list[Mention]) -> list[Mention]:
         with self._tx() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
+            stories = place(conn, fresh)  # {} unless someone merged or split
             cur = conn.cursor()
             cur.executemany(
                 "INSERT INTO mentions (id, group_id, created_at, record) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (id) DO NOTHING RETURNING id",
-                [(m.id, m.group_id or m.id, m.created_at, Jsonb(m.to_json())) for m in fresh],
+                [
+                    (m.id, stories.get(m.id, m.group_id or m.id), m.created_at, Jsonb(m.to_json()))
+                    for m in fresh
+                ],
                 returning=True,
             )
             inserted: set[str] = set()
@@ -316,7 +348,9 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
             if not stored:
                 return []
             gen = self._bump(conn)
-            groups = R.group_rows(stored)
+            groups = R.group_rows(
+                [replace(m, group_id=stories[m.id]) if m.id in stories else m for m in stored]
+            )
             cur.executemany(R.UPSERT_GROUP, [g.params(gen) for g in groups])
             words = R.words_of(groups, gen)
             if words:

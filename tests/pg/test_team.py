@@ -1,7 +1,7 @@
 """Issue 17's team actions on both backends (the folder store and PostgreSQL), asserted
 on what the author, the reviewer and each reader see: reply approval and unread per
-person; merge and split, not on PostgreSQL yet, refused there in words
-(store/postgres/stories.py)."""
+person; `veille merge|split|undo` on PostgreSQL (the stories themselves:
+tests/pg/test_stories.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from tests.pg.backends import mention, open_store
 from triage import approval, query
 from triage.config import ApprovalConfig
-from triage.errors import Conflict, Refused
+from triage.errors import Conflict
 from triage.model import DeliveryStatus, utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,19 +131,6 @@ def test_read_marks_survive_a_restart(where):
         assert set(again.ranked_ids("is:unread")) == {"rss:0", "rss:2"}
 
 
-def test_merge_and_split_are_refused_in_words_and_change_nothing(where):
-    if not str(where).startswith("postgresql://"):
-        pytest.skip("the folder store merges (tests/store/test_merge_split.py)")
-    with open_store(where) as s:
-        s.ingest([mention(i) for i in range(3)])
-        before = s.ranked_ids()
-        with pytest.raises(Refused, match="not on a PostgreSQL store yet"):
-            s.merge("rss:0", ["rss:1"])
-        with pytest.raises(Refused, match="not on a PostgreSQL store yet"):
-            s.split("rss:1")
-        assert s.ranked_ids() == before and s.undo() is None
-
-
 def _veille(tmp_path, url: str, user: str, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / f"{user}.toml"
     config.write_text(f'user = "{user}"\n[[brands]]\nname = "Lumio"\nkeywords = ["lumio"]\n')
@@ -168,7 +155,18 @@ def test_the_command_line_reviews_on_postgresql(tmp_path, pg_url):
     assert done.returncode == 0, done.stderr
     assert "queued for posting" in done.stdout
     merged = _veille(tmp_path, pg_url, "camille", "merge", "rss:0", "rss:2")
-    assert merged.returncode != 0 and "not on a PostgreSQL store yet" in merged.stderr
+    assert merged.returncode == 0, merged.stderr
+    assert merged.stdout == "rss:0\tmerged\tcopies=2\n"
     with open_store(pg_url, user="junior") as author:
         assert [t for t, _ in author.pending_outbox()] == ["rss:1"]
-        assert len(author.ranked_ids()) == 3
+        assert sorted(author.ranked_ids()) == ["rss:0", "rss:1"]
+    split = _veille(tmp_path, pg_url, "camille", "split", "rss:2")
+    assert split.returncode == 0, split.stderr
+    assert split.stdout == "rss:2\tsplit\tcopies=1\n"
+    again = _veille(tmp_path, pg_url, "camille", "split", "rss:0")
+    assert again.returncode == 1 and "the story itself" in again.stderr
+    for _ in range(2):  # the split, then the merge
+        undone = _veille(tmp_path, pg_url, "camille", "undo")
+        assert undone.returncode == 0, undone.stderr
+    with open_store(pg_url, user="junior") as author:
+        assert sorted(author.ranked_ids()) == ["rss:0", "rss:1", "rss:2"]

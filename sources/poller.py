@@ -105,6 +105,7 @@ class Poller:
         parse: str = "process",  # process | thread | inline
         client_factory: Callable[[], httpx.AsyncClient] = make_client,
         prepare: Prepare | None = None,
+        warm: Callable[[], None] | None = None,
     ) -> None:
         configs = config.sources if isinstance(config, Config) else tuple(config)
         self.configs = {c.name: c for c in configs}
@@ -121,6 +122,7 @@ class Poller:
         self.parse = parse
         self.client_factory = client_factory
         self.prepare = prepare
+        self.warm = warm  # readies `prepare` here, so forked workers inherit it ready
         self._sources: dict[str, Source] = {}
         self._build_errors: dict[str, str] = {}
         self._executor: Executor | None = None
@@ -153,6 +155,8 @@ class Poller:
 
             return in_thread
         if self._executor is None:
+            if prepare is not None and self.warm is not None:
+                self.warm()
             self._executor = ProcessPoolExecutor(
                 max_workers=max(1, os.cpu_count() or 1),
                 initializer=_die_with_parent,

@@ -84,3 +84,20 @@ async def test_many_requests_to_one_site_use_at_most_per_host_connections(sites)
     assert all(a.status == 200 for a in answers)
     assert 2 <= site.most <= PER_HOST
     assert site.connections <= PER_HOST  # reused, not one per request
+
+
+async def test_only_the_most_recent_hosts_keep_idle_connections(sites):
+    """A round over many sites closes the idle connections of the least recently used
+    ones (a process may open ~1,024 files): here one host kept at a time."""
+    import httpx
+
+    from sources.http import PoliteTransport, host_pools
+
+    transport = PoliteTransport(host_pools(), per_host=PER_HOST, kept_hosts=1)
+    async with httpx.AsyncClient(transport=transport) as client:
+        first, second = sites[0], sites[1]
+        await fetch(client, f"{first.url}/a")
+        await fetch(client, f"{first.url}/b")  # reused while it is the one kept
+        await fetch(client, f"{second.url}/a")  # the first site's pool is closed
+        await fetch(client, f"{first.url}/c")  # so it connects again
+    assert first.connections == 2 and second.connections == 1

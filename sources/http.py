@@ -15,6 +15,7 @@ waited; a few keep the parsing workers fed without hammering anyone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import ipaddress
 import random
@@ -133,7 +134,8 @@ class PoliteTransport(httpx.AsyncBaseTransport):
         if excess > 0:  # close the least recently used pools with nothing in flight
             idle = [k for k in self._pools if not self._busy[k]][:excess]
             for old in idle:
-                await self._pools.pop(old).aclose()
+                with contextlib.suppress(Exception):  # never another host's request's fault
+                    await self._pools.pop(old).aclose()
         return pool
 
     def _done(self, key: Origin, gate: asyncio.Semaphore) -> None:

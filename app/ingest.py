@@ -51,6 +51,7 @@ def make_poller(
         runtime.sources_folder,
         parse=parse,
         prepare=runtime.pipeline.prepare_hook(),
+        warm=runtime.pipeline.warm_hook(),
         on_mentions=on_mentions,
     )
     poller.files = runtime.health_files()  # a PostgreSQL store keeps them in the database

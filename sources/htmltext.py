@@ -134,5 +134,14 @@ def html_to_text(fragment: str | None) -> str:
     else:
         plain = _plain_tags(fragment)
         text = _parsed(fragment) if plain is None else plain
+    if "  " not in text and text.isprintable():
+        # one line, single spaces (isprintable: no line break, tab or other white space
+        # but " "): the tidying below would only strip it. Most titles, names and posts.
+        return text.strip()
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Runs of spaces made one, lines stripped, at most one blank line in a row."""
     lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()

@@ -1,11 +1,12 @@
 """The scheduler: every source on its own interval, failing ones backed off.
 
-Bounded concurrency (a semaphore over sources), one request at a time per host (the
+Bounded concurrency (a semaphore over sources), a few requests at a time per host (the
 client's transport), and feed parsing off the event loop: feedparser is CPU-bound, so
 by default it runs in a pool of processes across the cores (a thread would only share
 the one core the GIL allows; `bench/ingest.py` measures both). The caller's `prepare`
 hook (the pipeline's per-mention half) runs in the same worker call, right after
-parsing: the mentions cross the process boundary once, already prepared.
+parsing: the mentions cross the process boundary once, already prepared. Its `warm`
+hook runs here once before the workers fork, so they start with it loaded.
 
 A source that fails is polled again after `every * 2**(failures-1)` (with jitter, at
 most 6 h) and never before a Retry-After it was given: a circuit that backs off without
@@ -105,6 +106,7 @@ class Poller:
         parse: str = "process",  # process | thread | inline
         client_factory: Callable[[], httpx.AsyncClient] = make_client,
         prepare: Prepare | None = None,
+        warm: Callable[[], None] | None = None,
     ) -> None:
         configs = config.sources if isinstance(config, Config) else tuple(config)
         self.configs = {c.name: c for c in configs}
@@ -121,6 +123,7 @@ class Poller:
         self.parse = parse
         self.client_factory = client_factory
         self.prepare = prepare
+        self.warm = warm  # readies `prepare` here, so forked workers inherit it ready
         self._sources: dict[str, Source] = {}
         self._build_errors: dict[str, str] = {}
         self._executor: Executor | None = None
@@ -153,6 +156,8 @@ class Poller:
 
             return in_thread
         if self._executor is None:
+            if prepare is not None and self.warm is not None:
+                self.warm()
             self._executor = ProcessPoolExecutor(
                 max_workers=max(1, os.cpu_count() or 1),
                 initializer=_die_with_parent,

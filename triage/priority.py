@@ -157,17 +157,35 @@ def _may_negate(text: str) -> bool:
     return any(part in text for part in _NEGATION_PARTS)
 
 
+def _negations(text: str) -> list[int]:
+    """Where a negation `_NOT` reads starts in `text` (none without a negation part)."""
+    if not _may_negate(text):
+        return []
+    return [m.start() for m in _NOT_AT.finditer(text)]
+
+
+def _denies(shape: re.Pattern[str], text: str, negations: list[int]) -> bool:
+    """`shape.search(text) is not None` for `_BROKEN` or `_NOT_DONE`, whose matches can
+    only start at `negations` (= `_negations(text)`)."""
+    return any(shape.match(text, at) is not None for at in negations)
+
+
 def _has_digit(text: str) -> bool:
     """False only when no pattern needing a digit (`\\d`) can match in `text`."""
     return _DIGIT.search(text) is not None
 
 
 _NO_PROBLEM = re.compile(r"(?<!\w)(?:no|not a|any) problems?(?!\w)")
-# a negation, then up to two words before the verb it denies
-_NOT = (
-    r"(?<!\w)(?:not|isn'?t|aren'?t|won'?t|wont|doesn'?t|didn'?t|don'?t|dont|can'?t|cant|cannot"
-    r"|never|couldn'?t|wouldn'?t|wasn'?t|haven'?t|hasn'?t|weren'?t)\s+(?:\w+\s+){0,2}?"
+_NEGATIONS = (
+    r"(?:not|isn'?t|aren'?t|won'?t|wont|doesn'?t|didn'?t|don'?t|dont|can'?t|cant|cannot"
+    r"|never|couldn'?t|wouldn'?t|wasn'?t|haven'?t|hasn'?t|weren'?t)"
 )
+# a negation, then up to two words before the verb it denies
+_NOT = r"(?<!\w)" + _NEGATIONS + r"\s+(?:\w+\s+){0,2}?"
+# where a match of `_NOT` (so of `_BROKEN` or `_NOT_DONE`) can start: found in one pass,
+# then both patterns are tried at those few places only (instead of two searches that
+# each try every negation at every place of the text)
+_NOT_AT = re.compile(r"(?<!\w)(?=" + _NEGATIONS + r"\s)")
 # a thing that does not do what it should: "won't even open", "isn't syncing", "cant log in"
 _BROKEN = re.compile(
     _NOT + r"(?:work|load|open|sync|connect|download|upload|show|turn|charge|play|stream|update"
@@ -266,14 +284,16 @@ def score_mention(
     crisis, complaint, negative, request, praise = _lexicon_hits(folded_all)
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    negates, counts = _may_negate(folded_all), _has_digit(folded_all)
-    for shape, label, possible in (
-        (_BROKEN, "not working", negates),
-        (_NOT_DONE, "not done", negates),
-        (_DURATION, "waiting time", counts),
-    ):
-        if possible and label not in complaint and shape.search(folded_all):
+    negations = _negations(folded_all)
+    for shape, label in ((_BROKEN, "not working"), (_NOT_DONE, "not done")):
+        if label not in complaint and _denies(shape, folded_all, negations):
             complaint.append(label)
+    if (
+        "waiting time" not in complaint
+        and _has_digit(folded_all)
+        and _DURATION.search(folded_all) is not None
+    ):
+        complaint.append("waiting time")
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
     raw = f"{mention.title}\n{mention.text[:MAX_SCANNED]}"
     signals: list[str] = []

@@ -103,33 +103,70 @@ def _prepared(text: str) -> str:
 
 
 def _compound(text: str) -> float:
-    """Exactly `polarity_scores(text)["compound"]`."""
-    return float(_scores(text)["compound"])
+    """Exactly `polarity_scores(text)["compound"]` (VADER's `score_valence`, compound
+    only: the positive, negative and neutral shares it also builds are never read)."""
+    sentiments, text = _sentiments(text)
+    if not sentiments:
+        return 0.0
+    analyser = _analyser()
+    sum_s = float(sum(sentiments))
+    if sum_s == 0:  # VADER adds punctuation emphasis to a signed sum only
+        return round(_vader().normalize(sum_s), 4)
+    punct_emph_amplifier = analyser._punctuation_emphasis(text)
+    if sum_s > 0:
+        sum_s += punct_emph_amplifier
+    else:
+        sum_s -= punct_emph_amplifier
+    return float(round(_vader().normalize(sum_s), 4))
 
 
 def _scores(text: str) -> dict[str, float]:
     """Exactly VADER's `polarity_scores(text)`."""
+    sentiments, text = _sentiments(text)
+    return dict(_analyser().score_valence(sentiments, text))
+
+
+def _sentiments(text: str) -> tuple[list[float], str]:
+    """VADER's per-word sentiments of `text`, and the text its scoring reads (emoji
+    replaced by their descriptions)."""
     boosters = _vader().BOOSTER_DICT
-    analyser = _analyser()
-    lexicon: dict[str, float] = analyser.lexicon
+    lexicon: dict[str, float] = _analyser().lexicon
     text = _prepared(text)
     punctuation = string.punctuation
     # SentiText: punctuation stripped from a token unless 2 characters or fewer remain
     words = [t if len(s := t.strip(punctuation)) <= 2 else s for t in text.split()]
     lower = [w.lower() for w in words]
     n = len(words)
-    caps = sum(map(str.isupper, words))
-    cap_diff = 0 < n - caps < n
     # a word scores 0 unless it is in the lexicon, is not a booster and is not "kind of"
     sentiments: list[float] = [0] * n
-    for i in [i for i, low in enumerate(lower) if low in lexicon]:
+    scored = [i for i, low in enumerate(lower) if low in lexicon]
+    if not scored:
+        return sentiments, text
+    caps = sum(map(str.isupper, words))
+    cap_diff = 0 < n - caps < n
+    for i in scored:
         low = lower[i]
         if low in boosters or (i < n - 1 and low == "kind" and lower[i + 1] == "of"):
             continue
         sentiments[i] = _valence(i, lexicon[low], words, lower, cap_diff, lexicon)
     if "but" in lower:  # VADER's rule for "but" (a no-op without one)
-        sentiments = analyser._but_check(words, sentiments)
-    return dict(analyser.score_valence(sentiments, text))
+        sentiments = _but_check(lower, sentiments)
+    return sentiments, text
+
+
+def _but_check(lower: list[str], sentiments: list[float]) -> list[float]:
+    """VADER's `_but_check` on the words already lowered (it lowers them all again),
+    quirks kept: a value's place is where it first occurs in the list as it changes."""
+    bi = lower.index("but")
+    for sentiment in sentiments:
+        si = sentiments.index(sentiment)
+        if si < bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 0.5)
+        elif si > bi:
+            sentiments.pop(si)
+            sentiments.insert(si, sentiment * 1.5)
+    return sentiments
 
 
 def _valence(

@@ -80,6 +80,7 @@ def load(url: str, n: int) -> float:
 
     from store.postgres import PgStore
     from store.postgres.rows import group_rows
+    from store.postgres.schema import AUTHOR_INDEX
     from triage.filter import vocabulary_of
     from triage.model import Author, Mention
 
@@ -93,7 +94,7 @@ def load(url: str, n: int) -> float:
     with psycopg.connect(url) as conn:
         conn.execute(
             "DROP INDEX groups_haystack, groups_authors, groups_signals, groups_brands, "
-            "groups_platforms"
+            "groups_platforms, mentions_author"
         )
         with conn.cursor() as cur:
             with (
@@ -121,13 +122,13 @@ def load(url: str, n: int) -> float:
                 merged[g.group_id] = g.params(1)
             del groups_buffer
             with cur.copy(
-                "COPY groups (group_id, priority, last_at, size, brands, platforms, haystack, "
-                "authors, signals, gen) FROM STDIN"
+                "COPY groups (group_id, priority, last_at, first_at, size, brands, platforms, "
+                "haystack, authors, signals, gen) FROM STDIN"
             ) as cg:
                 for p in merged.values():
                     cg.write_row(
-                        (p["group_id"], p["priority"], p["last_at"], p["size"], p["brands"],
-                         p["platforms"], p["haystack"], p["authors"], p["signals"], 1)
+                        (p["group_id"], p["priority"], p["last_at"], p["first_at"], p["size"],
+                         p["brands"], p["platforms"], p["haystack"], p["authors"], p["signals"], 1)
                     )  # fmt: skip
                     if len(words) < 2_000_000:
                         words |= vocabulary_of([p["haystack"]])
@@ -135,6 +136,7 @@ def load(url: str, n: int) -> float:
                 for w in words:
                     cw.write_row((w,))
             cur.execute("UPDATE veille_meta SET mentions = %s, generation = 1", (n,))
+        conn.execute(AUTHOR_INDEX)
         conn.execute("CREATE INDEX groups_brands ON groups USING gin (brands)")
         conn.execute("CREATE INDEX groups_platforms ON groups USING gin (platforms)")
         conn.execute("CREATE INDEX groups_haystack ON groups USING gin (haystack gin_trgm_ops)")

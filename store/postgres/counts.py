@@ -4,7 +4,8 @@ The same definitions as `triage.query.count` (open: not done or ignored and not 
 urgent: open and ranked at or above the threshold; a failed hand-off; breached: open,
 unanswered, and its leader older than the first-response target of triage.sla, the
 shortest of normal, microblog - any platform of the story - and urgent). One pass over
-the groups, joined to the small states and hand-off tables and to each leader's row.
+the groups, joined to the small states and hand-off tables; the leader's time is the
+row's `first_at` (schema FIRST_AT), so no mention is read.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ SELECT coalesce(s.status, 'new'),
 FROM groups g
 LEFT JOIN states s ON s.target = g.group_id
 LEFT JOIN handoffs h ON h.target = g.group_id
-{leader}
 GROUP BY 1
 """
 OPEN = (
@@ -49,13 +49,12 @@ def counts_query(
         "closed": [c.value for c in CLOSED], "now": now, "urgent": urgent, "user": user
     }  # fmt: skip
     if sla is None:
-        breached, leader = "0", ""
+        breached = "0"
     else:
         breached = (
             f"count(*) FILTER (WHERE {OPEN} AND s.first_response IS NULL AND "
-            f"m.created_at + {ALLOWED} * interval '1 second' < %(now)s)"
+            f"g.first_at + {ALLOWED} * interval '1 second' < %(now)s)"
         )
-        leader = "JOIN mentions m ON m.id = g.group_id"
         params |= {
             "normal": sla.sla.normal,
             "microblog": sla.sla.microblog,
@@ -64,7 +63,7 @@ def counts_query(
             "micro": sorted(MICROBLOGS),
         }
     unread = UNREAD.replace("%s", "%(user)s")
-    return COUNTS.format(open=OPEN, breached=breached, leader=leader, unread=unread), params
+    return COUNTS.format(open=OPEN, breached=breached, unread=unread), params
 
 
 def to_counts(rows: list[tuple[Any, ...]]) -> Counts:

@@ -141,7 +141,34 @@ CREATE TABLE read_marks (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2]  # MIGRATIONS[n]: version n -> n + 1
+# issue 15 at 1M (q15): each group's first mention time (its leader's, what the SLA clock
+# reads) kept on the row, so the counts need no join to a million mentions; groups written
+# without it (a rebuilt row) get it from their mentions. And the mentions of one author
+# found by an index (the thread pane's history), not by reading the archive.
+FIRST_AT = """
+ALTER TABLE groups ADD COLUMN first_at timestamptz;
+UPDATE groups g SET first_at = m.first FROM
+    (SELECT group_id, min(created_at) AS first FROM mentions GROUP BY group_id) m
+    WHERE m.group_id = g.group_id;
+CREATE FUNCTION veille_group_first_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.first_at IS NULL THEN
+        NEW.first_at := (SELECT min(created_at) FROM mentions WHERE group_id = NEW.group_id);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER groups_first_at BEFORE INSERT OR UPDATE ON groups
+    FOR EACH ROW EXECUTE FUNCTION veille_group_first_at();
+"""
+AUTHOR_KEY = (
+    "(record->>'platform'), "
+    "lower(coalesce(nullif(record->'author'->>'handle', ''), record->'author'->>'name'))"
+)  # store.postgres.reader.author_mentions asks by it
+AUTHOR_INDEX = f"CREATE INDEX mentions_author ON mentions ({AUTHOR_KEY})"
+FIRST_AT += AUTHOR_INDEX + ";\n"
+# MIGRATIONS[n]: version n -> n + 1. FIRST_AT is meant to be number 4, after issue 17's
+# migration 3 (merge/split on PostgreSQL): a merge puts that one before it in this list.
+MIGRATIONS: list[str] = [V1, V2, FIRST_AT]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -10,6 +10,7 @@ loaded with COPY. Then, each repeated and summarised by medians:
   - filter keystrokes: every prefix of a few filters typed in the TUI, to what the inbox
     shows (the database's answer, or for a free word under 3 letters the inbox's own
     scan to a first screenful), p50 / p95;
+  - the counts of the status bar (group_counts), with and without SLA breaches;
   - triage actions (tag, status, assign): p50 / p99;
   - 20 concurrent writers (threads, one store each) tagging 5 hot groups: lost updates;
   - 3 watch nodes (processes) sharing the lease, the sources' records, the alert ledger
@@ -94,7 +95,7 @@ def load(url: str, n: int) -> float:
     with psycopg.connect(url) as conn:
         conn.execute(
             "DROP INDEX groups_haystack, groups_authors, groups_signals, groups_brands, "
-            "groups_platforms, mentions_author"
+            "groups_platforms, groups_counts, mentions_author"
         )
         with conn.cursor() as cur:
             with (
@@ -137,6 +138,9 @@ def load(url: str, n: int) -> float:
                     cw.write_row((w,))
             cur.execute("UPDATE veille_meta SET mentions = %s, generation = 1", (n,))
         conn.execute(AUTHOR_INDEX)
+        conn.execute(
+            "CREATE INDEX groups_counts ON groups (first_at) INCLUDE (priority, platforms, group_id)"
+        )
         conn.execute("CREATE INDEX groups_brands ON groups USING gin (brands)")
         conn.execute("CREATE INDEX groups_platforms ON groups USING gin (platforms)")
         conn.execute("CREATE INDEX groups_haystack ON groups USING gin (haystack gin_trgm_ops)")
@@ -275,6 +279,25 @@ def actions(store, ids: list[str], repeats: int) -> None:
         f"triage action (300 x {repeats}): p50 median {ms(statistics.median(p50s))}, "
         f"p99 median {ms(statistics.median(p99s))} (runs {', '.join(ms(p) for p in p99s)})"
     )
+
+
+def counts(store, repeats: int) -> None:
+    """The status bar's figures (triage.query.count -> group_counts, one SQL query)."""
+    from triage import query
+    from triage.config import SlaConfig
+    from triage.model import utcnow
+
+    clock = query.sla_clock(SlaConfig(), store.urgent_threshold)
+    for name, sla in (("with SLA breaches", clock), ("without SLA", None)):
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            got = query.count(store, utcnow(), sla)
+            times.append(time.perf_counter() - t0)
+        print(
+            f"counts {name} ({got.groups} groups, {got.breached} breached): median "
+            f"{ms(statistics.median(times))} (runs {', '.join(ms(t) for t in times)})"
+        )
 
 
 def writers(url: str, ids: list[str], n_writers: int = 20, each: int = 25) -> None:
@@ -445,6 +468,7 @@ def main() -> int:
         with PgStore.open(url, user="bench") as store:
             ids = store.ranked_ids()[:2000]
             keystrokes(store, max(1, args.repeats // 2 + 1))
+            counts(store, args.repeats)
             actions(store, ids, max(1, args.repeats // 2 + 1))
         if not args.quick:
             writers(url, ids)

@@ -20,6 +20,7 @@ duplicate post a reply text the platform created twice.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -45,11 +46,40 @@ from platform_server import MASTO_TOKEN, PlatformServer  # noqa: E402
 MASTO_ENV = "VEILLE_FARM_MASTO_TOKEN"
 HOOK_ENV = "VEILLE_FARM_ALERT_HOOK"
 TOKEN = re.compile(r"\bs(\d+)r(\d+)\b")
-WORDS = (
-    "lampe batterie écran wifi appli commande livraison facture remboursement clignote "
-    "chauffe bruit câble chargeur mise-à-jour compte mot-de-passe colis garantie retour "
-    "panne bluetooth son image réglage capteur moteur porte filtre notice taille couleur"
-).split()
+WORDS = [
+    "lampe",
+    "batterie",
+    "écran",
+    "wifi",
+    "appli",
+    "commande",
+    "livraison",
+    "facture",
+    "remboursement",
+    "clignote",
+    "chauffe",
+    "bruit",
+    "câble",
+    "chargeur",
+    "mise-à-jour",
+    "compte",
+    "mot-de-passe",
+    "colis",
+    "garantie",
+    "retour",
+    "panne",
+    "bluetooth",
+    "son",
+    "image",
+    "réglage",
+    "capteur",
+    "moteur",
+    "porte",
+    "filtre",
+    "notice",
+    "taille",
+    "couleur",
+]
 
 
 def varied_text(k: int, r: int) -> str:
@@ -72,6 +102,7 @@ class Farm:
     polls: list[tuple[int, float]] = field(default_factory=list)  # (feed, seconds since t0)
     alerts: list[dict] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    frozen: int | None = None  # the last round that brings an item (the run's drain)
 
     def text(self, k: int, r: int) -> str:
         if not self.texts:
@@ -83,6 +114,8 @@ class Farm:
         with self.lock:
             self.polls.append((k, now))
         current = int(now / self.every)
+        if self.frozen is not None:
+            current = min(current, self.frozen)
         rounds = [r for r in range(max(0, current - 3 * self.stride), current + 1)]
         items = "".join(
             f"<item><guid>s{k}r{r}</guid><title>{escape(self.text(k, r))}</title>"
@@ -127,7 +160,9 @@ class Farm:
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         try:
             yield f"http://127.0.0.1:{server.server_address[1]}"
         finally:
@@ -155,7 +190,9 @@ class Farm:
         with self.lock:
             for k, t in self.polls:
                 by_feed.setdefault(k, []).append(t)
-        gaps = [b - a for ts in by_feed.values() for a, b in zip(ts, ts[1:], strict=False)]
+            end = time.monotonic() - self.t0
+        # from the first poll on (the nodes take a moment to start), to the end of the run
+        gaps = [b - a for ts in by_feed.values() for a, b in itertools.pairwise([*ts, end])]
         return max(gaps, default=0.0)
 
     def alerted_items(self) -> Counter[str]:
@@ -184,6 +221,7 @@ class Figures:
     posted: int
     duplicate_posts: list[str]
     post_requests: int
+    held_by_dead: int  # replies the killed node had taken: sent once its hold lapses
     killed: int | None
     killed_at: float | None
     pollers: int
@@ -195,7 +233,8 @@ class Figures:
             f"{len(self.duplicate_polls)}, longest wait {self.longest_wait:.1f} s; "
             f"{self.items_alerted}/{len(self.groups)} groups alerted in "
             f"{self.alerts_delivered} deliveries, duplicate alerts {len(self.duplicate_alerts)}; "
-            f"{self.posted}/{self.replies} replies posted ({self.post_requests} POSTs), "
+            f"{self.posted}/{self.replies} replies posted ({self.post_requests} POSTs; "
+            f"{self.held_by_dead} held by the killed node), "
             f"duplicate posts {len(self.duplicate_posts)}; lease holder (pid {self.killed}) "
             f"killed -9 at {self.killed_at or 0:.1f} s, {self.pollers} nodes held the lease"
         )
@@ -205,7 +244,7 @@ def config_text(feeds: str, platform: str, sources: int, every: str) -> str:
     lines = [
         'user = "watch"',
         '[[brands]]\nname = "Lumio"\nkeywords = ["lumio"]',
-        '[watch]\nalert_webhook_env = "%s"' % HOOK_ENV,
+        f'[watch]\nalert_webhook_env = "{HOOK_ENV}"',
         '[[rules]]\nname = "lumio"\nwhen = "brand:lumio"\ntag = ["seen"]\nalert = true',
         f'[[sources]]\nname = "masto"\nkind = "mastodon"\ninstance = "{platform}"\n'
         f'token_env = "{MASTO_ENV}"\nevery = "1d"\nhashtags = ["lumio"]\nallow_private = true',
@@ -248,8 +287,11 @@ def masto_mention(n: int):
 def run_farm(
     pg_url: str, folder: Path, *, seconds: float, sources: int = 8, nodes: int = 3,
     every: float = 1.0, tick: float = 0.5, reply_every: float = 0.3, texts: list[str] | None = None,
+    drain: float = 10.0,
 ) -> Figures:  # fmt: skip
-    """Run `nodes` watches for `seconds` (the lease holder killed half-way); the figures."""
+    """Run `nodes` watches for `seconds` (the lease holder killed half-way), then up to
+    `drain` seconds more with no new item or reply, for the last alerts and posts to go
+    out; the figures."""
     import psycopg
 
     from store.postgres import PgStore
@@ -265,37 +307,10 @@ def run_farm(
             for n in range(nodes)
         ]
         farm.t0 = time.monotonic()
-        killed = killed_at = None
-        holders: set[str] = set()
-        replies: list[str] = []
         try:
-            with PgStore.open(pg_url, user="agent", listen=False) as agent:
-                with psycopg.connect(pg_url, autocommit=True) as conn:
-                    end = time.monotonic() + seconds
-                    while time.monotonic() < end:
-                        row = conn.execute("SELECT holder->>'pid' FROM poller_lease").fetchone()
-                        if row:
-                            holders.add(row[0])
-                        elapsed = time.monotonic() - farm.t0
-                        if killed is None and row and elapsed > seconds / 2:
-                            killed, killed_at = int(row[0]), elapsed
-                            os.kill(killed, signal.SIGKILL)  # the polling node dies
-                            for p in procs:  # and its parent reaps it, as a shell would
-                                if p.pid == killed:
-                                    p.wait()
-                        if elapsed < seconds * 0.8:  # an agent answers customers meanwhile
-                            n = len(replies)
-                            m = masto_mention(n)
-                            platform.state.remote_posts[m.url] = {
-                                "id": str(9000 + n), "uri": m.url, "url": m.url,
-                                "visibility": "public",
-                                "account": {"id": str(n), "acct": f"client{n % 5}@other.example"},
-                            }  # fmt: skip
-                            agent.ingest([m])
-                            text = f"Bonjour, voici la réponse numéro {n}."
-                            agent.add_reply(m.id, text)
-                            replies.append(text)
-                        time.sleep(reply_every)
+            run = _drive(pg_url, farm, platform, procs, seconds, reply_every)
+            farm.frozen = int((time.monotonic() - farm.t0) / every)
+            _drain(pg_url, farm, platform, run, drain)
         finally:
             for p in procs:
                 if p.poll() is None:
@@ -308,6 +323,10 @@ def run_farm(
                     p.wait()
         rounds = (time.monotonic() - farm.t0) / every
         with psycopg.connect(pg_url) as conn:
+            held = conn.execute(
+                "SELECT count(*) FROM outbox WHERE status = 'pending' AND taken_by LIKE %s",
+                (f"%:{run.killed}",),
+            ).fetchone()
             made = conn.execute("SELECT group_id FROM groups WHERE group_id LIKE 'rss:%'")
             groups = sorted({"s{}r{}".format(*t) for (g,) in made for t in TOKEN.findall(g)})
         with platform.state.lock:
@@ -315,7 +334,7 @@ def run_farm(
             requests = sum(1 for r in platform.state.requests if r == ("POST", "/api/v1/statuses"))
     alerted = farm.alerted_items()
     logs = [(folder / f"node{n}.log").read_text(errors="replace") for n in range(nodes)]
-    posted = sum(1 for r in replies if any(r in t for t in texts_posted))
+    posted = sum(1 for r in run.replies if any(r in t for t in texts_posted))
     return Figures(
         rounds=rounds,
         polls=len(farm.polls),
@@ -326,12 +345,84 @@ def run_farm(
         alerts_delivered=len(farm.alerts),
         items_alerted=len(alerted),
         duplicate_alerts=sorted(k for k, n in alerted.items() if n > 1),
-        replies=len(replies),
+        replies=len(run.replies),
         posted=posted,
         duplicate_posts=sorted(t for t, n in texts_posted.items() if n > 1),
         post_requests=requests,
-        killed=killed,
-        killed_at=killed_at,
-        pollers=len(holders),
+        held_by_dead=int(held[0]) if held else 0,
+        killed=run.killed,
+        killed_at=run.killed_at,
+        pollers=len(run.holders),
         logs=logs,
     )
+
+
+@dataclass
+class _Run:
+    killed: int | None = None
+    killed_at: float | None = None
+    holders: set[str] = field(default_factory=set)
+    replies: list[str] = field(default_factory=list)
+
+
+def _drive(
+    pg_url: str, farm: Farm, platform: PlatformServer, procs: list[subprocess.Popen],
+    seconds: float, reply_every: float,
+) -> _Run:  # fmt: skip
+    """The agent's side: answers customers (replies for the outbox), watches who holds
+    the lease, and kills that node half-way."""
+    import psycopg
+
+    from store.postgres import PgStore
+
+    run = _Run()
+    with (
+        PgStore.open(pg_url, user="agent", listen=False) as agent,
+        psycopg.connect(pg_url, autocommit=True) as conn,
+    ):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            row = conn.execute("SELECT holder->>'pid' FROM poller_lease").fetchone()
+            if row:
+                run.holders.add(row[0])
+            elapsed = time.monotonic() - farm.t0
+            if run.killed is None and row and elapsed > seconds / 2:
+                run.killed, run.killed_at = int(row[0]), elapsed
+                os.kill(run.killed, signal.SIGKILL)  # the polling node dies
+                for p in procs:  # and its parent reaps it, as a shell would
+                    if p.pid == run.killed:
+                        p.wait()
+            # an agent answers customers all along
+            n = len(run.replies)
+            m = masto_mention(n)
+            platform.state.remote_posts[m.url] = {
+                "id": str(9000 + n), "uri": m.url, "url": m.url, "visibility": "public",
+                "account": {"id": str(n), "acct": f"client{n % 5}@other.example"},
+            }  # fmt: skip
+            agent.ingest([m])
+            text = f"Bonjour, voici la réponse numéro {n}."
+            agent.add_reply(m.id, text)
+            run.replies.append(text)
+            time.sleep(reply_every)
+    return run
+
+
+def _drain(pg_url: str, farm: Farm, platform: PlatformServer, run: _Run, seconds: float) -> None:
+    """Wait (at most `seconds`) until every group made is alerted and every reply posted."""
+    import psycopg
+
+    end = time.monotonic() + seconds
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        while time.monotonic() < end:
+            made = conn.execute("SELECT group_id FROM groups WHERE group_id LIKE 'rss:%'")
+            groups = {"s{}r{}".format(*t) for (g,) in made for t in TOKEN.findall(g)}
+            with platform.state.lock:
+                posted = " ".join(s["text"] for s in platform.state.statuses.values())
+            held = conn.execute(
+                "SELECT count(*) FROM outbox WHERE status = 'pending' AND taken_by LIKE %s",
+                (f"%:{run.killed}",),
+            ).fetchone()
+            unposted = sum(1 for r in run.replies if r not in posted)
+            if groups <= set(farm.alerted_items()) and unposted <= (held[0] if held else 0):
+                return
+            time.sleep(0.25)

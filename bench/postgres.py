@@ -259,7 +259,9 @@ def keystrokes_by(store, ranked, repeats: int, name: str, shown_by) -> None:
 
 
 def actions(store, ids: list[str], repeats: int) -> None:
+    """Actions on rows the inbox shows (their views read, as the screen reads them)."""
     rng = random.Random(3)
+    store.prefetch(ids)
     p99s, p50s = [], []
     for r in range(repeats):
         times = []
@@ -278,6 +280,31 @@ def actions(store, ids: list[str], repeats: int) -> None:
     print(
         f"triage action (300 x {repeats}): p50 median {ms(statistics.median(p50s))}, "
         f"p99 median {ms(statistics.median(p99s))} (runs {', '.join(ms(p) for p in p99s)})"
+    )
+    floor(store, repeats)
+
+
+def floor(store, repeats: int) -> None:
+    """What any durable write costs on this machine now: one row updated and committed
+    (fsync), no veille code - the floor under an action's figures."""
+    p99s, p50s = [], []
+    with store.pool.connection() as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (id int PRIMARY KEY, n int)")
+        conn.execute("INSERT INTO bench_floor VALUES (1, 0) ON CONFLICT DO NOTHING")
+        conn.commit()
+        for _ in range(repeats):
+            times = []
+            for _ in range(300):
+                t0 = time.perf_counter()
+                conn.execute("UPDATE bench_floor SET n = n + 1 WHERE id = 1")
+                conn.commit()
+                times.append(time.perf_counter() - t0)
+            p99s.append(pct(times, 99))
+            p50s.append(pct(times, 50))
+    print(
+        f"  the floor, one row updated and committed (300 x {repeats}): p50 median "
+        f"{ms(statistics.median(p50s))}, p99 median {ms(statistics.median(p99s))} "
+        f"(runs {', '.join(ms(p) for p in p99s)})"
     )
 
 

@@ -255,6 +255,10 @@ class PgReader:
         if len(self._views) > VIEW_CACHE:
             self._views.clear()
         self._views[group_id] = view
+        if len(self._groups_of) > VIEW_CACHE:
+            self._groups_of.clear()
+        for m in mentions:  # what is on screen resolves without asking (an action on it)
+            self._groups_of[m.id] = group_id
         return view
 
     def author_mentions(self, mention: Mention, limit: int = AUTHOR_HISTORY) -> list[Mention]:

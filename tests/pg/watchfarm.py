@@ -308,6 +308,9 @@ def run_farm(
         ]
         farm.t0 = time.monotonic()
         try:
+            started = time.monotonic() + 60  # the nodes start (imports, connections)
+            while not farm.polls and time.monotonic() < started:
+                time.sleep(0.1)
             run = _drive(pg_url, farm, platform, procs, seconds, reply_every)
             farm.frozen = int((time.monotonic() - farm.t0) / every)
             _drain(pg_url, farm, platform, run, drain)
@@ -376,6 +379,7 @@ def _drive(
     from store.postgres import PgStore
 
     run = _Run()
+    begun = time.monotonic()  # the first poll: the run's clock starts
     with (
         PgStore.open(pg_url, user="agent", listen=False) as agent,
         psycopg.connect(pg_url, autocommit=True) as conn,
@@ -385,7 +389,7 @@ def _drive(
             row = conn.execute("SELECT holder->>'pid' FROM poller_lease").fetchone()
             if row:
                 run.holders.add(row[0])
-            elapsed = time.monotonic() - farm.t0
+            elapsed = time.monotonic() - begun
             if run.killed is None and row and elapsed > seconds / 2:
                 run.killed, run.killed_at = int(row[0]), elapsed
                 os.kill(run.killed, signal.SIGKILL)  # the polling node dies

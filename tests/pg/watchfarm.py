@@ -226,6 +226,7 @@ class Figures:
     killed_at: float | None
     pollers: int
     logs: list[str]
+    twice: list[str] = field(default_factory=list)  # the deliveries of a duplicate alert
 
     def line(self) -> str:
         return (
@@ -336,6 +337,7 @@ def run_farm(
             texts_posted = Counter(s["text"] for s in platform.state.statuses.values())
             requests = sum(1 for r in platform.state.requests if r == ("POST", "/api/v1/statuses"))
     alerted = farm.alerted_items()
+    dups = {k for k, n in alerted.items() if n > 1}
     logs = [(folder / f"node{n}.log").read_text(errors="replace") for n in range(nodes)]
     posted = sum(1 for r in run.replies if any(r in t for t in texts_posted))
     return Figures(
@@ -357,6 +359,11 @@ def run_farm(
         killed_at=run.killed_at,
         pollers=len(run.holders),
         logs=logs,
+        twice=[
+            f"{a.get('veille_alert')}: {str(a.get('text', '')).splitlines()[0][:100]}"
+            for a in farm.alerts
+            if any("s{}r{}".format(*t) in dups for t in TOKEN.findall(str(a.get("text", ""))))
+        ],
     )
 
 

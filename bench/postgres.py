@@ -13,9 +13,9 @@ loaded with COPY. Then, each repeated and summarised by medians:
   - the counts of the status bar (group_counts), with and without SLA breaches;
   - triage actions (tag, status, assign): p50 / p99;
   - 20 concurrent writers (threads, one store each) tagging 5 hot groups: lost updates;
-  - 3 watch nodes (processes) sharing the lease, the sources' records, the alert ledger
-    and the outbox over 30 minutes of polling compressed to 30 s (1 s = 1 min), the
-    lease holder killed -9 half-way: duplicate polls, alerts, posts.
+  - 3 real `veille watch` processes (bench/watch_nodes.py) over 30 simulated minutes
+    (sources polled every second), the lease holder killed -9 half-way: duplicate polls,
+    alerts and posts counted by the servers they reach.
 Targets (issue 15): launch <= 1.0 s and <= 200 MB; keystroke p95 <= 100 ms; action p99
 <= 10 ms; 0 lost updates; 0 duplicates. Say the machine's load with the figures.
 """
@@ -51,7 +51,6 @@ FILTERS = [
     "status:open",
 ]
 PLATFORMS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
-NODE_SECONDS = 30.0  # 30 simulated minutes
 SOURCES = 40
 
 
@@ -359,102 +358,14 @@ def writers(url: str, ids: list[str], n_writers: int = 20, each: int = 25) -> No
 
 
 # ---------------------------------------------------------------------- watch nodes
-def child_node(url: str, name: str, seconds: float) -> None:
-    """One watch node: lease, sources due, alerts and the outbox, for `seconds`."""
-    import psycopg
+def nodes(server) -> None:
+    """3 real `veille watch` processes (bench/watch_nodes.py), on a database of their
+    own on the same server: each alert check reads every group's view (Watch.decide_raw),
+    which a million-mention archive would turn into the figure."""
+    from bench.watch_nodes import run
 
-    from app.dbhealth import DatabaseHealth
-    from app.runtime import Runtime
-    from app.services.ledger import Ledger
-    from store.lease import Lease
-    from triage.config import Config
-    from triage.model import DeliveryStatus, utcnow
-
-    rt = Runtime.of(Config(user=name), url)
-    lease = Lease(rt.store_path, name, "watch", ttl=3.0)
-    health = DatabaseHealth(rt.store_url, rt.sources_folder)
-    ledger = Ledger(rt.store_path / "watch" / "alerts.ledger")
-    store = rt.open_store(pipeline=False)
-    log = psycopg.connect(url, autocommit=True)
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        now = utcnow()
-        if lease.acquire():
-            for k in range(SOURCES):
-                record = health.load(f"src-{k}", "rss")
-                if record.next_poll is None or record.next_poll <= now:
-                    # when the node decided: a second poll within `every` is a duplicate
-                    log.execute(
-                        "INSERT INTO bench_polls VALUES (%s, %s, %s)", (name, f"src-{k}", now)
-                    )
-                    record.next_poll = now + timedelta(seconds=1.0)  # "every 1m", compressed
-                    record.last_ok = now
-                    health.save(record)
-        for key in (f"spike:{int(time.time())}", f"urgent:{int(time.time() * 2) % 50}"):
-            if key not in ledger and ledger.begin(key):  # every node sees every alert
-                log.execute("INSERT INTO bench_alerts VALUES (%s, %s)", (name, key))
-                ledger.add(key)
-        for target, reply in store.pending_outbox():
-            log.execute("INSERT INTO bench_posts VALUES (%s, %s)", (name, reply.key))
-            store.update_reply(target, reply.key, DeliveryStatus.DELIVERED, posted_url="x")
-        time.sleep(0.05)
-    store.close()
-
-
-def nodes(url: str, ids: list[str]) -> None:
-    import psycopg
-
-    from store.postgres import PgStore
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE bench_polls (node text, source text, at timestamptz)")
-        conn.execute("CREATE TABLE bench_alerts (node text, key text)")
-        conn.execute("CREATE TABLE bench_posts (node text, key text)")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--child-node", url, f"node{k}", str(NODE_SECONDS)]
-        )
-        for k in range(3)
-    ]
-    replies = 0
-    with PgStore.open(url, user="agent", listen=False) as s:
-        t0 = time.monotonic()
-        killed = False
-        while time.monotonic() - t0 < NODE_SECONDS - 3:
-            s.add_reply(ids[replies % len(ids)], f"Bonjour, réponse {replies}")
-            replies += 1
-            if not killed and time.monotonic() - t0 > NODE_SECONDS / 2:
-                holder = s._query("SELECT holder->>'pid' FROM poller_lease")
-                if holder:
-                    os.kill(int(holder[0][0]), 9)  # the polling node dies mid-run
-                    killed = True
-            time.sleep(0.1)
-    for p in procs:
-        p.wait()
-    with psycopg.connect(url, autocommit=True) as conn:
-        polls = conn.execute(
-            "SELECT count(*) FROM (SELECT source, at - lag(at) OVER (PARTITION BY source "
-            "ORDER BY at) AS gap FROM bench_polls) t WHERE gap < interval '1 second'"
-        ).fetchone()[0]
-        total_polls, pollers = conn.execute(
-            "SELECT count(*), count(DISTINCT node) FROM bench_polls"
-        ).fetchone()
-        dup_alerts = conn.execute(
-            "SELECT count(*) FROM (SELECT key FROM bench_alerts GROUP BY key HAVING count(*) > 1) t"
-        ).fetchone()[0]
-        alerts = conn.execute("SELECT count(DISTINCT key) FROM bench_alerts").fetchone()[0]
-        dup_posts = conn.execute(
-            "SELECT count(*) FROM (SELECT key FROM bench_posts GROUP BY key HAVING count(*) > 1) t"
-        ).fetchone()[0]
-        posts, posters = conn.execute(
-            "SELECT count(DISTINCT key), count(DISTINCT node) FROM bench_posts"
-        ).fetchone()
-    print(
-        f"3 watch nodes, 30 simulated minutes, {SOURCES} sources every minute, lease holder "
-        f"killed -9 half-way: {total_polls} polls by {pollers} nodes, duplicate polls {polls}; "
-        f"{alerts} alerts, duplicate alerts {dup_alerts}; {posts}/{replies} replies posted by "
-        f"{posters} nodes, duplicate posts {dup_posts}"
-    )
+    url = server.create_database("nodes")
+    print(f"3 watch nodes, {SOURCES} sources, 30 simulated minutes: {run(url, SOURCES, 30)}")
 
 
 # ---------------------------------------------------------------------- main
@@ -464,14 +375,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="no writers, no watch nodes")
     parser.add_argument("--child-launch", nargs=2, metavar=("URL", "MODE"))
-    parser.add_argument("--child-node", nargs=3, metavar=("URL", "NAME", "SECONDS"))
     args = parser.parse_args()
     if args.child_launch:
         child_launch(*args.child_launch)
-        return 0
-    if args.child_node:
-        url, name, seconds = args.child_node
-        child_node(url, name, float(seconds))
         return 0
     if not DATA.exists():
         print(f"skipped: the real data ({DATA}) is absent")
@@ -499,7 +405,7 @@ def main() -> int:
             actions(store, ids, max(1, args.repeats // 2 + 1))
         if not args.quick:
             writers(url, ids)
-            nodes(url, ids[100:])
+            nodes(server)
     print(f"machine after: {load_avg()}")
     return 0
 

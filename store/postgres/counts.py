@@ -10,7 +10,9 @@ group is counted as a group nobody acted on (status new, open, unanswered, no ha
 its leader's time read from its own row (`first_at`, schema FIRST_AT); then the groups
 that do have a state row (the few acted on, found from the small states table by the
 primary key) take back that default and add what their state says. The breach test
-compares `first_at` with three precomputed instants, cheapest first.
+compares `first_at` with three precomputed instants, cheapest first; the unread figure
+is the groups less those the user read to the end (a count of the read marks, not a
+probe per group).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from store.postgres.sqlfilter import UNREAD
+from store.postgres.sqlfilter import READ, UNREAD
 from triage.query import CLOSED, Counts, SlaLeftClock
 from triage.sla import MICROBLOGS
 
@@ -32,7 +34,7 @@ WITH stated AS MATERIALIZED (
 SELECT 'new', count(*), count(*),
        count(*) FILTER (WHERE g.priority >= %(urgent)s), 0,
        count(*) FILTER (WHERE {late}),
-       count(*) FILTER (WHERE {unread})
+       count(*) - (SELECT count(*) FROM ({read}) r)
 FROM groups g
 UNION ALL
 SELECT 'new', -count(*), -count(*),
@@ -81,7 +83,8 @@ def counts_query(
             "micro": sorted(MICROBLOGS),
         }
     unread = UNREAD.replace("%s", "%(user)s")
-    return COUNTS.format(open=OPEN, late=late, unread=unread), params
+    read = READ.replace("%s", "%(user)s")
+    return COUNTS.format(open=OPEN, late=late, unread=unread, read=read), params
 
 
 def to_counts(rows: list[tuple[Any, ...]]) -> Counts:

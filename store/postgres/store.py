@@ -210,7 +210,6 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         self._after_commit([after_state], gen)
         return after_state
 
-
     def undo(self, user: str | None = None) -> Event | None:
         """Revert `user`'s last action (one batch), all or nothing, in one transaction."""
         who = user or self.user

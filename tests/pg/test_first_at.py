@@ -113,3 +113,15 @@ def test_the_author_lookup_uses_the_index(pg_url, limit):
                 ("mastodon", leader.author.handle, limit),
             ).fetchall()
         assert "mentions_author" in " ".join(r[0] for r in plan)
+
+
+def test_the_unread_figure_agrees_with_the_walk_after_reads(pg_url):
+    with PgStore.open(pg_url, user="ana") as store:
+        store.ingest([in_group(i, f"rss:{i}", hours=i) for i in range(6)])
+        store.tag("rss:1", add=["lu"])  # a group with a state row, read
+        store.mark_read(store.view("rss:1"))
+        store.mark_read(store.view("rss:2"))  # one without, read
+        store.set_status("rss:3", "done")  # closed: counted nowhere as unread
+        store.mark_read(store.view("rss:3"))
+        walked = counts_agree(store)
+        assert walked.unread == 3  # rss:0, rss:4, rss:5

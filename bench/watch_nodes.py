@@ -8,7 +8,8 @@ on 127.0.0.1, each counting what reaches it; the sources are polled `every = "1s
 round stands for a minute: 30 rounds are 30 simulated minutes, on the real clock, lease,
 locks, ledger and outbox), new items carry the real customer tweets of
 ../shared/data/twcs-sample.csv (generated texts if it is absent), an agent writes a reply
-every 0.3 s for the outbox, and the node holding the poller lease is killed -9 half-way.
+every 0.3 s for the outbox, and the node holding the poller lease is killed -9 half-way;
+then up to 60 s with no new item or reply, for the last alerts and posts to go out.
 Printed per run: polls and duplicate polls, the longest a feed waited, groups alerted and
 duplicate alerts (bursts included), replies posted and duplicate posts, with the load.
 """
@@ -46,7 +47,7 @@ def run(url: str, sources: int, minutes: int) -> str:
     with tempfile.TemporaryDirectory(prefix="veille-nodes-") as folder:
         f = run_farm(
             url, Path(folder), seconds=float(minutes), sources=sources, every=1.0,
-            texts=real_texts(), drain=20.0,
+            texts=real_texts(), drain=60.0,
         )  # fmt: skip
     problems = [
         f"duplicate polls {f.duplicate_polls[:5]}" if f.duplicate_polls else "",

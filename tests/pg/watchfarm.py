@@ -419,12 +419,19 @@ def _drive(
 
 
 def _drain(pg_url: str, farm: Farm, platform: PlatformServer, run: _Run, seconds: float) -> None:
-    """Wait (at most `seconds`) until every group made is alerted and every reply posted."""
+    """Wait (at most `seconds`) until every feed has been read to its last item, every
+    group made is alerted and every reply posted."""
     import psycopg
 
     end = time.monotonic() + seconds
+    frozen = time.monotonic() - farm.t0
     with psycopg.connect(pg_url, autocommit=True) as conn:
         while time.monotonic() < end:
+            with farm.lock:  # each feed asked twice since: its last items are stored
+                after = Counter(k for k, t in farm.polls if t > frozen)
+            if any(after[k] < 2 for k in range(farm.sources)):
+                time.sleep(0.25)
+                continue
             made = conn.execute("SELECT group_id FROM groups WHERE group_id LIKE 'rss:%'")
             groups = {"s{}r{}".format(*t) for (g,) in made for t in TOKEN.findall(g)}
             with platform.state.lock:

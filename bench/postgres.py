@@ -10,11 +10,12 @@ loaded with COPY. Then, each repeated and summarised by medians:
   - filter keystrokes: every prefix of a few filters typed in the TUI, to what the inbox
     shows (the database's answer, or for a free word under 3 letters the inbox's own
     scan to a first screenful), p50 / p95;
+  - the counts of the status bar (group_counts), with and without SLA breaches;
   - triage actions (tag, status, assign): p50 / p99;
   - 20 concurrent writers (threads, one store each) tagging 5 hot groups: lost updates;
-  - 3 watch nodes (processes) sharing the lease, the sources' records, the alert ledger
-    and the outbox over 30 minutes of polling compressed to 30 s (1 s = 1 min), the
-    lease holder killed -9 half-way: duplicate polls, alerts, posts.
+  - 3 real `veille watch` processes (bench/watch_nodes.py) over 30 simulated minutes
+    (sources polled every second), the lease holder killed -9 half-way: duplicate polls,
+    alerts and posts counted by the servers they reach.
 Targets (issue 15): launch <= 1.0 s and <= 200 MB; keystroke p95 <= 100 ms; action p99
 <= 10 ms; 0 lost updates; 0 duplicates. Say the machine's load with the figures.
 """
@@ -50,7 +51,6 @@ FILTERS = [
     "status:open",
 ]
 PLATFORMS = ("rss", "mastodon", "bluesky", "hackernews", "reddit")
-NODE_SECONDS = 30.0  # 30 simulated minutes
 SOURCES = 40
 
 
@@ -80,6 +80,7 @@ def load(url: str, n: int) -> float:
 
     from store.postgres import PgStore
     from store.postgres.rows import group_rows
+    from store.postgres.schema import AUTHOR_INDEX
     from triage.filter import vocabulary_of
     from triage.model import Author, Mention
 
@@ -93,7 +94,7 @@ def load(url: str, n: int) -> float:
     with psycopg.connect(url) as conn:
         conn.execute(
             "DROP INDEX groups_haystack, groups_authors, groups_signals, groups_brands, "
-            "groups_platforms"
+            "groups_platforms, groups_counts, mentions_author"
         )
         with conn.cursor() as cur:
             with (
@@ -121,13 +122,13 @@ def load(url: str, n: int) -> float:
                 merged[g.group_id] = g.params(1)
             del groups_buffer
             with cur.copy(
-                "COPY groups (group_id, priority, last_at, size, brands, platforms, haystack, "
-                "authors, signals, gen) FROM STDIN"
+                "COPY groups (group_id, priority, last_at, first_at, size, brands, platforms, "
+                "haystack, authors, signals, gen) FROM STDIN"
             ) as cg:
                 for p in merged.values():
                     cg.write_row(
-                        (p["group_id"], p["priority"], p["last_at"], p["size"], p["brands"],
-                         p["platforms"], p["haystack"], p["authors"], p["signals"], 1)
+                        (p["group_id"], p["priority"], p["last_at"], p["first_at"], p["size"],
+                         p["brands"], p["platforms"], p["haystack"], p["authors"], p["signals"], 1)
                     )  # fmt: skip
                     if len(words) < 2_000_000:
                         words |= vocabulary_of([p["haystack"]])
@@ -135,6 +136,10 @@ def load(url: str, n: int) -> float:
                 for w in words:
                     cw.write_row((w,))
             cur.execute("UPDATE veille_meta SET mentions = %s, generation = 1", (n,))
+        conn.execute(AUTHOR_INDEX)
+        conn.execute(
+            "CREATE INDEX groups_counts ON groups (first_at) INCLUDE (priority, platforms, group_id)"
+        )
         conn.execute("CREATE INDEX groups_brands ON groups USING gin (brands)")
         conn.execute("CREATE INDEX groups_platforms ON groups USING gin (platforms)")
         conn.execute("CREATE INDEX groups_haystack ON groups USING gin (haystack gin_trgm_ops)")
@@ -253,7 +258,9 @@ def keystrokes_by(store, ranked, repeats: int, name: str, shown_by) -> None:
 
 
 def actions(store, ids: list[str], repeats: int) -> None:
+    """Actions on rows the inbox shows (their views read, as the screen reads them)."""
     rng = random.Random(3)
+    store.prefetch(ids)
     p99s, p50s = [], []
     for r in range(repeats):
         times = []
@@ -273,6 +280,50 @@ def actions(store, ids: list[str], repeats: int) -> None:
         f"triage action (300 x {repeats}): p50 median {ms(statistics.median(p50s))}, "
         f"p99 median {ms(statistics.median(p99s))} (runs {', '.join(ms(p) for p in p99s)})"
     )
+    floor(store, repeats)
+
+
+def floor(store, repeats: int) -> None:
+    """What any durable write costs on this machine now: one row updated and committed
+    (fsync), no veille code - the floor under an action's figures."""
+    p99s, p50s = [], []
+    with store.pool.connection() as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_floor (id int PRIMARY KEY, n int)")
+        conn.execute("INSERT INTO bench_floor VALUES (1, 0) ON CONFLICT DO NOTHING")
+        conn.commit()
+        for _ in range(repeats):
+            times = []
+            for _ in range(300):
+                t0 = time.perf_counter()
+                conn.execute("UPDATE bench_floor SET n = n + 1 WHERE id = 1")
+                conn.commit()
+                times.append(time.perf_counter() - t0)
+            p99s.append(pct(times, 99))
+            p50s.append(pct(times, 50))
+    print(
+        f"  the floor, one row updated and committed (300 x {repeats}): p50 median "
+        f"{ms(statistics.median(p50s))}, p99 median {ms(statistics.median(p99s))} "
+        f"(runs {', '.join(ms(p) for p in p99s)})"
+    )
+
+
+def counts(store, repeats: int) -> None:
+    """The status bar's figures (triage.query.count -> group_counts, one SQL query)."""
+    from triage import query
+    from triage.config import SlaConfig
+    from triage.model import utcnow
+
+    clock = query.sla_clock(SlaConfig(), store.urgent_threshold)
+    for name, sla in (("with SLA breaches", clock), ("without SLA", None)):
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            got = query.count(store, utcnow(), sla)
+            times.append(time.perf_counter() - t0)
+        print(
+            f"counts {name} ({got.groups} groups, {got.breached} breached): median "
+            f"{ms(statistics.median(times))} (runs {', '.join(ms(t) for t in times)})"
+        )
 
 
 def writers(url: str, ids: list[str], n_writers: int = 20, each: int = 25) -> None:
@@ -307,102 +358,14 @@ def writers(url: str, ids: list[str], n_writers: int = 20, each: int = 25) -> No
 
 
 # ---------------------------------------------------------------------- watch nodes
-def child_node(url: str, name: str, seconds: float) -> None:
-    """One watch node: lease, sources due, alerts and the outbox, for `seconds`."""
-    import psycopg
+def nodes(server) -> None:
+    """3 real `veille watch` processes (bench/watch_nodes.py), on a database of their
+    own on the same server: each alert check reads every group's view (Watch.decide_raw),
+    which a million-mention archive would turn into the figure."""
+    from bench.watch_nodes import run
 
-    from app.dbhealth import DatabaseHealth
-    from app.runtime import Runtime
-    from app.services.ledger import Ledger
-    from store.lease import Lease
-    from triage.config import Config
-    from triage.model import DeliveryStatus, utcnow
-
-    rt = Runtime.of(Config(user=name), url)
-    lease = Lease(rt.store_path, name, "watch", ttl=3.0)
-    health = DatabaseHealth(rt.store_url, rt.sources_folder)
-    ledger = Ledger(rt.store_path / "watch" / "alerts.ledger")
-    store = rt.open_store(pipeline=False)
-    log = psycopg.connect(url, autocommit=True)
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        now = utcnow()
-        if lease.acquire():
-            for k in range(SOURCES):
-                record = health.load(f"src-{k}", "rss")
-                if record.next_poll is None or record.next_poll <= now:
-                    # when the node decided: a second poll within `every` is a duplicate
-                    log.execute(
-                        "INSERT INTO bench_polls VALUES (%s, %s, %s)", (name, f"src-{k}", now)
-                    )
-                    record.next_poll = now + timedelta(seconds=1.0)  # "every 1m", compressed
-                    record.last_ok = now
-                    health.save(record)
-        for key in (f"spike:{int(time.time())}", f"urgent:{int(time.time() * 2) % 50}"):
-            if key not in ledger and ledger.begin(key):  # every node sees every alert
-                log.execute("INSERT INTO bench_alerts VALUES (%s, %s)", (name, key))
-                ledger.add(key)
-        for target, reply in store.pending_outbox():
-            log.execute("INSERT INTO bench_posts VALUES (%s, %s)", (name, reply.key))
-            store.update_reply(target, reply.key, DeliveryStatus.DELIVERED, posted_url="x")
-        time.sleep(0.05)
-    store.close()
-
-
-def nodes(url: str, ids: list[str]) -> None:
-    import psycopg
-
-    from store.postgres import PgStore
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE TABLE bench_polls (node text, source text, at timestamptz)")
-        conn.execute("CREATE TABLE bench_alerts (node text, key text)")
-        conn.execute("CREATE TABLE bench_posts (node text, key text)")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--child-node", url, f"node{k}", str(NODE_SECONDS)]
-        )
-        for k in range(3)
-    ]
-    replies = 0
-    with PgStore.open(url, user="agent", listen=False) as s:
-        t0 = time.monotonic()
-        killed = False
-        while time.monotonic() - t0 < NODE_SECONDS - 3:
-            s.add_reply(ids[replies % len(ids)], f"Bonjour, réponse {replies}")
-            replies += 1
-            if not killed and time.monotonic() - t0 > NODE_SECONDS / 2:
-                holder = s._query("SELECT holder->>'pid' FROM poller_lease")
-                if holder:
-                    os.kill(int(holder[0][0]), 9)  # the polling node dies mid-run
-                    killed = True
-            time.sleep(0.1)
-    for p in procs:
-        p.wait()
-    with psycopg.connect(url, autocommit=True) as conn:
-        polls = conn.execute(
-            "SELECT count(*) FROM (SELECT source, at - lag(at) OVER (PARTITION BY source "
-            "ORDER BY at) AS gap FROM bench_polls) t WHERE gap < interval '1 second'"
-        ).fetchone()[0]
-        total_polls, pollers = conn.execute(
-            "SELECT count(*), count(DISTINCT node) FROM bench_polls"
-        ).fetchone()
-        dup_alerts = conn.execute(
-            "SELECT count(*) FROM (SELECT key FROM bench_alerts GROUP BY key HAVING count(*) > 1) t"
-        ).fetchone()[0]
-        alerts = conn.execute("SELECT count(DISTINCT key) FROM bench_alerts").fetchone()[0]
-        dup_posts = conn.execute(
-            "SELECT count(*) FROM (SELECT key FROM bench_posts GROUP BY key HAVING count(*) > 1) t"
-        ).fetchone()[0]
-        posts, posters = conn.execute(
-            "SELECT count(DISTINCT key), count(DISTINCT node) FROM bench_posts"
-        ).fetchone()
-    print(
-        f"3 watch nodes, 30 simulated minutes, {SOURCES} sources every minute, lease holder "
-        f"killed -9 half-way: {total_polls} polls by {pollers} nodes, duplicate polls {polls}; "
-        f"{alerts} alerts, duplicate alerts {dup_alerts}; {posts}/{replies} replies posted by "
-        f"{posters} nodes, duplicate posts {dup_posts}"
-    )
+    url = server.create_database("nodes")
+    print(f"3 watch nodes, {SOURCES} sources, 30 simulated minutes: {run(url, SOURCES, 30)}")
 
 
 # ---------------------------------------------------------------------- main
@@ -412,14 +375,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="no writers, no watch nodes")
     parser.add_argument("--child-launch", nargs=2, metavar=("URL", "MODE"))
-    parser.add_argument("--child-node", nargs=3, metavar=("URL", "NAME", "SECONDS"))
     args = parser.parse_args()
     if args.child_launch:
         child_launch(*args.child_launch)
-        return 0
-    if args.child_node:
-        url, name, seconds = args.child_node
-        child_node(url, name, float(seconds))
         return 0
     if not DATA.exists():
         print(f"skipped: the real data ({DATA}) is absent")
@@ -443,10 +401,11 @@ def main() -> int:
         with PgStore.open(url, user="bench") as store:
             ids = store.ranked_ids()[:2000]
             keystrokes(store, max(1, args.repeats // 2 + 1))
+            counts(store, args.repeats)
             actions(store, ids, max(1, args.repeats // 2 + 1))
         if not args.quick:
             writers(url, ids)
-            nodes(url, ids[100:])
+            nodes(server)
     print(f"machine after: {load_avg()}")
     return 0
 

@@ -108,12 +108,15 @@ def load(path: Path) -> list[Mention]:
     return out
 
 
-def run_once(mentions: list[Mention], chunk: int, with_rules: bool, handles: list[str]) -> tuple[float, Path]:
+def run_once(
+    mentions: list[Mention], chunk: int, with_rules: bool, handles: list[str]
+) -> tuple[float, Path]:
     config = parse_config(CONFIG)
     folder = Path(tempfile.mkdtemp(prefix="veille-bench-rules-"))
     store_path = folder / "store"
     inbox = Inbox.open(store_path, user="bench", pipeline=make_pipeline(config))
     if with_rules:
+
         def people(p):  # 200 people, every 4th a VIP
             for i, h in enumerate(handles):
                 p = link(p, [h])
@@ -170,8 +173,14 @@ def main() -> int:
         groups = Counter((e.who, e.target) for e in events if e.who.startswith("rule:"))
         per_rule = Counter(who for who, _ in groups)
         for who in sorted(per_rule):
-            print(f"  {who:<20} acted on {per_rule[who]:4d} groups, {by_rule[who]:5d} durable actions")
-        bumped = sum(1 for m in inbox.all_mentions() if any(s.startswith(("rule ", "vip:")) for s in m.signals))
+            print(
+                f"  {who:<20} acted on {per_rule[who]:4d} groups, {by_rule[who]:5d} durable actions"
+            )
+        bumped = sum(
+            1
+            for m in inbox.all_mentions()
+            if any(s.startswith(("rule ", "vip:")) for s in m.signals)
+        )
         print(f"  posts ranked up by a rule or as a VIP's: {bumped}")
         config = parse_config(CONFIG)
         for rule in config.rules[:2]:

@@ -41,7 +41,9 @@ SYNTH_QUERIES = ("lampe", "remboursement", "refunds", "overheat", "dangereuse", 
 
 
 def twcs_store(folder: Path) -> Inbox:
-    brands = sorted({r["author_id"] for r in csv.DictReader(TWCS.open()) if r["inbound"] == "False"})
+    brands = sorted(
+        {r["author_id"] for r in csv.DictReader(TWCS.open()) if r["inbound"] == "False"}
+    )
     pipeline = Pipeline([BrandConfig(b, keywords=(b,), handles=(f"@{b}",)) for b in brands])
     inbox = Inbox.open(folder, user="bench", pipeline=pipeline)
     mentions = []
@@ -82,7 +84,9 @@ def measure(name: str, inbox: Inbox, queries: tuple[str, ...], repeat: int) -> N
         inbox.view(g)  # built once, as the TUI's warm-up does
     vocabulary = inbox.vocabulary()
     print(f"\n{name}: {len(ids):,} groups, vocabulary {len(vocabulary):,} words")
-    print(f"{'query':<14}{'plain':>7}{'stems':>7}  {'expand':>9}  {'scan plain':>11}  {'scan stems':>11}  new words")
+    print(
+        f"{'query':<14}{'plain':>7}{'stems':>7}  {'expand':>9}  {'scan plain':>11}  {'scan stems':>11}  new words"
+    )
     for query in queries:
         plain = parse_filter(query)
         expand_ms = median_ms(lambda q=query: parse_filter(q).with_vocabulary(vocabulary), repeat)

@@ -211,10 +211,12 @@ class VeilleApp(App[None]):
 
     def author_history(self, view: GroupView) -> tuple[list[Mention], list[tuple[str, str]]]:
         """The author's other mentions (newest first) and our replies to them."""
-        index = self._author_index
+        leader = view.leader
+        # q15: a database store answers from its author index (no archive in memory)
+        asked = getattr(self.inbox, "author_mentions", None)
+        index = {_author_key(leader): asked(leader)} if asked else self._author_index
         if index is None:
             return [], []
-        leader = view.leader
         key = _author_key(leader)
         ids = {m.id for m in view.mentions}
         history = [m for m in index.get(key, ()) if m.id not in ids]
@@ -227,6 +229,8 @@ class VeilleApp(App[None]):
 
     def build_author_index(self) -> None:
         """Who wrote what (for the thread pane's history); run from a worker thread."""
+        if hasattr(self.inbox, "author_mentions"):  # q15: asked per author instead
+            return
         index: dict[str, list[Mention]] = defaultdict(list)
         for n, mention in enumerate(list(self.inbox.all_mentions())):
             index[_author_key(mention)].append(mention)

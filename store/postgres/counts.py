@@ -3,41 +3,64 @@
 The same definitions as `triage.query.count` (open: not done or ignored and not snoozed;
 urgent: open and ranked at or above the threshold; a failed hand-off; breached: open,
 unanswered, and its leader older than the first-response target of triage.sla, the
-shortest of normal, microblog - any platform of the story - and urgent). One pass over
-the groups, joined to the small states and hand-off tables and to each leader's row.
+shortest of normal, microblog - any platform of the story - and urgent).
+
+At a million groups the cost is the pass over them, so that pass joins nothing: every
+group is counted as a group nobody acted on (status new, open, unanswered, no hand-off),
+its leader's time read from its own row (`first_at`, schema FIRST_AT); then the groups
+that do have a state row (the few acted on, found from the small states table by the
+primary key) take back that default and add what their state says. The breach test
+compares `first_at` with three precomputed instants, cheapest first; the unread figure
+is the groups less those the user read to the end (a count of the read marks, not a
+probe per group).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from store.postgres.sqlfilter import UNREAD
+from store.postgres.sqlfilter import READ, UNREAD
 from triage.query import CLOSED, Counts, SlaLeftClock
 from triage.sla import MICROBLOGS
 
 COUNTS = """
-SELECT coalesce(s.status, 'new'),
-       count(*),
-       count(*) FILTER (WHERE {open}),
-       count(*) FILTER (WHERE {open} AND g.priority >= %(urgent)s),
-       count(*) FILTER (WHERE {open} AND h.delivery = 'failed'),
-       {breached},
-       count(*) FILTER (WHERE {open} AND {unread})
+WITH stated AS MATERIALIZED (
+    SELECT g.group_id, g.priority, g.first_at, g.platforms, s.status, s.snoozed_until,
+           s.first_response, h.delivery
+    FROM states s JOIN groups g ON g.group_id = s.target
+    LEFT JOIN handoffs h ON h.target = s.target
+)
+SELECT 'new', count(*), count(*),
+       count(*) FILTER (WHERE g.priority >= %(urgent)s), 0,
+       count(*) FILTER (WHERE {late}),
+       count(*) - (SELECT count(*) FROM ({read}) r)
 FROM groups g
-LEFT JOIN states s ON s.target = g.group_id
-LEFT JOIN handoffs h ON h.target = g.group_id
-{leader}
+UNION ALL
+SELECT 'new', -count(*), -count(*),
+       -count(*) FILTER (WHERE g.priority >= %(urgent)s), 0,
+       -count(*) FILTER (WHERE {late}),
+       -count(*) FILTER (WHERE {unread})
+FROM stated g
+UNION ALL
+SELECT g.status, count(*), count(*) FILTER (WHERE g.open),
+       count(*) FILTER (WHERE g.open AND g.priority >= %(urgent)s),
+       count(*) FILTER (WHERE g.open AND g.delivery = 'failed'),
+       count(*) FILTER (WHERE g.open AND g.first_response IS NULL AND {late}),
+       count(*) FILTER (WHERE g.open AND {unread})
+FROM (SELECT g.group_id, g.priority, g.first_at, g.platforms, g.first_response, g.delivery,
+             coalesce(g.status, 'new') AS status, {open} AS open
+      FROM stated g OFFSET 0) g
 GROUP BY 1
 """
 OPEN = (
-    "(coalesce(s.status, 'new') <> ALL(%(closed)s) "
-    "AND NOT coalesce(s.snoozed_until > %(now)s, false))"
+    "(coalesce(g.status, 'new') <> ALL(%(closed)s) "
+    "AND NOT coalesce(g.snoozed_until > %(now)s, false))"
 )
-ALLOWED = (
-    "least(%(normal)s, "
-    "CASE WHEN lower(g.platforms::text)::text[] && %(micro)s THEN %(microblog)s ELSE %(normal)s END, "
-    "CASE WHEN g.priority >= %(sla_urgent)s THEN %(urgent_s)s ELSE %(normal)s END)"
+# the leader older than the shortest allowed time: normal, urgent (by rank), microblog
+LATE = (
+    "(g.first_at < %(normal_at)s OR (g.priority >= %(sla_urgent)s AND g.first_at < %(urgent_at)s)"
+    " OR (g.first_at < %(micro_at)s AND lower(g.platforms::text)::text[] && %(micro)s))"
 )
 
 
@@ -49,22 +72,19 @@ def counts_query(
         "closed": [c.value for c in CLOSED], "now": now, "urgent": urgent, "user": user
     }  # fmt: skip
     if sla is None:
-        breached, leader = "0", ""
+        late = "false"
     else:
-        breached = (
-            f"count(*) FILTER (WHERE {OPEN} AND s.first_response IS NULL AND "
-            f"m.created_at + {ALLOWED} * interval '1 second' < %(now)s)"
-        )
-        leader = "JOIN mentions m ON m.id = g.group_id"
+        late = LATE
         params |= {
-            "normal": sla.sla.normal,
-            "microblog": sla.sla.microblog,
-            "urgent_s": sla.sla.urgent,
+            "normal_at": now - timedelta(seconds=sla.sla.normal),
+            "urgent_at": now - timedelta(seconds=sla.sla.urgent),
+            "micro_at": now - timedelta(seconds=sla.sla.microblog),
             "sla_urgent": sla.urgent_threshold,
             "micro": sorted(MICROBLOGS),
         }
     unread = UNREAD.replace("%s", "%(user)s")
-    return COUNTS.format(open=OPEN, breached=breached, leader=leader, unread=unread), params
+    read = READ.replace("%s", "%(user)s")
+    return COUNTS.format(open=OPEN, late=late, unread=unread, read=read), params
 
 
 def to_counts(rows: list[tuple[Any, ...]]) -> Counts:

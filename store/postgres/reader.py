@@ -21,6 +21,7 @@ from psycopg_pool import ConnectionPool
 
 from store.postgres.connect import CHANNEL, in_words
 from store.postgres.counts import counts_query, to_counts
+from store.postgres.schema import AUTHOR_KEY
 from store.postgres.sqlfilter import visibility, where
 from triage.errors import NotFound
 from triage.filter import Filter, FilterContext, parse_filter
@@ -34,6 +35,7 @@ VIEW_CACHE = 20_000  # views kept (a screen shows ~50; the counts walk every gro
 READAHEAD = 500  # views read at once when a walk over a listed order misses one
 LARGE = 20_000  # groups a filter may list before the inbox scans by itself instead
 RANK = "ORDER BY g.priority DESC, g.last_at DESC, g.seq"
+AUTHOR_HISTORY = 200  # an author's mentions the thread pane's history is given at most
 WINDOW = 2000  # top-ranked groups a page walks before asking the indexes for every match
 
 
@@ -253,7 +255,27 @@ class PgReader:
         if len(self._views) > VIEW_CACHE:
             self._views.clear()
         self._views[group_id] = view
+        if len(self._groups_of) > VIEW_CACHE:
+            self._groups_of.clear()
+        for m in mentions:  # what is on screen resolves without asking (an action on it)
+            self._groups_of[m.id] = group_id
         return view
+
+    def author_mentions(self, mention: Mention, limit: int = AUTHOR_HISTORY) -> list[Mention]:
+        """The newest `limit` mentions by `mention`'s author on its platform (the thread
+        pane's history), from the author index: the TUI's `build_author_index` reads the
+        whole archive for this, which a database store need not do. The same key as the
+        TUI's (platform, handle or else name, case folded): SQL's lower() narrows, Python's
+        casefold() decides."""
+        who = mention.author.handle or mention.author.name
+        rows = self._query(
+            f"SELECT record FROM mentions WHERE ({AUTHOR_KEY}) = (%s, lower(%s)) "
+            "ORDER BY created_at DESC, id DESC LIMIT %s",
+            (mention.platform, who, limit),
+        )
+        key = who.casefold()
+        found = [Mention.from_json(r[0]) for r in rows]
+        return [m for m in found if (m.author.handle or m.author.name).casefold() == key]
 
     def vocabulary(self) -> set[str]:
         if self._vocabulary is None:

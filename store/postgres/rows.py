@@ -23,6 +23,7 @@ class GroupRow:
     group_id: str
     priority: float
     last_at: datetime
+    first_at: datetime  # the leader's time (the oldest member), what the SLA clock reads
     size: int = 0
     brands: dict[str, None] = field(default_factory=dict)
     platforms: dict[str, None] = field(default_factory=dict)
@@ -34,6 +35,7 @@ class GroupRow:
         self.size += 1
         self.priority = max(self.priority, float(m.priority or 0.0))
         self.last_at = max(self.last_at, m.created_at)
+        self.first_at = min(self.first_at, m.created_at)
         self.brands.update(dict.fromkeys(fold(b) for b in m.brands))
         self.platforms[m.platform] = None
         self.texts.append(f"{m.title} {m.text}")
@@ -46,6 +48,7 @@ class GroupRow:
             "group_id": self.group_id,
             "priority": self.priority,
             "last_at": self.last_at,
+            "first_at": self.first_at,
             "size": self.size,
             "brands": list(self.brands),
             "platforms": list(self.platforms),
@@ -62,7 +65,7 @@ def group_rows(mentions: list[Mention]) -> list[GroupRow]:
         gid = m.group_id or m.id
         row = rows.get(gid)
         if row is None:
-            row = rows[gid] = GroupRow(gid, float(m.priority or 0.0), m.created_at)
+            row = rows[gid] = GroupRow(gid, float(m.priority or 0.0), m.created_at, m.created_at)
         row.add(m)
     return list(rows.values())
 
@@ -72,13 +75,14 @@ def words_of(rows: list[GroupRow], gen: int) -> list[str]:
 
 
 UPSERT_GROUP = """
-INSERT INTO groups (group_id, priority, last_at, size, brands, platforms, haystack,
-                    authors, signals, gen)
-VALUES (%(group_id)s, %(priority)s, %(last_at)s, %(size)s, %(brands)s, %(platforms)s,
-        %(haystack)s, %(authors)s, %(signals)s, %(gen)s)
+INSERT INTO groups (group_id, priority, last_at, first_at, size, brands, platforms,
+                    haystack, authors, signals, gen)
+VALUES (%(group_id)s, %(priority)s, %(last_at)s, %(first_at)s, %(size)s, %(brands)s,
+        %(platforms)s, %(haystack)s, %(authors)s, %(signals)s, %(gen)s)
 ON CONFLICT (group_id) DO UPDATE SET
     priority = greatest(groups.priority, EXCLUDED.priority),
     last_at = greatest(groups.last_at, EXCLUDED.last_at),
+    first_at = least(groups.first_at, EXCLUDED.first_at),
     size = groups.size + EXCLUDED.size,
     brands = ARRAY(SELECT DISTINCT unnest(groups.brands || EXCLUDED.brands)),
     platforms = ARRAY(SELECT DISTINCT unnest(groups.platforms || EXCLUDED.platforms)),

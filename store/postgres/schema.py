@@ -159,7 +159,35 @@ CREATE INDEX mentions_handle ON mentions ((lower(ltrim(coalesce(
     nullif(record#>>'{author,handle}', ''), record#>>'{author,name}'), '@'))), group_id);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]  # MIGRATIONS[n]: version n -> n + 1
+
+# issue 15 at 1M (q15): each group's first mention time (its leader's, what the SLA clock
+# reads) kept on the row, so the counts need no join to a million mentions; groups written
+# without it (a rebuilt row) get it from their mentions. And the mentions of one author
+# found by an index (the thread pane's history), not by reading the archive.
+FIRST_AT = """
+ALTER TABLE groups ADD COLUMN first_at timestamptz;
+UPDATE groups g SET first_at = m.first FROM
+    (SELECT group_id, min(created_at) AS first FROM mentions GROUP BY group_id) m
+    WHERE m.group_id = g.group_id;
+CREATE FUNCTION veille_group_first_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.first_at IS NULL THEN
+        NEW.first_at := (SELECT min(created_at) FROM mentions WHERE group_id = NEW.group_id);
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER groups_first_at BEFORE INSERT OR UPDATE ON groups
+    FOR EACH ROW EXECUTE FUNCTION veille_group_first_at();
+-- what the counts read of every group, narrow: an index-only scan, not the wide rows
+CREATE INDEX groups_counts ON groups (first_at) INCLUDE (priority, platforms, group_id);
+"""
+AUTHOR_KEY = (
+    "(record->>'platform'), "
+    "lower(coalesce(nullif(record->'author'->>'handle', ''), record->'author'->>'name'))"
+)  # store.postgres.reader.author_mentions asks by it
+AUTHOR_INDEX = f"CREATE INDEX mentions_author ON mentions ({AUTHOR_KEY})"
+FIRST_AT += AUTHOR_INDEX + ";\n"
+MIGRATIONS: list[str] = [V1, V2, V3, FIRST_AT]  # MIGRATIONS[n]: version n -> n + 1
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -18,14 +18,15 @@ CLOSED = ("done", "ignored")
 # never opened by the user, or a copy or someone else's note came since (store.reads):
 # the groups the user has read are found once (a hashed subplan over their own marks),
 # not probed group by group
-UNREAD = (
-    "g.group_id NOT IN (SELECT r.group_id FROM read_marks r "
+READ = (  # the groups the user has read to the end (store.postgres.reads)
+    "SELECT r.group_id FROM read_marks r "
     "JOIN groups rg ON rg.group_id = r.group_id "
     "LEFT JOIN states st ON st.target = r.group_id "
     "WHERE r.who = %s AND r.copies >= rg.size AND r.notes >= (SELECT count(*) FROM "
     "jsonb_array_elements(coalesce(st.record->'notes', '[]'::jsonb)) n "
-    "WHERE n->>'by' <> %s))"
+    "WHERE n->>'by' <> %s)"
 )
+UNREAD = f"g.group_id NOT IN ({READ})"
 STATE_COLUMN = re.compile(r"\bs\.")
 
 

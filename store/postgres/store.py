@@ -15,12 +15,13 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import psycopg
+from psycopg import pq
 from psycopg.types.json import Jsonb
 
 from store.actor import ActingUser, acting_as
@@ -34,6 +35,7 @@ from store.postgres.reader import PgReader
 from store.postgres.reads import PgReads
 from store.postgres.schema import migrate, schema_version
 from store.postgres.stories import STORY_LOCK, PgStories, place, restory, touched
+
 from store.postgres.url import describe
 from store.verbs import ActionVerbs
 from triage import transitions as rules
@@ -51,6 +53,7 @@ GROUPING_WINDOW = timedelta(hours=72)
 HOLD_SECONDS = 300  # how long a node keeps an outbox row it took (then another may)
 TAKE = 16  # outbox rows a node takes at once (the rest stay for the other nodes)
 UNDO_LOOKBACK = 5000  # events read to find the last undoable action of a user
+STORY_ACTIONS = frozenset({"merge", "split"})  # the actions that may move copies (restory)
 
 Conn = psycopg.Connection[Any]
 
@@ -127,6 +130,24 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         with in_words(self.url), self.pool.connection() as conn, conn.transaction():
             yield conn
 
+    @contextmanager
+    def _piped(self) -> Iterator[Conn]:
+        """One transaction in a pipeline, BEGIN and COMMIT as statements: what is
+        executed is queued, sent when a result is read (BEGIN with the lock) or at the
+        end (the writes with COMMIT): an action is two round trips, psycopg's own
+        Transaction syncs BEGIN and the writes apart (four, each a wait on a busy host)."""
+        with in_words(self.url), self.pool.connection() as conn:
+            conn.autocommit = True
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    yield conn
+                    conn.execute("COMMIT")
+            finally:
+                if conn.info.transaction_status != pq.TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")  # an error or a refusal: nothing is kept
+                conn.autocommit = False
+
     def _bump(self, conn: Conn) -> int:
         """The next generation, announced (NOTIFY, sent at commit) in the same round trip.
         Its row lock orders the commits: take it after the target's row lock."""
@@ -134,30 +155,34 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         return int(row[0])  # type: ignore[index]
 
     def _locked_state(self, conn: Conn, target: str) -> TriageState:
-        """The target's state as committed, its row locked until the transaction ends
-        (one round trip when the row exists, two the first time a target is acted on)."""
-        sql = "SELECT record FROM states WHERE target = %s FOR UPDATE"
-        row = conn.execute(sql, (target,)).fetchone()
-        if row is None:
-            row = (
-                conn.execute(
-                    "INSERT INTO states (target, record, status, tags, handed_off, rev, gen) "
-                    "VALUES (%s, %s, 'new', '{}', false, 0, 0) ON CONFLICT DO NOTHING "
-                    "RETURNING record",
-                    (target, Jsonb(TriageState(target).to_json())),
-                ).fetchone()
-                or conn.execute(sql, (target,)).fetchone()
-            )  # another node's insert
-        return TriageState.from_json(row[0])  # type: ignore[index]
+        """The target's state as committed, its row locked until the transaction ends."""
+        return TriageState.from_json(self._lock(conn, target).fetchone()[0])  # type: ignore[index]
 
-    def _write(self, conn: Conn, states: list[TriageState], events: list[Event]) -> int:
-        """The new states and their events, sent in one pipeline (one round trip); an
-        event changing a merge or a split places the stories' copies again (restory)."""
+    def _lock(self, conn: Conn, target: str) -> psycopg.Cursor[Any]:
+        """Lock the target's state row, made first if nobody acted on it yet; the cursor
+        whose row is the state. Two statements, one round trip in a pipeline: the
+        second (its own snapshot) sees our insert, or the row another node committed."""
+        conn.execute(
+            "INSERT INTO states (target, record, status, tags, handed_off, rev, gen) "
+            "VALUES (%s, %s, 'new', '{}', false, 0, 0) ON CONFLICT DO NOTHING",
+            (target, Jsonb(TriageState(target).to_json())),
+        )
+        return conn.execute("SELECT record FROM states WHERE target = %s FOR UPDATE", (target,))
+
+    def _write(
+        self, conn: Conn, states: list[TriageState], events: list[Event], gen: int | None = None
+    ) -> int:
+        """The new states and their events, sent in one pipeline (one round trip; with
+        COMMIT when the transaction is pipelined). `gen`: already bumped (by `_act`, which
+        took the story lock first for a merge or split). An event changing a merge or a
+        split places the stories' copies again (restory)."""
         involved = touched(events)
-        if involved:  # before the generation's row lock, as ingest takes them
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
-        gen = self._bump(conn)
-        with conn.pipeline():
+        if gen is None:
+            if involved:  # before the generation's row lock, as ingest takes them
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
+            gen = self._bump(conn)
+        piped = conn.pgconn.pipeline_status != pq.PipelineStatus.OFF
+        with nullcontext() if piped else conn.pipeline():
             cur = conn.cursor()
             for state in states:
                 cur.execute(R.UPSERT_STATE, R.state_params(state, gen))
@@ -194,8 +219,13 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         self, target: str, action: str, change: Callable[[TriageState, datetime], dict[str, Any]]
     ) -> TriageState:
         gid = self.resolve(target)
-        with self._tx() as conn:
-            current = self._locked_state(conn, gid)
+        with self._piped() as conn:
+            locked = self._lock(conn, gid)
+            if action in STORY_ACTIONS:  # before the generation's row lock, as ingest
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
+            bump = conn.execute(R.BUMP, (CHANNEL,))  # after the state's lock (see _bump)
+            current = TriageState.from_json(locked.fetchone()[0])  # type: ignore[index]
+            gen = int(bump.fetchone()[0])  # type: ignore[index]
             now = utcnow()
             fields = change(current, now)
             before = {k: v for k, v in current.to_json().items() if k in fields}
@@ -208,15 +238,14 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
                 uuid.uuid4().hex, now, self.user, action, gid, before, after, after_state.rev,
                 batch=getattr(self._batches, "id", None),
             )  # fmt: skip
-            gen = self._write(conn, [after_state], [event])
+            self._write(conn, [after_state], [event], gen)
         self._after_commit([after_state], gen)
         return after_state
-
 
     def undo(self, user: str | None = None) -> Event | None:
         """Revert `user`'s last action (one batch), all or nothing, in one transaction."""
         who = user or self.user
-        with self._tx() as conn:
+        with self._piped() as conn:
             rows = conn.execute(
                 "SELECT record FROM (SELECT seq, record FROM events WHERE who = %s "
                 "OR action = 'undo' ORDER BY seq DESC LIMIT %s) t ORDER BY seq",

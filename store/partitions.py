@@ -23,6 +23,7 @@ from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, 
 from triage.model import Mention, TriageState, dt_to_json
 
 if TYPE_CHECKING:
+    from store.hotwindow import HotWindow
     from store.ids import IdIndex
 
 BUCKETS = 64
@@ -65,6 +66,7 @@ class Partitions:
         self._day_dbs: dict[Path, TinyDB] = {}
         self._bucket_dbs: dict[int, TinyDB] = {}
         self._signatures: dict[Path, tuple[int, int, int] | None] = {}
+        self.window: HotWindow | None = None  # what is indexed (store.hotwindow); None: all
 
     def day_path(self, when: date) -> Path:
         return self.root / "mentions" / f"{when:%Y-%m-%d}.json"
@@ -103,7 +105,19 @@ class Partitions:
 
     def load_day(self, path: Path) -> list[str]:
         """Read a day partition; only records not yet known are indexed (they never change)."""
-        return self.adopt_day(*self.parse_day(path))
+        window = self.window
+        if window is not None:
+            window.cold.reset_day(path.stem)  # counted again as it is now
+        added = self.adopt_day(*self.parse_day(path))
+        if window is not None and window.is_old(path):
+            self.release_day(path)
+        return added
+
+    def release_day(self, path: Path) -> None:
+        """Drop the parsed copy of an old day (its hot records stay in the index)."""
+        db = self._day_dbs.pop(path, None)
+        if db is not None:
+            db.close()
 
     def parse_day(self, path: Path) -> tuple[Path, Signature, dict[str, Any] | None]:
         """Parse a day file (no index change: may run on a worker thread); None if damaged."""
@@ -121,6 +135,7 @@ class Partitions:
         if raw is None:
             return []
         known = self.index.raw
+        window = self.window if self.window is not None and self.window.is_old(path) else None
         added: list[str] = []
         for record in raw.values():
             mid = record.get("id") if isinstance(record, dict) else None
@@ -128,6 +143,9 @@ class Partitions:
                 continue
             if not _looks_like_mention(record):
                 self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
+                continue
+            if window is not None and not window.keep(record):
+                window.leave(record, path.stem)  # an old closed group: left on disk
                 continue
             self.index.add_record(record)
             added.append(record["id"])
@@ -237,6 +255,8 @@ class Partitions:
             self.ids.record(path, before, rows)
         for m, rec in zip(day, rows, strict=True):
             self.index.add_record(rec, m)
+        if self.window is not None and self.window.is_old(path):
+            self.release_day(path)  # a late copy of an old day: not the whole day kept
 
     def write_state(self, state: TriageState) -> None:
         self.write_buckets({bucket_of(state.target): [state]})

@@ -144,7 +144,9 @@ class HistoryReads:
         statuses = flt.positive("status")
         if statuses and state.status not in {Status(v) for v in statuses}:
             return False  # no record built for a group the status rules out
-        mentions = sorted((Mention.from_json(r) for r in records), key=lambda m: (m.created_at, m.id))
+        mentions = sorted(
+            (Mention.from_json(r) for r in records), key=lambda m: (m.created_at, m.id)
+        )
         priority = max(float(r.get("priority") or 0.0) for r in records)
         signals = tuple(dict.fromkeys(s for m in mentions for s in m.signals))
         return flt.matches(GroupView(gid, mentions, state, priority, signals), ctx)

@@ -224,6 +224,7 @@ class Inbox(StoryActions, HistoryReads, Acting):
             return False
         with self.mutex:
             changed, new = self.files.reload_changed(self.loader.unread if self.loader else ())
+            self._recall_groups_of(new)
             if new and self.pipeline is not None and self._pipeline_seeded:
                 # seeded by the next ingest, in its own thread: the pipeline is not
                 # thread-safe and an ingest may be enriching right now, outside the mutex
@@ -348,7 +349,15 @@ class Inbox(StoryActions, HistoryReads, Acting):
                     self.files.write_day(when, day)
                 crash_point("mid-ingest")
                 self._bump_generation()
+                self._recall_groups_of([m.id for m in fresh])
         return fresh
+
+    def _recall_groups_of(self, new: list[str]) -> None:
+        """A new copy of an old story left on disk: the story is read back whole."""
+        if new and self.cold is not None:
+            raw = self.index.raw
+            for gid in {raw[mid].get("group_id") or mid for mid in new if mid in raw}:
+                self.recall(gid)
 
     def _known(self) -> Callable[[str], bool]:
         """Whether a mention id is stored: indexed, or left on disk (the id index)."""

@@ -190,6 +190,9 @@ def triage_old(store: Path, hot_days: int, open_left: float) -> tuple[int, int]:
         return tuple(json.loads(marker.read_text()))  # type: ignore[return-value]
     days = {p.name: file_signature(p) for p in (store / "mentions").glob("*.json")}
     table = IdIndex(store, print).group_table(days)
+    if table is None:  # a copied store (new inodes): index it again, once
+        IdIndex(store, print).rebuild()
+        table = IdIndex(store, print).group_table(days)
     assert table is not None, "the id index does not cover the store"
     cut = (END - timedelta(days=hot_days)).strftime("%Y-%m-%dT%H:%M:%S")
     at = END - timedelta(days=hot_days)

@@ -14,12 +14,15 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from store.hotwindow import Cold, day_records, is_closed
+from triage import query
 from triage.filter import Filter, FilterContext, parse_filter
 from triage.model import Mention, Status, TriageState
+from triage.query import Counts, SlaLeftClock
 from triage.views import GroupView
 
 if TYPE_CHECKING:
@@ -27,10 +30,13 @@ if TYPE_CHECKING:
     from store.lock import StoreLock
     from store.merges import GroupedIndex
     from store.partitions import Partitions
+    from triage.protocol import StoreReader
 
 
 class HistoryReads:
     """Mixed into `store.inbox.Inbox` (see the module)."""
+
+    _tally: tuple[tuple[int, int, int], dict[str, int]] | None = None  # cold groups by status
 
     if TYPE_CHECKING:
         files: Partitions
@@ -41,6 +47,9 @@ class HistoryReads:
         _report: Callable[[str], None]
 
         def finish_loading(self) -> None: ...
+        def group_ids(self) -> list[str]: ...
+        @property
+        def generation(self) -> int: ...
         def context(self, now: datetime | None = None) -> FilterContext: ...
         def vocabulary(self) -> set[str]: ...
 
@@ -49,6 +58,28 @@ class HistoryReads:
         """The copies left on disk (None: the whole archive is indexed)."""
         window = self.files.window
         return window.cold if window is not None and window.cold.groups else None
+
+    def group_counts(self, now: datetime, sla: SlaLeftClock | None = None) -> Counts:
+        """`triage.query.count` over the indexed groups, plus the old closed groups left
+        on disk in `groups` and `by_status` (none of them is open, urgent or breached):
+        the status bar's "N/M shown" stays the archive's."""
+        counts = query.count(cast("StoreReader", self), now, sla, ids=self.group_ids())
+        cold = self.cold
+        if cold is None:
+            return counts
+        key = (len(cold.groups), len(self.index.states), self.generation)
+        if self._tally is None or self._tally[0] != key:
+            tally: dict[str, int] = {}
+            indexed, states = self.index.group_last, self.index.states
+            for gid in cold.groups:
+                if gid not in indexed:
+                    state = states.get(gid)
+                    status = state.status.value if state is not None else Status.NEW.value
+                    tally[status] = tally.get(status, 0) + 1
+            self._tally = (key, tally)
+        tally = self._tally[1]
+        by_status = {s: n + tally.get(s, 0) for s, n in counts.by_status.items()}
+        return replace(counts, groups=counts.groups + sum(tally.values()), by_status=by_status)
 
     def stored(self) -> int:
         """Mentions in the archive: indexed plus left on disk."""

@@ -24,7 +24,8 @@ its first screen, but only the last `--hot-days` days and every group not closed
 that triages closes most of its old stories: the bench marks every group whose newest
 copy is older than `--hot-days` done, but `--open-left` of them (a backlog, left open
 whatever their age), in the state buckets (a store built before gets them added once).
-  hot load  open + the rest read as the TUI's background load does (finish_loading)
+  hot load  open + the rest read as the TUI's background load does (finish_loading),
+            + its warm-up (the vocabulary and text index, the author index's Mentions)
   rss hot   peak RSS once the inbox holds its hot window             target <= 600 MB
   search    `--all refund`: recall_matching (the old day files read once) + the list
   old month a report over a month a year ago (streamed: the old days are not held)
@@ -246,7 +247,9 @@ from triage import query
 inbox = Inbox.open(sys.argv[1], user="bench", defer=True, hot_days=int(sys.argv[2]))
 first = inbox.ranked_ids()[:50]
 [inbox.view(g) for g in first]
-inbox.finish_loading()  # what the TUI's background load ends with
+inbox.finish_loading()  # what the TUI's background load ends with, then its warm-up:
+inbox.vocabulary()  # the folded text index
+authors = list(inbox.all_mentions())  # the author index's Mentions (tui.app)
 loaded = time.perf_counter() - t0
 rss_hot = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 held, stored = len(inbox.index.raw), len(inbox)

@@ -241,9 +241,15 @@ class Inbox(StoryActions, HistoryReads, Acting):
         return self.stored()  # with the old copies left on disk
 
     def all_mentions(self) -> Iterator[Mention]:
-        """Every mention: the indexed ones, then those left on disk (streamed, not kept)."""
+        """Every indexed mention: the whole archive, or the hot window of a deferred open
+        (the TUI's author history: a million Mentions would not fit); `archive_mentions`
+        adds the old closed ones left on disk."""
         self.finish_loading()
-        yield from self.index.all_mentions()
+        return self.index.all_mentions()
+
+    def archive_mentions(self) -> Iterator[Mention]:
+        """Every mention: the indexed ones, then those left on disk (streamed, not kept)."""
+        yield from self.all_mentions()
         yield from self.cold_mentions()
 
     def group_ids(self) -> list[str]:

@@ -23,6 +23,7 @@ from triage import query
 from triage.filter import Filter, FilterContext, parse_filter
 from triage.model import Mention, Status, TriageState
 from triage.query import Counts, SlaLeftClock
+from triage.text import fold
 from triage.views import GroupView
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ class HistoryReads:
         if flt is not None and any(t.field == "" and not t.negate for t in flt.terms):
             flt = flt.with_vocabulary(self.vocabulary())
         ctx = self.context(now)
+        words = _free_words(flt)
         last = {gid: max(cold.days_of(gid)) for gid in cold.groups}
         wanted: list[tuple[str, list[dict[str, Any]]]] = []
         pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -159,7 +161,9 @@ class HistoryReads:
                         closing.add(gid)
             for gid in closing:
                 records = pending.pop(gid)
-                if flt is None or self._matches(gid, records, flt, ctx):
+                if flt is None or (
+                    _may_hold(records, words) and self._matches(gid, records, flt, ctx)
+                ):
                     wanted.append((gid, records))
         with self.mutex:
             for gid, records in wanted:
@@ -206,3 +210,26 @@ class HistoryReads:
         self.index.add_record(rec)
         cold.taken(rec.get("group_id") or rec["id"], day)
         return True
+
+
+def _free_words(flt: Filter | None) -> list[set[str]]:
+    """Each positive free term's words (the value and its expansions)."""
+    if flt is None:
+        return []
+    return [{t.value, *t.alternatives} for t in flt.terms if t.field == "" and not t.negate]
+
+
+def _may_hold(records: list[dict[str, Any]], words: list[set[str]]) -> bool:
+    """Whether the group's folded text may hold every free term (a superset of
+    `Filter.matches`: no Mention is built for a group that cannot match)."""
+    if not words or any(" " in w for term in words for w in term):
+        return True  # a phrase may span two fields: judged by Filter.matches
+    parts: list[str] = []
+    for rec in records:
+        author = rec.get("author") or {}
+        parts += (str(rec.get("title") or ""), str(rec.get("text") or ""))
+        if isinstance(author, dict):
+            parts += (str(author.get("name") or ""), str(author.get("handle") or ""))
+        parts += [str(s) for s in rec.get("signals") or ()]
+    text = fold(" ".join(" ".join(parts).split()))
+    return all(any(w in text for w in term) for term in words)

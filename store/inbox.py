@@ -152,6 +152,7 @@ class Inbox(StoryActions, HistoryReads, Acting):
         # Parsing makes ~1M small objects and none of them cycles (see store.gcpause).
         with cyclic_gc_paused():
             if defer:
+                inbox.files.keep_buckets = False
                 inbox.files.load_buckets()
                 inbox.loader = Loader(inbox.files, inbox.index, inbox.ids)
                 inbox.loader.hot(hot_days)

@@ -67,6 +67,9 @@ class Partitions:
         self._bucket_dbs: dict[int, TinyDB] = {}
         self._signatures: dict[Path, tuple[int, int, int] | None] = {}
         self.window: HotWindow | None = None  # what is indexed (store.hotwindow); None: all
+        # a deferred open lets the buckets' parsed JSON go once read into states (a
+        # year's 200k+ states: ~1 KB each as dicts); a write parses its bucket again
+        self.keep_buckets = True
 
     def day_path(self, when: date) -> Path:
         return self.root / "mentions" / f"{when:%Y-%m-%d}.json"
@@ -189,6 +192,8 @@ class Partitions:
             old = self.index.states.get(state.target)
             if old is None or old != state:
                 self.index.set_state(state)
+        if not self.keep_buckets:
+            db.storage.forget()  # type: ignore[attr-defined]  # AtomicJSONStorage
 
     def read_bucket_file(self, n: int) -> None:
         """Parse bucket `n` as it is on disk; CorruptFile if it is damaged or unreadable."""

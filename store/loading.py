@@ -122,9 +122,8 @@ class Loader:
     def done(self, path: Path) -> None:
         with self._lock:
             self._reading.discard(path)
-        window = self.files.window
-        if window is not None and window.is_old(path):
-            self.files.release_day(path)  # its hot records are indexed; the rest on disk
+        if self.files.window is not None:
+            self.files.release_day(path)  # what it keeps is indexed (compact); the rest on disk
 
     def finish(self) -> list[str]:
         """Read every day not read yet, now (days a worker is reading too: parsed again,

@@ -19,6 +19,7 @@ from tinydb.table import Document
 
 from store.errors import StoreError
 from store.files import atomic_write_many, file_signature
+from store.hotwindow import compact
 from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, table
 from triage.model import Mention, TriageState, dt_to_json
 
@@ -112,8 +113,8 @@ class Partitions:
         if window is not None:
             window.cold.reset_day(path.stem)  # counted again as it is now
         added = self.adopt_day(*self.parse_day(path))
-        if window is not None and window.is_old(path):
-            self.release_day(path)
+        if window is not None:
+            self.release_day(path)  # the index holds compact copies of what it keeps
         return added
 
     def release_day(self, path: Path) -> None:
@@ -147,9 +148,11 @@ class Partitions:
             if not _looks_like_mention(record):
                 self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
                 continue
-            if window is not None and not window.keep(record):
-                window.leave(record, path.stem)  # an old closed group: left on disk
-                continue
+            if self.window is not None:
+                if window is not None and not window.keep(record):
+                    window.leave(record, path.stem)  # an old closed group: left on disk
+                    continue
+                record = compact(record)
             self.index.add_record(record)
             added.append(record["id"])
         return added
@@ -260,8 +263,8 @@ class Partitions:
             self.ids.record(path, before, rows)
         for m, rec in zip(day, rows, strict=True):
             self.index.add_record(rec, m)
-        if self.window is not None and self.window.is_old(path):
-            self.release_day(path)  # a late copy of an old day: not the whole day kept
+        if self.window is not None:
+            self.release_day(path)  # the index holds what it keeps (store.hotwindow)
 
     def write_state(self, state: TriageState) -> None:
         self.write_buckets({bucket_of(state.target): [state]})

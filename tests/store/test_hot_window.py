@@ -155,3 +155,23 @@ def test_a_report_over_an_old_month_reads_its_days(path):
         assert sorted(m.id for m in inbox.mentions_between(start, end)) == expected
         assert len(expected) > 30 * PER_DAY - 10
         assert len(inbox.index.raw) == held  # streamed, never adopted
+
+
+def test_the_fast_state_reader_reads_what_from_json_reads(path):
+    from store.partitions import _plain_state
+    from triage.model import TriageState
+
+    with Inbox.open(path, user="t") as inbox:
+        inbox.assign("rss:1-1", "ana")
+        inbox.tag("rss:1-1", add=["vip"])
+        inbox.snooze("rss:2-2", NOW + timedelta(hours=5))
+        inbox.note("rss:3-3", "called back")  # not plain: read by from_json
+        states = list(inbox.index.states.values())
+    plain = 0
+    for state in states:
+        fast = _plain_state(state.to_json())
+        if fast is not None:
+            plain += 1
+            assert fast == TriageState.from_json(state.to_json()) == state
+    assert _plain_state(inbox.state("rss:3-3").to_json()) is None
+    assert plain == len(states) - 1

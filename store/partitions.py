@@ -311,25 +311,36 @@ def _looks_like_mention(rec: Any) -> bool:
 
 
 _STATUS = {s.value: s for s in Status}
-_COMPLEX = ("handoff", "notes", "replies", "claim_expires", "merged_into", "split_from")
 
 
 def _plain_state(rec: dict[str, Any]) -> TriageState | None:
     """`TriageState.from_json` for the common record (a status, tags, an assignee: no
     hand-off, note, reply, claim or correction), at a third of the cost (a year of
     triage is 200k+ states to read at open); None for any other."""
-    if any(rec.get(k) for k in _COMPLEX):
+    get = rec.get
+    if (
+        get("handoff")
+        or get("notes")
+        or get("replies")
+        or get("claim_expires")
+        or get("merged_into")
+        or get("split_from")
+    ):
         return None
-    by = rec.get("updated_by")
+    by, snoozed, first = get("updated_by"), get("snoozed_until"), get("first_response_at")
     return TriageState(
         rec["target"],
-        _STATUS[rec.get("status") or "new"],
-        tuple(rec.get("tags") or ()),
-        rec.get("assignee"),
-        rec.get("claimed_by"),
-        snoozed_until=dt_from_json(rec.get("snoozed_until")),
-        first_response_at=dt_from_json(rec.get("first_response_at")),
-        updated_at=dt_from_json(rec.get("updated_at")),
-        updated_by=sys.intern(by) if isinstance(by, str) else by,
-        rev=int(rec.get("rev", 0)),
+        _STATUS[get("status") or "new"],
+        tuple(get("tags") or ()),
+        get("assignee"),
+        get("claimed_by"),
+        None,
+        None,
+        (),
+        dt_from_json(snoozed) if snoozed else None,
+        dt_from_json(first) if first else None,
+        (),
+        dt_from_json(get("updated_at")),
+        sys.intern(by) if isinstance(by, str) else by,
+        int(get("rev", 0)),
     )

@@ -175,3 +175,23 @@ def test_the_fast_state_reader_reads_what_from_json_reads(path):
             assert fast == TriageState.from_json(state.to_json()) == state
     assert _plain_state(inbox.state("rss:3-3").to_json()) is None
     assert plain == len(states) - 1
+
+
+def test_a_wider_window_from_the_configuration_reads_its_days_whole(path):
+    from sources.config import parse_config
+    from sources.config_lines import ConfigError
+
+    config = parse_config('user = "t"\n[store]\nhot_days = 60\n')
+    assert config.store.hot_days == 60
+    with Inbox.open(path, user="t", defer=True, hot_days=HOT) as inbox:
+        assert "rss:45-4" not in inbox.index.raw or inbox.loading
+        inbox.set_hot_days(config.store.hot_days)  # what tui.app.load_rest does
+        inbox.finish_loading()
+        assert "rss:45-4" in inbox.index.raw and "rss:75-0" not in inbox.index.raw
+        assert len(inbox) == sum(1 for _ in inbox.archive_mentions())
+    try:
+        parse_config('user = "t"\n[store]\nhot_days = 0\n')
+    except ConfigError as exc:
+        assert "hot_days" in str(exc)
+    else:
+        raise AssertionError("hot_days = 0 was accepted")

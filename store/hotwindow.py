@@ -126,7 +126,9 @@ class HotWindow:
         return not is_closed(self.index.states.get(gid))
 
     def leave(self, rec: dict[str, Any], day: str) -> None:
-        self.cold.add(rec.get("group_id") or rec["id"], day)
+        gid = rec.get("group_id") or rec["id"]
+        state = self.index.states.get(gid)
+        self.cold.add(state.target if state is not None else gid, day)  # one string, shared
 
 
 SHARED = ("platform", "source", "lang")  # few distinct values: one string each

@@ -231,5 +231,10 @@ def _may_hold(records: list[dict[str, Any]], words: list[set[str]]) -> bool:
         if isinstance(author, dict):
             parts += (str(author.get("name") or ""), str(author.get("handle") or ""))
         parts += [str(s) for s in rec.get("signals") or ()]
-    text = fold(" ".join(" ".join(parts).split()))
+    text = " ".join(" ".join(parts).split()).casefold()
+    if all(any(w in text for w in term) for term in words):
+        return True  # as written: no need to fold
+    if text.isascii():
+        return False  # folding ASCII is casefolding: it was judged
+    text = fold(text)
     return all(any(w in text for w in term) for term in words)

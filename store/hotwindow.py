@@ -50,9 +50,15 @@ class Cold:
     def __contains__(self, gid: object) -> bool:
         return gid in self.groups
 
-    def add(self, gid: str, day: str) -> None:
+    def count(self, day: str, copies: int) -> None:
+        """`copies` more copies of `day` left on disk."""
+        if copies:
+            day = self._names.setdefault(day, day)
+            self.per_day[day] = self.per_day.get(day, 0) + copies
+
+    def place(self, gid: str, day: str) -> None:
+        """`gid` has copies in `day` (counted by `count`)."""
         day = self._names.setdefault(day, day)
-        self.per_day[day] = self.per_day.get(day, 0) + 1
         held = self.groups.get(gid)
         if held is None:
             self.groups[gid] = day
@@ -116,19 +122,16 @@ class HotWindow:
     def is_old(self, path: Path) -> bool:
         return path.stem < self.cutoff
 
-    def keep(self, rec: dict[str, Any]) -> bool:
-        if rec["created_at"] >= self.cutoff:
+    def keeps_group(self, gid: str) -> bool:
+        """Whether an old day's copies of `gid` are indexed: a group not closed, one
+        indexed already (a group is never cut in two), one a correction names."""
+        if gid in self.pinned or gid in self.index.group_last:
             return True
-        mid = rec["id"]
-        gid = rec.get("group_id") or mid
-        if gid in self.pinned or mid in self.pinned or gid in self.index.group_last:
-            return True  # a group is never cut in two
         return not is_closed(self.index.states.get(gid))
 
-    def leave(self, rec: dict[str, Any], day: str) -> None:
-        gid = rec.get("group_id") or rec["id"]
+    def leave_group(self, gid: str, day: str) -> None:
         state = self.index.states.get(gid)
-        self.cold.add(state.target if state is not None else gid, day)  # one string, shared
+        self.cold.place(state.target if state is not None else gid, day)  # one string
 
 
 SHARED = ("platform", "source", "lang")  # few distinct values: one string each

@@ -140,7 +140,8 @@ class Partitions:
         if raw is None:
             return []
         known = self.index.raw
-        window = self.window if self.window is not None and self.window.is_old(path) else None
+        if self.window is not None and self.window.is_old(path):
+            return self._adopt_old(path, raw, self.window)
         added: list[str] = []
         for record in raw.values():
             mid = record.get("id") if isinstance(record, dict) else None
@@ -150,12 +151,37 @@ class Partitions:
                 self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
                 continue
             if self.window is not None:
-                if window is not None and not window.keep(record):
-                    window.leave(record, path.stem)  # an old closed group: left on disk
-                    continue
                 record = compact(record)
             self.index.add_record(record)
             added.append(record["id"])
+        return added
+
+    def _adopt_old(self, path: Path, raw: dict[str, Any], window: HotWindow) -> list[str]:
+        """A day older than the hot window: index the groups it keeps (decided once a
+        group), leave the others on disk (store.hotwindow)."""
+        day, known, add = path.stem, self.index.raw, self.index.add_record
+        decided: dict[str, bool] = {}
+        added: list[str] = []
+        left = 0
+        for record in raw.values():
+            if not _looks_like_mention(record):
+                self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
+                continue
+            mid = record["id"]
+            if mid in known:
+                continue
+            gid = record.get("group_id") or mid
+            hot = decided.get(gid)
+            if hot is None:
+                hot = decided[gid] = window.keeps_group(gid)
+                if not hot:
+                    window.leave_group(gid, day)
+            if hot or mid in window.pinned or record["created_at"] >= window.cutoff:
+                add(compact(record))
+                added.append(mid)
+            else:
+                left += 1
+        window.cold.count(day, left)
         return added
 
     def day_paths(self) -> list[Path]:

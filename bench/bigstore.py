@@ -295,6 +295,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--full", action="store_true", help="also open the whole store")
     parser.add_argument("--hot-days", type=int, default=30)
+    parser.add_argument("--hot-only", action="store_true", help="only the hot window's figures")
     parser.add_argument("--open-left", type=float, default=0.03)
     args = parser.parse_args()
     store = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="veille-big-"))
@@ -304,6 +305,8 @@ def main() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed veille has its .pyc files
     modes = ["defer", "full"] if args.full else ["defer"]
+    if args.hot_only:
+        modes = []
     results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     hot: list[dict[str, float]] = []
     for _ in range(args.repeat):

@@ -217,13 +217,18 @@ def triage_old(store: Path, hot_days: int, open_left: float) -> tuple[int, int]:
 
 CHILD = """
 import resource, sys, time, json
+def hwm():  # this process's peak RSS (VmHWM; ru_maxrss keeps the parent's across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 t0 = time.perf_counter()
 from store.inbox import Inbox
 inbox = Inbox.open(sys.argv[1], user="bench", defer=sys.argv[2] == "defer")
 first = inbox.ranked_ids()[:50]
 [inbox.view(g) for g in first]
 opened = time.perf_counter() - t0
-rss_open = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss_open = hwm()
 held = len(inbox.index.raw)
 from datetime import datetime, timedelta, UTC
 from app.reports import make_report
@@ -233,7 +238,7 @@ end = datetime(2026, 11, 20, 12, tzinfo=UTC)
 t1 = time.perf_counter()
 report = make_report(inbox, Config(user="bench"), Period(end - timedelta(days=30), end), end)
 reported = time.perf_counter() - t1
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss = hwm()
 print(json.dumps({"open": opened, "report": reported, "rss_open": rss_open, "rss": rss,
                   "held": held, "total": report.total if hasattr(report, "total") else 0}))
 """
@@ -241,6 +246,11 @@ print(json.dumps({"open": opened, "report": reported, "rss_open": rss_open, "rss
 
 HOT_CHILD = """
 import resource, sys, time, json
+def hwm():  # this process's peak RSS (VmHWM; ru_maxrss keeps the parent's across exec)
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 c0 = time.process_time()
 t0 = time.perf_counter()
 from store.inbox import Inbox
@@ -253,7 +263,7 @@ inbox.finish_loading()  # what the TUI's background load ends with, then its war
 inbox.vocabulary()  # the folded text index
 authors = list(inbox.all_mentions())  # the author index's Mentions (tui.app)
 loaded, loaded_cpu = time.perf_counter() - t0, time.process_time() - c0
-rss_hot = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss_hot = hwm()
 held, stored = len(inbox.index.raw), len(inbox)
 from datetime import datetime, timedelta, UTC
 from app.reports import make_report
@@ -269,7 +279,7 @@ start = end - timedelta(days=330)
 t2, c2 = time.perf_counter(), time.process_time()
 report = make_report(inbox, Config(user="bench"), Period(start, start + timedelta(days=30)), end)
 reported, reported_cpu = time.perf_counter() - t2, time.process_time() - c2
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss = hwm()
 print(json.dumps({"hot": loaded, "rss_hot": rss_hot, "held": held, "stored": stored,
                   "search": searched, "found": len(found), "read_back": read_back,
                   "old_month": reported, "rss": rss, "open": opened, "open_cpu": opened_cpu,

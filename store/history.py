@@ -224,14 +224,17 @@ def _may_hold(records: list[dict[str, Any]], words: list[set[str]]) -> bool:
     `Filter.matches`: no Mention is built for a group that cannot match)."""
     if not words or any(" " in w for term in words for w in term):
         return True  # a phrase may span two fields: judged by Filter.matches
-    parts: list[str] = []
+    parts: list[Any] = []
     for rec in records:
-        author = rec.get("author") or {}
-        parts += (str(rec.get("title") or ""), str(rec.get("text") or ""))
-        if isinstance(author, dict):
-            parts += (str(author.get("name") or ""), str(author.get("handle") or ""))
-        parts += [str(s) for s in rec.get("signals") or ()]
-    text = " ".join(" ".join(parts).split()).casefold()
+        parts.append(rec.get("text"))
+        if title := rec.get("title"):
+            parts.append(title)
+        if isinstance(author := rec.get("author"), dict):
+            parts += (author.get("name"), author.get("handle"))
+        if signals := rec.get("signals"):
+            parts += signals
+    # the words hold no space: no need to collapse the spaces as the haystack does
+    text = "\n".join(p for p in parts if isinstance(p, str)).casefold()
     if all(any(w in text for w in term) for term in words):
         return True  # as written: no need to fold
     if text.isascii():

@@ -24,6 +24,10 @@ import orjson
 from triage.model import DeliveryStatus, Status, TriageState
 
 DEFAULT_HOT_DAYS = 30
+# Below this many bytes of day files (~14,000 real tweets, ~70 MB once indexed) the
+# whole archive is indexed: little to gain from leaving groups on disk, and a small
+# store behaves exactly as before.
+HOT_MIN_BYTES = 8 << 20
 CLOSED = (Status.DONE, Status.IGNORED)
 UNDELIVERED = (DeliveryStatus.PENDING, DeliveryStatus.AWAITING, DeliveryStatus.RETURNED)
 

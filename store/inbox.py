@@ -36,7 +36,7 @@ from store.errors import Conflict, NotFound, StoreError
 from store.files import clean_temp_files, describe_io_error
 from store.gcpause import cyclic_gc_paused
 from store.history import HistoryReads
-from store.hotwindow import DEFAULT_HOT_DAYS
+from store.hotwindow import DEFAULT_HOT_DAYS, HOT_MIN_BYTES
 from store.ids import IdIndex
 from store.journal import Journal
 from store.loading import Loader, Part
@@ -115,14 +115,17 @@ class Inbox(StoryActions, HistoryReads, Acting):
         create: bool = True,
         defer: bool = False,
         hot_days: int | None = DEFAULT_HOT_DAYS,
+        hot_min_bytes: int = HOT_MIN_BYTES,
     ) -> Inbox:
         """`defer`: read only the days the first screen needs; the rest by `read_next`
         and `adopt` (the TUI's worker) or `finish_loading` (store.loading), and of the
         days older than `hot_days` only the groups not closed (store.hotwindow; None:
-        every group)."""
+        every group; nor when the day files are smaller than `hot_min_bytes`)."""
         root = Path(path).expanduser()
         try:
-            return cls._open(root, user, pipeline, lock_timeout, create, defer, hot_days)
+            return cls._open(
+                root, user, pipeline, lock_timeout, create, defer, (hot_days, hot_min_bytes)
+            )
         except OSError as exc:  # unreadable lock, read-only folder...: one line, no traceback
             raise StoreError(describe_io_error(exc, root)) from exc
 
@@ -135,7 +138,7 @@ class Inbox(StoryActions, HistoryReads, Acting):
         lock_timeout: float,
         create: bool,
         defer: bool = False,
-        hot_days: int | None = None,
+        hot: tuple[int | None, int] = (None, 0),
     ) -> Inbox:
         if not root.exists():
             if not create:
@@ -155,7 +158,7 @@ class Inbox(StoryActions, HistoryReads, Acting):
                 inbox.files.keep_buckets = False
                 inbox.files.load_buckets()
                 inbox.loader = Loader(inbox.files, inbox.index, inbox.ids)
-                inbox.loader.hot(hot_days)
+                inbox.loader.hot(*hot)
                 inbox.loader.first(utcnow())
             else:
                 inbox.files.load_all()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from store.files import file_signature
-from store.hotwindow import HotWindow
+from store.hotwindow import HOT_MIN_BYTES, HotWindow
 from store.ids import IdIndex
 from store.index import Index
 from store.partitions import Partitions, Signature
@@ -42,9 +42,12 @@ class Loader:
         self._reading: set[Path] = set()  # taken by read_next, not yet adopted
         self.pending: list[Path] = sorted(files.day_paths(), reverse=True)
 
-    def hot(self, days: int | None) -> None:
-        """Index only the hot window from now on (store.hotwindow); `None`: everything."""
+    def hot(self, days: int | None, min_bytes: int = HOT_MIN_BYTES) -> None:
+        """Index only the hot window from now on (store.hotwindow); `None`, or day files
+        smaller than `min_bytes` in all: everything."""
         if days is None or not self.pending:
+            return
+        if min_bytes and sum(p.stat().st_size for p in self.pending) < min_bytes:
             return
         newest = date.fromisoformat(self.pending[0].stem)
         self.files.window = HotWindow(newest, days, self.index)

@@ -61,7 +61,7 @@ def path(built, tmp_path):
 
 
 def hot_open(path, user: str = "t") -> Inbox:
-    inbox = Inbox.open(path, user=user, defer=True, hot_days=HOT)
+    inbox = Inbox.open(path, user=user, defer=True, hot_days=HOT, hot_min_bytes=0)
     inbox.finish_loading()  # as the TUI's background load ends
     return inbox
 
@@ -183,7 +183,7 @@ def test_a_wider_window_from_the_configuration_reads_its_days_whole(path):
 
     config = parse_config('user = "t"\n[store]\nhot_days = 60\n')
     assert config.store.hot_days == 60
-    with Inbox.open(path, user="t", defer=True, hot_days=HOT) as inbox:
+    with Inbox.open(path, user="t", defer=True, hot_days=HOT, hot_min_bytes=0) as inbox:
         assert "rss:45-4" not in inbox.index.raw or inbox.loading
         inbox.set_hot_days(config.store.hot_days)  # what tui.app.load_rest does
         inbox.finish_loading()
@@ -195,3 +195,10 @@ def test_a_wider_window_from_the_configuration_reads_its_days_whole(path):
         assert "hot_days" in str(exc)
     else:
         raise AssertionError("hot_days = 0 was accepted")
+
+
+def test_a_small_store_is_indexed_whole(path):
+    with Inbox.open(path, user="t", defer=True, hot_days=HOT) as inbox:  # ~100 KB of days
+        inbox.finish_loading()
+        assert inbox.files.window is None and inbox.cold is None
+        assert "rss:89-0" in inbox.index.raw

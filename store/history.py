@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from store.gcpause import cyclic_gc_paused
 from store.hotwindow import Cold, day_records, is_closed
 from triage import query
 from triage.filter import Filter, FilterContext, parse_filter
@@ -138,6 +139,12 @@ class HistoryReads:
         `ranked_ids`. Reads the old days once, a day at a time; a group is judged when
         its last day is read. Returns how many groups were read back."""
         self.finish_loading()
+        if self.cold is None:
+            return 0
+        with cyclic_gc_paused():  # a million parsed records, none in a cycle
+            return self._recall_matching(filter, now)
+
+    def _recall_matching(self, filter: Filter | str | None, now: datetime | None) -> int:
         cold = self.cold
         if cold is None:
             return 0

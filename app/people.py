@@ -41,7 +41,8 @@ def person_record(store: StoreReader, handle: str) -> Record:
     """The record of whoever owns `handle` (a bare record when nobody was linked)."""
     key = handle_key(handle)
     person = people_of(store).find(key) or Person((key,))
-    return record(person, store.all_mentions(), store.state)
+    every = getattr(store, "archive_mentions", store.all_mentions)  # with the old on disk
+    return record(person, every(), store.state)
 
 
 def safe(text: object, width: int | None = None) -> str:

@@ -147,6 +147,7 @@ class _Store(_Table):
     path: str = ""
     mode: str = "private"  # private | group (store.files.prepare_store)
     group: str = ""  # the Unix group sharing the store (mode = "group"); default: the folder's
+    hot_days: int = 30  # the inbox indexes these last days + every group not closed (issue 16)
 
 
 class _File(_Table):
@@ -447,7 +448,13 @@ def _store(store: _Store) -> StoreConfig:
             ["store"],
             "path",
         )
-    return StoreConfig(store.path, store.mode, store.group.strip())
+    if store.hot_days < 1:
+        raise _Bad(
+            f"[store] hot_days = {store.hot_days}: expected a number of days, 1 or more",
+            ["store"],
+            "hot_days",
+        )
+    return StoreConfig(store.path, store.mode, store.group.strip(), store.hot_days)
 
 
 def example_config(user: str | None = None) -> str:

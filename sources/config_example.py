@@ -124,4 +124,6 @@ text = "Bonjour {author}, merci pour votre message, nous regardons et revenons v
 # path = "~/veille-store"              # --store and $VEILLE_STORE come first
 # mode = "group"                       # "private" (default): you only; "group": every
 # group = "veille"                     #   member of this Unix group (see the README)
+# hot_days = 30                        # the inbox holds these last days and every group
+#                                      #   not closed; older closed ones are read on demand
 """

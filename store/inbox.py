@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +35,8 @@ from store.crash import crash_point
 from store.errors import Conflict, NotFound, StoreError
 from store.files import clean_temp_files, describe_io_error
 from store.gcpause import cyclic_gc_paused
+from store.history import HistoryReads
+from store.hotwindow import DEFAULT_HOT_DAYS, HOT_MIN_BYTES
 from store.ids import IdIndex
 from store.journal import Journal
 from store.loading import Loader, Part
@@ -66,11 +68,12 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class Inbox(StoryActions, Acting):
+class Inbox(StoryActions, HistoryReads, Acting):
     """Mentions, groups and triage state of one store folder, shared by processes.
 
     The actions (tag, set_status, ... undo) are `store.acting.Acting`'s; merge, split,
-    approval and read marks `store.merges.StoryActions`'."""
+    approval and read marks `store.merges.StoryActions`'; the old closed groups a
+    deferred open leaves on disk `store.history.HistoryReads`'."""
 
     user, acting_as = ActingUser(), acting_as  # store.actor: a rule acts as `rule:NAME`
 
@@ -86,6 +89,7 @@ class Inbox(StoryActions, Acting):
         self.problems: list[str] = []  # files that could not be read, in words
         self.urgent_threshold = URGENT_THRESHOLD
         self.index = GroupedIndex(unread=self.is_unread)
+        self.index.on_orphan_state = self.revive  # an old group opened again: read back
         # the hot reads (100k calls a scan) go straight to the index: no extra frame
         self.view = self.index.view  # type: ignore[method-assign]
         self.state = self.index.state  # type: ignore[method-assign]
@@ -110,12 +114,18 @@ class Inbox(StoryActions, Acting):
         lock_timeout: float = 10.0,
         create: bool = True,
         defer: bool = False,
+        hot_days: int | None = DEFAULT_HOT_DAYS,
+        hot_min_bytes: int = HOT_MIN_BYTES,
     ) -> Inbox:
         """`defer`: read only the days the first screen needs; the rest by `read_next`
-        and `adopt` (the TUI's worker) or `finish_loading` (store.loading)."""
+        and `adopt` (the TUI's worker) or `finish_loading` (store.loading), and of the
+        days older than `hot_days` only the groups not closed (store.hotwindow; None:
+        every group; nor when the day files are smaller than `hot_min_bytes`)."""
         root = Path(path).expanduser()
         try:
-            return cls._open(root, user, pipeline, lock_timeout, create, defer)
+            return cls._open(
+                root, user, pipeline, lock_timeout, create, defer, (hot_days, hot_min_bytes)
+            )
         except OSError as exc:  # unreadable lock, read-only folder...: one line, no traceback
             raise StoreError(describe_io_error(exc, root)) from exc
 
@@ -128,6 +138,7 @@ class Inbox(StoryActions, Acting):
         lock_timeout: float,
         create: bool,
         defer: bool = False,
+        hot: tuple[int | None, int] = (None, 0),
     ) -> Inbox:
         if not root.exists():
             if not create:
@@ -144,8 +155,10 @@ class Inbox(StoryActions, Acting):
         # Parsing makes ~1M small objects and none of them cycles (see store.gcpause).
         with cyclic_gc_paused():
             if defer:
+                inbox.files.keep_buckets = False
                 inbox.files.load_buckets()
                 inbox.loader = Loader(inbox.files, inbox.index, inbox.ids)
+                inbox.loader.hot(*hot)
                 inbox.loader.first(utcnow())
             else:
                 inbox.files.load_all()
@@ -171,12 +184,21 @@ class Inbox(StoryActions, Acting):
                 self.loader.adopt(part)
                 if final:
                     self.loader.done(part[0])
+                    if not self.loader.loading:
+                        self.settle_window()
 
     def finish_loading(self) -> None:
-        """Read every unread day now (what needs the whole archive calls this first)."""
+        """Read every unread day now (of the hot window: store.hotwindow)."""
         if self.loader is not None and self.loader.loading:
             with self.mutex, cyclic_gc_paused():
                 self.loader.finish()
+                self.settle_window()
+
+    def set_hot_days(self, days: int) -> None:
+        """The hot window's size (`[store] hot_days`), once the first screen is open."""
+        if self.loader is not None:
+            with self.mutex:
+                self.loader.widen(days)
 
     def _now(self) -> datetime:
         return utcnow()  # looked up here: tests set store.inbox.utcnow to move the clock
@@ -206,6 +228,7 @@ class Inbox(StoryActions, Acting):
             return False
         with self.mutex:
             changed, new = self.files.reload_changed(self.loader.unread if self.loader else ())
+            self._recall_groups_of(new)
             if new and self.pipeline is not None and self._pipeline_seeded:
                 # seeded by the next ingest, in its own thread: the pipeline is not
                 # thread-safe and an ingest may be enriching right now, outside the mutex
@@ -219,11 +242,19 @@ class Inbox(StoryActions, Acting):
         return self.index.mention(mention_id)
 
     def __len__(self) -> int:
-        return len(self.index)
+        return self.stored()  # with the old copies left on disk
 
     def all_mentions(self) -> Iterator[Mention]:
+        """Every indexed mention: the whole archive, or the hot window of a deferred open
+        (the TUI's author history: a million Mentions would not fit); `archive_mentions`
+        adds the old closed ones left on disk."""
         self.finish_loading()
         return self.index.all_mentions()
+
+    def archive_mentions(self) -> Iterator[Mention]:
+        """Every mention: the indexed ones, then those left on disk (streamed, not kept)."""
+        yield from self.all_mentions()
+        yield from self.cold_mentions()
 
     def group_ids(self) -> list[str]:
         return self.index.group_ids()
@@ -232,7 +263,12 @@ class Inbox(StoryActions, Acting):
         return self.index.group(group_id)
 
     def resolve(self, target: str) -> str:
-        """The group id for a group or mention id; NotFound otherwise."""
+        """The group id for a group or mention id; NotFound otherwise. An old group left
+        on disk is read back first (store.history)."""
+        if self.files.window is not None:
+            gid = self.cold_group(target)
+            if gid is not None:
+                self.recall(gid)
         return self.index.resolve(target)
 
     def state(self, target: str) -> TriageState:
@@ -268,7 +304,7 @@ class Inbox(StoryActions, Acting):
     def mentions_between(self, start: datetime, end: datetime) -> Iterator[Mention]:
         """Mentions created in [start, end), built on the fly (constant extra memory);
         from the day files in that range while the store is still loading."""
-        if self.loading:
+        if self.loading or self.cold is not None:
             return self.files.stream_days(start, end)
         return self.index.mentions_between(start, end)
 
@@ -293,12 +329,12 @@ class Inbox(StoryActions, Acting):
         with self._ingesting, cyclic_gc_paused():
             with self.mutex:
                 self.refresh(force=True)
-            known = self.index.raw
+            known = self._known()
             batch: dict[str, Mention] = {}
             for m in mentions:
                 # issue 11 scoped RSS ids by source: a store may hold the item's old id
                 old_id = m.extra.get("previous_id") if m.extra else None
-                if m.id not in known and m.id not in batch and old_id not in known:
+                if not known(m.id) and m.id not in batch and not (old_id and known(old_id)):
                     batch[m.id] = m
             if not batch:
                 return []
@@ -308,10 +344,10 @@ class Inbox(StoryActions, Acting):
                 fresh = [self.pipeline.process(m) for m in fresh]
             with self.mutex, self.lock:
                 self.refresh(force=True)  # another process may have stored some meanwhile
-                known = self.index.raw
+                known = self._known()
                 if self._to_seed:  # the pipeline has just seen these: not twice
                     self._to_seed = [i for i in self._to_seed if i not in batch]
-                fresh = [m for m in fresh if m.id not in known]
+                fresh = [m for m in fresh if not known(m.id)]
                 if not fresh:
                     return []
                 by_date: dict[date, list[Mention]] = defaultdict(list)
@@ -323,7 +359,29 @@ class Inbox(StoryActions, Acting):
                     self.files.write_day(when, day)
                 crash_point("mid-ingest")
                 self._bump_generation()
+                self._recall_groups_of([m.id for m in fresh])
         return fresh
+
+    def _recall_groups_of(self, new: list[str]) -> None:
+        """A new copy of an old story left on disk: the story is read back whole."""
+        if new and self.cold is not None:
+            raw = self.index.raw
+            for gid in {raw[mid].get("group_id") or mid for mid in new if mid in raw}:
+                self.recall(gid)
+
+    def _known(self) -> Callable[[str], bool]:
+        """Whether a mention id is stored: indexed, or left on disk (the id index)."""
+        raw = self.index.raw
+        if self.cold is None:
+            return raw.__contains__
+
+        def known(mid: str) -> bool:
+            if mid in raw:
+                return True
+            with self.lock:
+                return self.ids.group_of(mid) is not None
+
+        return known
 
     def _seed_pipeline(self, pipeline: Pipeline) -> None:
         if self._pipeline_seeded:

@@ -9,7 +9,7 @@ common filters are answered without looking at every group.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +43,8 @@ class Index:
         self._by_platform: dict[str, set[str]] = defaultdict(set)
         self._vocabulary: set[str] | None = None
         self._text: TextIndex | None = None  # built with the vocabulary (store.textindex)
+        # called with a state whose group has no copy indexed (store.history: read back)
+        self.on_orphan_state: Callable[[TriageState], None] | None = None
 
     # ------------------------------------------------------------------ updating
 
@@ -84,6 +86,8 @@ class Index:
         if gid in self._groups:
             self._by_status[old.status if old else Status.NEW].discard(gid)
             self._by_status[state.status].add(gid)
+        elif self.on_orphan_state is not None:
+            self.on_orphan_state(state)
         self._views.pop(gid, None)
 
     # ------------------------------------------------------------------ reading

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import heapq
 import threading
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from store.files import file_signature
+from store.hotwindow import HOT_MIN_BYTES, HotWindow
 from store.ids import IdIndex
 from store.index import Index
 from store.partitions import Partitions, Signature
@@ -40,6 +41,31 @@ class Loader:
         self._lock = threading.Lock()
         self._reading: set[Path] = set()  # taken by read_next, not yet adopted
         self.pending: list[Path] = sorted(files.day_paths(), reverse=True)
+
+    def hot(self, days: int | None, min_bytes: int = HOT_MIN_BYTES) -> None:
+        """Index only the hot window from now on (store.hotwindow); `None`, or day files
+        smaller than `min_bytes` in all: everything."""
+        if days is None or not self.pending:
+            return
+        if min_bytes and sum(p.stat().st_size for p in self.pending) < min_bytes:
+            return
+        newest = date.fromisoformat(self.pending[0].stem)
+        self.files.window = HotWindow(newest, days, self.index)
+
+    def widen(self, days: int) -> None:
+        """A larger or smaller hot window (the configuration's `[store] hot_days`, known
+        after the first screen): days it now covers that were read in part are read again."""
+        window = self.files.window
+        if window is None or days == window.days:
+            return
+        old = window.cutoff
+        newest = date.fromisoformat(old) + timedelta(days=max(window.days, 1) - 1)
+        window.days = days
+        window.cutoff = f"{newest - timedelta(days=max(days, 1) - 1):%Y-%m-%d}"
+        unread = self.unread
+        for path in self.files.day_paths():
+            if window.cutoff <= path.stem < old and path not in unread:
+                self.files.load_day(path)
 
     def first(self, now: datetime, rows: int = FIRST_SCREEN) -> None:
         """Read the days that hold a copy of the first `rows` groups the inbox shows
@@ -99,6 +125,8 @@ class Loader:
     def done(self, path: Path) -> None:
         with self._lock:
             self._reading.discard(path)
+        if self.files.window is not None:
+            self.files.release_day(path)  # what it keeps is indexed (compact); the rest on disk
 
     def finish(self) -> list[str]:
         """Read every day not read yet, now (days a worker is reading too: parsed again,

@@ -123,6 +123,7 @@ class GroupedIndex(Index):
             for state in list(self.states.values()):
                 fresh.set_state(state)
             stories.record = fresh.raw.get
+            fresh.on_orphan_state = self.on_orphan_state  # not the fresh one's None
             # one step for readers on other threads: every structure at once
             self.__dict__.update(fresh.__dict__)
             self._stories = stories

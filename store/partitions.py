@@ -8,6 +8,7 @@ another process replaces it). What is read goes into the `Index`; the signature
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,10 +20,12 @@ from tinydb.table import Document
 
 from store.errors import StoreError
 from store.files import atomic_write_many, file_signature
+from store.hotwindow import compact
 from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, table
-from triage.model import Mention, TriageState, dt_to_json
+from triage.model import Mention, Status, TriageState, dt_from_json, dt_to_json
 
 if TYPE_CHECKING:
+    from store.hotwindow import HotWindow
     from store.ids import IdIndex
 
 BUCKETS = 64
@@ -65,6 +68,10 @@ class Partitions:
         self._day_dbs: dict[Path, TinyDB] = {}
         self._bucket_dbs: dict[int, TinyDB] = {}
         self._signatures: dict[Path, tuple[int, int, int] | None] = {}
+        self.window: HotWindow | None = None  # what is indexed (store.hotwindow); None: all
+        # a deferred open lets the buckets' parsed JSON go once read into states (a
+        # year's 200k+ states: ~1 KB each as dicts); a write parses its bucket again
+        self.keep_buckets = True
 
     def day_path(self, when: date) -> Path:
         return self.root / "mentions" / f"{when:%Y-%m-%d}.json"
@@ -103,7 +110,19 @@ class Partitions:
 
     def load_day(self, path: Path) -> list[str]:
         """Read a day partition; only records not yet known are indexed (they never change)."""
-        return self.adopt_day(*self.parse_day(path))
+        window = self.window
+        if window is not None:
+            window.cold.reset_day(path.stem)  # counted again as it is now
+        added = self.adopt_day(*self.parse_day(path))
+        if window is not None:
+            self.release_day(path)  # the index holds compact copies of what it keeps
+        return added
+
+    def release_day(self, path: Path) -> None:
+        """Drop the parsed copy of an old day (its hot records stay in the index)."""
+        db = self._day_dbs.pop(path, None)
+        if db is not None:
+            db.close()
 
     def parse_day(self, path: Path) -> tuple[Path, Signature, dict[str, Any] | None]:
         """Parse a day file (no index change: may run on a worker thread); None if damaged."""
@@ -121,6 +140,8 @@ class Partitions:
         if raw is None:
             return []
         known = self.index.raw
+        if self.window is not None and self.window.is_old(path):
+            return self._adopt_old(path, raw, self.window)
         added: list[str] = []
         for record in raw.values():
             mid = record.get("id") if isinstance(record, dict) else None
@@ -129,8 +150,38 @@ class Partitions:
             if not _looks_like_mention(record):
                 self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
                 continue
+            if self.window is not None:
+                record = compact(record)
             self.index.add_record(record)
             added.append(record["id"])
+        return added
+
+    def _adopt_old(self, path: Path, raw: dict[str, Any], window: HotWindow) -> list[str]:
+        """A day older than the hot window: index the groups it keeps (decided once a
+        group), leave the others on disk (store.hotwindow)."""
+        day, known, add = path.stem, self.index.raw, self.index.add_record
+        decided: dict[str, bool] = {}
+        added: list[str] = []
+        left = 0
+        for record in raw.values():
+            if not _looks_like_mention(record):
+                self.report(f"{path}: a mention record is damaged ({str(record)[:80]}); skipped")
+                continue
+            mid = record["id"]
+            if mid in known:
+                continue
+            gid = record.get("group_id") or mid
+            hot = decided.get(gid)
+            if hot is None:
+                hot = decided[gid] = window.keeps_group(gid)
+                if not hot:
+                    window.leave_group(gid, day)
+            if hot or mid in window.pinned or record["created_at"] >= window.cutoff:
+                add(compact(record))
+                added.append(mid)
+            else:
+                left += 1
+        window.cold.count(day, left)
         return added
 
     def day_paths(self) -> list[Path]:
@@ -162,15 +213,21 @@ class Partitions:
         except CorruptFile as exc:
             self.report(str(exc))
             return
+        states = self.index.states
+        first = not self.index.raw  # no group indexed yet: a plain state is only stored
         for record in raw.values():
             try:
-                state = TriageState.from_json(record)
+                state = _plain_state(record) or TriageState.from_json(record)
             except (KeyError, TypeError, ValueError) as exc:
                 self.report(f"{path}: a triage record is damaged ({exc!r}); skipped")
                 continue
-            old = self.index.states.get(state.target)
-            if old is None or old != state:
+            old = states.get(state.target)
+            if first and old is None and not (state.merged_into or state.split_from):
+                states[state.target] = state
+            elif old is None or old != state:
                 self.index.set_state(state)
+        if not self.keep_buckets:
+            db.storage.forget()  # type: ignore[attr-defined]  # AtomicJSONStorage
 
     def read_bucket_file(self, n: int) -> None:
         """Parse bucket `n` as it is on disk; CorruptFile if it is damaged or unreadable."""
@@ -237,6 +294,8 @@ class Partitions:
             self.ids.record(path, before, rows)
         for m, rec in zip(day, rows, strict=True):
             self.index.add_record(rec, m)
+        if self.window is not None:
+            self.release_day(path)  # the index holds what it keeps (store.hotwindow)
 
     def write_state(self, state: TriageState) -> None:
         self.write_buckets({bucket_of(state.target): [state]})
@@ -274,4 +333,40 @@ def _looks_like_mention(rec: Any) -> bool:
         and isinstance(rec.get("id"), str)
         and isinstance(rec.get("platform"), str)
         and isinstance(rec.get("created_at"), str)
+    )
+
+
+_STATUS = {s.value: s for s in Status}
+
+
+def _plain_state(rec: dict[str, Any]) -> TriageState | None:
+    """`TriageState.from_json` for the common record (a status, tags, an assignee: no
+    hand-off, note, reply, claim or correction), at a third of the cost (a year of
+    triage is 200k+ states to read at open); None for any other."""
+    get = rec.get
+    if (
+        get("handoff")
+        or get("notes")
+        or get("replies")
+        or get("claim_expires")
+        or get("merged_into")
+        or get("split_from")
+    ):
+        return None
+    by, snoozed, first = get("updated_by"), get("snoozed_until"), get("first_response_at")
+    return TriageState(
+        rec["target"],
+        _STATUS[get("status") or "new"],
+        tuple(get("tags") or ()),
+        get("assignee"),
+        get("claimed_by"),
+        None,
+        None,
+        (),
+        dt_from_json(snoozed) if snoozed else None,
+        dt_from_json(first) if first else None,
+        (),
+        dt_from_json(get("updated_at")),
+        sys.intern(by) if isinstance(by, str) else by,
+        int(get("rev", 0)),
     )

@@ -94,6 +94,7 @@ class StoreConfig:
     path: str = ""
     mode: str = "private"
     group: str = ""
+    hot_days: int = 30  # the inbox's hot window (store.hotwindow): older closed groups on disk
 
 
 @dataclass(frozen=True, slots=True)

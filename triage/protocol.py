@@ -60,6 +60,16 @@ class PagedReader(StoreReader, Protocol):
     ) -> int: ...
 
 
+class HistoryReader(StoreReader, Protocol):
+    """Optional: a backend that keeps only a hot window in memory (the folder store
+    opened for the inbox: store.hotwindow). Before a view that shows closed groups
+    (`--all`, a `status:` term) lists, call `recall_matching(filter, now)` (in a worker:
+    it reads the old day files once) so the old closed groups the filter matches are
+    indexed; it returns how many were read back."""
+
+    def recall_matching(self, filter: Filter | str | None = None, now: datetime | None = None) -> int: ...
+
+
 class Store(StoreReader, Protocol):
     """Reading plus the durable actions, each journaled as one Event."""
 

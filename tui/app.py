@@ -133,6 +133,8 @@ class VeilleApp(App[None]):
         inbox = self.inbox
         if not getattr(inbox, "loading", False):
             return False
+        if hasattr(inbox, "set_hot_days"):  # a folder store: the configured hot window
+            inbox.set_hot_days(self.config.store.hot_days)
         self.run_worker(
             lambda: self._load_rest(inbox, screen), thread=True, group="load-rest", exclusive=True
         )

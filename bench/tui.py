@@ -35,8 +35,8 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +133,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
 
         for _ in range(keys):
             before = mlist.cursor
-            wanted.append(lambda: mlist.cursor == before + 1)
+            wanted.append(lambda before=before: mlist.cursor == before + 1)
             t = time.perf_counter()
             await pilot.press("j")
             cursors.append(await seen(t))

@@ -1,6 +1,10 @@
 """TUI benchmark at 100,000 mentions, headless (Textual's run_test).
 
     .venv/bin/python bench/tui.py [--mentions 100000] [--store DIR] [--repeat 5]
+                                  [--baseline CHECKOUT]
+
+--baseline measures another checkout of veille (e.g. `git worktree add /tmp/base main`)
+with this same bench, runs alternated, both reported: before and after in one run.
 
 Each run is a fresh process (so memory and launch are those of one `veille`), reported
 as median / p99 over runs and keys (targets from issue 16):
@@ -40,6 +44,8 @@ from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+if "--code" in sys.argv:  # measure another checkout's veille (--baseline) with this bench
+    ROOT = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -65,6 +71,18 @@ def report(name: str, values: list[float], target: float, p: int = 50) -> None:
         f"p99 {ms(pct(values, 99)):>10}  min {ms(min(values)):>10}  n={len(values):<4} "
         f"target {'p' + str(p) if p != 50 else 'median'} {ms(target)}  {verdict}"
     )
+
+
+def outcome(screen: object) -> str:
+    """The filter text whose outcome (rows or error) the screen shows. A checkout from
+    before `shown_filter` (--baseline) showed it within the keystroke: its text, or
+    the error line the keystroke put up."""
+    shown = getattr(screen, "shown_filter", None)
+    if shown is not None:
+        return str(shown)
+    error = screen.query_one("#filter-error")  # type: ignore[attr-defined]
+    value = screen.query_one("#filter").value  # type: ignore[attr-defined]
+    return str(value if error.display else screen.filter_text)  # type: ignore[attr-defined]
 
 
 def build(store: Path, count: int) -> None:
@@ -144,7 +162,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
             await pilot.pause(0.3)
             for n, char in enumerate(word, 1):
                 text = word[:n]
-                wanted.append(lambda text=text: screen.shown_filter == text)
+                wanted.append(lambda text=text: outcome(screen) == text)
                 t = time.perf_counter()
                 await pilot.press(char)
                 filters.append(await seen(t))
@@ -169,6 +187,10 @@ def main() -> None:
     parser.add_argument("--store", help="store folder to build once and reuse")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keys", type=int, default=60)
+    parser.add_argument(
+        "--baseline", help="another checkout (e.g. of main) measured in the same run, alternated"
+    )
+    parser.add_argument("--code", help=argparse.SUPPRESS)
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     store = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="veille-tui-")) / "s"
@@ -176,25 +198,37 @@ def main() -> None:
         print(json.dumps(asyncio.run(one_run(store, args.keys))))
         return
     build(store, args.mentions)
-    print(f"TUI benchmark: {args.mentions:,} mentions, {args.repeat} runs, {os.cpu_count()} cpus")
-    launches, opens, filters, cursors, peaks, loads, exact = [], [], [], [], [], [], []
-    for _ in range(args.repeat):
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", "--store", str(store), "--keys", str(args.keys)],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        launches.append(result["launch"])
-        opens.append(result["store_open"])
-        loads.append(result["loaded"])
-        exact.append(result["exact"])
-        filters += result["filters"]
-        cursors += result["cursors"]
-        peaks.append(result["peak_mb"])
-    load = os.getloadavg()
+    codes = {"after": str(ROOT)}
+    if args.baseline:
+        codes = {"before": args.baseline, **codes}
     print(
-        f"load average {load[0]:.2f} (other helpers share the cores); {result['mentions']:,} mentions"
+        f"TUI benchmark: {args.mentions:,} mentions, {args.repeat} runs of "
+        f"{' and '.join(codes)} (alternated), {os.cpu_count()} cpus; load average before "
+        f"{os.getloadavg()[0]:.2f} (other helpers share the cores)"
     )
+    results: dict[str, list[dict]] = {name: [] for name in codes}
+    for _ in range(args.repeat):
+        for name, code in codes.items():
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", "--store", str(store), "--keys",
+                 str(args.keys), "--code", code],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            results[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"load average after {os.getloadavg()[0]:.2f}")
+    for name, runs in results.items():
+        print(f"--- {name}: {codes[name]}; {runs[-1]['mentions']:,} mentions")
+        summary(runs)
+
+
+def summary(runs: list[dict]) -> None:
+    launches = [r["launch"] for r in runs]
+    opens = [r["store_open"] for r in runs]
+    loads = [r["loaded"] for r in runs]
+    exact = [r["exact"] for r in runs]
+    filters = [f for r in runs for f in r["filters"]]
+    cursors = [c for r in runs for c in r["cursors"]]
+    peaks = [r["peak_mb"] for r in runs]
     report("launch", launches, 1.0)
     print(f"         of which Inbox.open (the store's part): median {ms(statistics.median(opens))}")
     print(
@@ -208,7 +242,6 @@ def main() -> None:
     print(
         f"memory   peak RSS median {peak:.0f} MB, max {max(peaks):.0f} MB (target 500 MB)  {verdict}"
     )
-
 
 if __name__ == "__main__":
     main()

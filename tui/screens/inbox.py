@@ -34,6 +34,7 @@ from tui.safe import clean
 from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
 from tui.screens.inbox_filter import FilterLine
+from tui.widgets.filter_input import FilterInput
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.person_pane import PersonAction
@@ -109,7 +110,7 @@ class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
         yield SpikeBanner(id="spike")
         with Horizontal(id="filter-bar"):
             yield Static(Content("/"), id="filter-prompt")
-            yield Input(
+            yield FilterInput(
                 placeholder="filter: words brand: platform: tag: status: is:urgent -word",
                 id="filter",
             )

@@ -24,6 +24,7 @@ from tui.safe import clean, flat, plain
 from tui.widgets.quiet import set_content
 
 ReplyChecker = Callable[[str, Mention], Sequence[str]]
+COUNTER_WIDTH = 18  # the counter's min-width (inbox.tcss): its width changes less often
 
 
 def fill_template(text: str, mention: Mention, brand: str) -> str:
@@ -140,7 +141,9 @@ class ReplyEditor(Vertical):
         counter_label = self.query_one("#reply-counter", Static)
         shown = counter_label.visual
         content = Content.assemble((counter, style))
-        if isinstance(shown, Content) and shown.cell_length != content.cell_length:
+        if isinstance(shown, Content) and max(COUNTER_WIDTH, shown.cell_length) != max(
+            COUNTER_WIDTH, content.cell_length
+        ):
             counter_label.update(content)  # its width is auto: the head is laid out again
         else:
             set_content(counter_label, content, fixed_height=True)

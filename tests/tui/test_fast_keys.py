@@ -50,7 +50,7 @@ def tweets_store(tmp_path_factory):
             author=Author(name=r["author_id"], handle="@" + r["author_id"]), text=r["text"],
             created_at=NOW - timedelta(minutes=i), fetched_at=NOW, brands=("Lumio",),
             priority=float((i * 37) % 100),
-        )  # fmt: skip
+        )
         for i, r in enumerate(rows)
     ]
     path = tmp_path_factory.mktemp("tweets") / "store"

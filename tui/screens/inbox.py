@@ -28,7 +28,7 @@ from triage import query
 from triage.filter import Filter, prepare_vocabulary
 from triage.model import Mention, TriageState
 from triage.views import GroupView
-from tui.filtering import FilterRun
+from tui.filtering import FilterRun, warm_rank_order
 from tui.paging import Pager
 from tui.safe import clean
 from tui.screens.host import InboxHost
@@ -283,6 +283,7 @@ class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
                     inbox.view(gid)
                 time.sleep(0.001)
             prepare_vocabulary(inbox.vocabulary())
+            warm_rank_order(inbox.view, self.ranked)  # for the first filter keystroke
             self.vapp.build_author_index()
             # The store's records live as long as the app: keep the cyclic GC from walking
             # them again and again (full collections took hundreds of ms at 100k).

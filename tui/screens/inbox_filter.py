@@ -152,9 +152,9 @@ class FilterLine(Base):
                         self.app.call_from_thread(self._filtered, run, keep, False)
                     if not run.finish():
                         return
-            except RuntimeError:  # the store changed under the scan: a reload re-filters
-                return
-            self.app.call_from_thread(self._filtered, run, keep, True)
+                self.app.call_from_thread(self._filtered, run, keep, True)
+            except RuntimeError:  # the store changed under the scan (a reload filters
+                return  # again), or the app is closing
 
         self.run_worker(scan, thread=True, group="filter", description="filter scan")
 

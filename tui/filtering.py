@@ -10,6 +10,7 @@ previous complete result instead of the whole store.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class FilterRun:
     ranked: Sequence[str] | None = None  # the whole ranking `ids` comes from, if known
     indexed: bool = False  # `prepare` took the ids from the store's text index
     prepared: bool = False
+    painted: threading.Event = field(default_factory=threading.Event)  # first screenful
 
     def prepare(self) -> None:
         """Expand the free words, then let the store's folded text index name the groups

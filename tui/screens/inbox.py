@@ -33,7 +33,7 @@ from tui.paging import Pager
 from tui.safe import clean
 from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
-from tui.screens.inbox_filter import FilterLine
+from tui.screens.inbox_filter import FilterLine, indexed_filters
 from tui.widgets.filter_input import FilterInput
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
@@ -284,6 +284,8 @@ class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
                 time.sleep(0.001)
             prepare_vocabulary(inbox.vocabulary())
             warm_rank_order(inbox.view, self.ranked)  # for the first filter keystroke
+            for flt in indexed_filters(self.vapp.config):  # brand: and platform: lists
+                inbox.ranked_ids(flt, now=self.vapp.now())
             self.vapp.build_author_index()
             # The store's records live as long as the app: keep the cyclic GC from walking
             # them again and again (full collections took hundreds of ms at 100k).

@@ -15,7 +15,9 @@ from textual.content import Content
 from textual.widgets import Input, Static
 
 from triage import query
-from triage.filter import Filter, FilterError, KnownValues, parse_filter
+from triage.config import Config
+from triage.filter import PLATFORMS, Filter, FilterError, KnownValues, Term, parse_filter
+from triage.text import fold
 from tui.filtering import FilterRun, narrows
 from tui.paging import page_instead
 from tui.safe import plain
@@ -29,6 +31,14 @@ else:
 
 INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
 SCREENFUL_MARGIN = 10  # rows beyond the visible ones in the first result shown
+
+
+def indexed_filters(config: Config) -> list[Filter]:
+    """`brand:` and `platform:` filters for the warm-up: the store ranks each subset
+    once, on first use (~0.4 s at 100,000 groups), then answers in ~20 ms."""
+    terms = [Term("brand", fold(b.name)) for b in config.brands]
+    terms += [Term("platform", p) for p in PLATFORMS]
+    return [Filter(f"{t.field}:{t.value}", (t,)) for t in terms]
 
 
 class FilterLine(Base):
@@ -148,8 +158,9 @@ class FilterLine(Base):
                     run.run_for(0.05, enough)
                     if run.cancelled:
                         return
-                    if not run.complete:  # a first screenful now, the rest after
+                    if not run.complete:  # a first screenful now, the rest once it is
                         self.app.call_from_thread(self._filtered, run, keep, False)
+                        run.painted.wait(0.25)  # painted (the scan would slow that frame)
                     if not run.finish():
                         return
                 self.app.call_from_thread(self._filtered, run, keep, True)
@@ -165,6 +176,8 @@ class FilterLine(Base):
             self._filter_run = None
             self._last = (run.flt, run.found)
             keep = keep or self.mention_list.current_id
+        else:
+            self.call_after_refresh(run.painted.set)
         self._show(list(run.found), keep, complete=complete)
 
     def _show(self, ids: list[str], keep: str | None, *, complete: bool) -> None:

@@ -218,6 +218,8 @@ class MentionList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - HEADER
         if index >= len(self.ids):
             if index == 0:
+                if self.first_paint is None:
+                    self.first_paint = time.perf_counter()
                 style = self.get_component_rich_style("mention-list--empty")
                 return Strip([Segment(" " + self.empty_message, style)]).adjust_cell_length(
                     width, self.rich_style

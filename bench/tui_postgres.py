@@ -79,8 +79,11 @@ async def child(url: str, mode: str) -> None:
             if phase is warm:  # the warm-up (views, vocabulary, author index) is over
                 await app.workers.wait_for_complete()
             for _ in range(10):
-                before = len(mlist.ids)
                 paged = mode != "whole"
+                if not paged:  # the cursor is already on the last row: from the top again
+                    await pilot.press("home")
+                    await pilot.pause()
+                before = len(mlist.ids)
                 wanted.append(  # on the last row; paged, the next page there below it
                     lambda before=before, paged=paged: (
                         mlist.cursor == before - 1 and len(mlist.ids) > before

@@ -1,18 +1,28 @@
 """TUI benchmark at 100,000 mentions, headless (Textual's run_test).
 
     .venv/bin/python bench/tui.py [--mentions 100000] [--store DIR] [--repeat 5]
+                                  [--baseline CHECKOUT]
+
+--baseline measures another checkout of veille (e.g. `git worktree add /tmp/base main`)
+with this same bench, runs alternated, both reported: before and after in one run.
 
 Each run is a fresh process (so memory and launch are those of one `veille`), reported
 as median / p99 over runs and keys (targets from issue 16):
   launch    process start (before importing Textual and the store) to the first
             row of the list drawn; the store opened first screen first, as
             `veille` does (Inbox.open(defer=True))                      median <= 1.0 s
-  filter    one keystroke in the filter line to the list redrawn        p95 <= 40 ms
-  cursor    one `j` to the list redrawn with the cursor moved           p95 <= 16 ms
+  filter    one keystroke in the filter line to the screen showing its outcome: the
+            list's rows for the new text (its first screenful), or its error  p95 <= 40 ms
+  cursor    one `j` to the screen showing the cursor on the next row      p95 <= 16 ms
   memory    peak RSS of the process after typing filters                      <= 500 MB
-"Redrawn" is the end of the first frame in which the list repainted after the key (the
-Line API hook `MentionList.first_paint` plus the screen's compositor refresh), not when
-Pilot decides the app is idle, which also waits for timers and the background scan. The store is built once with bench/synth.py (kept with --store).
+A key's figure ends with the first frame (the screen's compositor refresh) that drew the
+list (or the filter's error line) once the screen held that key's outcome (the cursor
+moved; `InboxScreen.shown_filter` is the typed text), however long after Pilot's press
+returned it comes: a result computed in a worker and shown later is counted in full, a
+frame that drew only the filter line's echo does not count, a key never shown counts
+as 5 s. The thread
+pane follows the cursor once it rests (pane_delay) and is not part of the cursor figure.
+The store is built once with bench/synth.py (kept with --store).
 Other processes on the 2 shared cores add noise: compare p99 with the median.
 """
 
@@ -31,10 +41,13 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+if "--code" in sys.argv:  # measure another checkout's veille (--baseline) with this bench
+    ROOT = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
 sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
@@ -60,6 +73,18 @@ def report(name: str, values: list[float], target: float, p: int = 50) -> None:
         f"p99 {ms(pct(values, 99)):>10}  min {ms(min(values)):>10}  n={len(values):<4} "
         f"target {'p' + str(p) if p != 50 else 'median'} {ms(target)}  {verdict}"
     )
+
+
+def outcome(screen: object) -> str:
+    """The filter text whose outcome (rows or error) the screen shows. A checkout from
+    before `shown_filter` (--baseline) showed it within the keystroke: its text, or
+    the error line the keystroke put up."""
+    shown = getattr(screen, "shown_filter", None)
+    if shown is not None:
+        return str(shown)
+    error = screen.query_one("#filter-error")  # type: ignore[attr-defined]
+    value = screen.query_one("#filter").value  # type: ignore[attr-defined]
+    return str(value if error.display else screen.filter_text)  # type: ignore[attr-defined]
 
 
 def build(store: Path, count: int) -> None:
@@ -102,42 +127,63 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
             await asyncio.sleep(0.05)
         exact = list(mlist.ids[:40]) == first_rows  # the first screen was already right
         await pilot.pause()
-        frames: list[float] = []
         screen = app.screen
+        wanted: list[Callable[[set[str]], bool]] = []  # what this key must show
+        shown: list[float] = []
+        painted: set[str] = set()  # the widgets drawn in the current frame
         original = screen._compositor_refresh
 
+        def spy(widget: object, name: str) -> None:
+            render_lines = widget.render_lines  # type: ignore[attr-defined]
+
+            def spied(crop: object) -> object:
+                painted.add(name)
+                return render_lines(crop)
+
+            widget.render_lines = spied  # type: ignore[attr-defined]
+
+        spy(mlist, "list")
+        spy(screen.query_one("#filter-error"), "error")
+
         def refresh_and_note() -> None:
+            painted.clear()
             original()
-            frames.append(time.perf_counter())
+            if wanted and not shown and wanted[0](painted):
+                shown.append(time.perf_counter())
 
         screen._compositor_refresh = refresh_and_note  # type: ignore[method-assign]
 
-        def redrawn(t: float) -> float | None:
-            """From the key to the end of the first frame in which the list was redrawn."""
-            painted = mlist.first_paint
-            if painted is None:
-                return None
-            done = [f for f in frames if f >= painted]
-            return (done[0] if done else painted) - t
+        async def seen(t: float) -> float:
+            """From the key to the end of the first frame drawn once `wanted` holds
+            (the screen shows this key's outcome), however long after Pilot's press
+            returned it comes: a late result is counted, never dropped."""
+            deadline = t + 5
+            while not shown and time.perf_counter() < deadline:
+                await asyncio.sleep(0.001)
+            latency = shown[0] - t if shown else 5.0
+            wanted.clear()
+            shown.clear()
+            return latency
 
         for _ in range(keys):
             before = mlist.cursor
-            mlist.first_paint = None
+            wanted.append(lambda drawn, before=before: mlist.cursor == before + 1 and "list" in drawn)
             t = time.perf_counter()
             await pilot.press("j")
-            assert mlist.cursor == before + 1
-            if (latency := redrawn(t)) is not None:
-                cursors.append(latency)
+            cursors.append(await seen(t))
         await pilot.press("slash")
+        filter_input = app.screen.query_one("#filter")
         for word in WORDS:
-            app.screen.query_one("#filter").value = ""
-            await pilot.pause()
-            for char in word:
-                mlist.first_paint = None
+            filter_input.value = ""
+            await pilot.pause(0.3)
+            for n, char in enumerate(word, 1):
+                text = word[:n]
+                wanted.append(
+                    lambda drawn, text=text: outcome(screen) == text and bool(drawn & {"list", "error"})
+                )
                 t = time.perf_counter()
                 await pilot.press(char)
-                if (latency := redrawn(t)) is not None:
-                    filters.append(latency)
+                filters.append(await seen(t))
         await pilot.pause(0.5)  # let the filter workers finish before reading memory
     inbox.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -159,6 +205,10 @@ def main() -> None:
     parser.add_argument("--store", help="store folder to build once and reuse")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keys", type=int, default=60)
+    parser.add_argument(
+        "--baseline", help="another checkout (e.g. of main) measured in the same run, alternated"
+    )
+    parser.add_argument("--code", help=argparse.SUPPRESS)
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     store = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="veille-tui-")) / "s"
@@ -166,25 +216,37 @@ def main() -> None:
         print(json.dumps(asyncio.run(one_run(store, args.keys))))
         return
     build(store, args.mentions)
-    print(f"TUI benchmark: {args.mentions:,} mentions, {args.repeat} runs, {os.cpu_count()} cpus")
-    launches, opens, filters, cursors, peaks, loads, exact = [], [], [], [], [], [], []
-    for _ in range(args.repeat):
-        out = subprocess.run(
-            [sys.executable, __file__, "--one", "--store", str(store), "--keys", str(args.keys)],
-            capture_output=True, text=True, check=True,
-        )  # fmt: skip
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        launches.append(result["launch"])
-        opens.append(result["store_open"])
-        loads.append(result["loaded"])
-        exact.append(result["exact"])
-        filters += result["filters"]
-        cursors += result["cursors"]
-        peaks.append(result["peak_mb"])
-    load = os.getloadavg()
+    codes = {"after": str(ROOT)}
+    if args.baseline:
+        codes = {"before": args.baseline, **codes}
     print(
-        f"load average {load[0]:.2f} (other helpers share the cores); {result['mentions']:,} mentions"
+        f"TUI benchmark: {args.mentions:,} mentions, {args.repeat} runs of "
+        f"{' and '.join(codes)} (alternated), {os.cpu_count()} cpus; load average before "
+        f"{os.getloadavg()[0]:.2f} (other helpers share the cores)"
     )
+    results: dict[str, list[dict]] = {name: [] for name in codes}
+    for _ in range(args.repeat):
+        for name, code in codes.items():
+            out = subprocess.run(
+                [sys.executable, __file__, "--one", "--store", str(store), "--keys",
+                 str(args.keys), "--code", code],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            results[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"load average after {os.getloadavg()[0]:.2f}")
+    for name, runs in results.items():
+        print(f"--- {name}: {codes[name]}; {runs[-1]['mentions']:,} mentions")
+        summary(runs)
+
+
+def summary(runs: list[dict]) -> None:
+    launches = [r["launch"] for r in runs]
+    opens = [r["store_open"] for r in runs]
+    loads = [r["loaded"] for r in runs]
+    exact = [r["exact"] for r in runs]
+    filters = [f for r in runs for f in r["filters"]]
+    cursors = [c for r in runs for c in r["cursors"]]
+    peaks = [r["peak_mb"] for r in runs]
     report("launch", launches, 1.0)
     print(f"         of which Inbox.open (the store's part): median {ms(statistics.median(opens))}")
     print(
@@ -198,7 +260,6 @@ def main() -> None:
     print(
         f"memory   peak RSS median {peak:.0f} MB, max {max(peaks):.0f} MB (target 500 MB)  {verdict}"
     )
-
 
 if __name__ == "__main__":
     main()

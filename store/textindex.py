@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from triage.filter import Filter
 from triage.text import fold
@@ -59,21 +59,44 @@ class TextIndex:
     def candidates(self, flt: Filter) -> set[str] | None:
         """Groups that may match every positive free word of `flt` (with its
         expansions); None when the index cannot narrow the search."""
+        selected = self.select(flt)
+        if selected is None:
+            return None
+        return {self.groups[n] for n in selected[0]}
+
+    def select(self, flt: Filter) -> tuple[set[int], bool] | None:
+        """(group numbers, exact): the groups holding every positive free word the index
+        can judge, and whether that is exactly the groups `flt` matches (every term
+        was such a word, so `Filter.matches` need not run); None if it judges none."""
         found: set[int] | None = None
         limit = int(len(self.groups) * MAX_SHARE)
+        exact = True
         for term in flt.terms:
             if term.field != "" or term.negate:
+                exact = False
                 continue
             words = {term.value, *term.alternatives}
             if not all(len(w) >= MIN_WORD and WORD.fullmatch(w) for w in words):
+                exact = False
                 continue
             groups = self._containing(words, limit)
             if groups is None:
+                exact = False
                 continue
             found = groups if found is None else found & groups
         if found is None:
             return None
-        return {self.groups[n] for n in found}
+        return found, exact
+
+    def ranked(self, flt: Filter, order: RankOrder) -> tuple[list[str], bool] | None:
+        """The groups `select` gives, in the order of `order`'s ranking (groups the
+        ranking lacks are left out), and whether they are exact; None as `select`."""
+        selected = self.select(flt)
+        if selected is None:
+            return None
+        found, exact = selected
+        position, ranked = order.position, order.ranked
+        return [ranked[p] for p in sorted([position[n] for n in found]) if p >= 0], exact
 
     def _containing(self, words: Iterable[str], limit: int) -> set[int] | None:
         text, starts, postings = self.text, self.starts, self.postings
@@ -87,3 +110,18 @@ class TextIndex:
                     return None
                 at = text.find(word, starts[k + 1]) if k + 1 < len(starts) else -1
         return hits
+
+
+class RankOrder:
+    """Each indexed group's position in one ranking, so that a filter's candidates come
+    out ranked by sorting small integers (a dict look-up per group and a sort by key
+    took 20-40 ms a keystroke at 100,000 groups). Built once per ranking (~20 ms)."""
+
+    def __init__(self, index: TextIndex, ranked: Sequence[str]) -> None:
+        self.index = index
+        self.ranked = ranked
+        where = {g: i for i, g in enumerate(ranked)}
+        self.position = array("i", [where.get(g, -1) for g in index.groups])
+
+    def fits(self, index: TextIndex, ranked: Sequence[str]) -> bool:
+        return index is self.index and ranked is self.ranked

@@ -122,3 +122,46 @@ async def test_a_typo_finds_the_word_once_warmed_up(big_inbox):
         await pilot.pause()
         assert ids(app) == []
         await app.workers.wait_for_complete()
+
+
+async def test_a_failed_write_on_a_paged_store_keeps_the_cursor_on_its_row(pg_url, monkeypatch):
+    """Another session holds the states table locked: `d` drops the row at once, the
+    write times out, the row comes back where it was and the cursor is on it, not on
+    the first row (the screen's `ranked` is empty when paged: it looked there)."""
+    import psycopg
+
+    from tests.tui.conftest import notifications
+
+    monkeypatch.setattr(paging, "PAGE_SIZE", PAGE)
+    with PgStore.open(pg_url, user="tester") as box:
+        box.ingest(mention(i, priority=float(500 - i)) for i in range(300))
+    box = PgStore.open(pg_url, user="tester", lock_timeout=0.3)
+    try:
+        whole = ranked(box)
+        app = app_on(box)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            for _ in range(2):  # more pages: the row is past the first one
+                await pilot.press("end")
+                await pilot.pause()
+            for _ in range(5):
+                await pilot.press("k")
+            await pilot.pause()
+            mlist = app.screen.query_one(MentionList)
+            row = mlist.current_id
+            assert row == whole[mlist.cursor] and mlist.cursor > PAGE
+            with psycopg.connect(pg_url, autocommit=False) as other:
+                other.execute("LOCK TABLE states IN EXCLUSIVE MODE")  # held until rollback
+                await pilot.press("d")
+                assert row not in ids(app)  # optimistic: gone before the write
+                await settled(app)
+                other.rollback()
+            await pilot.pause()
+            assert any("Done failed" in n for n in notifications(app))
+            assert box.state(row).status is not Status.DONE
+            assert row in ids(app)
+            assert mlist.current_id == row  # the cursor stayed with it
+            assert ids(app) == whole[: len(ids(app))]
+            await app.workers.wait_for_complete()
+    finally:
+        box.close()

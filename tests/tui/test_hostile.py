@@ -75,7 +75,7 @@ async def test_hostile_text_is_shown_literally_everywhere(tmp_path, make_app):
             await pilot.pause()
             assert "[link=https://evil.example]click me[/link]" in screen_text(app)
             # no link was made from the javascript: URL, the hostile markup made none either
-            body = app.screen.query_one("#thread-body")
+            body = app.screen.query_one("#thread")
             spans = [s for s in body.visual.spans if "link" in repr(s.style)]
             assert spans == []
             await pilot.press("j")

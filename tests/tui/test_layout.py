@@ -127,7 +127,7 @@ async def test_one_pane_under_100_columns_with_titles_and_unbroken_urls(tmp_path
         url_lines = [line for line in lines if "forum.example.org" in line]
         assert len(url_lines) == 1 and url_lines[0].strip().endswith("#post-17")
         assert "…" in url_lines[0]  # cut in the middle to fit, never wrapped
-        body = screen.query_one("#thread-body")
+        body = screen.query_one("#thread")
         assert [s.style.link for s in body.visual.spans if getattr(s.style, "link", None)] == [
             LONG_URL
         ]  # the link itself is whole

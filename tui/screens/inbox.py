@@ -25,14 +25,16 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from triage import query
-from triage.filter import Filter, FilterError, KnownValues, parse_filter, prepare_vocabulary
+from triage.filter import Filter, prepare_vocabulary
 from triage.model import Mention, TriageState
 from triage.views import GroupView
-from tui.filtering import FilterRun, narrows
-from tui.paging import Pager, page_instead
-from tui.safe import clean, plain
+from tui.filtering import FilterRun, warm_rank_order
+from tui.paging import Pager
+from tui.safe import clean
 from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
+from tui.screens.inbox_filter import FilterLine, indexed_filters
+from tui.widgets.filter_input import FilterInput
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.person_pane import PersonAction
@@ -40,13 +42,11 @@ from tui.widgets.reply_editor import ReplyEditor
 from tui.widgets.status_bar import SpikeBanner, StatusBar, StatusInfo
 from tui.widgets.thread_view import ThreadInfo, ThreadView
 
-INDEXED_FIELDS = ("brand", "platform", "status")  # answered by the store's indexes
 CLOSED = query.CLOSED
 STATUS_EVERY = 2.0  # seconds between redraws of an idle status bar (poller, sources' ages)
-PREFIX_BUDGET = 0.012  # seconds of filtering before the first screenful is drawn
 
 
-class InboxScreen(PersonAction, TriageActions, Screen[None]):
+class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
     """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -110,7 +110,7 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
         yield SpikeBanner(id="spike")
         with Horizontal(id="filter-bar"):
             yield Static(Content("/"), id="filter-prompt")
-            yield Input(
+            yield FilterInput(
                 placeholder="filter: words brand: platform: tag: status: is:urgent -word",
                 id="filter",
             )
@@ -172,73 +172,6 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
         self._apply_filter(keep=keep)
         if count:
             self._count_worker()
-
-    def _hidden(self, flt: Filter | None) -> set[str]:
-        """Out of the list unless the filter asks for them (triage.query's rule)."""
-        rule = query.InboxQuery(flt)
-        hidden: set[str] = set()
-        if not rule.shows_snoozed:
-            hidden |= self.snoozed
-        if not rule.shows_closed:
-            hidden |= self.closed
-        return hidden
-
-    def _apply_filter(self, keep: str | None = None) -> None:
-        """Show the groups the filter keeps: at once if cheap, else a first screenful now
-        (a scan bounded in time) and the complete list from a worker moments later."""
-        flt, inbox, now = self.flt, self.vapp.inbox, self.vapp.now()
-        self.mention_list.empty_message = (
-            "No mention matches this filter." if self.filter_text else "Inbox zero: nothing to triage."
-        )
-        if self._filter_run is not None:
-            self._filter_run.cancelled = True
-            self._filter_run = None
-        if page_instead(self, keep):  # a database answers pages (tui.paging)
-            return
-        skip = self._hidden(flt)
-        if flt is None or flt.is_empty:
-            self._last = None
-            ids = [g for g in self.ranked if g not in skip] if skip else list(self.ranked)
-            self._show(ids, keep, complete=True)
-            return
-        answers = getattr(inbox, "answers_filter", None)  # a database's SQL (store.postgres)
-        if (answers is not None and answers(flt)) or all(
-            t.field in INDEXED_FIELDS and not t.negate for t in flt.terms
-        ):
-            ids = inbox.ranked_ids(flt, now=now)
-            self._last = None
-            self._show([g for g in ids if g not in skip] if skip else ids, keep, complete=True)
-            return
-        if self._vocabulary_ready and any(t.field == "" and not t.negate for t in flt.terms):
-            flt = flt.with_vocabulary(inbox.vocabulary())
-        source: list[str] = self.ranked
-        if self._last is not None and narrows(self._last[0], flt):
-            source = self._last[1]
-        run = FilterRun(flt, source, inbox.view, query.context(inbox, now), skip)
-        run.run_for(PREFIX_BUDGET, enough=self.mention_list.size.height + 10)
-        self._show(list(run.found), keep, complete=run.complete)
-        if run.complete:
-            self._last = (flt, run.found)
-        else:
-            self._filter_run = run
-            # the rest of the scan starts once this screenful is painted (it shares the GIL)
-            self.call_after_refresh(self._finish_filter, run, keep)
-
-    @work(thread=True, exclusive=False, group="filter")
-    def _finish_filter(self, run: FilterRun, keep: str | None) -> None:
-        if run.finish():
-            self.app.call_from_thread(self._finished, run, keep)
-
-    def _finished(self, run: FilterRun, keep: str | None) -> None:
-        if run is self._filter_run and not run.cancelled:
-            self._filter_run = None
-            self._last = (run.flt, run.found)
-            self._show(list(run.found), keep or self.mention_list.current_id, complete=True)
-
-    def _show(self, ids: list[str], keep: str | None, *, complete: bool) -> None:
-        self.filter_complete = complete
-        self.mention_list.set_rows(ids, keep=keep)
-        self._render_status()
 
     def _patch(self, group_ids: Iterable[str]) -> None:
         """Groups changed by an action: redraw them; drop those the filter now excludes."""
@@ -350,6 +283,9 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
                     inbox.view(gid)
                 time.sleep(0.001)
             prepare_vocabulary(inbox.vocabulary())
+            warm_rank_order(inbox.view, self.ranked)  # for the first filter keystroke
+            for flt in indexed_filters(self.vapp.config):  # brand: and platform: lists
+                inbox.ranked_ids(flt, now=self.vapp.now())
             self.vapp.build_author_index()
             # The store's records live as long as the app: keep the cyclic GC from walking
             # them again and again (full collections took hundreds of ms at 100k).
@@ -430,13 +366,6 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
             self.show_thread(current)
 
     # ------------------------------------------------------------------ filter
-    def action_filter(self) -> None:
-        bar = self.query_one("#filter-bar")
-        bar.display = True
-        # at once, not on the next turn (Widget.focus): keys typed right after `/` on a
-        # busy machine would otherwise reach the list and run its actions
-        self.set_focus(self.query_one("#filter", Input))
-
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.set_filter(event.value)
@@ -445,56 +374,9 @@ class InboxScreen(PersonAction, TriageActions, Screen[None]):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         self.mention_list.focus()
 
-    def set_filter(self, text: str, view_name: str = "") -> bool:
-        """Narrow the list; an invalid filter shows what is wrong and keeps the last good list."""
-        error = self.query_one("#filter-error", Static)
-        try:
-            brands = [b.name for b in self.vapp.config.brands]
-            flt = parse_filter(text, KnownValues(brands=brands or None, people=self.person_tags()))
-        except FilterError as exc:
-            pointer = " " * (exc.position + 1) + "^"
-            error.update(
-                Content.assemble(plain(pointer + " ", "$error"), plain(exc.message, "$error bold"))
-            )
-            error.display = True
-            return False
-        error.display = False
-        self.flt = flt
-        self.filter_text = text
-        self.view_name = view_name
-        self._apply_filter()
-        return True
-
-    def action_clear(self) -> None:
-        if self.mention_list.selected:
-            self.mention_list.clear_selection()
-            self._render_status()
-            return
-        filter_input = self.query_one("#filter", Input)
-        if filter_input.value:
-            filter_input.value = ""
-        self.set_filter("")
-        self.query_one("#filter-bar").display = False
-        self.mention_list.focus()
-
     def on_key(self, event) -> None:
         if event.key == "escape" and self.focused is self.query_one("#filter", Input):
             event.stop()
             self.mention_list.focus()
             if not self.filter_text:
                 self.query_one("#filter-bar").display = False
-
-    def action_view(self, number: int) -> None:
-        views = self.vapp.saved_views()
-        if number == 0:
-            name, text = "", ""
-        elif number - 1 < len(views):
-            name, text = views[number - 1]
-        else:
-            self.notify(f"No saved view {number}.", severity="warning", markup=False)
-            return
-        filter_input = self.query_one("#filter", Input)
-        with filter_input.prevent(Input.Changed):
-            filter_input.value = text
-        self.query_one("#filter-bar").display = bool(text)
-        self.set_filter(text, view_name=name)

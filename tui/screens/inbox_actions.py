@@ -132,7 +132,7 @@ class TriageActions(StoryKeys):
             if error is not None:
                 failed.append(gid)
         if failed:  # rows come back as the store has them, the cursor on the first
-            self.reload(keep=failed[0] if failed[0] in self.ranked else None)
+            self.reload(keep=failed[0] if failed[0] in self.ranked or not self.ranked else None)
         message.done(message.outcomes)
 
     def _run(self, what: str, views: Sequence[GroupView], fn: Callable[[str], Any],

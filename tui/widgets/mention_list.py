@@ -22,11 +22,12 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from triage.model import utcnow
 from triage.views import GroupView
@@ -120,18 +121,35 @@ class MentionList(ScrollView, can_focus=True):
         """Show the groups `ids` (ranked); keep the cursor on group `keep` if still there."""
         current = keep if keep is not None else self.current_id
         self.ids = ids
-        self._cache.clear()
         index = 0
         if current is not None:
             try:
                 index = ids.index(current)
             except ValueError:
                 index = min(self.cursor, max(0, len(ids) - 1))
-        self.virtual_size = Size(self.size.width, len(ids) + HEADER)
+        self._set_height(len(ids) + HEADER)
         self.set_reactive(MentionList.cursor, index)
         self._scroll_cursor_into_view()
         self.refresh()
-        self.post_message(self.Highlighted(self.current))
+        self.post_message(self.Highlighted(self.current))  # the panes skip what they show
+
+    def _set_height(self, height: int) -> None:
+        """The scrollable height, without a layout of the screen when it can be helped.
+
+        Assigning `virtual_size` lays out the whole screen (~40 ms at 160x48, most of a
+        filter keystroke, and of an End key that loads a page). The list's own region
+        does not depend on its rows, so only the scrollbar must follow: unless the
+        scrollbar appears or goes, the size is set and the scrollbar told directly.
+        """
+        size = Size(self.size.width, height)
+        if size == self.virtual_size:
+            return
+        window = self.scrollable_content_region.height
+        if not self.is_mounted or (height > window) != (self.virtual_size.height > window):
+            self.virtual_size = size  # the scrollbar appears or goes: a layout is due
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
 
     @property
     def current(self) -> GroupView | None:
@@ -200,6 +218,8 @@ class MentionList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - HEADER
         if index >= len(self.ids):
             if index == 0:
+                if self.first_paint is None:
+                    self.first_paint = time.perf_counter()
                 style = self.get_component_rich_style("mention-list--empty")
                 return Strip([Segment(" " + self.empty_message, style)]).adjust_cell_length(
                     width, self.rich_style
@@ -247,9 +267,10 @@ class MentionList(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ cursor
     def _refresh_row(self, index: int) -> None:
-        y = index - self.scroll_offset.y + HEADER
+        """Repaint one row (a cursor move repaints two lines, not the list)."""
+        y = index - self.scroll_offset.y + HEADER  # in the widget's own lines
         if HEADER <= y < self.size.height:
-            self.refresh_line(y)
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_row(old)

@@ -21,8 +21,10 @@ from triage import replycheck
 from triage.config import Template
 from triage.model import Mention
 from tui.safe import clean, flat, plain
+from tui.widgets.quiet import set_content
 
 ReplyChecker = Callable[[str, Mention], Sequence[str]]
+COUNTER_WIDTH = 18  # the counter's min-width (inbox.tcss): its width changes less often
 
 
 def fill_template(text: str, mention: Mention, brand: str) -> str:
@@ -99,13 +101,14 @@ class ReplyEditor(Vertical):
         """Point the editor at a group (its draft restored) without announcing a change."""
         self.target, self.mention, self.brand = target, mention, brand
         self._template_index = -1
-        self._loading = True
-        self.text_area.load_text(draft)
-        self._loading = False
+        if self.text_area.text != draft:  # else no Changed: the feedback is updated below
+            self._loading = True
+            self.text_area.load_text(draft)
+            self._loading = False
         title = "Reply"
         if mention is not None:
             title = f"Reply to {flat(mention.author.display, 30)} on {mention.platform}"
-        self.query_one("#reply-title", Static).update(plain(title, "bold"))
+        set_content(self.query_one("#reply-title", Static), plain(title, "bold"), fixed_height=True)
         self._update_feedback()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -135,7 +138,15 @@ class ReplyEditor(Vertical):
             used, limit, unit = measured
             counter = f"{used}/{limit} {unit}"
             style = "$error bold" if used > limit else "$text-muted"
-        self.query_one("#reply-counter", Static).update(Content.assemble((counter, style)))
+        counter_label = self.query_one("#reply-counter", Static)
+        shown = counter_label.visual
+        content = Content.assemble((counter, style))
+        if isinstance(shown, Content) and max(COUNTER_WIDTH, shown.cell_length) != max(
+            COUNTER_WIDTH, content.cell_length
+        ):
+            counter_label.update(content)  # its width is auto: the head is laid out again
+        else:
+            set_content(counter_label, content, fixed_height=True)
         if self.text.strip():
             problems = self.checks()
         else:  # before a word is typed, only what makes writing pointless
@@ -143,10 +154,12 @@ class ReplyEditor(Vertical):
             problems = [clean(str(closed))] if closed else []
         checks = self.query_one("#reply-checks", Static)
         if problems:
-            checks.update(Content.assemble(*[plain("⚠ " + p + "\n", "$warning") for p in problems]))
+            set_content(
+                checks, Content.assemble(*[plain("⚠ " + p + "\n", "$warning") for p in problems])
+            )
         else:
-            checks.update(
-                Content.assemble(("ctrl+s send · ctrl+t template · esc back", "$text-muted"))
+            set_content(
+                checks, Content.assemble(("ctrl+s send · ctrl+t template · esc back", "$text-muted"))
             )
 
     def action_next_template(self) -> None:

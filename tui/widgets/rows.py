@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -69,6 +70,10 @@ def _fit(text: str, width: int) -> str:
     """Cut or pad `text` to exactly `width` cells."""
     if width <= 0:
         return ""
+    if text.isascii() and text.isprintable():  # one cell a character: slice (most rows)
+        if len(text) <= width:
+            return text + " " * (width - len(text))
+        return text[: width - 1] + "…"
     length = cell_len(text)
     if length <= width:
         return text + " " * (width - length)
@@ -111,6 +116,7 @@ SLA_LEGEND = (
 )
 
 
+@lru_cache(maxsize=64)
 def columns_for(width: int) -> tuple[tuple[str, int], ...]:
     """The columns a row of `width` cells shows, in display order."""
     used = sum(w + 1 for _, w in ESSENTIAL) + 1

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.safe import flat, plain
+from tui.widgets.quiet import set_content
 
 
 @dataclass(slots=True)
@@ -65,14 +66,25 @@ def render_status(info: StatusInfo) -> Content:
 
 
 class StatusBar(Static):
+    """One line (its height is fixed by the CSS): repainted only when a figure changes."""
+
+    _info: StatusInfo | None = None
+
     def show(self, info: StatusInfo) -> None:
-        self.update(render_status(info))
+        if info != self._info:
+            self._info = info
+            set_content(self, render_status(info), fixed_height=True)
 
 
 class SpikeBanner(Static):
     """Hidden unless a spike is going on."""
 
+    _message: str | None = ""
+
     def show(self, message: str | None) -> None:
+        if message == self._message:
+            return
+        self._message = message
         if message:
             self.update(plain("▲ " + message, "bold"))
             self.display = True

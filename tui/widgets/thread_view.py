@@ -9,19 +9,23 @@ screen's worker; this widget only shows what it is given.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from rich.style import Style as RichStyle
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widget import Widget
 
 from triage.model import DeliveryStatus, Mention, Reply, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, link, plain
+from tui.widgets.quiet import same
 from tui.widgets.rows import age_short, duration_short
 
 _URL = re.compile(r"https?://\S+")
@@ -212,8 +216,17 @@ def render_group(
     return Content.assemble(*parts)
 
 
-class ThreadView(VerticalScroll, can_focus=True):
-    """Scrollable context of the group under the cursor."""
+class ThreadView(ScrollView, can_focus=True):
+    """Scrollable context of the group under the cursor, drawn with the Line API.
+
+    The pane follows the cursor: as a Static in a scrolling container, each new group
+    (a new height) laid out the whole screen (~20-40 ms at 160x48, in the way of the
+    next key). Here the text is wrapped to the pane's width once per group and the
+    scrollable height set without a layout; only the pane is repainted."""
+
+    DEFAULT_CSS = """
+    ThreadView { overflow-x: hidden; overflow-y: auto; }
+    """
 
     class Shown(Message):
         """A group is on show in the pane: the user has read it (store.reads)."""
@@ -222,21 +235,68 @@ class ThreadView(VerticalScroll, can_focus=True):
             super().__init__()
             self.view = view
 
-    def compose(self) -> ComposeResult:
-        yield Static(Content("Select a mention."), id="thread-body")
-
     _shown: tuple[GroupView, ThreadInfo, datetime, str] | None = None
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.visual: Content = Content("Select a mention.")  # what the pane shows
+        self._strips: list[Strip] = []
+        self._width = 0  # the width `_strips` were wrapped to (0: not yet)
+        self._group: str | None = None
+
     def show(self, view: GroupView | None, info: ThreadInfo, now: datetime, user: str = "") -> None:
-        body = self.query_one("#thread-body", Static)
         self._shown = (view, info, now, user) if view is not None else None
         if view is None:
-            body.update(Content("No mention selected."))
+            self._set(lambda width: Content("No mention selected."), None)
         else:
-            width = self.scrollable_content_region.width
-            body.update(render_group(view, info, now, user=user, width=width))
+            self._set(lambda width: render_group(view, info, now, user=user, width=width),
+                      view.group_id)  # fmt: skip
             self.post_message(self.Shown(view))
+
+    def _set(self, render: Callable[[int], Content], group: str | None) -> None:
+        """Render for the pane's width, less the scrollbar's when the text is longer
+        than the pane (URLs are fitted to it), and wrap it; nothing if unchanged."""
+        width, height = self.content_region.size
+        content = render(width)
+        bar = self.styles.scrollbar_size_vertical
+        if width > bar and content.get_height(self.styles, width) > height:
+            width -= bar
+            content = render(width)
+        if same(self.visual, content) and width == self._width:
+            return
+        self.visual = content
+        if group != self._group:
+            self._group = group
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self._wrap(width)
+
+    def _wrap(self, width: int) -> None:
+        """Wrap the text to `width` and set the scrollable height from it (a layout of
+        the screen only when the scrollbar appears or goes)."""
+        if width <= 0 or not self.is_mounted:
+            self._width = 0
+            return
+        self._strips = Visual.to_strips(self, self.visual, width, None, self.visual_style)
+        self._width = width
+        size = Size(width, len(self._strips))
+        window = self.content_region.height
+        if (size.height > window) != (self.virtual_size.height > window):
+            self.virtual_size = size
+        else:
+            self.set_reactive(Widget.virtual_size, size)
+            self._scroll_update(size)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        style = RichStyle(bgcolor=self.visual_style.rich_style.bgcolor)  # as a Static pads
+        index = self.scroll_offset.y + y
+        if 0 <= index < len(self._strips):
+            return self._strips[index].crop_extend(0, width, style)
+        return Strip.blank(width, style)
 
     def on_resize(self) -> None:
         if self._shown is not None:  # URLs are fitted to the width
             self.show(*self._shown)
+        else:
+            self._set(lambda width: self.visual, self._group)

@@ -138,16 +138,38 @@ class HistoryReads:
         filter): what a history view (`--all`, `status:done`) needs before it asks
         `ranked_ids`. Reads the old days once, a day at a time; a group is judged when
         its last day is read. Returns how many groups were read back."""
+        return self.adopt_matching(self.find_matching(filter, now))
+
+    def find_matching(
+        self, filter: Filter | str | None = None, now: datetime | None = None
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
+        """The reading half of `recall_matching`, indexing nothing: a UI runs it on a
+        worker and hands the result to `adopt_matching` on the thread that reads the
+        index (the TUI's), so the index never changes under a frame."""
         self.finish_loading()
         if self.cold is None:
-            return 0
+            return []
         with cyclic_gc_paused():  # a million parsed records, none in a cycle
-            return self._recall_matching(filter, now)
+            return self._find_matching(filter, now)
 
-    def _recall_matching(self, filter: Filter | str | None, now: datetime | None) -> int:
+    def adopt_matching(self, wanted: list[tuple[str, list[dict[str, Any]]]]) -> int:
+        """Index what `find_matching` found (a group indexed meanwhile is kept once)."""
+        cold = self.cold
+        if cold is None or not wanted:
+            return 0
+        with self.mutex:
+            for gid, records in wanted:
+                for rec in records:
+                    self._take(rec, rec["created_at"][:10], cold)
+                cold.groups.pop(gid, None)
+        return len(wanted)
+
+    def _find_matching(
+        self, filter: Filter | str | None, now: datetime | None
+    ) -> list[tuple[str, list[dict[str, Any]]]]:
         cold = self.cold
         if cold is None:
-            return 0
+            return []
         flt = parse_filter(filter) if isinstance(filter, str) else filter
         if flt is not None and flt.is_empty:
             flt = None
@@ -172,12 +194,7 @@ class HistoryReads:
                     _may_hold(records, words) and self._matches(gid, records, flt, ctx)
                 ):
                     wanted.append((gid, records))
-        with self.mutex:
-            for gid, records in wanted:
-                for rec in records:
-                    self._take(rec, rec["created_at"][:10], cold)
-                cold.groups.pop(gid, None)
-        return len(wanted)
+        return wanted
 
     def _matches(
         self, gid: str, records: list[dict[str, Any]], flt: Filter, ctx: FilterContext

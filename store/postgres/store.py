@@ -35,7 +35,6 @@ from store.postgres.reader import PgReader
 from store.postgres.reads import PgReads
 from store.postgres.schema import migrate, schema_version
 from store.postgres.stories import STORY_LOCK, PgStories, place, restory, touched
-
 from store.postgres.url import describe
 from store.verbs import ActionVerbs
 from triage import transitions as rules

@@ -34,6 +34,7 @@ from tui.safe import clean
 from tui.screens.host import InboxHost
 from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
 from tui.screens.inbox_filter import FilterLine, indexed_filters
+from tui.screens.inbox_history import HistoryRecall
 from tui.widgets.filter_input import FilterInput
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
@@ -46,7 +47,7 @@ CLOSED = query.CLOSED
 STATUS_EVERY = 2.0  # seconds between redraws of an idle status bar (poller, sources' ages)
 
 
-class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
+class InboxScreen(PersonAction, HistoryRecall, FilterLine, TriageActions, Screen[None]):
     """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -87,6 +88,7 @@ class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
         self._last: tuple[Filter, list[str]] | None = None  # the last complete result
         self._vocabulary_ready = False
         self._counts = (0, 0, 0, 0, 0)  # open, urgent, breached, hand-offs failed, unread
+        self._archive_groups = 0  # every group, the old ones on disk too (query.count)
         self._spike: str | None = None
         self.flt: Filter | None = None
         self.filter_text = ""
@@ -236,7 +238,8 @@ class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
     def _render_status(self) -> None:
         self._status_at = time.monotonic()
         app = self.vapp
-        shown, total = Pager.status(self, len(self.mention_list.ids), len(self.ranked))
+        total = max(len(self.ranked), self._archive_groups)
+        shown, total = Pager.status(self, len(self.mention_list.ids), total)
         info = StatusInfo(
             user=app.user,
             open=self._counts[0],
@@ -258,6 +261,7 @@ class InboxScreen(PersonAction, FilterLine, TriageActions, Screen[None]):
         try:
             counts = query.count(inbox, now, app.sla_clock)
             spike = app.spike_message(inbox, now)
+            self._archive_groups = counts.groups  # with the old groups a store keeps on disk
         except RuntimeError:  # the store changed under us: the next update recounts
             return
         self.app.call_from_thread(

@@ -125,6 +125,7 @@ class FilterLine(Base):
             self._filter_run = None
         if page_instead(self, keep):  # a database answers pages (tui.paging)
             return
+        self.recall_history(flt)  # old closed groups on disk (inbox_history)
         skip = self._hidden(flt)
         if flt is None or flt.is_empty:
             self._last = None

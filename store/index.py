@@ -160,6 +160,11 @@ class Index:
             self._text = text
         return self._vocabulary
 
+    @property
+    def text_index(self) -> TextIndex | None:
+        """The folded text index (built with the vocabulary), or None before."""
+        return self._text
+
     def narrow(self, flt: Filter, ids: list[str]) -> list[str] | None:
         """The ids (in their order) that may match the filter's free words, from the
         folded text index; None when there is none yet or it cannot narrow."""

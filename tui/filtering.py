@@ -76,8 +76,7 @@ class FilterRun:
         if self.vocabulary is not None:
             self.flt = self.flt.with_vocabulary(self.vocabulary)
         owner = getattr(self.view, "__self__", None)
-        text = getattr(owner, "_text", None)  # store.index.Index's TextIndex, once built
-        # (a private name of store/index.py: tests/tui/test_fast_keys.py fails if it moves)
+        text = getattr(owner, "text_index", None)  # store.index.Index's, once built
         if isinstance(text, TextIndex) and self.ranked is not None:
             answer = text.ranked(self.flt, _order(text, self.ranked))
             if answer is not None:
@@ -133,7 +132,7 @@ _orders: list[RankOrder] = []
 def warm_rank_order(view: Callable[[str], GroupView], ranked: Sequence[str]) -> None:
     """Build the rank order the first filter keystroke would (~20 ms at 100,000 groups),
     once the store's text index exists: a warm-up step."""
-    text = getattr(getattr(view, "__self__", None), "_text", None)
+    text = getattr(getattr(view, "__self__", None), "text_index", None)
     if isinstance(text, TextIndex):
         _order(text, ranked)
 

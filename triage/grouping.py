@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -80,14 +81,19 @@ def informative_tokens(norm: str) -> frozenset[str]:
     return frozenset(t for t in distinct if len(t) > 1)
 
 
-WordSet = tuple[frozenset[str], int]  # a normal form's distinct words, their total length
+WordSet = tuple[frozenset[str], int, int]  # distinct words, their total length, signature
+SIGNATURE_BITS = 256
 
 
 def word_set(norm: str) -> WordSet:
-    """What `token_set_may_pass` needs of a normal form: its distinct words and the sum
-    of their lengths."""
+    """What `token_set_may_pass` needs of a normal form: its distinct words, the sum of
+    their lengths, and their signature (one bit of `SIGNATURE_BITS` per word, by hash)."""
     words = frozenset(norm.split())
-    return words, sum(map(len, words))
+    return words, sum(map(len, words)), _signature(words)
+
+
+def _signature(words: frozenset[str]) -> int:
+    return sum(1 << b for b in {hash(w) % SIGNATURE_BITS for w in words})
 
 
 def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) -> bool:
@@ -97,10 +103,29 @@ def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) ->
     against each other, which an edit distance bounds from below by their difference
     in length. On a small vocabulary most candidates are far from it: the C call,
     which splits and sorts both texts again, is skipped (tests/triage/
-    test_grouping_fast.py checks the bound against rapidfuzz)."""
-    (ta, la), (tb, lb) = a, b
+    test_grouping_fast.py checks the bound against rapidfuzz).
+
+    First, without intersecting the sets: a bit of one signature missing from the other
+    is at least one word of that side missing from the other side, so `own_a` below is
+    at most the number of a's own words. The common words scored against a's sorted
+    words (length `full_a`) score at most 100 * (1 - own words / full_a) (each own word
+    costs its letters and a space); the own words against each other score at most
+    100 * (1 - |full_a - full_b| / (full_a + full_b)). When neither side can reach the
+    cutoff, the sets are not even intersected."""
+    ta, la, sig_a = a
+    tb, lb, sig_b = b
     if not ta or not tb:
         return False
+    floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
+    own_a, own_b = (sig_a & ~sig_b).bit_count(), (sig_b & ~sig_a).bit_count()
+    if own_a and own_b:
+        full_a, full_b = la + len(ta) - 1, lb + len(tb) - 1  # " ".join(sorted(words))
+        if (
+            100 - 100 * own_a / full_a < floor
+            and 100 - 100 * own_b / full_b < floor
+            and 100 - 100 * abs(full_a - full_b) / (full_a + full_b) < floor
+        ):
+            return False
     common = ta & tb
     n_common = len(common)
     n_ab, n_ba = len(ta) - n_common, len(tb) - n_common
@@ -114,7 +139,6 @@ def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) ->
     glue = 1 if sect_len else 0
     sect_ab_len, sect_ba_len = sect_len + glue + ab_len, sect_len + glue + ba_len
     lensum = sect_ab_len + sect_ba_len
-    floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
     if sect_len and (
         100 - 100 * (glue + ab_len) / (sect_len + sect_ab_len) >= floor
         or 100 - 100 * (glue + ba_len) / (sect_len + sect_ba_len) >= floor
@@ -233,7 +257,8 @@ class Grouper:
         self._entries: list[_Entry] = []
         self._by_id: dict[str, int] = {}
         self._exact: dict[tuple[str, str], int] = {}  # (brands, normal form) -> first entry
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        # blocking key -> entries holding it, one index per set of brands (`brand_key`)
+        self._postings: dict[str, dict[str, list[int]]] = {}
         self._leader: dict[str, int] = {}  # group id -> entry of its first post
         self._newest: datetime | None = None
         self._prune_at = prune_min
@@ -261,10 +286,9 @@ class Grouper:
         if mention_id in self._by_id:
             return
         norm = cap_norm(grouping_norm("", text) if norm is None else norm)
-        bk = brand_key(brands)
         self._remember(
-            _Entry(mention_id, norm, at, group_id or mention_id, *_counts(norm), bk),
-            _keyed(blocking_keys(norm), bk),
+            _Entry(mention_id, norm, at, group_id or mention_id, *_counts(norm), brand_key(brands)),
+            blocking_keys(norm),
         )
 
     def place(
@@ -291,14 +315,21 @@ class Grouper:
             norm, keys = cap_norm(norm), None
         if keys is None:
             keys = blocking_keys(norm)
-        bk = brand_key(brands)
-        entry = _Entry(mention_id, norm, at, "", *_counts(norm), bk)
-        keyed = _keyed(keys, bk)
-        match = self._find(entry, keyed)
+        words = frozenset(norm.split())
+        entry = _Entry(
+            mention_id,
+            norm,
+            at,
+            "",
+            norm.count(" ") + 1 if norm else 0,
+            _informative_count(words),
+            brand_key(brands),
+        )
+        match = self._find(entry, keys, words)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
         entry.group_id = match.group_id
-        self._remember(entry, keyed)
+        self._remember(entry, keys)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -319,10 +350,10 @@ class Grouper:
         ]
         dropped = len(self._entries) - len(keep)
         self._entries, self._by_id, self._exact = [], {}, {}
-        self._postings, self._leader, self._sets = defaultdict(list), {}, {}
+        self._postings, self._leader, self._sets = {}, {}, {}
         self._prune_at = sys.maxsize  # no prune while rebuilding
         for e in keep:
-            self._remember(e, _keyed(blocking_keys(e.norm), e.brands))
+            self._remember(e, blocking_keys(e.norm))
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
@@ -337,9 +368,16 @@ class Grouper:
         if e.norm:
             self._exact.setdefault((e.brands, e.norm), i)
         self._leader.setdefault(e.group_id, i)
-        postings = self._postings
+        postings = self._postings.get(e.brands)
+        if postings is None:
+            postings = self._postings[e.brands] = {}
+        get = postings.get
         for tok in keys:
-            postings[tok].append(i)
+            found = get(tok)
+            if found is None:
+                postings[tok] = [i]
+            else:
+                found.append(i)
 
     def _word_set(self, i: int) -> WordSet:
         """Entry `i`'s word set, kept for the most recent entries compared (candidates
@@ -351,7 +389,23 @@ class Grouper:
                 del self._sets[next(iter(self._sets))]  # the one computed longest ago
         return found
 
-    def _find(self, new: _Entry, keys: Collection[str]) -> Match | None:
+    def _candidates(self, new: _Entry, keys: Collection[str]) -> list[int]:
+        """The blocking step: earlier posts of the same brands sharing the new text's
+        rarest keys (by document frequency so far; ties by the key itself), the last
+        `POSTINGS_SCANNED` of each; with 3+ keys a post must share 2 of them (a copy
+        shares nearly all words of the shorter text: one in common is not worth a
+        comparison). In entry order."""
+        postings = self._postings.get(new.brands)
+        if not postings:
+            return []
+        get = postings.get
+        rare = sorted([(len(p), t) for t in keys if (p := get(t))])[:RARE_TOKENS]
+        if len(rare) < 3:
+            return sorted({i for _, t in rare for i in postings[t][-POSTINGS_SCANNED:]})
+        shared = Counter(chain.from_iterable(postings[t][-POSTINGS_SCANNED:] for _, t in rare))
+        return sorted([i for i, n in shared.items() if n >= 2])
+
+    def _find(self, new: _Entry, keys: Collection[str], words: frozenset[str]) -> Match | None:
         norm, at = new.norm, new.at
         if not norm:
             return None
@@ -361,35 +415,30 @@ class Grouper:
             return Match("exact", 100.0, e.id, e.group_id)
         if new.info < SHORT_TOKENS:
             return None  # a short text joins only its exact copies
-        get = self._postings.get
-        # the rarest first, ties by the token itself (tuples compare without a key call)
-        rare = sorted([(len(p), t) for t in keys if (p := get(t))])[:RARE_TOKENS]
-        postings = self._postings
-        shared: dict[int, int] = defaultdict(int)
-        for _, tok in rare:
-            for i in postings[tok][-POSTINGS_SCANNED:]:
-                shared[i] += 1
-        # a copy shares (nearly) all words of the shorter text: with 3+ keys, one in
-        # common is not enough to be worth a comparison
-        need = 2 if len(rare) >= 3 else 1
-        n_tokens, n_info = new.tokens, new.info
+        candidates = self._candidates(new, keys)
+        if not candidates:
+            return None
+        entries = self._entries
+        n_tokens, n_info, brands = new.tokens, new.info, new.brands
+        lo, hi = at - self.window, at + self.window
+        mine: WordSet = (words, sum(map(len, words)), _signature(words))
+        la = len(norm)
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
-        mine: WordSet | None = None  # this post's word set, made when first compared
-        for i in sorted(i for i, n in shared.items() if n >= need):
-            e = self._entries[i]
-            if e.brands != new.brands or not self._in_window(e, at):
+        for i in candidates:
+            e = entries[i]
+            if e.brands != brands or not lo <= e.at <= hi:
                 continue
-            if mine is None:
-                mine = word_set(norm)
-            sets = (mine, self._word_set(i))
-            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info, sets)
+            theirs = self._word_set(i)
+            if not _may_join(norm, la, n_tokens, mine, e.norm, e.tokens, e.info, theirs):
+                continue  # proven below both thresholds, no copy: join_rule would say None
+            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info, (mine, theirs))
             if verdict is None:
                 continue
             ok = checked.get(e.group_id)
             if ok is None:
                 li = self._leader.get(e.group_id, i)
-                leader = self._entries[li]
+                leader = entries[li]
                 ok = (
                     leader is e
                     or join_rule(
@@ -413,21 +462,49 @@ class Grouper:
         return best[2] if best else None
 
 
+_MARGIN = 1e-6  # when a bound is this close to a threshold, the exact rule decides
+
+
+def _may_join(
+    a: str, la: int, na: int, sa: WordSet, b: str, nb: int, ib: int, sb: WordSet
+) -> bool:
+    """False only where `join_rule(a, b)` is None, decided more cheaply than by it: no
+    copy (exact or prefix), and each score provably below its threshold - the ratio from
+    one edit distance (without rapidfuzz's score_cutoff, slower on texts of a few hundred
+    characters), the token-set score from word sets (`token_set_may_pass`). `a` is a
+    text with at least `SHORT_TOKENS` informative words (the caller's)."""
+    if a == b:
+        return True
+    if ib < SHORT_TOKENS:
+        return False
+    lb = len(b)
+    if la <= lb:
+        if b.startswith(a) and b[la : la + 1] in ("", " "):
+            return True
+    elif a.startswith(b) and a[lb : lb + 1] in ("", " "):
+        return True
+    if la < LENGTH_RATIO_MIN * lb or lb < LENGTH_RATIO_MIN * la:
+        return False
+    if 200 * min(la, lb) >= RATIO_MIN * (la + lb) and fuzz.ratio(a, b) >= RATIO_MIN - _MARGIN:
+        return True
+    return min(na, nb) >= TOKEN_SET_MIN_TOKENS and token_set_may_pass(sa, sb)
+
+
 def blocking_keys(norm: str) -> tuple[str, ...]:
     """The distinct words of a normal form long enough to be blocking keys."""
     return tuple({t for t in norm.split() if len(t) >= MIN_TOKEN_LEN})
+
+
+def _informative_count(words: frozenset[str]) -> int:
+    """How many of a normal form's distinct words are informative (`informative_tokens`)."""
+    return sum(1 for t in words - STOPWORDS if len(t) > 1)
 
 
 def _counts(norm: str) -> tuple[int, int]:
     """(words, distinct informative words) of a normal form."""
     if not norm:
         return 0, 0
-    return norm.count(" ") + 1, len(informative_tokens(norm))
-
-
-def _keyed(keys: Collection[str], bk: str) -> Collection[str]:
-    """Blocking keys within one set of brands: posts of other brands are never looked up."""
-    return [f"{bk}\x1f{k}" for k in keys] if bk else keys
+    return norm.count(" ") + 1, _informative_count(frozenset(norm.split()))
 
 
 def group_all(posts: Iterable[tuple[str, str, datetime]]) -> dict[str, Match]:

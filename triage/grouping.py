@@ -81,49 +81,75 @@ def informative_tokens(norm: str) -> frozenset[str]:
     return frozenset(t for t in distinct if len(t) > 1)
 
 
-WordSet = tuple[frozenset[str], int, int]  # distinct words, their total length, signature
+# a normal form's distinct words, their total length, their signature, their bigrams
+WordSet = tuple[frozenset[str], int, int, bytes]
 SIGNATURE_BITS = 256
+_BIGRAMS: dict[str, bytes] = {}  # word -> its bigrams' codes (a vocabulary's worth)
+_BIGRAMS_KEPT = 200_000
 
 
 def word_set(norm: str) -> WordSet:
     """What `token_set_may_pass` needs of a normal form: its distinct words, the sum of
-    their lengths, and their signature (one bit of `SIGNATURE_BITS` per word, by hash)."""
+    their lengths, their signature (one bit of `SIGNATURE_BITS` per word, by hash) and
+    the bigrams of each word between spaces, one byte each (by hash), sorted."""
     words = frozenset(norm.split())
-    return words, sum(map(len, words)), _signature(words)
+    return words, sum(map(len, words)), _signature(words), _bigrams(words)
 
 
 def _signature(words: frozenset[str]) -> int:
     return sum(1 << b for b in {hash(w) % SIGNATURE_BITS for w in words})
 
 
+def _bigrams(words: frozenset[str]) -> bytes:
+    get = _BIGRAMS.get
+    parts = []
+    for w in words:
+        codes = get(w)
+        if codes is None:
+            if len(_BIGRAMS) > _BIGRAMS_KEPT:
+                _BIGRAMS.clear()
+            p = f" {w} "
+            codes = _BIGRAMS[w] = bytes(
+                [(ord(p[i]) * 1031 + ord(p[i + 1])) % 255 for i in range(len(w) + 1)]
+            )
+        parts.append(codes)
+    return bytes(sorted(b"".join(parts)))
+
+
 def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) -> bool:
     """False only when `fuzz.token_set_ratio` of the two texts is below `cutoff`, from
-    word sets alone (no string is built): rapidfuzz scores the sorted common words
-    against each side's, which depends only on lengths, and the two sides' own words
-    against each other, which an edit distance bounds from below by their difference
-    in length. On a small vocabulary most candidates are far from it: the C call,
-    which splits and sorts both texts again, is skipped (tests/triage/
+    word sets alone: rapidfuzz scores the sorted common words against each side's
+    sorted words, which depends only on lengths, and the two sides' own words against
+    each other, an edit distance. On a small vocabulary most candidates are far from
+    it: the C call, which splits and sorts both texts again, is skipped (tests/triage/
     test_grouping_fast.py checks the bound against rapidfuzz).
 
-    First, without intersecting the sets: a bit of one signature missing from the other
-    is at least one word of that side missing from the other side, so `own_a` below is
-    at most the number of a's own words. The common words scored against a's sorted
-    words (length `full_a`) score at most 100 * (1 - own words / full_a) (each own word
-    costs its letters and a space); the own words against each other score at most
-    100 * (1 - |full_a - full_b| / (full_a + full_b)). When neither side can reach the
-    cutoff, the sets are not even intersected."""
-    ta, la, sig_a = a
-    tb, lb, sig_b = b
+    Cheapest first. A bit of one signature missing from the other is at least one word
+    of that side missing from the other side, so `own_a` is at most the number of a's
+    own words; the common words against a's sorted words (length `full_a`) score at
+    most 100 * (1 - own words / full_a) (each own word costs a letter and a space). The
+    own words against each other: their edit distance is at least their difference in
+    length, and at least a third of the difference between their multisets of bigrams
+    (one deletion or insertion changes at most three), which are the words' bigrams
+    less the two at the ends of each side; the difference between two sorted strings'
+    multisets is their edit distance, computed in C. Only then are the sets intersected
+    and, when still undecided, the own words joined and compared as rapidfuzz does."""
+    ta, la, sig_a, bg_a = a
+    tb, lb, sig_b, bg_b = b
     if not ta or not tb:
         return False
     floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
     own_a, own_b = (sig_a & ~sig_b).bit_count(), (sig_b & ~sig_a).bit_count()
     if own_a and own_b:
         full_a, full_b = la + len(ta) - 1, lb + len(tb) - 1  # " ".join(sorted(words))
+        lensum = full_a + full_b
         if (
             100 - 100 * own_a / full_a < floor
             and 100 - 100 * own_b / full_b < floor
-            and 100 - 100 * abs(full_a - full_b) / (full_a + full_b) < floor
+            and (
+                100 - 100 * abs(full_a - full_b) / lensum < floor
+                or 100 - 100 * (Indel.distance(bg_a, bg_b) - 4) / 3 / lensum < floor
+            )
         ):
             return False
     common = ta & tb
@@ -325,11 +351,11 @@ class Grouper:
             _informative_count(words),
             brand_key(brands),
         )
-        match = self._find(entry, keys, words)
+        match, mine = self._find(entry, keys, words)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
         entry.group_id = match.group_id
-        self._remember(entry, keys)
+        self._remember(entry, keys, mine)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -357,7 +383,7 @@ class Grouper:
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
-    def _remember(self, e: _Entry, keys: Collection[str]) -> None:
+    def _remember(self, e: _Entry, keys: Collection[str], words: WordSet | None = None) -> None:
         if self._newest is None or e.at > self._newest:
             self._newest = e.at
         if len(self._entries) >= self._prune_at:  # amortised: size doubles between prunes
@@ -368,6 +394,8 @@ class Grouper:
         if e.norm:
             self._exact.setdefault((e.brands, e.norm), i)
         self._leader.setdefault(e.group_id, i)
+        if words is not None:  # made while placing it: later posts compare with it
+            self._sets[i] = words
         postings = self._postings.get(e.brands)
         if postings is None:
             postings = self._postings[e.brands] = {}
@@ -405,23 +433,26 @@ class Grouper:
         shared = Counter(chain.from_iterable(postings[t][-POSTINGS_SCANNED:] for _, t in rare))
         return sorted([i for i, n in shared.items() if n >= 2])
 
-    def _find(self, new: _Entry, keys: Collection[str], words: frozenset[str]) -> Match | None:
+    def _find(
+        self, new: _Entry, keys: Collection[str], words: frozenset[str]
+    ) -> tuple[Match | None, WordSet | None]:
+        """The group the new post joins (None: its own), and its word set when made."""
         norm, at = new.norm, new.at
         if not norm:
-            return None
+            return None, None
         same = self._exact.get((new.brands, norm))
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
-            return Match("exact", 100.0, e.id, e.group_id)
+            return Match("exact", 100.0, e.id, e.group_id), None
         if new.info < SHORT_TOKENS:
-            return None  # a short text joins only its exact copies
+            return None, None  # a short text joins only its exact copies
         candidates = self._candidates(new, keys)
         if not candidates:
-            return None
+            return None, None
         entries = self._entries
         n_tokens, n_info, brands = new.tokens, new.info, new.brands
         lo, hi = at - self.window, at + self.window
-        mine: WordSet = (words, sum(map(len, words)), _signature(words))
+        mine: WordSet = (words, sum(map(len, words)), _signature(words), _bigrams(words))
         la = len(norm)
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
@@ -459,7 +490,7 @@ class Grouper:
             key = (-score, e.group_id)
             if best is None or key < (best[0], best[1]):
                 best = (-score, e.group_id, Match(rule, score, e.id, e.group_id))
-        return best[2] if best else None
+        return (best[2] if best else None), mine
 
 
 _MARGIN = 1e-6  # when a bound is this close to a threshold, the exact rule decides

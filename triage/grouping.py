@@ -95,7 +95,7 @@ def informative_tokens(norm: str) -> frozenset[str]:
 WordSet = tuple[frozenset[str], int, int, bytes]
 SIGNATURE_BITS = 256
 _BIGRAMS: dict[str, bytes] = {}  # word -> its bigrams' codes (a vocabulary's worth)
-_BIGRAMS_KEPT = 200_000
+_BIGRAMS_KEPT = 50_000  # words (a few MB); more, and it starts again
 
 
 def word_set(norm: str) -> WordSet:

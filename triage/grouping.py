@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -408,14 +408,9 @@ class Grouper:
             self._sets[i] = words
         postings = self._postings.get(e.brands)
         if postings is None:
-            postings = self._postings[e.brands] = {}
-        get = postings.get
+            postings = self._postings[e.brands] = defaultdict(list)
         for tok in keys:
-            found = get(tok)
-            if found is None:
-                postings[tok] = [i]
-            else:
-                found.append(i)
+            postings[tok].append(i)
 
     def _word_set(self, i: int) -> WordSet:
         """Entry `i`'s word set, kept for the most recent entries compared (candidates

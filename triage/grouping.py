@@ -91,19 +91,35 @@ def informative_tokens(norm: str) -> frozenset[str]:
     return frozenset(t for t in distinct if len(t) > 1)
 
 
-# a normal form's distinct words, their total length, their signature, their bigrams
-WordSet = tuple[frozenset[str], int, int, bytes]
 SIGNATURE_BITS = 256
 _BIGRAMS: dict[str, bytes] = {}  # word -> its bigrams' codes (a vocabulary's worth)
 _BIGRAMS_KEPT = 50_000  # words (a few MB); more, and it starts again
 
 
+class WordSet:
+    """What `token_set_may_pass` needs of a normal form: its distinct `words`, the sum of
+    their lengths, their `signature` (one bit of `SIGNATURE_BITS` per word, by hash)
+    and, made when first asked, their `bigrams`: those of each word between spaces, one
+    byte each (by hash), sorted."""
+
+    __slots__ = ("_bigrams", "length", "signature", "words")
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self.words = words
+        self.length = sum(map(len, words))
+        self.signature = _signature(words)
+        self._bigrams: bytes | None = None
+
+    @property
+    def bigrams(self) -> bytes:
+        if self._bigrams is None:
+            self._bigrams = _bigrams(self.words)
+        return self._bigrams
+
+
 def word_set(norm: str) -> WordSet:
-    """What `token_set_may_pass` needs of a normal form: its distinct words, the sum of
-    their lengths, their signature (one bit of `SIGNATURE_BITS` per word, by hash) and
-    the bigrams of each word between spaces, one byte each (by hash), sorted."""
-    words = frozenset(norm.split())
-    return words, sum(map(len, words)), _signature(words), _bigrams(words)
+    """The `WordSet` of a normal form."""
+    return WordSet(frozenset(norm.split()))
 
 
 def _signature(words: frozenset[str]) -> int:
@@ -144,8 +160,8 @@ def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) ->
     less the two at the ends of each side; the difference between two sorted strings'
     multisets is their edit distance, computed in C. Only then are the sets intersected
     and, when still undecided, the own words joined and compared as rapidfuzz does."""
-    ta, la, sig_a, bg_a = a
-    tb, lb, sig_b, bg_b = b
+    ta, la, sig_a = a.words, a.length, a.signature
+    tb, lb, sig_b = b.words, b.length, b.signature
     if not ta or not tb:
         return False
     floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
@@ -158,7 +174,7 @@ def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) ->
             and 100 - 100 * own_b / full_b < floor
             and (
                 100 - 100 * abs(full_a - full_b) / lensum < floor
-                or 100 - 100 * (Indel.distance(bg_a, bg_b) - 4) / 3 / lensum < floor
+                or 100 - 100 * (Indel.distance(a.bigrams, b.bigrams) - 4) / 3 / lensum < floor
             )
         ):
             return False
@@ -405,7 +421,7 @@ class Grouper:
             self._exact.setdefault((e.brands, e.norm), i)
         self._leader.setdefault(e.group_id, i)
         if words is not None:  # made while placing it: later posts compare with it
-            self._sets[i] = words
+            self._keep_set(i, words)
         postings = self._postings.get(e.brands)
         if postings is None:
             postings = self._postings[e.brands] = defaultdict(list)
@@ -417,10 +433,14 @@ class Grouper:
         are mostly recent: the last postings of each key)."""
         found = self._sets.get(i)
         if found is None:
-            found = self._sets[i] = word_set(self._entries[i].norm)
-            if len(self._sets) > WORD_SETS_KEPT:
-                del self._sets[next(iter(self._sets))]  # the one computed longest ago
+            found = word_set(self._entries[i].norm)
+            self._keep_set(i, found)
         return found
+
+    def _keep_set(self, i: int, words: WordSet) -> None:
+        self._sets[i] = words
+        if len(self._sets) > WORD_SETS_KEPT:
+            del self._sets[next(iter(self._sets))]  # the one made longest ago
 
     def _candidates(self, new: _Entry, keys: Collection[str]) -> list[int]:
         """The blocking step: earlier posts of the same brands sharing the new text's
@@ -457,7 +477,7 @@ class Grouper:
         entries = self._entries
         n_tokens, n_info, brands = new.tokens, new.info, new.brands
         lo, hi = at - self.window, at + self.window
-        mine: WordSet = (words, sum(map(len, words)), _signature(words), _bigrams(words))
+        mine = WordSet(words)
         la = len(norm)
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}

@@ -19,8 +19,18 @@ Two shapes, each measured on its own: `zipf` (20,000 words, 6-30 a post) and `sm
 (one product's complaints: ~230 words, 20-60 a post, as bench/ingest.py's onehost farm:
 every post shares most of its words with thousands of others).
 
+Two more shapes are bench/ingest.py's own texts, grouping only (bench/grouping_shapes.py):
+`onehost` (its 10,000 one-product posts) and `tweets` (its ~5,000 real tweets, from
+../shared/data/twcs-sample.csv; skipped when absent), parsed and prepared as a fetch
+does, then placed one by one into a fresh grouper as `Pipeline.process` does: total
+thread CPU, per-placement p50/p99 (CPU and wall). With `--baseline DIR` (another
+checkout, e.g. `git worktree add /tmp/main main`) its `triage/grouping.py` is timed in
+the same runs, alternately, and every decision (group, rule, score, post compared with)
+of both is compared.
+
     .venv/bin/python bench/grouping.py [--n 100000] [--repeat 3] [--probes 2000]
-                                       [--shapes zipf,small]
+                                       [--shapes zipf,small,onehost,tweets]
+                                       [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -176,6 +186,51 @@ def measure(shape: str, args: argparse.Namespace) -> dict[str, list[float]]:
     return out
 
 
+def measure_ingest(shape: str, args: argparse.Namespace) -> None:
+    """Place bench/ingest.py's texts of `shape`; with a baseline, both, alternately."""
+    from bench.grouping_shapes import baseline_module, ingest_items, place_all
+    from triage import grouping
+
+    items = ingest_items(shape)
+    if items is None:
+        return
+    runs = [("this branch", grouping)]
+    if args.baseline:
+        runs.insert(0, ("baseline", baseline_module(Path(args.baseline))))
+    print(f"== {shape}: {len(items)} mentions of bench/ingest.py's farm, grouping only")
+    totals: dict[str, list[float]] = {label: [] for label, _ in runs}
+    cpus: dict[str, list[float]] = {label: [] for label, _ in runs}
+    walls: dict[str, list[float]] = {label: [] for label, _ in runs}
+    decided: dict[str, dict[str, object]] = {}
+    for r in range(args.repeat):
+        for label, module in runs if r % 2 == 0 else runs[::-1]:
+            gc.collect()
+            total, cpu, wall, decisions = place_all(module, items)
+            totals[label].append(total)
+            cpus[label].extend(cpu)
+            walls[label].extend(wall)
+            decided[label] = dict(decisions)
+            joined = sum(1 for mid, d in decisions.items() if d[0] != mid)
+            print(
+                f"run {r + 1} {label:<11}: {total:.2f} s CPU, {joined} joined a story,"
+                f" p99 {percentile(cpu, 0.99):.3f} ms CPU; {load()}",
+                flush=True,
+            )
+    med = statistics.median
+    print(f"--- {shape}: {len(items)} placements, {args.repeat} runs; {load()}")
+    for label, _ in runs:
+        c, w = cpus[label], walls[label]
+        print(
+            f"{label:<11}  total {med(totals[label]):.3f} s CPU (min {min(totals[label]):.3f})"
+            f"  per placement CPU p50 {percentile(c, 0.5):.3f} ms p99 {percentile(c, 0.99):.3f}"
+            f" ms, wall p50 {percentile(w, 0.5):.3f} p99 {percentile(w, 0.99):.3f} ms"
+        )
+    if args.baseline:
+        ratio = med(totals["baseline"]) / med(totals["this branch"])
+        same = decided["baseline"] == decided["this branch"]
+        print(f"baseline / this branch: x{ratio:.1f} less CPU; decisions identical: {same}")
+
+
 def load() -> str:
     one, five, _ = os.getloadavg()
     return f"load {one:.2f}/{five:.2f} on {os.cpu_count()} cores"
@@ -186,10 +241,22 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--probes", type=int, default=2000)
-    ap.add_argument("--shapes", default="zipf,small", help="zipf (20,000 words), small (~230)")
+    ap.add_argument(
+        "--shapes",
+        default="zipf,small",
+        help="zipf (20,000 words), small (~230), onehost and tweets (bench/ingest.py's texts)",
+    )
+    ap.add_argument("--baseline", help="another checkout whose triage/grouping.py to compare")
     args = ap.parse_args()
 
-    figures = {shape: measure(shape, args) for shape in args.shapes.split(",") if shape}
+    shapes = [s for s in args.shapes.split(",") if s]
+    for shape in shapes:
+        if shape in ("onehost", "tweets"):
+            measure_ingest(shape, args)
+    synthetic = [s for s in shapes if s not in ("onehost", "tweets")]
+    if not synthetic:
+        return 0
+    figures = {shape: measure(shape, args) for shape in synthetic}
     huge = huge_posts(args.repeat)
 
     def spread(xs: list[float]) -> str:

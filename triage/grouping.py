@@ -20,7 +20,17 @@ How, and why (measured facts from issues 4 and 12):
   copy of a group passes `join_rule` against its leader (bench/real_eval.py checks it
   from the raw mentions);
 - what is compared is bounded (`triage.normalize.MAX_NORM_CHARS`): edit distances cost
-  length x length, and a 1 MB post must be placed in milliseconds.
+  length x length, and a 1 MB post must be placed in milliseconds;
+- on one product's small vocabulary every post has ~16 candidates and almost none is a
+  copy (issue 16: bench/grouping.py --shapes onehost): each candidate is first put
+  through `_may_join`, which skips the join rule only where it provably says no - no
+  copy, the ratio from one edit distance, the token-set score bounded from word
+  signatures and bigrams (`token_set_may_pass`) - so the decisions are exactly those of
+  the rule itself (tests/triage/test_grouping_identity.py compares every decision with
+  the grouper before this, kept in tests/triage/grouping_reference.py). No cheaper sound
+  bound for the ratio rule was found: it allows an edit in one character out of seven,
+  so word overlap, letter or bigram counts do not bound it (measured: they reject < 1 %
+  to a third of these candidates); its edit distance, in C, is the floor.
 
 Placement is incremental and final: a post joins the best existing group or starts its
 own, and earlier posts never move (stored mention records are immutable), so the group id
@@ -33,14 +43,15 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
 
+from triage.grouping_bounds import WordSet, token_set_may_pass, word_set
 from triage.normalize import MAX_INPUT_CHARS, MAX_NORM_CHARS, cap_norm, grouping_norm
 from triage.stopwords import STOPWORDS
 
@@ -78,56 +89,6 @@ def informative_tokens(norm: str) -> frozenset[str]:
     not function words, greetings or thanks (`triage.stopwords`), not single letters."""
     distinct = frozenset(norm.split()) - STOPWORDS  # set operations in C, then the length
     return frozenset(t for t in distinct if len(t) > 1)
-
-
-WordSet = tuple[frozenset[str], int]  # a normal form's distinct words, their total length
-
-
-def word_set(norm: str) -> WordSet:
-    """What `token_set_may_pass` needs of a normal form: its distinct words and the sum
-    of their lengths."""
-    words = frozenset(norm.split())
-    return words, sum(map(len, words))
-
-
-def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float = TOKEN_SET_MIN) -> bool:
-    """False only when `fuzz.token_set_ratio` of the two texts is below `cutoff`, from
-    word sets alone (no string is built): rapidfuzz scores the sorted common words
-    against each side's, which depends only on lengths, and the two sides' own words
-    against each other, which an edit distance bounds from below by their difference
-    in length. On a small vocabulary most candidates are far from it: the C call,
-    which splits and sorts both texts again, is skipped (tests/triage/
-    test_grouping_fast.py checks the bound against rapidfuzz)."""
-    (ta, la), (tb, lb) = a, b
-    if not ta or not tb:
-        return False
-    common = ta & tb
-    n_common = len(common)
-    n_ab, n_ba = len(ta) - n_common, len(tb) - n_common
-    if n_common and (not n_ab or not n_ba):
-        return True  # one side's words are all in the other: 100
-    in_common = sum(map(len, common))
-    # the lengths of the three strings rapidfuzz joins with spaces
-    sect_len = in_common + n_common - 1 if n_common else 0
-    ab_len = la - in_common + n_ab - 1 if n_ab else 0
-    ba_len = lb - in_common + n_ba - 1 if n_ba else 0
-    glue = 1 if sect_len else 0
-    sect_ab_len, sect_ba_len = sect_len + glue + ab_len, sect_len + glue + ba_len
-    lensum = sect_ab_len + sect_ba_len
-    floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
-    if sect_len and (
-        100 - 100 * (glue + ab_len) / (sect_len + sect_ab_len) >= floor
-        or 100 - 100 * (glue + ba_len) / (sect_len + sect_ba_len) >= floor
-    ):
-        return True
-    if not lensum:
-        return True
-    # the two sides' own words against each other: the edit distance is at least their
-    # difference in length; when that does not decide, compute it (as rapidfuzz does)
-    if 100 - 100 * abs(ab_len - ba_len) / lensum < floor:
-        return False
-    dist = Indel.distance(" ".join(sorted(ta - tb)), " ".join(sorted(tb - ta)))
-    return 100 - 100 * dist / lensum >= floor
 
 
 def join_rule(
@@ -170,7 +131,9 @@ def join_rule(
             return ("ratio", r)
     na = a.count(" ") + 1 if a_tokens is None else a_tokens
     nb = b.count(" ") + 1 if b_tokens is None else b_tokens
-    if min(na, nb) >= TOKEN_SET_MIN_TOKENS and (sets is None or token_set_may_pass(*sets)):
+    if min(na, nb) >= TOKEN_SET_MIN_TOKENS and (
+        sets is None or token_set_may_pass(*sets, TOKEN_SET_MIN)
+    ):
         t = fuzz.token_set_ratio(a, b, score_cutoff=TOKEN_SET_MIN)
         if t:
             return ("token_set", t)
@@ -233,7 +196,8 @@ class Grouper:
         self._entries: list[_Entry] = []
         self._by_id: dict[str, int] = {}
         self._exact: dict[tuple[str, str], int] = {}  # (brands, normal form) -> first entry
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        # blocking key -> entries holding it, one index per set of brands (`brand_key`)
+        self._postings: dict[str, dict[str, list[int]]] = {}
         self._leader: dict[str, int] = {}  # group id -> entry of its first post
         self._newest: datetime | None = None
         self._prune_at = prune_min
@@ -261,10 +225,9 @@ class Grouper:
         if mention_id in self._by_id:
             return
         norm = cap_norm(grouping_norm("", text) if norm is None else norm)
-        bk = brand_key(brands)
         self._remember(
-            _Entry(mention_id, norm, at, group_id or mention_id, *_counts(norm), bk),
-            _keyed(blocking_keys(norm), bk),
+            _Entry(mention_id, norm, at, group_id or mention_id, *_counts(norm), brand_key(brands)),
+            blocking_keys(norm),
         )
 
     def place(
@@ -291,14 +254,21 @@ class Grouper:
             norm, keys = cap_norm(norm), None
         if keys is None:
             keys = blocking_keys(norm)
-        bk = brand_key(brands)
-        entry = _Entry(mention_id, norm, at, "", *_counts(norm), bk)
-        keyed = _keyed(keys, bk)
-        match = self._find(entry, keyed)
+        words = frozenset(norm.split())
+        entry = _Entry(
+            mention_id,
+            norm,
+            at,
+            "",
+            norm.count(" ") + 1 if norm else 0,
+            _informative_count(words),
+            brand_key(brands),
+        )
+        match, mine = self._find(entry, keys, words)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
         entry.group_id = match.group_id
-        self._remember(entry, keyed)
+        self._remember(entry, keys, mine)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -319,14 +289,14 @@ class Grouper:
         ]
         dropped = len(self._entries) - len(keep)
         self._entries, self._by_id, self._exact = [], {}, {}
-        self._postings, self._leader, self._sets = defaultdict(list), {}, {}
+        self._postings, self._leader, self._sets = {}, {}, {}
         self._prune_at = sys.maxsize  # no prune while rebuilding
         for e in keep:
-            self._remember(e, _keyed(blocking_keys(e.norm), e.brands))
+            self._remember(e, blocking_keys(e.norm))
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
-    def _remember(self, e: _Entry, keys: Collection[str]) -> None:
+    def _remember(self, e: _Entry, keys: Collection[str], words: WordSet | None = None) -> None:
         if self._newest is None or e.at > self._newest:
             self._newest = e.at
         if len(self._entries) >= self._prune_at:  # amortised: size doubles between prunes
@@ -337,7 +307,11 @@ class Grouper:
         if e.norm:
             self._exact.setdefault((e.brands, e.norm), i)
         self._leader.setdefault(e.group_id, i)
-        postings = self._postings
+        if words is not None:  # made while placing it: later posts compare with it
+            self._keep_set(i, words)
+        postings = self._postings.get(e.brands)
+        if postings is None:
+            postings = self._postings[e.brands] = defaultdict(list)
         for tok in keys:
             postings[tok].append(i)
 
@@ -346,50 +320,68 @@ class Grouper:
         are mostly recent: the last postings of each key)."""
         found = self._sets.get(i)
         if found is None:
-            found = self._sets[i] = word_set(self._entries[i].norm)
-            if len(self._sets) > WORD_SETS_KEPT:
-                del self._sets[next(iter(self._sets))]  # the one computed longest ago
+            found = word_set(self._entries[i].norm)
+            self._keep_set(i, found)
         return found
 
-    def _find(self, new: _Entry, keys: Collection[str]) -> Match | None:
+    def _keep_set(self, i: int, words: WordSet) -> None:
+        self._sets[i] = words
+        if len(self._sets) > WORD_SETS_KEPT:
+            del self._sets[next(iter(self._sets))]  # the one made longest ago
+
+    def _candidates(self, new: _Entry, keys: Collection[str]) -> list[int]:
+        """The blocking step: earlier posts of the same brands sharing the new text's
+        rarest keys (by document frequency so far; ties by the key itself), the last
+        `POSTINGS_SCANNED` of each; with 3+ keys a post must share 2 of them (a copy
+        shares nearly all words of the shorter text: one in common is not worth a
+        comparison). In entry order."""
+        postings = self._postings.get(new.brands)
+        if not postings:
+            return []
+        get = postings.get
+        rare = sorted([(len(p), t) for t in keys if (p := get(t))])[:RARE_TOKENS]
+        if len(rare) < 3:
+            return sorted({i for _, t in rare for i in postings[t][-POSTINGS_SCANNED:]})
+        shared = Counter(chain.from_iterable(postings[t][-POSTINGS_SCANNED:] for _, t in rare))
+        return sorted([i for i, n in shared.items() if n >= 2])
+
+    def _find(
+        self, new: _Entry, keys: Collection[str], words: frozenset[str]
+    ) -> tuple[Match | None, WordSet | None]:
+        """The group the new post joins (None: its own), and its word set when made."""
         norm, at = new.norm, new.at
         if not norm:
-            return None
+            return None, None
         same = self._exact.get((new.brands, norm))
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
-            return Match("exact", 100.0, e.id, e.group_id)
+            return Match("exact", 100.0, e.id, e.group_id), None
         if new.info < SHORT_TOKENS:
-            return None  # a short text joins only its exact copies
-        get = self._postings.get
-        # the rarest first, ties by the token itself (tuples compare without a key call)
-        rare = sorted([(len(p), t) for t in keys if (p := get(t))])[:RARE_TOKENS]
-        postings = self._postings
-        shared: dict[int, int] = defaultdict(int)
-        for _, tok in rare:
-            for i in postings[tok][-POSTINGS_SCANNED:]:
-                shared[i] += 1
-        # a copy shares (nearly) all words of the shorter text: with 3+ keys, one in
-        # common is not enough to be worth a comparison
-        need = 2 if len(rare) >= 3 else 1
-        n_tokens, n_info = new.tokens, new.info
+            return None, None  # a short text joins only its exact copies
+        candidates = self._candidates(new, keys)
+        if not candidates:
+            return None, None
+        entries = self._entries
+        n_tokens, n_info, brands = new.tokens, new.info, new.brands
+        lo, hi = at - self.window, at + self.window
+        mine = WordSet(words)
+        la = len(norm)
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
-        mine: WordSet | None = None  # this post's word set, made when first compared
-        for i in sorted(i for i, n in shared.items() if n >= need):
-            e = self._entries[i]
-            if e.brands != new.brands or not self._in_window(e, at):
+        for i in candidates:
+            e = entries[i]
+            if e.brands != brands or not lo <= e.at <= hi:
                 continue
-            if mine is None:
-                mine = word_set(norm)
-            sets = (mine, self._word_set(i))
-            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info, sets)
+            theirs = self._word_set(i)
+            if not _may_join(norm, la, n_tokens, mine, e.norm, e.tokens, e.info, theirs):
+                continue  # proven below both thresholds, no copy: join_rule would say None
+            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info, (mine, theirs))
             if verdict is None:
                 continue
             ok = checked.get(e.group_id)
             if ok is None:
                 li = self._leader.get(e.group_id, i)
-                leader = self._entries[li]
+                leader = entries[li]
                 ok = (
                     leader is e
                     or join_rule(
@@ -410,7 +402,35 @@ class Grouper:
             key = (-score, e.group_id)
             if best is None or key < (best[0], best[1]):
                 best = (-score, e.group_id, Match(rule, score, e.id, e.group_id))
-        return best[2] if best else None
+        return (best[2] if best else None), mine
+
+
+_MARGIN = 1e-6  # when a bound is this close to a threshold, the exact rule decides
+
+
+def _may_join(
+    a: str, la: int, na: int, sa: WordSet, b: str, nb: int, ib: int, sb: WordSet
+) -> bool:
+    """False only where `join_rule(a, b)` is None, decided more cheaply than by it: no
+    copy (exact or prefix), and each score provably below its threshold - the ratio from
+    one edit distance (without rapidfuzz's score_cutoff, slower on texts of a few hundred
+    characters), the token-set score from word sets (`token_set_may_pass`). `a` is a
+    text with at least `SHORT_TOKENS` informative words (the caller's)."""
+    if a == b:
+        return True
+    if ib < SHORT_TOKENS:
+        return False
+    lb = len(b)
+    if la <= lb:
+        if b.startswith(a) and b[la : la + 1] in ("", " "):
+            return True
+    elif a.startswith(b) and a[lb : lb + 1] in ("", " "):
+        return True
+    if la < LENGTH_RATIO_MIN * lb or lb < LENGTH_RATIO_MIN * la:
+        return False
+    if 200 * min(la, lb) >= RATIO_MIN * (la + lb) and fuzz.ratio(a, b) >= RATIO_MIN - _MARGIN:
+        return True
+    return min(na, nb) >= TOKEN_SET_MIN_TOKENS and token_set_may_pass(sa, sb, TOKEN_SET_MIN)
 
 
 def blocking_keys(norm: str) -> tuple[str, ...]:
@@ -418,16 +438,16 @@ def blocking_keys(norm: str) -> tuple[str, ...]:
     return tuple({t for t in norm.split() if len(t) >= MIN_TOKEN_LEN})
 
 
+def _informative_count(words: frozenset[str]) -> int:
+    """How many of a normal form's distinct words are informative (`informative_tokens`)."""
+    return sum(1 for t in words - STOPWORDS if len(t) > 1)
+
+
 def _counts(norm: str) -> tuple[int, int]:
     """(words, distinct informative words) of a normal form."""
     if not norm:
         return 0, 0
-    return norm.count(" ") + 1, len(informative_tokens(norm))
-
-
-def _keyed(keys: Collection[str], bk: str) -> Collection[str]:
-    """Blocking keys within one set of brands: posts of other brands are never looked up."""
-    return [f"{bk}\x1f{k}" for k in keys] if bk else keys
+    return norm.count(" ") + 1, _informative_count(frozenset(norm.split()))
 
 
 def group_all(posts: Iterable[tuple[str, str, datetime]]) -> dict[str, Match]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from app.runtime import Runtime
+    from app.scripting import ScriptedRuntime
     from triage.model import Event, Status, TriageState
     from triage.protocol import Store
     from triage.views import GroupView
@@ -26,7 +27,6 @@ from cli.common import (
     EXIT_BUSY,
     EXIT_REFUSED,
     EXIT_USAGE,
-    ConfigError,
     inbox_query,
     json_line,
     runtime,
@@ -57,18 +57,23 @@ class Actions(Protocol):
 
 
 def _run(
-    args: argparse.Namespace, action: Callable[[Any, Runtime], int], *, lean: bool = False
+    args: argparse.Namespace, action: Callable[[Any, Any], int], *, lean: bool = False
 ) -> int:
     """Open the store (no pipeline: nothing is ingested here) and run `action(store, rt)`.
 
-    `lean`: the action needs no mention, only ids and states (tag, status, undo...): a
-    folder store then opens without its archive (store.scripted)."""
+    `lean`: the action needs no mention, only ids and states (tag, status, undo...): the
+    configuration is read through app.scripting's cache, and a folder store opens
+    without its archive (store.scripted); `rt` is then an app.scripting.ScriptedRuntime."""
     from store.errors import StoreError, StoreLocked
     from triage.errors import Refused
 
     try:
-        rt = runtime(args, required=False)
-    except ConfigError as exc:
+        rt: Any = _lean_runtime(args) if lean else runtime(args, required=False)
+    except ValueError as exc:
+        from sources.config_lines import ConfigError  # loaded: a file was read
+
+        if not isinstance(exc, ConfigError):
+            raise
         say("veille", exc)
         return EXIT_USAGE
     try:
@@ -89,15 +94,21 @@ def _run(
         return EXIT_REFUSED
 
 
-def _open_lean(rt: Runtime, wait: float) -> Actions:
+def _lean_runtime(args: argparse.Namespace) -> ScriptedRuntime:
+    from app.scripting import scripted_runtime
+
+    return scripted_runtime(getattr(args, "config", None), getattr(args, "store", None))
+
+
+def _open_lean(rt: ScriptedRuntime, wait: float) -> Actions:
     """A folder store opened for actions only (the lock, the journal, the buckets they
-    touch); any other backend as the runtime opens it."""
-    if rt.store_url:  # a database (issue 15): the runtime's backend
-        return rt.open_store(pipeline=False, lock_timeout=wait)
+    touch); a database as the full runtime opens it."""
+    if rt.runtime is not None:  # a database (issue 15): the runtime's backend
+        return rt.runtime.open_store(pipeline=False, lock_timeout=wait)
     from store.files import prepare_store
     from store.scripted import ScriptedStore
 
-    prepare_store(rt.store_path, rt.config.store.mode, rt.config.store.group or None)
+    prepare_store(rt.store_path, rt.mode, rt.group or None)
     return ScriptedStore.open(rt.store_path, user=rt.user, lock_timeout=wait)
 
 
@@ -204,7 +215,7 @@ def _act(
     lines = sys.stdin.buffer.read().decode("utf-8", "replace").splitlines()
     ids = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
 
-    def batch(inbox: Actions, rt: Runtime) -> int:
+    def batch(inbox: Actions, rt: ScriptedRuntime) -> int:
         from triage.errors import Refused
 
         results: list[Any] = []
@@ -379,7 +390,7 @@ def cmd_snooze(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    def action(inbox: Actions, rt: Runtime) -> int:
+    def action(inbox: Actions, rt: ScriptedRuntime) -> int:
         event = inbox.undo()
         if event is None:
             print(f"veille: nothing to undo for {inbox.user}", file=sys.stderr)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import orjson
 
-from store.files import append_durably, file_signature, replace_hint
+from store.files import append_durably, file_signature
+from store.hints import overwrite_hint
 from triage.model import Event
 
 TAIL_BYTES = 65536
@@ -63,12 +64,12 @@ class Journal:
 
     def set_applied(self, mark: tuple[str, tuple[int, int, int] | None] | None) -> None:
         """Say that every event up to `mark` is in its bucket, durably: the next writer
-        need not read the last commit back to redo it. A hint, not fsynced: lost, the
-        next writer only checks the buckets again."""
+        need not read the last commit back to redo it. A hint, not fsynced, written in
+        place (store.hints): lost or torn, the next writer only checks the buckets again."""
         if mark is None or mark[1] is None:
             return
         with contextlib.suppress(OSError):
-            replace_hint(self.folder / APPLIED, orjson.dumps([mark[0], *mark[1]]))
+            overwrite_hint(self.folder / APPLIED, orjson.dumps([mark[0], *mark[1]]))
 
     def last_event(self) -> Event | None:
         """The newest parseable event; a line of any length (a long note) is read whole."""
@@ -171,8 +172,8 @@ class Journal:
                 report(damaged_line(path, offset))
         if changed:
             # a read-only store is checked again next time: only slower
-            with contextlib.suppress(OSError):
-                replace_hint(marks_path, orjson.dumps(marks))  # lost: checked again
+            with contextlib.suppress(OSError):  # lost or torn: checked again
+                overwrite_hint(marks_path, orjson.dumps(marks))
 
 
 def damaged_line(path: Path, offset: int) -> str:

@@ -232,7 +232,9 @@ class Acting(ActionVerbs):
         with self.mutex, self.lock:
             self._redo_tail()
             self.refresh()
-            batch = rules.undo_batch(self.events(), user or self.user)
+            batch = rules.undo_batch_newest_first(
+                self.journal.newest_first(self._report), user or self.user
+            )
             if not batch:
                 return None
             now = self._now()

@@ -401,7 +401,9 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return _run(args, action, lean=True)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, only: str | None = None) -> None:
+    """The subcommands' parsers; `only`: that one alone (cli.main builds no other for a
+    scripted `veille tag`: each parser costs argparse's gettext lookups)."""
     def add(
         name: str, func: Callable[[argparse.Namespace], int], help: str
     ) -> argparse.ArgumentParser:
@@ -418,41 +420,53 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
         return p
 
-    p = add("list", cmd_list, "list groups matching a filter, ranked")
-    p.add_argument(
-        "filter", nargs="*", help='e.g. brand:Lumio status:new is:urgent "mot exact" -spam'
-    )
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
-    p.add_argument(
-        "--counts",
-        action="store_true",
-        help="print the inbox's figures (open, urgent, breached, shown) instead of rows",
-    )
-    p = add("show", cmd_show, "show one group, its copies and its triage state (JSON)")
-    p.add_argument("id", help="a group or mention id")
+    def wanted(name: str) -> bool:
+        return only is None or name == only
+
     stdin = "read the ids from standard input, one per line (one lock, one undo step)"
-    p = add("tag", cmd_tag, "add tags (TAG) or remove them (-TAG)")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the first TAG)")
-    p.add_argument("tags", nargs=argparse.REMAINDER, metavar="TAG")
-    p = add("status", cmd_status, "set the status: new, open, waiting, done, ignored")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the status)")
-    p.add_argument("status", nargs="?")
-    p = add("assign", cmd_assign, "assign to a user ('-' to unassign)")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the user)")
-    p.add_argument("user", nargs="?")
-    p = add("note", cmd_note, "add a private note")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the note's first word)")
-    p.add_argument("text", nargs="*")
-    p = add("done", cmd_done, "set the status to done")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", nargs="?", help="a group or mention id (none with --stdin)")
-    p = add("snooze", cmd_snooze, "hide until WHEN: 30m, 2h, 1d, a date, or '-' to wake")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: WHEN)")
-    p.add_argument("when", nargs="?", metavar="WHEN")
-    add("undo", cmd_undo, "undo your last action")
+    if wanted("list"):
+        p = add("list", cmd_list, "list groups matching a filter, ranked")
+        p.add_argument(
+            "filter", nargs="*", help='e.g. brand:Lumio status:new is:urgent "mot exact" -spam'
+        )
+        p.add_argument("--json", action="store_true", help="one JSON object per line")
+        p.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
+        p.add_argument(
+            "--counts",
+            action="store_true",
+            help="print the inbox's figures (open, urgent, breached, shown) instead of rows",
+        )
+    if wanted("show"):
+        p = add("show", cmd_show, "show one group, its copies and its triage state (JSON)")
+        p.add_argument("id", help="a group or mention id")
+    if wanted("tag"):
+        p = add("tag", cmd_tag, "add tags (TAG) or remove them (-TAG)")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the first TAG)")
+        p.add_argument("tags", nargs=argparse.REMAINDER, metavar="TAG")
+    if wanted("status"):
+        p = add("status", cmd_status, "set the status: new, open, waiting, done, ignored")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the status)")
+        p.add_argument("status", nargs="?")
+    if wanted("assign"):
+        p = add("assign", cmd_assign, "assign to a user ('-' to unassign)")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the user)")
+        p.add_argument("user", nargs="?")
+    if wanted("note"):
+        p = add("note", cmd_note, "add a private note")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the note's first word)")
+        p.add_argument("text", nargs="*")
+    if wanted("done"):
+        p = add("done", cmd_done, "set the status to done")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", nargs="?", help="a group or mention id (none with --stdin)")
+    if wanted("snooze"):
+        p = add("snooze", cmd_snooze, "hide until WHEN: 30m, 2h, 1d, a date, or '-' to wake")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: WHEN)")
+        p.add_argument("when", nargs="?", metavar="WHEN")
+    if wanted("undo"):
+        add("undo", cmd_undo, "undo your last action")

@@ -5,7 +5,7 @@
 
 Every figure is the wall time of a whole `veille` process (Python start, imports, the
 configuration, the lock, the action, the fsyncs), median / p95 / min over `--repeat`
-runs, with in the same run:
+runs, and the median CPU time (user + sys) of the same processes, with in the same run:
   python    `python -c pass`: the floor no command goes under
   parser    `veille --help`: start + building the parser of every subcommand
   tag       `veille tag ID x` (store.scripted: no archive read)      target <= 100 ms
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,15 +59,27 @@ def some_ids(store: Path, count: int) -> list[str]:
     return ids[:count]
 
 
+class Took(float):
+    """A process's wall time, with its CPU time (user + sys) as `cpu`."""
+
+    cpu = 0.0
+
+
 def timed(
     cmd: list[str], env: dict[str, str], stdin: bytes = b"", ok: tuple[int, ...] = (0,)
 ) -> float:
+    """The wall time of one process, and its CPU time (user + sys: what load on the
+    shared cores inflates least)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(cmd, input=stdin, capture_output=True, env=env, check=False)
     took = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if out.returncode not in ok:
         raise SystemExit(f"{cmd[2:]} failed ({out.returncode}): {out.stderr.decode()[-500:]}")
-    return took
+    figure = Took(took)
+    figure.cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return figure
 
 
 def line(name: str, values: list[float], target: float | None = None) -> None:
@@ -75,9 +88,10 @@ def line(name: str, values: list[float], target: float | None = None) -> None:
     med = statistics.median(values)
     verdict = "" if target is None else ("  ok" if med <= target else "  OVER TARGET")
     goal = "" if target is None else f"  target {target * 1000:.0f} ms"
+    cpu = statistics.median(getattr(v, "cpu", 0.0) for v in values)
     print(
         f"{name:<12} median {med * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms  "
-        f"min {ordered[0] * 1000:8.1f} ms  n={len(values)}{goal}{verdict}"
+        f"min {ordered[0] * 1000:8.1f} ms  cpu {cpu * 1000:7.1f} ms  n={len(values)}{goal}{verdict}"
     )
 
 

@@ -115,6 +115,7 @@ def main() -> None:
     for name, code in codes.items():
         env = {**os.environ, "PYTHONPATH": str(code), "VEILLE_STORE": str(store), "USER": "bench"}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONSAFEPATH"] = "1"  # `-m cli.main` runs `code`'s veille, not the cwd's
         env["XDG_CACHE_HOME"] = str(work / f"cache{len(envs)}")  # each code its own cache
         env["VEILLE_CONFIG"] = str(store / "no-config.toml")  # defaults, as a bare script has
         envs[name] = env

@@ -17,17 +17,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sources.config_lines import ConfigError  # light: the schema (msgspec) loads with a file
-from sources.config_values import config_path, user_default
-from triage.config import Config
+from app.dirs import config_file, store_folder, store_target
 
 if TYPE_CHECKING:  # the store, rapidfuzz and the grouping load only when used
+    from sources.config_lines import ConfigError
     from sources.health import HealthFiles
     from store.inbox import Inbox
     from store.postgres import PgStore
+    from triage.config import Config
     from triage.pipeline import Pipeline
 
 __all__ = ["ConfigError", "Runtime", "make_pipeline", "store_folder", "store_target"]
+
+
+def __getattr__(name: str) -> object:
+    """ConfigError, re-exported without importing the schema's helpers (difflib) before
+    a file is read."""
+    if name == "ConfigError":
+        from sources.config_lines import ConfigError
+
+        return ConfigError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def make_pipeline(config: Config) -> Pipeline:
@@ -35,31 +45,6 @@ def make_pipeline(config: Config) -> Pipeline:
     from triage.pipeline import Pipeline
 
     return Pipeline(config.brands, config.sla)
-
-
-def store_folder(given: str | os.PathLike[str] | None, config: Config | None = None) -> Path:
-    """--store, else $VEILLE_STORE, else the config's [store] path, else the data folder."""
-    chosen = given or os.environ.get("VEILLE_STORE") or (config.store.path if config else "")
-    if chosen:
-        return Path(chosen).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("veille") / "store"
-
-
-def store_target(
-    given: str | os.PathLike[str] | None, config: Config | None = None
-) -> tuple[Path, str]:
-    """(folder, url): the store chosen as `store_folder` chooses it; for a
-    `postgresql://` URL, the database's local folder and the URL (its password moved to
-    the environment, where libpq reads it)."""
-    from app.shared import postgres_target
-
-    chosen = given or os.environ.get("VEILLE_STORE") or (config.store.path if config else "")
-    found = postgres_target(chosen)
-    if found is not None:
-        return found
-    return store_folder(given, config), ""
 
 
 @dataclass
@@ -82,7 +67,10 @@ class Runtime:
     ) -> Runtime:
         """Read the configuration (ConfigError in words if it is wrong). Without a file,
         `required=False` runs on defaults (user = $USER), for scripts and reports."""
-        file = config_path(config)
+        from sources.config_values import user_default
+        from triage.config import Config
+
+        file = config_file(config)
         if not required and not file.exists() and not config:
             loaded = Config(user=user_default())
         else:

@@ -6,16 +6,25 @@ import argparse
 import sys
 from typing import IO, TYPE_CHECKING
 
-from sources.config_lines import ConfigError  # light: the schema loads on use
-
 if TYPE_CHECKING:
     from app.runtime import Runtime
+    from sources.config_lines import ConfigError
     from triage.protocol import Store
 
 # Every command module is imported to build the parser, so each imports its heavy parts
 # (the store, the schema, Textual) inside the function that needs them: `veille tag`
 # must start fast.
 EXIT_REFUSED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
+
+
+def __getattr__(name: str) -> object:
+    """ConfigError on first use: the scripted actions (cli.triage) never import it
+    unless a configuration file was read (sources.config_lines imports difflib)."""
+    if name == "ConfigError":
+        from sources.config_lines import ConfigError
+
+        return ConfigError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def runtime(args: argparse.Namespace, *, required: bool = True) -> Runtime:

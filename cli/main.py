@@ -101,9 +101,9 @@ class _SubParsers(argparse._SubParsersAction):
         return super().add_parser(name, **kwargs)  # type: ignore[arg-type]
 
 
-def modules_for(argv: list[str]) -> tuple[str, ...]:
-    """The command modules whose parsers `argv` needs: cli.triage alone when its first
-    word (after the global options) is one of LEAN_COMMANDS, else all of them."""
+def command_word(argv: list[str]) -> str | None:
+    """The subcommand `argv` names (its first word after the global options); None when
+    an option comes first that only the whole parser knows (--help, an abbreviation)."""
     i = 0
     while i < len(argv):
         word = argv[i]
@@ -112,13 +112,23 @@ def modules_for(argv: list[str]) -> tuple[str, ...]:
         elif word == "--create" or word.startswith(tuple(f"{v}=" for v in _VALUED)):
             i += 1
         elif word.startswith("-"):
-            return COMMAND_MODULES  # --help, --version, an abbreviation: the whole parser
+            return None  # --help, --version, an abbreviation: the whole parser
         else:
-            return ("cli.triage",) if word in LEAN_COMMANDS else COMMAND_MODULES
-    return COMMAND_MODULES
+            return word
+    return None
 
 
-def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
+def modules_for(argv: list[str]) -> tuple[str, ...]:
+    """The command modules whose parsers `argv` needs: cli.triage alone when its first
+    word (after the global options) is one of LEAN_COMMANDS, else all of them."""
+    return ("cli.triage",) if command_word(argv) in LEAN_COMMANDS else COMMAND_MODULES
+
+
+def build_parser(
+    modules: tuple[str, ...] = COMMAND_MODULES, only: str | None = None
+) -> argparse.ArgumentParser:
+    """The parser of `modules`' subcommands; `only` (one of LEAN_COMMANDS, with
+    modules == ("cli.triage",)): that subcommand's alone, for a scripted action."""
     parser = argparse.ArgumentParser(
         prog="veille",
         description="A keyboard-driven terminal inbox for community managers.",
@@ -140,7 +150,10 @@ def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.Argumen
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in modules:
         module = importlib.import_module(name)
-        module.register(sub)
+        if only is None:
+            module.register(sub)
+        else:
+            module.register(sub, only=only)
         if callable(getattr(module, "default", None)):  # the module behind plain `veille`
             parser._veille_default = module.default  # type: ignore[attr-defined]
     return parser
@@ -187,7 +200,10 @@ def _quiet_pipe() -> int:
 def main(argv: list[str] | None = None) -> int:
     args: argparse.Namespace | None = None  # an OS error may come before the arguments are read
     try:
-        parser = build_parser(modules_for(sys.argv[1:] if argv is None else argv))
+        words = sys.argv[1:] if argv is None else argv
+        word = command_word(words)
+        lean = word in LEAN_COMMANDS
+        parser = build_parser(("cli.triage",), only=word) if lean else build_parser()
         args = _parse(parser, argv)
         problem = _missing_store(args)
         if problem is not None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from app.runtime import Runtime
+    from app.scripting import ScriptedRuntime
     from triage.model import Event, Status, TriageState
     from triage.protocol import Store
     from triage.views import GroupView
@@ -26,7 +27,6 @@ from cli.common import (
     EXIT_BUSY,
     EXIT_REFUSED,
     EXIT_USAGE,
-    ConfigError,
     inbox_query,
     json_line,
     runtime,
@@ -57,18 +57,23 @@ class Actions(Protocol):
 
 
 def _run(
-    args: argparse.Namespace, action: Callable[[Any, Runtime], int], *, lean: bool = False
+    args: argparse.Namespace, action: Callable[[Any, Any], int], *, lean: bool = False
 ) -> int:
     """Open the store (no pipeline: nothing is ingested here) and run `action(store, rt)`.
 
-    `lean`: the action needs no mention, only ids and states (tag, status, undo...): a
-    folder store then opens without its archive (store.scripted)."""
+    `lean`: the action needs no mention, only ids and states (tag, status, undo...): the
+    configuration is read through app.scripting's cache, and a folder store opens
+    without its archive (store.scripted); `rt` is then an app.scripting.ScriptedRuntime."""
     from store.errors import StoreError, StoreLocked
     from triage.errors import Refused
 
     try:
-        rt = runtime(args, required=False)
-    except ConfigError as exc:
+        rt: Any = _lean_runtime(args) if lean else runtime(args, required=False)
+    except ValueError as exc:
+        from sources.config_lines import ConfigError  # loaded: a file was read
+
+        if not isinstance(exc, ConfigError):
+            raise
         say("veille", exc)
         return EXIT_USAGE
     try:
@@ -89,15 +94,21 @@ def _run(
         return EXIT_REFUSED
 
 
-def _open_lean(rt: Runtime, wait: float) -> Actions:
+def _lean_runtime(args: argparse.Namespace) -> ScriptedRuntime:
+    from app.scripting import scripted_runtime
+
+    return scripted_runtime(getattr(args, "config", None), getattr(args, "store", None))
+
+
+def _open_lean(rt: ScriptedRuntime, wait: float) -> Actions:
     """A folder store opened for actions only (the lock, the journal, the buckets they
-    touch); any other backend as the runtime opens it."""
-    if rt.store_url:  # a database (issue 15): the runtime's backend
-        return rt.open_store(pipeline=False, lock_timeout=wait)
+    touch); a database as the full runtime opens it."""
+    if rt.runtime is not None:  # a database (issue 15): the runtime's backend
+        return rt.runtime.open_store(pipeline=False, lock_timeout=wait)
     from store.files import prepare_store
     from store.scripted import ScriptedStore
 
-    prepare_store(rt.store_path, rt.config.store.mode, rt.config.store.group or None)
+    prepare_store(rt.store_path, rt.mode, rt.group or None)
     return ScriptedStore.open(rt.store_path, user=rt.user, lock_timeout=wait)
 
 
@@ -204,7 +215,7 @@ def _act(
     lines = sys.stdin.buffer.read().decode("utf-8", "replace").splitlines()
     ids = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
 
-    def batch(inbox: Actions, rt: Runtime) -> int:
+    def batch(inbox: Actions, rt: ScriptedRuntime) -> int:
         from triage.errors import Refused
 
         results: list[Any] = []
@@ -379,7 +390,7 @@ def cmd_snooze(args: argparse.Namespace) -> int:
 
 
 def cmd_undo(args: argparse.Namespace) -> int:
-    def action(inbox: Actions, rt: Runtime) -> int:
+    def action(inbox: Actions, rt: ScriptedRuntime) -> int:
         event = inbox.undo()
         if event is None:
             print(f"veille: nothing to undo for {inbox.user}", file=sys.stderr)
@@ -390,7 +401,9 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return _run(args, action, lean=True)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, only: str | None = None) -> None:
+    """The subcommands' parsers; `only`: that one alone (cli.main builds no other for a
+    scripted `veille tag`: each parser costs argparse's gettext lookups)."""
     def add(
         name: str, func: Callable[[argparse.Namespace], int], help: str
     ) -> argparse.ArgumentParser:
@@ -407,41 +420,53 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.set_defaults(func=func)
         return p
 
-    p = add("list", cmd_list, "list groups matching a filter, ranked")
-    p.add_argument(
-        "filter", nargs="*", help='e.g. brand:Lumio status:new is:urgent "mot exact" -spam'
-    )
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
-    p.add_argument(
-        "--counts",
-        action="store_true",
-        help="print the inbox's figures (open, urgent, breached, shown) instead of rows",
-    )
-    p = add("show", cmd_show, "show one group, its copies and its triage state (JSON)")
-    p.add_argument("id", help="a group or mention id")
+    def wanted(name: str) -> bool:
+        return only is None or name == only
+
     stdin = "read the ids from standard input, one per line (one lock, one undo step)"
-    p = add("tag", cmd_tag, "add tags (TAG) or remove them (-TAG)")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the first TAG)")
-    p.add_argument("tags", nargs=argparse.REMAINDER, metavar="TAG")
-    p = add("status", cmd_status, "set the status: new, open, waiting, done, ignored")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the status)")
-    p.add_argument("status", nargs="?")
-    p = add("assign", cmd_assign, "assign to a user ('-' to unassign)")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the user)")
-    p.add_argument("user", nargs="?")
-    p = add("note", cmd_note, "add a private note")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: the note's first word)")
-    p.add_argument("text", nargs="*")
-    p = add("done", cmd_done, "set the status to done")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", nargs="?", help="a group or mention id (none with --stdin)")
-    p = add("snooze", cmd_snooze, "hide until WHEN: 30m, 2h, 1d, a date, or '-' to wake")
-    p.add_argument("--stdin", action="store_true", help=stdin)
-    p.add_argument("id", help="a group or mention id (with --stdin: WHEN)")
-    p.add_argument("when", nargs="?", metavar="WHEN")
-    add("undo", cmd_undo, "undo your last action")
+    if wanted("list"):
+        p = add("list", cmd_list, "list groups matching a filter, ranked")
+        p.add_argument(
+            "filter", nargs="*", help='e.g. brand:Lumio status:new is:urgent "mot exact" -spam'
+        )
+        p.add_argument("--json", action="store_true", help="one JSON object per line")
+        p.add_argument("--all", action="store_true", help="include done, ignored and snoozed groups")
+        p.add_argument(
+            "--counts",
+            action="store_true",
+            help="print the inbox's figures (open, urgent, breached, shown) instead of rows",
+        )
+    if wanted("show"):
+        p = add("show", cmd_show, "show one group, its copies and its triage state (JSON)")
+        p.add_argument("id", help="a group or mention id")
+    if wanted("tag"):
+        p = add("tag", cmd_tag, "add tags (TAG) or remove them (-TAG)")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the first TAG)")
+        p.add_argument("tags", nargs=argparse.REMAINDER, metavar="TAG")
+    if wanted("status"):
+        p = add("status", cmd_status, "set the status: new, open, waiting, done, ignored")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the status)")
+        p.add_argument("status", nargs="?")
+    if wanted("assign"):
+        p = add("assign", cmd_assign, "assign to a user ('-' to unassign)")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the user)")
+        p.add_argument("user", nargs="?")
+    if wanted("note"):
+        p = add("note", cmd_note, "add a private note")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: the note's first word)")
+        p.add_argument("text", nargs="*")
+    if wanted("done"):
+        p = add("done", cmd_done, "set the status to done")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", nargs="?", help="a group or mention id (none with --stdin)")
+    if wanted("snooze"):
+        p = add("snooze", cmd_snooze, "hide until WHEN: 30m, 2h, 1d, a date, or '-' to wake")
+        p.add_argument("--stdin", action="store_true", help=stdin)
+        p.add_argument("id", help="a group or mention id (with --stdin: WHEN)")
+        p.add_argument("when", nargs="?", metavar="WHEN")
+    if wanted("undo"):
+        add("undo", cmd_undo, "undo your last action")

@@ -14,7 +14,7 @@ acknowledged on screen or by an exit code survives kill -9 and power loss.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
@@ -24,6 +24,7 @@ from typing import Any
 from store.crash import crash_point
 from store.errors import StoreError
 from store.files import describe_io_error
+from store.hints import overwrite_hint
 from store.journal import Journal
 from store.lock import StoreLock
 from store.partitions import Partitions, bucket_of
@@ -82,15 +83,12 @@ class Acting(ActionVerbs):
             return 0
 
     def _bump_generation(self) -> None:
-        # A hint only (the data files carry the truth): replaced atomically, not fsynced.
+        # A hint only (the data files carry the truth): written in place, not fsynced
+        # (store.hints); a reader that finds it torn refreshes, which is harmless.
         seen = self.generation
         value = seen + 1
-        tmp = self._generation_path.with_name(f".generation.{os.getpid()}.tmp-veille")
-        try:
-            tmp.write_bytes(str(value).encode())
-            os.replace(tmp, self._generation_path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            overwrite_hint(self._generation_path, str(value).encode())
         # Up to date only if we were before this write: after someone else's write
         # (redone or not) the next refresh() must still re-read what they changed.
         if self._seen_generation == seen:
@@ -234,7 +232,9 @@ class Acting(ActionVerbs):
         with self.mutex, self.lock:
             self._redo_tail()
             self.refresh()
-            batch = rules.undo_batch(self.events(), user or self.user)
+            batch = rules.undo_batch_newest_first(
+                self.journal.newest_first(self._report), user or self.user
+            )
             if not batch:
                 return None
             now = self._now()

@@ -129,12 +129,12 @@ class IdIndex:
     def _catch_up(self) -> None:
         covered = self._load_covered()
         days = covered["days"]
-        listing = {p.name: p for p in (self.root / "mentions").glob("*.json")}
+        listing = _day_files(self.root / "mentions")
         if any(name not in listing for name in days):  # a day set aside: start again
             self.rebuild()
             return
         stale = [
-            p for name, p in sorted(listing.items()) if _sig(days.get(name)) != file_signature(p)
+            Path(path) for name, (path, sig) in sorted(listing.items()) if _sig(days.get(name)) != sig
         ]
         if stale:
             shards: dict[int, dict[str, str]] = {}
@@ -279,6 +279,25 @@ class IdIndex:
         make_folder(self.folder)
         # a cache: not fsynced (lost or stale, the next lookup checks it all again)
         replace_hint(self.folder / COVERED, orjson.dumps(covered))
+
+
+def _day_files(folder: Path) -> dict[str, tuple[str, Signature]]:
+    """name -> (path, signature) of every day file (`*.json`) in `folder`, from one
+    scandir: pathlib's glob and a stat per Path cost ~4 ms at 100 days, on every
+    scripted action."""
+    out: dict[str, tuple[str, Signature]] = {}
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".json"):
+                    try:
+                        st = entry.stat()
+                        out[entry.name] = (entry.path, (st.st_ino, st.st_size, st.st_mtime_ns))
+                    except FileNotFoundError:
+                        out[entry.name] = (entry.path, None)
+    except FileNotFoundError:
+        pass
+    return out
 
 
 def _sig(value: object) -> Signature:

@@ -11,10 +11,12 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 
-from store.files import append_durably, file_signature, replace_hint
+from store.files import append_durably, file_signature
+from store.hints import overwrite_hint
 from triage.model import Event
 
 TAIL_BYTES = 65536
@@ -63,12 +65,12 @@ class Journal:
 
     def set_applied(self, mark: tuple[str, tuple[int, int, int] | None] | None) -> None:
         """Say that every event up to `mark` is in its bucket, durably: the next writer
-        need not read the last commit back to redo it. A hint, not fsynced: lost, the
-        next writer only checks the buckets again."""
+        need not read the last commit back to redo it. A hint, not fsynced, written in
+        place (store.hints): lost or torn, the next writer only checks the buckets again."""
         if mark is None or mark[1] is None:
             return
         with contextlib.suppress(OSError):
-            replace_hint(self.folder / APPLIED, orjson.dumps([mark[0], *mark[1]]))
+            overwrite_hint(self.folder / APPLIED, orjson.dumps([mark[0], *mark[1]]))
 
     def last_event(self) -> Event | None:
         """The newest parseable event; a line of any length (a long note) is read whole."""
@@ -136,6 +138,23 @@ class Journal:
             self._cache[path] = (signature, offset + consumed, events)
             yield from events
 
+    def newest_first(self, report: Callable[[str], None] | None = None) -> Iterator[Event]:
+        """Every event, newest first, read from the end of the newest month backwards:
+        undo stops at the step it finds instead of parsing a year of journal. Only
+        whole lines count (an append in progress or a torn tail is skipped, as in
+        `read_all`); a damaged line is reported and skipped."""
+        for path in reversed(self.files()):
+            with open(path, "rb") as fh:
+                size = fh.seek(0, os.SEEK_END)
+                for offset, line in _lines_backwards(fh, size):
+                    if not line.strip():
+                        continue
+                    event = _event_of(line)
+                    if event is not None:
+                        yield event
+                    elif report:
+                        report(damaged_line(path, offset))
+
     def check(self, report: Callable[[str], None]) -> None:
         """Report every damaged line of every month, on every open, cheaply: what was
         checked before is remembered (`.checked.json`: checked length and damaged offsets per
@@ -171,8 +190,8 @@ class Journal:
                 report(damaged_line(path, offset))
         if changed:
             # a read-only store is checked again next time: only slower
-            with contextlib.suppress(OSError):
-                replace_hint(marks_path, orjson.dumps(marks))  # lost: checked again
+            with contextlib.suppress(OSError):  # lost or torn: checked again
+                overwrite_hint(marks_path, orjson.dumps(marks))
 
 
 def damaged_line(path: Path, offset: int) -> str:
@@ -182,6 +201,30 @@ def damaged_line(path: Path, offset: int) -> str:
         f"{path}: a damaged journal line at byte {offset} is skipped by undo and reports; "
         "run `veille doctor` to see it"
     )
+
+
+def _lines_backwards(fh: BinaryIO, size: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, line without its newline) of every line of `fh` that ends in a newline,
+    the last first, read in growing windows from the end."""
+    pos, carry, window = size, b"", TAIL_BYTES
+    while pos > 0:
+        start = max(0, pos - window)
+        fh.seek(start)
+        data = fh.read(pos - start) + carry
+        pos, window = start, min(window * 2, 1 << 22)
+        if start > 0:  # the first line may have begun before `start`: kept for later
+            cut = data.find(b"\n") + 1
+            if cut == 0:
+                carry = data
+                continue
+            carry, data = data[:cut], data[cut:]
+        else:
+            carry = b""
+        parts = data.split(b"\n")
+        end = start + len(carry) + len(data) - len(parts.pop())  # a torn tail: skipped
+        for line in reversed(parts):
+            end -= len(line) + 1
+            yield end, line
 
 
 def _event_of(line: bytes) -> Event | None:

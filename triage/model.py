@@ -1,21 +1,32 @@
 """The domain records: Mention, Group, TriageState, Event.
 
-Plain dataclasses with slots (100k mentions must fit in memory cheaply), UTC datetimes,
-and lossless (de)serialisation to plain JSON types so that the store, the exports and
-the tests all speak the same shape.
+Dataclasses with slots (100k mentions must fit in memory cheaply), UTC datetimes, and
+lossless (de)serialisation to plain JSON types so that the store, the exports and the
+tests all speak the same shape. They are triage.records' records, whose __init__ is
+written here rather than compiled at import (a scripted `veille tag` imports this
+module); the triage state's records live in triage.state and are re-exported here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from triage.clock import dt_from_json as dt_from_json  # re-exported: callers take
 from triage.clock import dt_to_json as dt_to_json  # the clock from triage.model
 from triage.clock import to_utc as to_utc
 from triage.clock import utcnow as utcnow
+from triage.records import record
+from triage.state import OUTCOMES as OUTCOMES  # re-exported: the state's records
+from triage.state import STATE_FIELDS as STATE_FIELDS
+from triage.state import DeliveryStatus as DeliveryStatus
+from triage.state import Event as Event
+from triage.state import Handoff as Handoff
+from triage.state import Note as Note
+from triage.state import Reply as Reply
+from triage.state import Status as Status
+from triage.state import TriageState as TriageState
 from triage.text import (
     FIELD_LIMIT,
     TEXT_LIMIT,
@@ -38,51 +49,23 @@ def mention_id(platform: str, native_id: str) -> str:
     return f"{platform}:{native_id}"
 
 
-# --------------------------------------------------------------------------- enums
-
-
-class Status(StrEnum):
-    NEW = "new"
-    OPEN = "open"
-    WAITING = "waiting"
-    DONE = "done"
-    IGNORED = "ignored"
-
-    @classmethod
-    def parse(cls, value: str) -> Status:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(s.value for s in cls)
-            raise ValueError(f"unknown status {value!r}; expected one of: {allowed}") from None
-
-
-class DeliveryStatus(StrEnum):
-    """Where an outbound thing (reply, hand-off) stands."""
-
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    MANUAL = "manual"  # made by hand (no posting API): recorded once the user confirms
-    AWAITING = "awaiting"  # a reply waiting for a reviewer's approval: never sent as is
-    RETURNED = "returned"  # a reply a reviewer sent back to its author, with a note
-
-
-OUTCOMES = tuple(DeliveryStatus)[:4]  # what a hand-off can come to (approval is replies')
-
-
 # --------------------------------------------------------------------------- mention
 
 
-@dataclass(slots=True)
+@record()
 class Author:
+    """Who wrote a mention, as the platform names them."""
+
     name: str = ""
     handle: str = ""
     url: str = ""
     reach: int | None = None  # followers / karma when the platform tells
 
-    def __post_init__(self) -> None:
-        # part of the sanitising boundary (see Mention.__post_init__)
+    def __init__(
+        self, name: str = "", handle: str = "", url: str = "", reach: int | None = None
+    ) -> None:
+        self.name, self.handle, self.url, self.reach = name, handle, url, reach
+        # part of the sanitising boundary (see Mention.__init__)
         if not (self.name + self.handle + self.url).isprintable() or (
             max(len(self.name), len(self.handle), len(self.url)) > FIELD_LIMIT
         ):
@@ -113,7 +96,7 @@ class Author:
         return (Author, (self.name, self.handle, self.url, self.reach))
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True)
 class Prepared:
     """The per-mention half of the triage pipeline, computed where the mention was
     parsed (a worker process of the poller) so the sequential half has less to do.
@@ -127,8 +110,13 @@ class Prepared:
     norm: str  # the normal form grouping compares (triage.normalize)
     keys: tuple[str, ...] = ()  # its blocking keys (triage.grouping.blocking_keys)
 
+    def __init__(self, fingerprint: str, norm: str, keys: tuple[str, ...] = ()) -> None:
+        object.__setattr__(self, "fingerprint", fingerprint)
+        object.__setattr__(self, "norm", norm)
+        object.__setattr__(self, "keys", keys)
 
-@dataclass(slots=True)
+
+@record()
 class Mention:
     """One post, comment or article that talks about a watched brand.
 
@@ -158,7 +146,33 @@ class Mention:
     extra: dict[str, Any] = field(default_factory=dict)  # platform bits (uri, cid, ...)
     prepared: Prepared | None = field(default=None, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self, id: str, platform: str, source: str, url: str, author: Author, text: str,
+        created_at: datetime, fetched_at: datetime, title: str = "", lang: str | None = None,
+        parent_id: str | None = None, thread_id: str | None = None,
+        brands: tuple[str, ...] = (), keywords: tuple[str, ...] = (), group_id: str = "",
+        priority: float = 0.0, signals: tuple[str, ...] = (),
+        extra: dict[str, Any] | None = None, prepared: Prepared | None = None,
+    ) -> None:  # fmt: skip
+        self.id = id
+        self.platform = platform
+        self.source = source
+        self.url = url
+        self.author = author
+        self.text = text
+        self.created_at = created_at
+        self.fetched_at = fetched_at
+        self.title = title
+        self.lang = lang
+        self.parent_id = parent_id
+        self.thread_id = thread_id
+        self.brands = brands
+        self.keywords = keywords
+        self.group_id = group_id
+        self.priority = priority
+        self.signals = signals
+        self.extra = {} if extra is None else extra
+        self.prepared = prepared
         # The one sanitising boundary: every string field of every mention, whatever made
         # it (a source, the store, an import), is cleaned here, once, so nothing downstream
         # has to remember: no escape sequence, control or bidi override, one-line fields
@@ -257,239 +271,3 @@ class Mention:
 
 _MENTION_FIELDS = tuple(f.name for f in fields(Mention))
 
-
-# --------------------------------------------------------------------------- triage state
-
-
-@dataclass(slots=True)
-class Handoff:
-    team: str
-    note: str
-    by: str
-    at: datetime
-    delivery: DeliveryStatus = DeliveryStatus.PENDING
-    error: str = ""
-    attempts: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "team": self.team,
-            "note": self.note,
-            "by": self.by,
-            "at": dt_to_json(self.at),
-            "delivery": self.delivery.value,
-            "error": self.error,
-            "attempts": self.attempts,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Handoff:
-        return cls(
-            team=data["team"],
-            note=data.get("note", ""),
-            by=data.get("by", ""),
-            at=dt_from_json(data["at"]),  # type: ignore[arg-type]
-            delivery=DeliveryStatus(data.get("delivery", "pending")),
-            error=data.get("error", ""),
-            attempts=int(data.get("attempts", 0)),
-        )
-
-
-@dataclass(slots=True)
-class Note:
-    text: str
-    by: str
-    at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "by": self.by, "at": dt_to_json(self.at)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Note:
-        return cls(text=data["text"], by=data.get("by", ""), at=dt_from_json(data["at"]))  # type: ignore[arg-type]
-
-
-@dataclass(slots=True)
-class Reply:
-    """A reply we made or are making. `key` is the idempotency key, fixed at creation."""
-
-    key: str
-    text: str
-    by: str
-    at: datetime
-    mention_id: str = ""  # the mention answered (default: the group's leader)
-    status: DeliveryStatus = DeliveryStatus.PENDING
-    posted_url: str = ""
-    error: str = ""
-    attempts: int = 0
-    reviewed_by: str = ""  # who approved or sent back a reply that awaited approval
-    review_note: str = ""  # the reviewer's note when sent back
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "text": self.text,
-            "by": self.by,
-            "at": dt_to_json(self.at),
-            "mention_id": self.mention_id,
-            "status": self.status.value,
-            "posted_url": self.posted_url,
-            "error": self.error,
-            "attempts": self.attempts,
-            **({"reviewed_by": self.reviewed_by} if self.reviewed_by else {}),
-            **({"review_note": self.review_note} if self.review_note else {}),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Reply:
-        return cls(
-            key=data["key"],
-            text=data["text"],
-            by=data.get("by", ""),
-            at=dt_from_json(data["at"]),  # type: ignore[arg-type]
-            mention_id=data.get("mention_id", ""),
-            status=DeliveryStatus(data.get("status", "pending")),
-            posted_url=data.get("posted_url", ""),
-            error=data.get("error", ""),
-            attempts=int(data.get("attempts", 0)),
-            reviewed_by=data.get("reviewed_by", ""),
-            review_note=data.get("review_note", ""),
-        )
-
-
-@dataclass(slots=True)
-class TriageState:
-    """What people decided about one group (or one mention acted on alone).
-
-    `rev` grows by one with every change: the journal's events name the rev they
-    produced, which is how the store redoes an event a crash left half-applied.
-    Grouping fixed by hand (`triage.stories`) is state too, journaled and undone like
-    any action: `merged_into` (story merged into that one), `split_from` (copy split out).
-    """
-
-    target: str  # a group id (default) or a mention id
-    status: Status = Status.NEW
-    tags: tuple[str, ...] = ()
-    assignee: str | None = None
-    claimed_by: str | None = None
-    claim_expires: datetime | None = None
-    handoff: Handoff | None = None
-    notes: tuple[Note, ...] = ()
-    snoozed_until: datetime | None = None
-    first_response_at: datetime | None = None
-    replies: tuple[Reply, ...] = ()
-    updated_at: datetime | None = None
-    updated_by: str | None = None
-    rev: int = 0
-    merged_into: str | None = None
-    split_from: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "status": self.status.value,
-            "tags": list(self.tags),
-            "assignee": self.assignee,
-            "claimed_by": self.claimed_by,
-            "claim_expires": dt_to_json(self.claim_expires),
-            "handoff": self.handoff.to_json() if self.handoff else None,
-            "notes": [n.to_json() for n in self.notes],
-            "snoozed_until": dt_to_json(self.snoozed_until),
-            "first_response_at": dt_to_json(self.first_response_at),
-            "replies": [r.to_json() for r in self.replies],
-            "updated_at": dt_to_json(self.updated_at),
-            "updated_by": self.updated_by,
-            "rev": self.rev,
-            "merged_into": self.merged_into,
-            "split_from": self.split_from,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TriageState:
-        return cls(
-            target=data["target"],
-            status=Status(data.get("status", "new")),
-            tags=tuple(data.get("tags") or ()),
-            assignee=data.get("assignee"),
-            claimed_by=data.get("claimed_by"),
-            claim_expires=dt_from_json(data.get("claim_expires")),
-            handoff=Handoff.from_json(data["handoff"]) if data.get("handoff") else None,
-            notes=tuple(Note.from_json(n) for n in data.get("notes") or ()),
-            snoozed_until=dt_from_json(data.get("snoozed_until")),
-            first_response_at=dt_from_json(data.get("first_response_at")),
-            replies=tuple(Reply.from_json(r) for r in data.get("replies") or ()),
-            updated_at=dt_from_json(data.get("updated_at")),
-            updated_by=data.get("updated_by"),
-            rev=int(data.get("rev", 0)),
-            merged_into=data.get("merged_into"),
-            split_from=data.get("split_from"),
-        )
-
-    def evolve(self, **changes: Any) -> TriageState:
-        """A copy with some fields changed (states are treated as values)."""
-        return replace(self, **changes)
-
-    def claim_active(self, now: datetime) -> bool:
-        return bool(self.claimed_by and self.claim_expires and self.claim_expires > now)
-
-    def is_snoozed(self, now: datetime) -> bool:
-        return bool(self.snoozed_until and self.snoozed_until > now)
-
-
-STATE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TriageState))
-
-
-# --------------------------------------------------------------------------- event
-
-
-@dataclass(slots=True)
-class Event:
-    """One triage action, as the append-only journal keeps it.
-
-    `before` and `after` hold only the state fields the action changed, in JSON form
-    (TriageState.to_json keys); undo applies `before` back. `rev` is the state's rev
-    after the action.
-    """
-
-    id: str
-    at: datetime
-    who: str
-    action: (
-        str  # tag, untag, status, assign, claim, release, handoff, note, snooze, reply, undo, ...
-    )
-    target: str
-    before: dict[str, Any]
-    after: dict[str, Any]
-    rev: int = 0
-    undoes: str | None = None  # for action == "undo": the id of the event undone
-    batch: str | None = None  # one user action on several groups: one id, one undo step;
-    # AUTO_BATCH marks what the app did by itself (claim on reply, release on send)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": dt_to_json(self.at),
-            "who": self.who,
-            "action": self.action,
-            "target": self.target,
-            "before": self.before,
-            "after": self.after,
-            "rev": self.rev,
-            "undoes": self.undoes,
-            **({"batch": self.batch} if self.batch else {}),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Event:
-        return cls(
-            id=data["id"],
-            at=dt_from_json(data["at"]),  # type: ignore[arg-type]
-            who=data.get("who", ""),
-            action=data["action"],
-            target=data["target"],
-            before=dict(data.get("before") or {}),
-            after=dict(data.get("after") or {}),
-            rev=int(data.get("rev", 0)),
-            undoes=data.get("undoes"),
-            batch=data.get("batch"),
-        )

@@ -301,9 +301,15 @@ def undo_batch(events: Iterable[Event], who: str) -> list[Event]:
     """`who`'s last user action not yet undone, newest event first: one event, or every
     event of its batch (a bulk "done" on 3 groups is one step). Automatic claims and
     releases (batch AUTO_BATCH) are skipped."""
+    return undo_batch_newest_first(reversed(list(events)), who)
+
+
+def undo_batch_newest_first(newest_first: Iterable[Event], who: str) -> list[Event]:
+    """`undo_batch` over the events newest first, read only as far as needed: a store
+    reads its journal backwards and stops at the step found (store.journal)."""
     undone: set[str] = set()
     found: list[Event] = []
-    for event in reversed(list(events)):
+    for event in newest_first:
         if event.action == "undo" and event.undoes:
             undone.add(event.undoes)
             continue

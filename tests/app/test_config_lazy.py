@@ -47,3 +47,53 @@ def test_no_config_file_reads_no_schema(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+LEAN_NEVER = (
+    "msgspec", "tomllib", "sources.config", "sources.config_lines", "triage.config",
+    "app.runtime", "platformdirs", "difflib", "store.inbox", "store.index", "triage.pipeline",
+    "rapidfuzz", "shutil", "concurrent.futures",
+)  # fmt: skip
+
+
+def _imported_by_tag(tmp_path: Path, config: str | None) -> list[str]:
+    """The LEAN_NEVER modules a `veille tag` imports, run in a fresh interpreter."""
+    from store.inbox import Inbox
+    from triage.model import Author, Mention, utcnow
+
+    store = tmp_path / "store"
+    now = utcnow()
+    with Inbox.open(store, user="seed") as inbox:
+        inbox.ingest([Mention("rss:1", "rss", "t", "https://e.example/1", Author("A"), "lamp",
+                              now, now)])  # fmt: skip
+    args = ["tag", "rss:1", "x"] if config is None else ["--config", config, "tag", "rss:1", "x"]
+    code = (
+        "import sys; from cli.main import main; "
+        f"assert main({args!r}) == 0; "
+        f"print([m for m in {LEAN_NEVER!r} if m in sys.modules])"
+    )
+    env = {
+        **os.environ,
+        "VEILLE_STORE": str(store),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HOME": str(tmp_path),
+    }
+    env.pop("XDG_CONFIG_HOME", None)  # the default config folder found without platformdirs
+    env.pop("VEILLE_CONFIG", None)
+    run = [sys.executable, "-c", code]
+    out = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True, env=env)
+    if config is not None:  # the first read fills the cache; the second is the one that counts
+        out = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True, env=env)
+    return out.stdout.strip().splitlines()
+
+
+def test_a_scripted_tag_without_a_config_file_stays_lean(tmp_path: Path) -> None:
+    assert _imported_by_tag(tmp_path, None)[-1] == "[]"
+
+
+def test_a_scripted_tag_reads_a_known_config_file_from_the_cache(tmp_path: Path) -> None:
+    file = tmp_path / "config.toml"
+    from sources.config import example_config
+
+    file.write_text(example_config("ana"))
+    assert _imported_by_tag(tmp_path, str(file))[-1] == "[]"

@@ -5,13 +5,12 @@ and on the real tweets sample with its 76 support accounts as brands."""
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.realdata import twcs_sample
 from triage.brandindex import IndexedBrandMatcher
 from triage.brands import BrandMatcher
 from triage.config import BrandConfig
@@ -51,16 +50,6 @@ def test_same_matches_as_brand_matcher_on_drawn_texts(parts: list[tuple[str, str
             assert fast.match_folded(folded, lang) == plain.match_folded(folded, lang)
 
 
-def _sample() -> Path | None:
-    if os.environ.get("VEILLE_TWCS"):
-        return Path(os.environ["VEILLE_TWCS"])
-    for base in Path(__file__).resolve().parents:
-        candidate = base / "shared" / "data" / "twcs-sample.csv"
-        if candidate.exists():
-            return candidate
-    return None
-
-
 def test_both_ways_are_exercised() -> None:
     from triage.brandindex import FEW
 
@@ -68,7 +57,7 @@ def test_both_ways_are_exercised() -> None:
 
 
 def test_same_matches_as_brand_matcher_on_the_real_tweets() -> None:
-    sample = _sample()
+    sample = twcs_sample()
     if sample is None:
         pytest.skip("../shared/data/twcs-sample.csv is absent")
     with sample.open(newline="", encoding="utf-8") as f:

@@ -6,16 +6,15 @@ rules and scores of grouping without it, on the real tweets and on a small vocab
 from __future__ import annotations
 
 import csv
-import os
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
+from tests.realdata import twcs_sample
 from triage import grouping
 from triage.grouping import TOKEN_SET_MIN, group_all, token_set_may_pass, word_set
 from triage.normalize import grouping_norm
@@ -40,18 +39,8 @@ def _decisions(posts, monkeypatch, shortcut: bool):
         return {pid: (d.group_id, d.rule, d.score) for pid, d in group_all(posts).items()}
 
 
-def _sample() -> Path | None:
-    if os.environ.get("VEILLE_TWCS"):
-        return Path(os.environ["VEILLE_TWCS"])
-    for base in Path(__file__).resolve().parents:
-        candidate = base / "shared" / "data" / "twcs-sample.csv"
-        if candidate.exists():
-            return candidate
-    return None
-
-
 def test_same_decisions_on_the_real_tweets(monkeypatch):
-    sample = _sample()
+    sample = twcs_sample()
     if sample is None:
         pytest.skip("../shared/data/twcs-sample.csv is absent")
     with sample.open(newline="", encoding="utf-8") as f:

@@ -7,16 +7,15 @@ numbers changed), and on drawn pairs for the shortcut that skips the join rule."
 from __future__ import annotations
 
 import csv
-import os
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.feedfarm import SMALL, SMALL_ZIPF
+from tests.realdata import twcs_sample
 from tests.triage import grouping_reference as reference
 from triage import grouping
 from triage.grouping import _may_join, join_rule, word_set
@@ -105,18 +104,8 @@ def test_same_decisions_on_drawn_small_vocabularies(seed: int, n: int, copies: f
     _same(small_vocabulary_posts(n, seed, copies))
 
 
-def _sample() -> Path | None:
-    if os.environ.get("VEILLE_TWCS"):
-        return Path(os.environ["VEILLE_TWCS"])
-    for base in Path(__file__).resolve().parents:
-        candidate = base / "shared" / "data" / "twcs-sample.csv"
-        if candidate.exists():
-            return candidate
-    return None
-
-
 def test_same_decisions_on_the_real_tweets() -> None:
-    sample = _sample()
+    sample = twcs_sample()
     if sample is None:
         pytest.skip("../shared/data/twcs-sample.csv is absent")
     with sample.open(newline="", encoding="utf-8") as f:

@@ -6,13 +6,12 @@ dampeners, negations, "no", "least", "never so", "without doubt", "kind of", idi
 from __future__ import annotations
 
 import csv
-import os
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.realdata import twcs_sample
 from triage.sentiment import _analyser, _compound, _scores, tone_of
 
 WORDS = [
@@ -81,18 +80,8 @@ def test_the_readme_examples_and_the_tone_of_a_post() -> None:
     assert tone_of("this is the worst!!!") == _compound("this is the worst!!!") < -0.5
 
 
-def _sample() -> Path | None:
-    if os.environ.get("VEILLE_TWCS"):
-        return Path(os.environ["VEILLE_TWCS"])
-    for base in Path(__file__).resolve().parents:
-        candidate = base / "shared" / "data" / "twcs-sample.csv"
-        if candidate.exists():
-            return candidate
-    return None
-
-
 def test_same_scores_as_vader_on_the_real_tweets() -> None:
-    sample = _sample()
+    sample = twcs_sample()
     if sample is None:
         pytest.skip("../shared/data/twcs-sample.csv is absent")
     with sample.open(newline="", encoding="utf-8") as f:

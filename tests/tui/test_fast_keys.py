@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from store.inbox import Inbox
+from tests.realdata import twcs_sample
 from triage import query
 from triage.filter import parse_filter
 from triage.model import Author, Mention
@@ -26,19 +25,9 @@ from .conftest import NOW, make_config, mention, screen_text
 TWEETS = 1500
 
 
-def _sample() -> Path | None:
-    if os.environ.get("VEILLE_TWCS"):
-        return Path(os.environ["VEILLE_TWCS"])
-    for base in Path(__file__).resolve().parents:
-        candidate = base / "shared" / "data" / "twcs-sample.csv"
-        if candidate.exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="module")
 def tweets_store(tmp_path_factory):
-    sample = _sample()
+    sample = twcs_sample()
     if sample is None:
         pytest.skip("../shared/data/twcs-sample.csv is absent")
     with sample.open(newline="", encoding="utf-8") as f:

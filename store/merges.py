@@ -17,7 +17,7 @@ A store nobody corrected takes the plain path everywhere.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from types import MethodType
@@ -27,8 +27,8 @@ from store.approvals import ApprovalActions
 from store.gcpause import cyclic_gc_paused
 from store.index import Index
 from store.reads import ReadActions
-from triage import transitions as rules
-from triage.errors import Conflict, NotFound
+from store.verbs import OWN, StoryVerbs
+from triage.errors import NotFound
 from triage.filter import Filter, FilterContext
 from triage.model import Mention, TriageState
 from triage.stories import Stories, compared_with
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 
 
-OWN = "\x1fown:"  # a target that resolves to its own state (never a mention id: \x1f)
 
 
 class GroupedIndex(Index):
@@ -174,7 +173,7 @@ class GroupedIndex(Index):
             return super().view(story)
 
 
-class StoryActions(ApprovalActions, ReadActions):
+class StoryActions(StoryVerbs, ApprovalActions, ReadActions):
     """Mixed into `store.inbox.Inbox`: merge, split (their undo is plain `undo`), and the
     rest of issue 17 (reply approval: store.approvals; unread per person: store.reads)."""
 
@@ -193,32 +192,5 @@ class StoryActions(ApprovalActions, ReadActions):
             change: Callable[[TriageState, datetime], dict[str, Any]],
         ) -> TriageState: ...
 
-    def merge(self, into: str, others: Sequence[str]) -> list[TriageState]:
-        """Merge the stories of `others` into the story of `into` (one undo step).
-        Ids may be story or copy ids; Refused when nothing would change."""
-        target = self.resolve(into)
-        stories = list(dict.fromkeys(self.resolve(o) for o in others))
-        stories = [s for s in stories if s != target]
-        if not stories:
-            raise Conflict("nothing to merge: these are already one story")
-        out: list[TriageState] = []
-        with self.batch(getattr(self._batches, "id", None)):
-            for story in stories:
-
-                def change(s: TriageState, now: datetime) -> dict[str, Any]:
-                    if self.resolve(s.target) != s.target:  # under the lock, re-read
-                        raise Conflict(f"{s.target} was merged meanwhile")
-                    return rules.merge(s, self.resolve(into))
-
-                out.append(self._act(OWN + story, "merge", change))
-        return out
-
-    def split(self, copy: str) -> TriageState:
-        """Split one copy out of its story (a story merged in leaves with its copies)."""
-        if copy not in self.index.raw:
-            raise NotFound(f"no mention with id {copy!r}")
-
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.split(s, copy, self.resolve(copy))  # under the lock, re-read
-
-        return self._act(OWN + copy, "split", change)
+    def _has_copy(self, mention_id: str) -> bool:
+        return mention_id in self.index.raw

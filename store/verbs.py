@@ -9,12 +9,15 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
 from triage import transitions as rules
+from triage.errors import Conflict, NotFound
 from triage.model import DeliveryStatus, Reply, Status, TriageState, utcnow
+
+OWN = "\x1fown:"  # a target that resolves to its own state (never a mention id: \x1f)
 
 
 def new_id() -> str:
@@ -106,3 +109,50 @@ class ActionVerbs:
             yield self._batches.id
         finally:
             self._batches.id = previous
+
+
+class StoryVerbs:
+    """`merge` and `split` (their undo is plain `undo`), written once for both backends:
+    they differ in how a story is read now (`_story_now`: PostgreSQL asks the database
+    again) and how a copy is known (`_has_copy`)."""
+
+    _act: Callable[..., TriageState]
+    _batches: threading.local
+    resolve: Callable[[str], str]
+    batch: Callable[..., AbstractContextManager[str]]
+
+    def _story_now(self, target: str) -> str:
+        return self.resolve(target)
+
+    def _has_copy(self, mention_id: str) -> bool:
+        raise NotImplementedError
+
+    def merge(self, into: str, others: Sequence[str]) -> list[TriageState]:
+        """Merge the stories of `others` into the story of `into` (one undo step).
+        Ids may be story or copy ids; Conflict when nothing would change."""
+        target = self._story_now(into)
+        stories = list(dict.fromkeys(self._story_now(o) for o in others))
+        stories = [s for s in stories if s != target]
+        if not stories:
+            raise Conflict("nothing to merge: these are already one story")
+        out: list[TriageState] = []
+        with self.batch(getattr(self._batches, "id", None)):
+            for story in stories:
+
+                def change(s: TriageState, now: datetime) -> dict[str, Any]:
+                    if self._story_now(s.target) != s.target:  # under the lock, re-read
+                        raise Conflict(f"{s.target} was merged meanwhile")
+                    return rules.merge(s, self._story_now(into))
+
+                out.append(self._act(OWN + story, "merge", change))
+        return out
+
+    def split(self, copy: str) -> TriageState:
+        """Split one copy out of its story (a story merged in leaves with its copies)."""
+        if not self._has_copy(copy):
+            raise NotFound(f"no mention with id {copy!r}")
+
+        def change(s: TriageState, now: datetime) -> dict[str, Any]:
+            return rules.split(s, copy, self._story_now(copy))  # under the lock, re-read
+
+        return self._act(OWN + copy, "split", change)

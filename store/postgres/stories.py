@@ -24,8 +24,8 @@ import orjson
 from psycopg.types.json import set_json_loads
 
 from store.postgres import rows as R
-from triage import transitions as rules
-from triage.errors import Conflict, NotFound
+from store.verbs import OWN, StoryVerbs
+from triage.errors import NotFound
 from triage.model import Event, Mention, TriageState
 from triage.stories import Stories, compared_with
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
     Conn = psycopg.Connection[Any]
 
-OWN = "\x1fown:"  # a target that resolves to its own state (never a mention id: \x1f)
 STORY_LOCK = 0x76656973746F  # advisory lock: placing copies in stories
 CORRECTED = ("merged_into", "split_from")
 CORRECTIONS = (
@@ -194,7 +193,7 @@ def _rebuild(conn: Conn, story_ids: set[str], gen: int) -> None:
         cur.executemany("UPDATE groups SET seq = %s WHERE group_id = %s", kept)
 
 
-class PgStories:
+class PgStories(StoryVerbs):
     """Mixed into `PgStore`: `merge`, `split` (their undo is plain `undo`), and the
     reading side of stories (a merged-away story's id finds the story it went into)."""
 
@@ -223,7 +222,7 @@ class PgStories:
     def resolve(self, target: str) -> str:
         if target.startswith(OWN):  # the state of exactly this story or copy
             return target[len(OWN) :]
-        return super().resolve(target)  # type: ignore[misc]
+        return super().resolve(target)
 
     def _story_now(self, target: str) -> str:
         """`resolve` asking the database again (a correction may have moved it)."""
@@ -261,32 +260,5 @@ class PgStories:
             self._walks.clear()
 
     # ------------------------------------------------------------------ actions
-    def merge(self, into: str, others: Sequence[str]) -> list[TriageState]:
-        """Merge the stories of `others` into the story of `into` (one undo step).
-        Ids may be story or copy ids; Conflict when nothing would change."""
-        target = self._story_now(into)
-        stories = list(dict.fromkeys(self._story_now(o) for o in others))
-        stories = [s for s in stories if s != target]
-        if not stories:
-            raise Conflict("nothing to merge: these are already one story")
-        out: list[TriageState] = []
-        with self.batch(getattr(self._batches, "id", None)):
-            for story in stories:
-
-                def change(s: TriageState, now: datetime) -> dict[str, Any]:
-                    if self._story_now(s.target) != s.target:  # under the lock, re-read
-                        raise Conflict(f"{s.target} was merged meanwhile")
-                    return rules.merge(s, self._story_now(into))
-
-                out.append(self._act(OWN + story, "merge", change))
-        return out
-
-    def split(self, copy: str) -> TriageState:
-        """Split one copy out of its story (a story merged in leaves with its copies)."""
-        if self.mention(copy) is None:
-            raise NotFound(f"no mention with id {copy!r}")
-
-        def change(s: TriageState, now: datetime) -> dict[str, Any]:
-            return rules.split(s, copy, self._story_now(copy))  # under the lock, re-read
-
-        return self._act(OWN + copy, "split", change)
+    def _has_copy(self, mention_id: str) -> bool:
+        return self.mention(mention_id) is not None

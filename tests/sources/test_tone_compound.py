@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.triage.test_sentiment_fast import EMOJI, PUNCT, WORDS, _sample, _text, _vader
+from tests.realdata import twcs_sample
+from tests.triage.test_sentiment_fast import EMOJI, PUNCT, WORDS, _text, _vader
 from triage.sentiment import _compound, tone_of
 
 PARTS = st.tuples(
@@ -38,7 +39,7 @@ def test_but_moves_the_weight_to_what_follows() -> None:
 
 
 def test_compound_is_vaders_on_the_real_tweets() -> None:
-    sample = _sample()
+    sample = twcs_sample()
     if sample is None:
         pytest.skip("../shared/data/twcs-sample.csv is absent")
     with sample.open(newline="", encoding="utf-8") as f:

@@ -50,8 +50,54 @@ class Alert:
 
 
 def _needs_answer(g: GroupLike, now: datetime) -> bool:
-    s = g.state
+    return may_page(g.state, now)
+
+
+def may_page(s: TriageState, now: datetime) -> bool:
+    """Whether a group in this state can raise an urgent or SLA alert: open, unanswered
+    and not snoozed (a store asks it before it reads the group's view)."""
     return s.status in OPEN and s.first_response_at is None and not s.is_snoozed(now)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertWindow:
+    """Which groups `urgent_alerts` and `sla_alerts` can name at one instant, by the
+    leader's time and the rank alone (a store narrows a million groups with it, then
+    asks `may_page` and the two functions themselves, so the alerts stay exactly theirs):
+    a leader after `since`, and either ranked at least `urgent` or at or before `due_by`.
+    Slightly wider than exact (a second each way): it chooses what is read, not sent."""
+
+    since: datetime  # urgent: the leader less than `stale` old; SLA: less than stale + target
+    urgent: float  # ranked this or more: a candidate for `urgent_alerts`
+    due_by: datetime  # else: the SLA's warning reached (the shortest target applies)
+
+
+def alert_window(
+    sla: SlaConfig, threshold: float, now: datetime, warning: float, stale: timedelta = STALE
+) -> AlertWindow:
+    """The AlertWindow of `urgent_alerts(threshold, now, stale)` and `sla_alerts(sla,
+    threshold, now, warning, stale)`. An SLA target is the shortest that applies, never
+    longer than `normal` and never shorter than the shortest of the three (triage.sla)."""
+    longest = timedelta(seconds=sla.normal)
+    shortest = timedelta(seconds=min(sla.normal, sla.microblog, sla.urgent))
+    slack = timedelta(seconds=1)
+    return AlertWindow(
+        since=now - stale - max(longest, timedelta(0)) - slack,
+        urgent=threshold,
+        due_by=now + timedelta(seconds=warning) - shortest + slack,
+    )
+
+
+def rule_candidates(
+    states: Iterable[TriageState], now: datetime, stale: timedelta = STALE
+) -> list[str]:
+    """The targets whose state holds a rule's note from the last `stale` (what
+    triage.rules.rule_alerts reads), so a store need not read every group for them."""
+    return [
+        s.target
+        for s in states
+        if any(n.text.startswith("rule ") and now - n.at <= stale for n in s.notes)
+    ]
 
 
 def _snippet(text: str, n: int = 90) -> str:

@@ -1,0 +1,68 @@
+"""The groups `veille watch` can alert about, found by the indexes, not by reading all.
+
+`Watch.decide_raw` used to read the view of every group on every tick (900,000 at a
+million mentions) to find the handful that alert. triage.alerts.alert_window says which
+groups the urgent and SLA alerts can name at an instant (by the leader's time, the row's
+`first_at`, and the rank): one range scan of the narrow `groups_counts` index. The rule
+alerts read the states' notes, which the client already holds. The states, in memory
+too, drop what is closed, answered or snoozed (triage.alerts.may_page) before any view is
+read. The candidates come back in the inbox's rank order, so the alerts that
+triage.alerts computes over them are the very list `groups()` would have given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from triage.alerts import AlertWindow, may_page, rule_candidates
+from triage.model import TriageState
+from triage.views import GroupView
+
+CANDIDATES = """
+SELECT g.group_id FROM groups g
+WHERE g.group_id IN (
+    SELECT group_id FROM groups
+    WHERE first_at > %(since)s AND (priority >= %(urgent)s OR first_at <= %(due_by)s)
+    UNION
+    SELECT group_id FROM groups WHERE group_id = ANY(%(ruled)s)
+)
+ORDER BY g.priority DESC, g.last_at DESC, g.seq
+"""
+
+
+class _Reader(Protocol):
+    states: dict[str, TriageState]
+
+    def _column(self, sql: str, params: Any = None) -> list[str]: ...
+    def state(self, target: str) -> TriageState: ...
+    def prefetch(self, group_ids: list[str]) -> None: ...
+    def view(self, group_id: str) -> GroupView: ...
+
+
+def candidate_query(window: AlertWindow, ruled: Iterable[str]) -> tuple[str, dict[str, Any]]:
+    """The SQL and its parameters: the window's groups and the ruled ones, ranked."""
+    params = {
+        "since": window.since,
+        "urgent": window.urgent,
+        "due_by": window.due_by,
+        "ruled": sorted(ruled),
+    }
+    return CANDIDATES, params
+
+
+class PgAlerting:
+    """`alert_groups` for PgReader (a mixin: it reads through the reader's pool)."""
+
+    def alert_groups(
+        self: _Reader, window: AlertWindow, now: datetime, rules: bool = False
+    ) -> list[GroupView]:
+        """Views of the groups that can alert at `now`, ranked as `groups()` ranks them:
+        inside `window` and open (may_page), or - when some rule alerts - holding a
+        recent rule note. A superset of what alerts; never a group that could be missed."""
+        ruled = set(rule_candidates(self.states.values(), now)) if rules else set()
+        sql, params = candidate_query(window, ruled)
+        ids = [g for g in self._column(sql, params) if g in ruled or may_page(self.state(g), now)]
+        self.prefetch(ids)
+        return [self.view(g) for g in ids]

@@ -61,30 +61,40 @@ def may_page(s: TriageState, now: datetime) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class AlertWindow:
-    """Which groups `urgent_alerts` and `sla_alerts` can name at one instant, by the
-    leader's time and the rank alone (a store narrows a million groups with it, then
-    asks `may_page` and the two functions themselves, so the alerts stay exactly theirs):
-    a leader after `since`, and either ranked at least `urgent` or at or before `due_by`.
-    Slightly wider than exact (a second each way): it chooses what is read, not sent."""
+    """Which groups `urgent_alerts` and `sla_alerts` can name at `now`, from what a
+    group's row holds (the leader's time, the rank, the platforms), so a store narrows a
+    million groups to these, then asks `may_page` and the two functions themselves: the
+    alerts stay exactly theirs. A group can alert when its leader is after `urgent_since`
+    and it ranks `urgent` or more, or when its SLA clock (leader time + the shortest
+    target that applies) leaves between -stale and +warning seconds; a second wider each
+    way, for it chooses what is read, not what is sent."""
 
-    since: datetime  # urgent: the leader less than `stale` old; SLA: less than stale + target
-    urgent: float  # ranked this or more: a candidate for `urgent_alerts`
-    due_by: datetime  # else: the SLA's warning reached (the shortest target applies)
+    now: datetime
+    urgent: float  # the threshold of urgent alerts and of the SLA's urgent target
+    warning: float  # seconds: an SLA alert once less than this is left
+    stale: float  # seconds: nothing about a leader (urgent) or a breach older than this
+    normal: float  # the SLA targets, seconds (triage.sla: the shortest that applies)
+    microblog: float
+    urgent_target: float
+
+    @property
+    def since(self) -> datetime:
+        """No alert names a group whose leader is this old or older."""
+        return self.now - timedelta(seconds=self.stale + max(self.normal, 0.0) + 1.0)
+
+    @property
+    def urgent_since(self) -> datetime:
+        """An urgent alert names a leader after this."""
+        return self.now - timedelta(seconds=self.stale + 1.0)
 
 
 def alert_window(
     sla: SlaConfig, threshold: float, now: datetime, warning: float, stale: timedelta = STALE
 ) -> AlertWindow:
     """The AlertWindow of `urgent_alerts(threshold, now, stale)` and `sla_alerts(sla,
-    threshold, now, warning, stale)`. An SLA target is the shortest that applies, never
-    longer than `normal` and never shorter than the shortest of the three (triage.sla)."""
-    longest = timedelta(seconds=sla.normal)
-    shortest = timedelta(seconds=min(sla.normal, sla.microblog, sla.urgent))
-    slack = timedelta(seconds=1)
+    threshold, now, warning, stale)`."""
     return AlertWindow(
-        since=now - stale - max(longest, timedelta(0)) - slack,
-        urgent=threshold,
-        due_by=now + timedelta(seconds=warning) - shortest + slack,
+        now, threshold, warning, stale.total_seconds(), sla.normal, sla.microblog, sla.urgent
     )
 
 

@@ -3,7 +3,8 @@
 `Watch.decide_raw` used to read the view of every group on every tick (900,000 at a
 million mentions) to find the handful that alert. triage.alerts.alert_window says which
 groups the urgent and SLA alerts can name at an instant (by the leader's time, the row's
-`first_at`, and the rank): one range scan of the narrow `groups_counts` index. The rule
+`first_at`, the rank, the platforms: the SLA target): one range scan of the narrow
+`groups_counts` index. The rule
 alerts read the states' notes, which the client already holds. The states, in memory
 too, drop what is closed, answered or snoozed (triage.alerts.may_page) before any view is
 read. The candidates come back in the inbox's rank order, so the alerts that
@@ -18,13 +19,26 @@ from typing import Any, Protocol
 
 from triage.alerts import AlertWindow, may_page, rule_candidates
 from triage.model import TriageState
+from triage.sla import MICROBLOGS
 from triage.views import GroupView
 
-CANDIDATES = """
+# `left`: triage.alerts.sla_alerts' seconds left, the target the shortest that applies
+# (normal; microblog on any microblog platform; urgent at the threshold), as the counts
+# compute it (store.postgres.counts.LATE). A NaN rank is always read (SQL and Python
+# disagree on how it compares).
+LEFT = (
+    "extract(epoch FROM first_at - %(now)s) + least(%(normal)s, "
+    "CASE WHEN lower(platforms::text)::text[] && %(micro)s THEN %(microblog)s END, "
+    "CASE WHEN priority >= %(urgent)s THEN %(urgent_target)s END)"
+)
+CANDIDATES = f"""
 SELECT g.group_id FROM groups g
 WHERE g.group_id IN (
     SELECT group_id FROM groups
-    WHERE first_at > %(since)s AND (priority >= %(urgent)s OR first_at <= %(due_by)s)
+    WHERE first_at > %(since)s AND (
+        (priority >= %(urgent)s AND first_at > %(urgent_since)s)
+        OR ({LEFT} > %(least)s AND {LEFT} <= %(most)s)
+        OR priority = 'NaN')
     UNION
     SELECT group_id FROM groups WHERE group_id = ANY(%(ruled)s)
 )
@@ -44,9 +58,16 @@ class _Reader(Protocol):
 def candidate_query(window: AlertWindow, ruled: Iterable[str]) -> tuple[str, dict[str, Any]]:
     """The SQL and its parameters: the window's groups and the ruled ones, ranked."""
     params = {
+        "now": window.now,
         "since": window.since,
+        "urgent_since": window.urgent_since,
         "urgent": window.urgent,
-        "due_by": window.due_by,
+        "normal": window.normal,
+        "microblog": window.microblog,
+        "urgent_target": window.urgent_target,
+        "micro": sorted(MICROBLOGS),
+        "least": -window.stale - 1.0,  # as AlertWindow.sla_due
+        "most": window.warning + 1.0,
         "ruled": sorted(ruled),
     }
     return CANDIDATES, params

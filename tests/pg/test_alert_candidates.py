@@ -90,7 +90,8 @@ def test_what_is_done_snoozed_or_answered_is_not_even_read(store):
     window = decide.alert_window(SLA, store.urgent_threshold, NOW, 900.0)
     read = {v.group_id for v in store.alert_groups(window, NOW, rules=False)}
     assert {"rss:8", "mastodon:3", "rss:4", "mastodon:12", "rss:13"}.isdisjoint(read)
-    assert {"rss:16", "rss:20", "rss:1", "rss:old"} <= read  # waiting, handed to nobody yet
+    assert {"rss:16", "rss:20", "rss:29", "rss:old"} <= read  # waiting, handed to nobody yet
+    assert "rss:1" not in read and "rss:26" not in read  # a day to answer, 36 min left
     assert "mastodon:0" not in read and "rss:58" not in read  # no rule alerts asked
     ruled = {v.group_id for v in store.alert_groups(window, NOW, rules=True)}
     assert {"mastodon:0", "rss:58", "rss:7"} <= ruled and "mastodon:9" in ruled  # notes

@@ -71,6 +71,18 @@ def timed(fn, *args) -> tuple[float, object]:
     return time.perf_counter() - start, out
 
 
+def plan(store, watch, now: datetime) -> str:
+    """The scans of the candidate query (an index range scan, not the whole table)."""
+    from store.postgres.alerting import candidate_query
+    from triage import alerts as decide
+
+    window = decide.alert_window(watch.config.sla, store.urgent_threshold, now, 900.0)
+    sql, params = candidate_query(window, [])
+    rows = store._query("EXPLAIN " + sql, params)
+    scans = [r[0].strip().lstrip("-> ") for r in rows if "Scan" in r[0]]
+    return "; ".join(s.split("  (")[0] for s in scans)
+
+
 def act(store, ids: list[str], now: datetime) -> None:
     """What a team did in the last two days: done, answered, snoozed, rule notes."""
     from triage.model import DeliveryStatus, Status
@@ -125,6 +137,7 @@ def main() -> int:
             watch = Watch(config, Path(tmp), WatchSettings())
             watch.inbox = store
             window_ids = watch._alert_views(now, store.urgent_threshold)
+            print("candidate query plan:", plan(store, watch, now))
             print(
                 f"{groups} groups; {len(recent)} recent ones acted on; "
                 f"{len(window_ids)} can alert at now (read by the narrowed path)"

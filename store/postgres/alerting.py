@@ -1,14 +1,14 @@
-"""The groups `veille watch` can alert about, found by the indexes, not by reading all.
+"""The groups `veille watch` can alert about, found by an index, not by reading all.
 
 `Watch.decide_raw` used to read the view of every group on every tick (900,000 at a
-million mentions) to find the handful that alert. triage.alerts.alert_window says which
-groups the urgent and SLA alerts can name at an instant (by the leader's time, the row's
-`first_at`, the rank, the platforms: the SLA target): one range scan of the narrow
-`groups_counts` index. The rule
-alerts read the states' notes, which the client already holds. The states, in memory
-too, drop what is closed, answered or snoozed (triage.alerts.may_page) before any view is
-read. The candidates come back in the inbox's rank order, so the alerts that
-triage.alerts computes over them are the very list `groups()` would have given.
+million mentions) to find the few that can alert. triage.alerts.alert_window says which
+groups the urgent and SLA alerts can name at an instant, from what a group's row holds
+(the leader's time `first_at`, the rank, the platforms, hence the SLA target): one range
+scan of the narrow `groups_counts` index. The rule alerts read the states' notes, which
+the client already holds; the states, in memory too, drop what is closed, answered or
+snoozed (triage.alerts.may_page) before any view is read. The candidates come back in the
+inbox's rank order, so the alerts triage.alerts computes over them are the very list
+`groups()` would have given.
 """
 
 from __future__ import annotations

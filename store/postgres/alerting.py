@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from triage.alerts import AlertWindow, may_page, rule_candidates
-from triage.model import TriageState
+from triage.model import Mention, TriageState
 from triage.sla import MICROBLOGS
 from triage.views import GroupView
 
@@ -46,12 +46,22 @@ ORDER BY g.priority DESC, g.last_at DESC, g.seq
 """
 
 
+MEMBERS = (
+    "SELECT group_id, record FROM mentions WHERE group_id = ANY(%s) "
+    "ORDER BY group_id, created_at, id"
+)
+CHUNK = 2000  # groups read per query
+
+
 class _Reader(Protocol):
     states: dict[str, TriageState]
+    _views: dict[str, GroupView]
+
+    def _query(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]: ...
+    def _make_view(self, group_id: str, mentions: list[Mention]) -> GroupView: ...
 
     def _column(self, sql: str, params: Any = None) -> list[str]: ...
     def state(self, target: str) -> TriageState: ...
-    def prefetch(self, group_ids: list[str]) -> None: ...
     def view(self, group_id: str) -> GroupView: ...
 
 
@@ -85,5 +95,16 @@ class PgAlerting:
         ruled = set(rule_candidates(self.states.values(), now)) if rules else set()
         sql, params = candidate_query(window, ruled)
         ids = [g for g in self._column(sql, params) if g in ruled or may_page(self.state(g), now)]
-        self.prefetch(ids)
-        return [self.view(g) for g in ids]
+        views: list[GroupView] = []
+        for start in range(0, len(ids), CHUNK):  # kept as made: the view cache holds 20,000
+            chunk = ids[start : start + CHUNK]
+            made = {g: self._views[g] for g in chunk if g in self._views}
+            missing = [g for g in chunk if g not in made]
+            members: dict[str, list[Mention]] = {}
+            if missing:
+                rows = self._query(MEMBERS, (missing,))
+                for gid, record in rows:
+                    members.setdefault(gid, []).append(Mention.from_json(record))
+            made |= {g: self._make_view(g, ms) for g, ms in members.items()}
+            views += [made[g] if g in made else self.view(g) for g in chunk]
+        return views

@@ -50,8 +50,64 @@ class Alert:
 
 
 def _needs_answer(g: GroupLike, now: datetime) -> bool:
-    s = g.state
+    return may_page(g.state, now)
+
+
+def may_page(s: TriageState, now: datetime) -> bool:
+    """Whether a group in this state can raise an urgent or SLA alert: open, unanswered
+    and not snoozed (a store asks it before it reads the group's view)."""
     return s.status in OPEN and s.first_response_at is None and not s.is_snoozed(now)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertWindow:
+    """Which groups `urgent_alerts` and `sla_alerts` can name at `now`, from what a
+    group's row holds (the leader's time, the rank, the platforms), so a store narrows a
+    million groups to these, then asks `may_page` and the two functions themselves: the
+    alerts stay exactly theirs. A group can alert when its leader is after `urgent_since`
+    and it ranks `urgent` or more, or when its SLA clock (leader time + the shortest
+    target that applies) leaves between -stale and +warning seconds; a second wider each
+    way, for it chooses what is read, not what is sent."""
+
+    now: datetime
+    urgent: float  # the threshold of urgent alerts and of the SLA's urgent target
+    warning: float  # seconds: an SLA alert once less than this is left
+    stale: float  # seconds: nothing about a leader (urgent) or a breach older than this
+    normal: float  # the SLA targets, seconds (triage.sla: the shortest that applies)
+    microblog: float
+    urgent_target: float
+
+    @property
+    def since(self) -> datetime:
+        """No alert names a group whose leader is this old or older."""
+        return self.now - timedelta(seconds=self.stale + max(self.normal, 0.0) + 1.0)
+
+    @property
+    def urgent_since(self) -> datetime:
+        """An urgent alert names a leader after this."""
+        return self.now - timedelta(seconds=self.stale + 1.0)
+
+
+def alert_window(
+    sla: SlaConfig, threshold: float, now: datetime, warning: float, stale: timedelta = STALE
+) -> AlertWindow:
+    """The AlertWindow of `urgent_alerts(threshold, now, stale)` and `sla_alerts(sla,
+    threshold, now, warning, stale)`."""
+    return AlertWindow(
+        now, threshold, warning, stale.total_seconds(), sla.normal, sla.microblog, sla.urgent
+    )
+
+
+def rule_candidates(
+    states: Iterable[TriageState], now: datetime, stale: timedelta = STALE
+) -> list[str]:
+    """The targets whose state holds a rule's note from the last `stale` (what
+    triage.rules.rule_alerts reads), so a store need not read every group for them."""
+    return [
+        s.target
+        for s in states
+        if any(n.text.startswith("rule ") and now - n.at <= stale for n in s.notes)
+    ]
 
 
 def _snippet(text: str, n: int = 90) -> str:

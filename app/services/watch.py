@@ -293,8 +293,8 @@ class Watch:
 
     def decide_raw(self, now: datetime) -> list[decide.Alert]:
         self.inbox.refresh()
-        views = self.inbox.groups(now=now)
         threshold = self.inbox.urgent_threshold
+        views = self._alert_views(now, threshold)
         found = decide.urgent_alerts(views, threshold, now)
         found += decide.sla_alerts(
             views, self.config.sla, threshold, now, self.settings.sla_warning
@@ -303,6 +303,16 @@ class Watch:
         found += decide.spike_alerts(recent, now, factor=self.settings.spike_factor)
         found += rule_alerts(views, self.config.rules, now)  # [[rules]] alert = true
         return found
+
+    def _alert_views(self, now: datetime, threshold: float) -> list[Any]:
+        """The groups the alerts read: every one, or - from a store that can narrow
+        (store.postgres.alerting: a million groups) - those that can alert at `now`,
+        in the same order, so the alerts are the same."""
+        narrowed = getattr(self.inbox, "alert_groups", None)
+        if narrowed is None:
+            return list(self.inbox.groups(now=now))
+        window = decide.alert_window(self.config.sla, threshold, now, self.settings.sla_warning)
+        return list(narrowed(window, now, rules=any(r.alert for r in self.config.rules)))
 
     # ------------------------------------------------------------------ channels
 
@@ -326,6 +336,7 @@ class Watch:
         text = clean_text(text)
         delivery = hashlib.sha256(key.encode()).hexdigest()[:32]
         ok = True
+        told: list[str] = []  # the channels this node posted to (others may have, before)
         for channel in self._channels():
             ck = f"{key}#{channel}"
             if ck in self.ledger:
@@ -355,12 +366,14 @@ class Watch:
                 raise
             self._backoff.pop(channel, None)
             self.ledger.add(ck)
+            told.append(channel)
         if ok:
             self.ledger.add(key)
             self.log(
-                "alert sent",
+                "alert sent" if told else "alert already sent",
                 key=key,
-                channels=",".join(self._channels()),
+                channels=",".join(told),
+                why="" if told else "every channel was told before (another node, or a restart)",
                 text=text.splitlines()[0] if text else "",
             )
         return ok

@@ -19,6 +19,7 @@ import psycopg
 from psycopg.rows import scalar_row
 from psycopg_pool import ConnectionPool
 
+from store.postgres.alerting import PgAlerting
 from store.postgres.connect import CHANNEL, in_words
 from store.postgres.counts import counts_query, to_counts
 from store.postgres.schema import AUTHOR_KEY
@@ -39,7 +40,7 @@ AUTHOR_HISTORY = 200  # an author's mentions the thread pane's history is given 
 WINDOW = 2000  # top-ranked groups a page walks before asking the indexes for every match
 
 
-class PgReader:
+class PgReader(PgAlerting):
     """Mentions, groups and states of one PostgreSQL database, read on demand."""
 
     def __init__(self, url: str, pool: ConnectionPool, user: str, location: str):

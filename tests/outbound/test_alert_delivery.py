@@ -92,6 +92,23 @@ async def test_a_failing_channel_backs_off_exponentially(platform, tmp_path):
     assert [a["veille_alert"] for a in _alerts(platform)] == ["urgent:rss:down"]
 
 
+async def test_a_node_that_posted_nothing_does_not_say_it_sent(platform, tmp_path):
+    """Another node told the webhook and died before it wrote the alert's own key: this
+    node posts nothing, and its log says so rather than "alert sent"."""
+    store = tmp_path / "store"
+    Inbox.open(store, user="watch").close()
+    lines: list[str] = []
+    watch = _watch(platform, store, lines)
+    watch.ledger.add("urgent:rss:told#webhook")  # the other node's channel record
+    async with httpx.AsyncClient() as watch.client:
+        assert await watch.send("urgent:rss:told", "[urgent] told")
+        assert await watch.send("urgent:rss:new", "[urgent] new")
+    assert [a["veille_alert"] for a in _alerts(platform)] == ["urgent:rss:new"]
+    assert lines[0].startswith("alert already sent urgent:rss:told")
+    assert lines[1].startswith("alert sent urgent:rss:new webhook")
+    assert "urgent:rss:told" in watch.ledger
+
+
 def _start_world(store, platform, tmp_path, run: int) -> subprocess.Popen:
     env = {**os.environ, "VEILLE_TEST_ALERT_HOOK": f"{platform.url}/hooks/{HOOK_SECRET}"}
     with open(tmp_path / f"w{run}.err", "w") as err:

@@ -262,8 +262,9 @@ def append_durably(path: Path, data: bytes) -> int:
         try:
             if size:
                 os.lseek(fd, size - 1, os.SEEK_SET)
-                if os.read(fd, 1) != b"\n":  # a torn line left by a crash: start anew
-                    data = b"\n" + data
+                if os.read(fd, 1) != b"\n":  # a line torn by a crash (never acknowledged:
+                    size = _last_line_end(fd, size)  # a write is fsynced before its ack)
+                    os.ftruncate(fd, size)  # is cut off, not left as a damaged line
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
@@ -281,6 +282,20 @@ def append_durably(path: Path, data: bytes) -> int:
     if created:
         fsync_dir(path.parent)
     return size
+
+
+def _last_line_end(fd: int, size: int) -> int:
+    """The offset just after the file's last newline (0 when it has none)."""
+    pos = size
+    while pos > 0:
+        start = max(0, pos - 65536)
+        os.lseek(fd, start, os.SEEK_SET)
+        block = os.read(fd, pos - start)
+        cut = block.rfind(b"\n")
+        if cut >= 0:
+            return start + cut + 1
+        pos = start
+    return 0
 
 
 def clean_temp_files(folder: Path) -> list[Path]:

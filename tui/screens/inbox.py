@@ -271,6 +271,8 @@ class InboxScreen(PersonAction, HistoryRecall, FilterLine, TriageActions, Screen
         )  # fmt: skip
 
     def _counted(self, counts: tuple[int, ...], spike: str | None, marks: int = 0) -> None:
+        if not self.is_attached:
+            return  # the app closed while the worker counted
         self._counts = self._exact_unread(counts, marks)
         self._spike = spike
         self._render_status()

@@ -68,6 +68,8 @@ class HistoryRecall(Base):
         self.run_worker(read, thread=True, group="history", exclusive=True)
 
     def _recalled_back(self, flt: Filter | None, wanted: list[Any]) -> None:
+        if not self.is_attached:
+            return  # the app closed while the worker read
         count = self.vapp.inbox.adopt_matching(wanted)
         self._recalled.append(flt)
         if count:

@@ -1,8 +1,9 @@
 """The append-only journal: one JSON line per event, one file per UTC month.
 
 It is the audit trail, the source of undo and of reports, and the store's redo log.
-A line torn by a crash is skipped (and reported) when reading; the next append starts
-on a fresh line.
+A line torn by a crash at the end is skipped when reading and cut off by the next
+append (it was never acknowledged: an append is fsynced before its action is); a
+damaged line anywhere else is skipped and reported.
 """
 
 from __future__ import annotations

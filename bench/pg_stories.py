@@ -30,14 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data" / "twcs-sample.csv"
-if not DATA.exists():
-    DATA = Path("/work/shared/data/twcs-sample.csv")
+from bench.postgres import DATA, bench_pg_bin, load_avg  # noqa: E402
+
 START = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-def load_avg() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def summary(name: str, values: list[float]) -> None:
@@ -233,15 +228,11 @@ def main() -> int:
     parser.add_argument("--mentions", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=20)
     args = parser.parse_args()
-    if not DATA.exists():
-        print(f"skipped: {DATA} is absent (the real tweets)")
-        return 0
-    from tests.pg.server import pg_bin, running_server
-
-    bin = pg_bin()
+    bin = bench_pg_bin()
     if bin is None:
-        print("skipped: PostgreSQL is not installed (no initdb)")
         return 0
+    from tests.pg.server import running_server
+
     with open(DATA, newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r.get("text")]
     print(f"machine: {os.cpu_count()} cores, {load_avg()} (other work shares it)")

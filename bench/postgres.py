@@ -63,6 +63,20 @@ def ms(v: float) -> str:
     return f"{v * 1000:.1f} ms"
 
 
+def bench_pg_bin(real_data: bool = True) -> Path | None:
+    """The PostgreSQL binaries a bench starts its server with; None after saying why the
+    bench skips (the real tweets absent when it needs them, or no initdb)."""
+    if real_data and not DATA.exists():
+        print(f"skipped: the real data ({DATA}) is absent")
+        return None
+    from tests.pg.server import pg_bin
+
+    found = pg_bin()
+    if found is None:
+        print("skipped: PostgreSQL is not installed (no initdb)")
+    return found
+
+
 def load_avg() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -379,15 +393,11 @@ def main() -> int:
     if args.child_launch:
         child_launch(*args.child_launch)
         return 0
-    if not DATA.exists():
-        print(f"skipped: the real data ({DATA}) is absent")
-        return 0
-    from tests.pg.server import pg_bin, running_server
-
-    bin = pg_bin()
+    bin = bench_pg_bin()
     if bin is None:
-        print("skipped: PostgreSQL is not installed (no initdb)")
         return 0
+    from tests.pg.server import running_server
+
     print(f"machine: {os.cpu_count()} cores, {load_avg()} (other work shares it)")
     with running_server(bin, durable=True) as server:  # fsync on: real durability
         url = server.create_database("bench")

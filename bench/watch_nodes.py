@@ -25,13 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data" / "twcs-sample.csv"
-if not DATA.exists():
-    DATA = Path("/work/shared/data/twcs-sample.csv")
-
-
-def load_avg() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+from bench.postgres import DATA, bench_pg_bin, load_avg  # noqa: E402
 
 
 def real_texts() -> list[str]:
@@ -65,12 +59,11 @@ def main() -> int:
     parser.add_argument("--minutes", type=int, default=30, help="simulated minutes (rounds)")
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
-    from tests.pg.server import pg_bin, running_server
-
-    bin = pg_bin()
+    bin = bench_pg_bin(real_data=False)  # generated texts when the real ones are absent
     if bin is None:
-        print("skipped: PostgreSQL is not installed (no initdb)")
         return 0
+    from tests.pg.server import running_server
+
     print(f"machine: {os.cpu_count()} cores, {load_avg()} (other work shares it)")
     print(f"texts: {'real tweets of ' + str(DATA) if DATA.exists() else 'generated'}")
     with running_server(bin, durable=True) as server:

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.postgres import DATA, load, load_avg  # noqa: E402
+from bench.postgres import bench_pg_bin, load, load_avg  # noqa: E402
 
 
 def old_decide(watch, now: datetime) -> list:
@@ -104,18 +104,13 @@ def main() -> int:
     parser.add_argument("--mentions", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    if not DATA.exists():
-        print(f"skipped: the real data ({DATA}) is absent")
-        return 0
-    from tests.pg.server import pg_bin, running_server
-
-    bin = pg_bin()
+    bin = bench_pg_bin()
     if bin is None:
-        print("skipped: PostgreSQL is not installed (no initdb)")
         return 0
     from app.services.settings import WatchSettings
     from app.services.watch import Watch
     from store.postgres import PgStore
+    from tests.pg.server import running_server
     from triage.config import Config
     from triage.rules import Rule
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from types import MethodType
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +34,7 @@ from triage.stories import Stories, compared_with
 from triage.views import GroupView
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-    from contextlib import contextmanager
+    pass
 
 
 
@@ -178,19 +176,7 @@ class StoryActions(StoryVerbs, ApprovalActions, ReadActions):
     rest of issue 17 (reply approval: store.approvals; unread per person: store.reads)."""
 
     if TYPE_CHECKING:
-        user: str
         index: GroupedIndex
-        _batches: threading.local
-
-        def resolve(self, target: str) -> str: ...
-        @contextmanager
-        def batch(self, batch_id: str | None = None) -> Iterator[str]: ...
-        def _act(
-            self,
-            target: str,
-            action: str,
-            change: Callable[[TriageState, datetime], dict[str, Any]],
-        ) -> TriageState: ...
 
     def _has_copy(self, mention_id: str) -> bool:
         return mention_id in self.index.raw

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triage import transitions as rules
 from triage.errors import Conflict, NotFound
@@ -119,7 +119,11 @@ class StoryVerbs:
     _act: Callable[..., TriageState]
     _batches: threading.local
     resolve: Callable[[str], str]
-    batch: Callable[..., AbstractContextManager[str]]
+
+    if TYPE_CHECKING:
+
+        @contextmanager
+        def batch(self, batch_id: str | None = None) -> Iterator[str]: ...
 
     def _story_now(self, target: str) -> str:
         return self.resolve(target)

@@ -17,7 +17,6 @@ two nodes never place a copy in a story the other is moving.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -26,13 +25,11 @@ from psycopg.types.json import set_json_loads
 from store.postgres import rows as R
 from store.verbs import OWN, StoryVerbs
 from triage.errors import NotFound
-from triage.model import Event, Mention, TriageState
+from triage.model import Event, Mention
 from triage.stories import Stories, compared_with
 
 if TYPE_CHECKING:
     import threading
-    from collections.abc import Callable, Iterator
-    from contextlib import contextmanager
 
     import psycopg
 
@@ -198,23 +195,13 @@ class PgStories(StoryVerbs):
     reading side of stories (a merged-away story's id finds the story it went into)."""
 
     if TYPE_CHECKING:
-        user: str
         mutex: threading.RLock
-        _batches: threading.local
         _groups_of: dict[str, str]
         _views: dict[str, GroupView]
         _walks: dict[str, list[str]]
 
         def _query(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]: ...
         def mention(self, mention_id: str) -> Mention | None: ...
-        @contextmanager
-        def batch(self, batch_id: str | None = None) -> Iterator[str]: ...
-        def _act(
-            self,
-            target: str,
-            action: str,
-            change: Callable[[TriageState, datetime], dict[str, Any]],
-        ) -> TriageState: ...
 
     _corrections_seen: int | None = None
 

@@ -170,5 +170,5 @@ class LeasedPolling:
         now = utcnow()
         due = [h.name for h in poller.health() if h.next_poll is None or h.next_poll <= now]
         if due:
+            self.polls += 1  # rounds begun under the lease (one in flight may end after)
             await ingest_once(poller, opener(self.store), due, self.runtime.config)
-            self.polls += 1

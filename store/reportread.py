@@ -84,34 +84,56 @@ def events_of(
 ) -> Iterator[Event]:
     """The journal's events whose action is one of `actions` (and, but for undos, whose
     target `wanted` accepts), oldest first, as `Inbox.events` reads them (whole lines
-    only: a torn tail is left out). A line is looked at only if its bytes hold
-    `"action":"<one of them>"` as the journal writes it (orjson, `Event.to_json`: the
-    target follows), and parsed only if its target is wanted; the parsed event is checked
-    again. Damaged lines are skipped: every open says them (`Journal.check`)."""
+    only: a torn tail is left out). The journal writes each event as orjson's compact
+    `Event.to_json` (`..."action":"reply","target":"ID",...`): one regex pass over a
+    month's bytes finds those (C), and only the lines whose target is wanted are parsed;
+    the parsed event is checked again. A month whose first line is not in that form is
+    parsed line by line. Damaged lines are skipped: every open says them
+    (`Journal.check`)."""
     words = b"|".join(re.escape(a.encode()) for a in sorted(actions, key=len, reverse=True))
-    found_in = re.compile(
-        rb'"action"\s*:\s*"(' + words + rb')"(?:\s*,\s*"target"\s*:\s*"([^"\\]*)")?'
-    ).search
+    finder = re.compile(rb'"action":"(' + words + rb')"(?:,"target":"([^"\\]*)")?')
     for path in inbox.journal.files():
         data = path.read_bytes()
         whole = data.rfind(b"\n") + 1
-        pos = 0
-        while (found := found_in(data, pos, whole)) is not None:
-            start = data.rfind(b"\n", 0, found.start()) + 1
-            end = pos = data.find(b"\n", found.end()) + 1  # a line is read once
-            target = found.group(2)
-            if (
-                wanted is not None
-                and target is not None
-                and found.group(1) != b"undo"
-                and not wanted(target.decode("utf-8", "replace"))
-            ):
-                continue
+        first = data[: data.find(b"\n") + 1]
+        if first.strip() and not _COMPACT.match(first):
+            lines = [line for line in data[:whole].splitlines() if line]
+        else:
+            lines = _found(data, whole, finder, wanted)
+        for line in lines:
             try:
-                event = Event.from_json(orjson.loads(data[start:end]))
+                event = Event.from_json(orjson.loads(line))
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                 continue
             if event.action in actions and (
                 wanted is None or event.action == "undo" or wanted(event.target)
             ):
                 yield event
+
+
+# the start of a journal line as orjson writes `Event.to_json` (keys in that order)
+_COMPACT = re.compile(rb'\{"id":"[^"\\]*","at":"[^"\\]*","who":"(?:[^"\\]|\\.)*","action":"')
+
+
+def _found(
+    data: bytes, whole: int, finder: re.Pattern[bytes], wanted: Callable[[str], bool] | None
+) -> list[bytes]:
+    """The lines `finder` finds whose target is wanted (undos all), in file order; a
+    target with an escaped character is not matched: its line is parsed."""
+    found: list[bytes] = []
+    last = -1
+    rfind, find = data.rfind, data.find
+    for hit in finder.finditer(data, 0, whole):
+        target = hit.group(2)
+        if (
+            wanted is not None
+            and target is not None
+            and hit.group(1) != b"undo"
+            and not wanted(target.decode("utf-8", "replace"))
+        ):
+            continue
+        begin = rfind(b"\n", 0, hit.start()) + 1
+        if begin != last:  # a line holds one event
+            last = begin
+            found.append(data[begin : find(b"\n", hit.end()) + 1])
+    return found

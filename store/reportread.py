@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from store.hotwindow import day_records
 from triage.clock import dt_to_json
 from triage.model import Event
 from triage.report_rows import StoryMap
@@ -137,3 +138,24 @@ def _found(
             last = begin
             found.append(data[begin : find(b"\n", hit.end()) + 1])
     return found
+
+
+def archive_records(inbox: Inbox) -> Iterator[dict[str, Any]]:
+    """Every stored record, as `Inbox.archive_mentions` orders them (the indexed ones,
+    then the copies a hot window left on disk, a day at a time), without building
+    Mentions: a reader that wants a few (one author's posts) builds those."""
+    inbox.finish_loading()
+    raw = inbox.index.raw
+    yield from list(raw.values())
+    cold = inbox.cold
+    if cold is None:
+        return
+    files = inbox.files
+    for day in sorted(cold.per_day):
+        path = files.root / "mentions" / f"{day}.json"
+        try:
+            for rec in day_records(path):
+                if rec["id"] not in raw and "created_at" in rec:
+                    yield rec
+        except (OSError, ValueError, AttributeError) as exc:
+            files.report(f"{path}: could not be read ({exc}); run `veille doctor`")

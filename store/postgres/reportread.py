@@ -1,4 +1,5 @@
-"""What a report reads of a PostgreSQL store: the records of a period in their stories.
+"""What a report reads of a PostgreSQL store: the records of a period in their stories
+(and what a person's record reads: one author's records, the texts of the others left).
 
 The archive keeps each record as the pipeline wrote it; merges and splits move the
 `mentions.group_id` column (`store.postgres.stories`). A report reads that column as the
@@ -8,10 +9,11 @@ merged since counts for the story it went into).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from store.postgres.reader import PAGE
 from triage.model import Event
 from triage.report_rows import StoryMap
 
@@ -50,3 +52,23 @@ def story_map(store: PgReader) -> StoryMap | None:
     store.refresh()
     merged = {t: s.merged_into for t, s in store.states.items() if s.merged_into}
     return StoryMap(merged) if merged else None
+
+
+AUTHORS_SQL = (
+    "SELECT seq, record->'author', id FROM mentions WHERE seq > %(after)s ORDER BY seq LIMIT %(n)s"
+)
+
+
+def records_by_author(
+    store: PgReader, wrote: Callable[[dict[str, Any] | None], bool]
+) -> Iterator[dict[str, Any]]:
+    """The records whose author `wrote` accepts, in `all_mentions`' order: the authors
+    are read (not the texts), then the records found."""
+    found = [(seq, mid) for seq, author, mid in store._pages(AUTHORS_SQL, {}) if wrote(author)]
+    for n in range(0, len(found), PAGE):
+        ids = [mid for _, mid in found[n : n + PAGE]]
+        rows = store._query(
+            "SELECT seq, record FROM mentions WHERE id = ANY(%(ids)s) ORDER BY seq", {"ids": ids}
+        )
+        for _, record in rows:
+            yield record

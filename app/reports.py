@@ -6,7 +6,7 @@ Used by the command line and by bench/report.py (a benchmark imports no CLI modu
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -14,34 +14,71 @@ import orjson
 
 from triage import query
 from triage.config import Config
-from triage.model import dt_to_json
+from triage.model import Event, Mention, dt_to_json
 from triage.protocol import StoreReader
 from triage.query import InboxQuery
 from triage.report import Period, Report, build_report
+from triage.report_model import REPORT_ACTIONS
 from triage.report_render import csv_cell
+from triage.report_rows import StoryMap
 from triage.views import GroupView
 
 
 def make_report(
     inbox: StoreReader, config: Config, period: Period, now: datetime, **scope: Any
 ) -> Report:
-    """The report for `period` from an open store (`veille report`, the benchmark);
-    the cyclic collector paused (store.gcpause): a month at a million mentions streams
-    ~80,000 acyclic records, and its passes over them were a quarter of the time."""
+    """The report for `period` from an open store (`veille report`, the benchmark): its
+    stored records read as they are (`report_source`), in their stories after merges and
+    splits; the cyclic collector paused (store.gcpause): a month at a million mentions
+    streams ~80,000 acyclic records, and its passes over them were a quarter of the time."""
     from store.gcpause import cyclic_gc_paused
 
     with cyclic_gc_paused():
+        mentions, events, stories = report_source(inbox, period)
         return build_report(
-            inbox.mentions_between(period.start, period.end),
+            mentions,
             inbox.state,
-            inbox.events(),
+            events,
             period=period,
             now=now,
             brands=config.brands,
             sla=config.sla,
             urgent_threshold=inbox.urgent_threshold,
+            stories_map=stories,
             **scope,
         )
+
+
+EventSource = Iterable[Event] | Callable[[Callable[[str], bool]], Iterable[Event]]
+
+
+def report_source(
+    inbox: StoreReader, period: Period
+) -> tuple[Iterable[Mention | dict[str, Any]], EventSource, StoryMap | None]:
+    """The period's mentions and the journal's events a report counts, as each backend
+    reads them fastest, and the stories after merges and splits: the folder store's
+    records (store.reportread), PostgreSQL's records with their story column
+    (store.postgres.reportread); any other reader's Mentions and whole journal."""
+    from store.inbox import Inbox
+
+    start, end = period.start, period.end
+    if isinstance(inbox, Inbox):
+        from store import reportread
+
+        stories = reportread.story_map(inbox)
+
+        def events(wanted: Callable[[str], bool]) -> Iterator[Event]:
+            return reportread.events_of(inbox, REPORT_ACTIONS, wanted)
+
+        return reportread.records_between(inbox, start, end), events, stories
+    if type(inbox).__module__.startswith("store.postgres."):
+        from store.postgres import reportread as pg
+        from store.postgres.reader import PgReader
+
+        assert isinstance(inbox, PgReader)
+        stories = pg.story_map(inbox)
+        return pg.records_between(inbox, start, end), pg.events_of(inbox, REPORT_ACTIONS), stories
+    return inbox.mentions_between(start, end), inbox.events(), None
 
 
 EXPORT_COLUMNS = (
@@ -135,3 +172,17 @@ def write_csv(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
         writer.writerow(cells)
         n += 1
     return n
+
+
+def spike_mentions(inbox: StoreReader, now: datetime) -> Iterable[Any]:
+    """What `triage.spikes.detect_spikes` reads at `now` (from `lookback(now)`): a folder
+    store's stored records as they are (8 days at a million mentions were ~22,000
+    Mentions built each `veille watch` tick), any other store's Mentions."""
+    from store.inbox import Inbox
+    from triage.spikes import lookback
+
+    if isinstance(inbox, Inbox):
+        from store.reportread import records_between
+
+        return records_between(inbox, lookback(now), now)
+    return inbox.mentions_between(lookback(now), now)

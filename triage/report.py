@@ -24,11 +24,11 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from triage.config import BrandConfig, SlaConfig
-from triage.model import OUTCOMES, DeliveryStatus, Event, Mention, TriageState, to_utc
+from triage.model import OUTCOMES, DeliveryStatus, Event, TriageState, to_utc
 from triage.priority import URGENT_THRESHOLD
 from triage.report_model import (
     AGE_BUCKETS,
@@ -52,13 +52,15 @@ from triage.report_model import (
     sla_seconds,
     tone_of,
 )
+from triage.report_rows import Item, StoryMap, mention_of
+from triage.report_scan import scan
 from triage.sla import SlaPolicy
 
 
 def build_report(
-    mentions: Iterable[Mention],
+    mentions: Iterable[Item],
     state_of: Callable[[str], TriageState],
-    events: Iterable[Event],
+    events: Iterable[Event] | Callable[[Callable[[str], bool]], Iterable[Event]],
     *,
     period: Period,
     now: datetime,
@@ -68,81 +70,38 @@ def build_report(
     brand: str | None = None,
     platform: str | None = None,
     top: int = 10,
+    stories_map: StoryMap | None = None,
 ) -> Report:
     """All figures for `period` (optionally one brand and/or one platform).
 
-    `mentions` may hold more than the period (only those inside count); `state_of(gid)`
-    gives a story's current state; `events` is the journal, oldest first.
+    `mentions` may hold more than the period (only those inside count): Mentions or the
+    records a store wrote (`triage.report_rows`); `state_of(gid)` gives a story's current
+    state; `events` is the journal, oldest first, or a function giving it that is told
+    which targets the report counts (`wanted(target)`; undo events are needed whatever
+    their target: a backend may leave the others out unread). `stories_map` places mentions and
+    journal targets in their stories after people's merges and splits (None: nobody
+    corrected a grouping, every mention is in its record's group).
     """
     sla = sla or SlaConfig()
     now = to_utc(now)
     brand_key = brand.casefold() if brand else None
-    recent_from = period.end - timedelta(days=1)
-    before_from = recent_from - timedelta(days=1)
-
-    all_volume: Counter[str] = Counter()  # for share of voice: every brand, platform scope
-    by_brand: Counter[str] = Counter()
-    by_platform: Counter[str] = Counter()
-    by_day: dict[date, Counter[str]] = defaultdict(Counter)
-    stories: dict[str, _Story] = {}
-    states: dict[str, TriageState] = {}
-    band_count: Counter[str] = Counter()
-    tone_count: Counter[str] = Counter()
-    positive_authors: Counter[str] = Counter()
-    negative_authors: Counter[str] = Counter()
-    total = 0
-    start, end = period.start, period.end
     # one pass, keeping no mention: 100k mentions must not be held twice
-    for m in mentions:
-        created = m.created_at
-        if not start <= created < end or (platform and m.platform != platform):
-            continue
-        m_brands = m.brands
-        for b in m_brands:
-            all_volume[b] += 1
-        if brand_key and not any(b.casefold() == brand_key for b in m_brands):
-            continue
-        total += 1
-        day = by_day[created.date()]
-        by_platform[m.platform] += 1
-        day[""] += 1
-        for b in m_brands or ("(none)",):
-            by_brand[b] += 1
-            day[b] += 1
-        gid = m.group_id
-        story = stories.get(gid)
-        if story is None:
-            story = stories[gid] = _Story(gid, created, m, 0, m.priority, list(m_brands), [])
-            state = state_of(gid)
-            if state.rev:  # untouched stories share one default state (memory at 100k)
-                states[gid] = state
-        else:
-            state = states.get(gid, UNTOUCHED)
-            if (created, m.id) < (story.start, story.leader.id):
-                story.start, story.leader = created, m
-            if m.priority > story.priority:
-                story.priority = m.priority
-            for b in m_brands:
-                if b not in story.brands:
-                    story.brands.append(b)
-        story.size += 1
-        if m.platform not in story.platforms:
-            story.platforms.append(m.platform)
-        if created >= recent_from:
-            story.recent += 1
-        elif created >= before_from:
-            story.before += 1
-        band_count[priority_band(m.priority, urgent_threshold)] += 1
-        tone = tone_of(m, state.tags)
-        tone_count[tone] += 1
-        if tone == "positive":
-            positive_authors[author_key(m)] += 1
-        elif tone == "negative":
-            negative_authors[author_key(m)] += 1
+    found = scan(mentions, state_of, period, urgent_threshold, brand, platform, stories_map)
+    total, stories, states = found.total, found.stories, found.states
+    all_volume, by_brand, by_platform = found.all_volume, found.by_brand, found.by_platform
+    by_day, band_count, tone_count = found.by_day, found.band_count, found.tone_count
+    positive_authors, negative_authors = found.positive_authors, found.negative_authors
 
+    alias = stories_map.alias if stories_map is not None else None
+    if callable(events):
+
+        def wanted(target: str) -> bool:
+            return (alias(target) if alias is not None else target) in stories
+
+        events = events(wanted)
     journal = live_events(events)
     first_response: dict[str, _Response] = {}
-    handoffs: list[Event] = []
+    handoffs: list[tuple[str, Event]] = []  # (story, its handoff event)
     deliveries: dict[tuple[str, str], str] = {}  # (target, handoff at) -> delivery
     live_handoffs: set[tuple[str, str]] = set()  # (target, handoff at) not undone
 
@@ -152,20 +111,22 @@ def build_report(
             first_response[target] = _Response(at, who, action)
 
     for e in journal:
-        if e.target not in stories:
+        # an event on a story merged since counts for the story it went into
+        target = alias(e.target) if alias is not None else e.target
+        if target not in stories:
             continue
         if e.action in RESPONSE_ACTIONS:
-            responded(e.target, e.at, e.who, e.action)
+            responded(target, e.at, e.who, e.action)
         if e.action == "handoff" and e.after.get("handoff"):
-            handoffs.append(e)
-            live_handoffs.add((e.target, e.after["handoff"].get("at") or ""))
+            handoffs.append((target, e))
+            live_handoffs.add((target, e.after["handoff"].get("at") or ""))
         elif e.action == "handoff-status" and e.after.get("handoff"):
             h = e.after["handoff"]
-            key = (e.target, h.get("at") or "")
+            key = (target, h.get("at") or "")
             delivery = h.get("delivery") or "pending"
             deliveries[key] = delivery
             if delivery == DeliveryStatus.DELIVERED.value and key in live_handoffs:
-                responded(e.target, e.at, h.get("by") or e.who, "handoff")
+                responded(target, e.at, h.get("by") or e.who, "handoff")
 
     tables: list[Table] = []
 
@@ -202,8 +163,8 @@ def build_report(
             ("day", "mentions", *brand_names),
             ("text", "int", *("int" for _ in brand_names)),
             [
-                (d.isoformat(), by_day[d][""], *(by_day[d][b] for b in brand_names))
-                for d in period.days()
+                (day, by_day[day][""], *(by_day[day][b] for b in brand_names))
+                for day in (d.isoformat() for d in period.days())
             ],
             chart=("day", "mentions"),
         )
@@ -242,14 +203,15 @@ def build_report(
     story_kinds = ("text", "int", "text", "text", "time", "text", "text")
 
     def story_row(s: _Story, *extra: Any) -> tuple[Any, ...]:
+        leader = mention_of(s.leader)  # a few stories are shown: built for them only
         return (
             s.group_id,
             s.size,
             ", ".join(s.brands),
             ", ".join(s.platforms),
             s.start,
-            s.leader.author.display,
-            _snippet(s.leader.title or s.leader.text),
+            leader.author.display,
+            _snippet(leader.title or leader.text),
             *extra,
         )
 
@@ -286,9 +248,9 @@ def build_report(
 
     # -- hand-offs
     per_team: dict[str, Counter[str]] = defaultdict(Counter)
-    for e in handoffs:
+    for story_id, e in handoffs:
         h = e.after["handoff"]
-        outcome = deliveries.get((e.target, h.get("at") or ""), h.get("delivery") or "pending")
+        outcome = deliveries.get((story_id, h.get("at") or ""), h.get("delivery") or "pending")
         per_team[h.get("team") or "?"][outcome] += 1
     outcomes = [d.value for d in OUTCOMES]  # approval's statuses are for replies only
     tables.append(
@@ -406,7 +368,7 @@ def _responses(
         overall.append(entry)
         for b in s.brands or ["(none)"]:
             dims["brand"][b].append(entry)
-        dims["platform"][s.leader.platform].append(entry)
+        dims["platform"][s.leader_platform].append(entry)
         if resp is not None:
             dims["person"][resp.who or "?"].append(entry)
 

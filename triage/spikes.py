@@ -14,12 +14,14 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from triage.clock import dt_to_json
 from triage.model import Mention
+from triage.report_rows import mention_of, rows
 
 WINDOW = timedelta(hours=1)
 HISTORY_DAYS = 7
@@ -61,7 +63,7 @@ def lookback(now: datetime) -> datetime:
 
 
 def detect_spikes(
-    mentions: Iterable[Mention],
+    mentions: Iterable[Mention | Mapping[str, Any]],
     now: datetime,
     window: timedelta = WINDOW,
     history_days: int = HISTORY_DAYS,
@@ -69,28 +71,41 @@ def detect_spikes(
     need_history: bool = True,
 ) -> list[Spike]:
     """Brands whose volume in [now - window, now) is a spike, biggest ratio first; none
-    unless the mentions go back `history_days` (give them from `lookback(now)`)."""
+    unless the mentions go back `history_days` (give them from `lookback(now)`).
+    `mentions` may be Mentions or stored records (`triage.report_rows`: read as
+    `Mention.from_json` would, a Mention built only for a top story's snippet); times
+    are compared as the store writes them (fixed-width UTC text)."""
     start = now - window
+    low, high = dt_to_json(start) or "", dt_to_json(now) or ""
+    # the same window on each previous day, nearest first (a mention counts once)
+    days = [
+        (
+            day,
+            dt_to_json(start - timedelta(days=day)) or "",
+            dt_to_json(now - timedelta(days=day)) or "",
+        )
+        for day in range(1, history_days + 1)
+    ]
     current: dict[str, Counter[str]] = {}
     past: dict[str, Counter[int]] = {}  # brand -> days ago -> count in the same window
-    titles: dict[str, str] = {}
-    oldest = now
-    for m in mentions:
-        oldest = min(oldest, m.created_at)
-        if not m.brands:
+    titles: dict[str, Any] = {}  # group -> the source of its first mention in the window
+    oldest = high
+    for created, _mid, gid, _platform, brands, _p, _s, _text, src in rows(mentions):
+        if created < oldest:
+            oldest = created
+        if not brands:
             continue
-        if start <= m.created_at < now:
-            titles.setdefault(m.group_id, _snippet(m))
-            for b in m.brands:
-                current.setdefault(b, Counter())[m.group_id] += 1
+        if low <= created < high:
+            titles.setdefault(gid, src)
+            for b in brands:
+                current.setdefault(b, Counter())[gid] += 1
             continue
-        for day in range(1, history_days + 1):
-            shift = timedelta(days=day)
-            if start - shift <= m.created_at < now - shift:
-                for b in m.brands:
+        for day, day_low, day_high in days:
+            if day_low <= created < day_high:
+                for b in brands:
                     past.setdefault(b, Counter())[day] += 1
                 break
-    if need_history and oldest > now - timedelta(days=history_days):
+    if need_history and oldest > (dt_to_json(now - timedelta(days=history_days)) or ""):
         return []  # no week of history yet: no baseline to stand above
     spikes = []
     for brand, groups in current.items():
@@ -102,7 +117,7 @@ def detect_spikes(
         threshold = max(float(min_count), median + SIGMAS * spread)
         if count >= threshold:
             top = tuple(sorted(groups.items(), key=lambda g: (-g[1], g[0]))[:5])
-            names = tuple(titles.get(gid, gid) for gid, _ in top)
+            names = tuple(_snippet(mention_of(titles[gid])) for gid, _ in top)
             spikes.append(Spike(brand, start, now, count, median, threshold, top, names))
     spikes.sort(key=lambda s: (-(s.count / max(s.baseline, 1.0)), s.brand))
     return spikes

@@ -27,6 +27,7 @@ import httpx
 import orjson
 
 from app.ingest import make_poller, store_as_they_come
+from app.reports import spike_mentions
 from app.runtime import Runtime
 from app.services.ledger import Ledger
 from app.services.outbox import OutboxWorker
@@ -40,7 +41,6 @@ from triage import alerts as decide
 from triage.config import Config
 from triage.model import utcnow
 from triage.rules import rule_alerts
-from triage.spikes import lookback
 
 BURST = 10  # more alerts than this in one check go out as one message
 MAX_BACKOFF = 900.0  # a failing channel is tried at least every 15 minutes
@@ -299,7 +299,7 @@ class Watch:
         found += decide.sla_alerts(
             views, self.config.sla, threshold, now, self.settings.sla_warning
         )
-        recent = self.inbox.mentions_between(lookback(now), now)
+        recent = spike_mentions(self.inbox, now)  # stored records, not Mentions (issue 16)
         found += decide.spike_alerts(recent, now, factor=self.settings.spike_factor)
         found += rule_alerts(views, self.config.rules, now)  # [[rules]] alert = true
         return found

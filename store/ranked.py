@@ -64,6 +64,15 @@ def first_days(
     """The days holding every copy of the `rows` best-ranked groups that `shown` keeps,
     from the rank file and groups.jsonl's tail; None when the rank file does not fit
     groups.jsonl as it is (`groups_size`: its size the id index vouches for)."""
+    top = first_groups(folder, groups_size, shown, rows)
+    return None if top is None else {day for days in top.values() for day in days}
+
+
+def first_groups(
+    folder: Path, groups_size: int, shown: Callable[[str], bool], rows: int
+) -> dict[str, list[str]] | None:
+    """`first_days`, by group: the `rows` best-ranked groups `shown` keeps -> the days
+    holding their copies."""
     try:
         with open(folder / RANKED, "rb") as ranked:
             header = orjson.loads(ranked.readline())
@@ -110,7 +119,7 @@ def _walk(
     keys: array[int],
     shown: Callable[[str], bool],
     rows: int,
-) -> set[str]:
+) -> dict[str, list[str]]:
     def known(h: int) -> bool:
         i = bisect_left(keys, h)
         return i < len(keys) and keys[i] == h
@@ -131,9 +140,9 @@ def _walk(
         if n % CHECK_EVERY == 0 and len(finals) >= rows:
             top = _top(finals, tail, tail_shown, rows)
             if top[-1][0] > position and not any(gid in unresolved for _, gid, _ in top):
-                return {day for _, _, days in top for day in days}
+                return {gid: list(days) for _, gid, days in top}
     top = _top(finals, tail, tail_shown, rows)  # the whole file read: the rest are new
-    return {day for _, _, days in top for day in days}
+    return {gid: list(days) for _, gid, days in top if gid}
 
 
 def _top(

@@ -1,0 +1,157 @@
+"""Closed triage states read on demand (issue 16): a year of triage opens in a blink.
+
+A store a team has triaged for a year holds 200k+ states, nearly all of them a closed
+story (done or ignored, nothing on its way). Reading the 64 state buckets and building
+every `TriageState` took 1.1 s of a million-mention store's open, for stories the
+inbox never shows (they stay on disk: store.hotwindow). An inbox opened first screen
+first keeps such a state as a short line (`cold_value`: its status letter and its
+fields as compact JSON) in `Index.cold_states` and builds the `TriageState` the first
+time someone asks for it (`thaw`); its status alone is read without building it.
+
+Each bucket's lines are kept in `ids/states-NN.cache` (a cache, never the truth: its
+header names the bucket file's signature, so a bucket another process rewrote since
+is parsed again and its cache written anew; a damaged cache is ignored). The other
+states (open, snoozed, with replies, notes, a hand-off, a claim, a correction) are in
+the cache as JSON and built at open, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from store.errors import StoreError
+from store.files import make_folder, replace_hint
+from triage.model import Status, TriageState, dt_from_json
+
+Signature = tuple[int, int, int] | None
+CLOSED_LETTERS = {"done": "d", "ignored": "i"}
+HEAVY = ("handoff", "notes", "replies", "claim_expires", "merged_into", "split_from")
+
+
+def cache_path(folder: Path, n: int) -> Path:
+    return folder / f"states-{n:02d}.cache"
+
+
+def cold_value(rec: dict[str, Any]) -> str | None:
+    """The line a closed, plain state is kept as (its status letter, then its non-empty
+    fields but the target as JSON); None for any other state (built at open)."""
+    letter = CLOSED_LETTERS.get(rec.get("status"))  # type: ignore[arg-type]
+    target = rec.get("target")
+    if letter is None or not isinstance(target, str) or "\n" in target or "\x00" in target:
+        return None
+    get = rec.get
+    if any(get(key) for key in HEAVY):
+        return None
+    fields = {k: v for k, v in rec.items() if v and k not in ("target", "status")}
+    return letter + orjson.dumps(fields).decode()
+
+
+def thaw_record(target: str, value: str) -> dict[str, Any]:
+    """The bucket record a `cold_value` line stands for (the empty fields left out)."""
+    rec: dict[str, Any] = orjson.loads(value[1:])
+    rec["target"] = target
+    rec["status"] = "done" if value[0] == "d" else "ignored"
+    return rec
+
+
+def read_cache(
+    folder: Path, n: int, signature: Signature
+) -> tuple[list[dict[str, Any]], list[str], list[str]] | None:
+    """Bucket `n` as its cache holds it: (the states built at open as records, the cold
+    targets, their lines); None unless the cache is whole and of this bucket file."""
+    if signature is None:
+        return None
+    try:
+        data = cache_path(folder, n).read_bytes()
+        end = data.index(b"\n")
+        header = orjson.loads(data[:end])
+        if header.get("bucket") != list(signature):
+            return None
+        count = int(header["cold"])
+        full = header["full"]
+        parts = data[end + 1 :].decode().split("\n") if count else []
+        if len(parts) != 2 * count or not isinstance(full, list):
+            return None
+        return full, parts[:count], parts[count:]
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+
+
+def split_bucket(
+    records: Iterable[Any], cold: dict[str, str], warm: Callable[[dict[str, Any]], None]
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """Sort a parsed bucket's records: closed plain ones into `cold` (target -> line),
+    the others to `warm` (built now); returns what its cache holds."""
+    full: list[dict[str, Any]] = []
+    keys: list[str] = []
+    values: list[str] = []
+    for rec in records:
+        value = cold_value(rec) if isinstance(rec, dict) else None
+        if value is None:
+            warm(rec)
+            if isinstance(rec, dict):
+                full.append(rec)
+            continue
+        cold[rec["target"]] = value
+        keys.append(rec["target"])
+        values.append(value)
+    return full, keys, values
+
+
+def write_cache(
+    folder: Path,
+    n: int,
+    signature: Signature,
+    parts: tuple[list[dict[str, Any]], list[str], list[str]],
+) -> None:
+    """Keep what `split_bucket` sorted for the next open; best effort (a cache)."""
+    if signature is None:
+        return
+    full, keys, values = parts
+    header = orjson.dumps({"bucket": list(signature), "cold": len(keys), "full": full})
+    body = "\n".join((*keys, *values)).encode() if keys else b""
+    with contextlib.suppress(OSError, StoreError):
+        make_folder(folder)
+        replace_hint(cache_path(folder, n), header + b"\n" + body)
+
+
+_STATUS = {s.value: s for s in Status}
+
+
+def plain_state(rec: dict[str, Any]) -> TriageState | None:
+    """`TriageState.from_json` for the common record (a status, tags, an assignee: no
+    hand-off, note, reply, claim or correction), at a third of the cost (a year of
+    triage is 200k+ states to read at open); None for any other."""
+    get = rec.get
+    if any(get(key) for key in HEAVY):
+        return None
+    by, snoozed, first = get("updated_by"), get("snoozed_until"), get("first_response_at")
+    return TriageState(
+        rec["target"],
+        _STATUS[get("status") or "new"],
+        tuple(get("tags") or ()),
+        get("assignee"),
+        get("claimed_by"),
+        None,
+        None,
+        (),
+        dt_from_json(snoozed) if snoozed else None,
+        dt_from_json(first) if first else None,
+        (),
+        dt_from_json(get("updated_at")),
+        sys.intern(by) if isinstance(by, str) else by,
+        int(get("rev", 0)),
+    )
+
+
+def thaw(target: str, value: str) -> TriageState:
+    """The state a `cold_value` line stands for."""
+    state = plain_state(thaw_record(target, value))
+    assert state is not None  # a cold line is plain by construction
+    return state

@@ -152,6 +152,15 @@ class Index:
         self.cold_states.pop(target, None)
         return state
 
+    def thaw_indexed(self) -> int:
+        """Build the states kept as lines of every indexed group (any thread: the TUI's
+        loader does it behind the first screen, so its next ranking does not); how many."""
+        groups = self._groups
+        found = [t for t in list(self.cold_states) if t in groups]
+        for target in found:
+            self._thaw(target)
+        return len(found)
+
     def status_of(self, target: str) -> Status:
         """A target's status, without building a state kept as a line."""
         state = self.states.get(target)

@@ -52,6 +52,7 @@ class IdIndex:
         self._covered: dict[str, Any] = {"days": {}, "shards": {}}
         self._caught_up = False
         self.groups_read: tuple[int, int] | None = None  # groups.jsonl's (inode, bytes) read
+        self.groups_ends = ""  # and store.ranked.ends_digest of what was read
 
     def shard_path(self, n: int) -> Path:
         return self.folder / ("groups.jsonl" if n == GROUPS else f"{n:03d}.jsonl")
@@ -241,6 +242,9 @@ class IdIndex:
                 self.groups_read = (os.fstat(f.fileno()).st_ino, len(data))
         except OSError:
             return None
+        from store.ranked import ends_digest  # here: `veille tag` never ranks
+
+        self.groups_ends = ends_digest(data)
         if len(data) < size:
             return None
         table: dict[str, list[Any]] = {}

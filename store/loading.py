@@ -93,7 +93,7 @@ class Loader:
             keys = ((k[0], k[1], gid) for gid, k in table.items() if shown(gid))
             top = {gid: table[gid][2] for _, _, gid in heapq.nlargest(rows, keys)}
             if self.ids.groups_read is not None:
-                write_ranked(self.ids.folder, table, self.ids.groups_read)
+                write_ranked(self.ids.folder, table, self.ids.groups_read, self.ids.groups_ends)
         needed = {day for days in top.values() for day in days}
         if getattr(self.index, "corrected", False):  # stories fixed by hand: whole days
             for path in [p for p in self.pending if p.name in needed]:

@@ -144,19 +144,19 @@ class Index:
 
     def _thaw(self, target: str) -> TriageState:
         """A closed state kept as a line, built now and kept built (any thread: a state
-        set meanwhile wins); the new state otherwise."""
+        set meanwhile wins; the line stays until a state is set, so a reader on another
+        thread, or a `settle` swapping the dicts meanwhile, still finds one or the
+        other); the new state otherwise."""
         value = self.cold_states.get(target)
         if value is None:
             return TriageState(target)
-        state = self.states.setdefault(target, thaw(target, value))
-        self.cold_states.pop(target, None)
-        return state
+        return self.states.setdefault(target, thaw(target, value))
 
     def thaw_indexed(self) -> int:
         """Build the states kept as lines of every indexed group (any thread: the TUI's
         loader does it behind the first screen, so its next ranking does not); how many."""
-        groups = self._groups
-        found = [t for t in list(self.cold_states) if t in groups]
+        groups, states = self._groups, self.states
+        found = [t for t in list(self.cold_states) if t in groups and t not in states]
         for target in found:
             self._thaw(target)
         return len(found)

@@ -31,6 +31,7 @@ from triage.model import Status, TriageState, dt_from_json
 
 Signature = tuple[int, int, int] | None
 CLOSED_LETTERS = {"done": "d", "ignored": "i"}
+VERSION = 2  # of the lines' format
 HEAVY = ("handoff", "notes", "replies", "claim_expires", "merged_into", "split_from")
 
 
@@ -38,26 +39,41 @@ def cache_path(folder: Path, n: int) -> Path:
     return folder / f"states-{n:02d}.cache"
 
 
+FIELDS = ("assignee", "claimed_by", "snoozed_until", "first_response_at", "updated_at")
+SEP, TAG_SEP = "\x1f", "\x1e"
+UNSAFE = frozenset("\x1f\x1e\n\x00")
+
+
+def _safe(value: object) -> bool:
+    """A string a line can hold and give back as it was (an empty one would come back
+    as None)."""
+    return isinstance(value, str) and bool(value) and UNSAFE.isdisjoint(value)
+
+
 def cold_value(rec: dict[str, Any]) -> str | None:
-    """The line a closed, plain state is kept as (its status letter, then its non-empty
-    fields but the target as JSON); None for any other state (built at open)."""
+    """The line a closed, plain state is kept as: its status letter, its tags, then
+    `FIELDS`, who updated it and its rev, separated by US; None for any other state
+    (built at open), or one whose strings a line could not give back exactly."""
     letter = CLOSED_LETTERS.get(rec.get("status"))  # type: ignore[arg-type]
-    target = rec.get("target")
-    if letter is None or not isinstance(target, str) or "\n" in target or "\x00" in target:
+    target, get = rec.get("target"), rec.get
+    if letter is None or not _safe(target) or any(get(key) for key in HEAVY):
         return None
-    get = rec.get
-    if any(get(key) for key in HEAVY):
+    tags, by, rev = get("tags") or (), get("updated_by"), get("rev", 0)
+    if not isinstance(tags, list | tuple) or not all(_safe(t) for t in tags):
         return None
-    fields = {k: v for k, v in rec.items() if v and k not in ("target", "status")}
-    return letter + orjson.dumps(fields).decode()
-
-
-def thaw_record(target: str, value: str) -> dict[str, Any]:
-    """The bucket record a `cold_value` line stands for (the empty fields left out)."""
-    rec: dict[str, Any] = orjson.loads(value[1:])
-    rec["target"] = target
-    rec["status"] = "done" if value[0] == "d" else "ignored"
-    return rec
+    if type(rev) is not int or not (by is None or _safe(by)):
+        return None
+    parts = [letter, TAG_SEP.join(tags)]
+    for key in FIELDS:
+        value = get(key)
+        if value is None:
+            parts.append("")
+        elif _safe(value):
+            parts.append(value)
+        else:
+            return None
+    parts += (by or "", str(rev))
+    return SEP.join(parts)
 
 
 def read_cache(
@@ -71,7 +87,7 @@ def read_cache(
         data = cache_path(folder, n).read_bytes()
         end = data.index(b"\n")
         header = orjson.loads(data[:end])
-        if header.get("bucket") != list(signature):
+        if header.get("bucket") != list(signature) or header.get("v") != VERSION:
             return None
         count = int(header["cold"])
         full = header["full"]
@@ -114,7 +130,8 @@ def write_cache(
     if signature is None:
         return
     full, keys, values = parts
-    header = orjson.dumps({"bucket": list(signature), "cold": len(keys), "full": full})
+    head = {"v": VERSION, "bucket": list(signature), "cold": len(keys), "full": full}
+    header = orjson.dumps(head)
     body = "\n".join((*keys, *values)).encode() if keys else b""
     with contextlib.suppress(OSError, StoreError):
         make_folder(folder)
@@ -151,7 +168,22 @@ def plain_state(rec: dict[str, Any]) -> TriageState | None:
 
 
 def thaw(target: str, value: str) -> TriageState:
-    """The state a `cold_value` line stands for."""
-    state = plain_state(thaw_record(target, value))
-    assert state is not None  # a cold line is plain by construction
-    return state
+    """The state a `cold_value` line stands for (what `plain_state` builds from its
+    record: tests/store/test_cold_states.py compares them)."""
+    letter, tags, assignee, claimed, snoozed, first, updated, by, rev = value.split(SEP)
+    return TriageState(
+        target,
+        Status.DONE if letter == "d" else Status.IGNORED,
+        tuple(tags.split(TAG_SEP)) if tags else (),
+        assignee or None,
+        claimed or None,
+        None,
+        None,
+        (),
+        dt_from_json(snoozed) if snoozed else None,
+        dt_from_json(first) if first else None,
+        (),
+        dt_from_json(updated) if updated else None,
+        sys.intern(by) if by else None,
+        int(rev),
+    )

@@ -20,7 +20,7 @@ from tinydb.table import Document
 from store.errors import StoreError
 from store.files import atomic_write_many, file_signature
 from store.hotwindow import compact
-from store.statecache import cold_value, read_cache, split_bucket, write_cache
+from store.statecache import cold_value, note_write, read_cache, split_bucket, write_cache
 from store.statecache import plain_state as _plain_state
 from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, table
 from triage.model import Mention, TriageState, dt_to_json
@@ -233,9 +233,12 @@ class Partitions:
         if cold is not None and folder is not None:
             cached = read_cache(folder, n, signature)
             if cached is not None:
-                cold.update(zip(cached[1], cached[2], strict=True))
-                for record in cached[0]:
+                parts, caught_up = cached
+                cold.update(zip(parts[1], parts[2], strict=True))
+                for record in parts[0]:
                     self._take_state(path, record)
+                if caught_up:  # writes noted since the cache: kept for the next open
+                    write_cache(folder, n, signature, parts)
                 return
         db = self._bucket_db(n)
         try:
@@ -349,10 +352,12 @@ class Partitions:
         Every bucket is read (CorruptFile: a damaged file is never overwritten) before
         any is written."""
         plan: list[tuple[int, AtomicJSONStorage, dict[str, Any]]] = []
+        before: dict[int, Signature] = {}
         for n, states in groups.items():
             storage = self._bucket_db(n).storage
             assert isinstance(storage, AtomicJSONStorage)
             data = storage.read() or {}
+            before[n] = file_signature(self.bucket_path(n))  # the file read (under the lock)
             rows = data.setdefault("records", {})
             for state in states:
                 rows[str(doc_id_for(state.target))] = state.to_json()
@@ -365,7 +370,10 @@ class Partitions:
             raise
         for n, storage, data in plan:
             storage.written(data)
-            self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
+            after = file_signature(self.bucket_path(n))
+            self._signatures[self.bucket_path(n)] = after
+            if self.ids is not None:  # the next open's state cache follows (store.statecache)
+                note_write(self.ids.folder, n, before[n], after, [s.to_json() for s in groups[n]])
             for state in groups[n]:
                 self.index.set_state(state)
 

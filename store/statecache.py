@@ -18,6 +18,7 @@ the cache as JSON and built at open, as before.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 import orjson
 
 from store.errors import StoreError
-from store.files import make_folder, replace_hint
+from store.files import create_file, make_folder, replace_hint
 from triage.model import Status, TriageState, dt_from_json
 
 Signature = tuple[int, int, int] | None
@@ -76,27 +77,90 @@ def cold_value(rec: dict[str, Any]) -> str | None:
     return SEP.join(parts)
 
 
-def read_cache(
-    folder: Path, n: int, signature: Signature
-) -> tuple[list[dict[str, Any]], list[str], list[str]] | None:
+def delta_path(folder: Path, n: int) -> Path:
+    return folder / f"states-{n:02d}.delta"
+
+
+def note_write(
+    folder: Path, n: int, before: Signature, after: Signature, records: list[dict[str, Any]]
+) -> None:
+    """Bucket `n` was rewritten (from the file `before` to the file `after`, under the
+    store lock): append the records it changed, so the next open brings its cache up to
+    date without parsing the bucket. Best effort: a missing line breaks the chain and
+    that open parses the bucket."""
+    if before is None or after is None:
+        return
+    line = orjson.dumps({"from": list(before), "to": list(after), "records": records})
+    with contextlib.suppress(OSError, StoreError):
+        fd = create_file(delta_path(folder, n), os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, line + b"\n")
+        finally:
+            os.close(fd)
+
+
+Parts = tuple[list[dict[str, Any]], list[str], list[str]]
+
+
+def read_cache(folder: Path, n: int, signature: Signature) -> tuple[Parts, bool] | None:
     """Bucket `n` as its cache holds it: (the states built at open as records, the cold
-    targets, their lines); None unless the cache is whole and of this bucket file."""
+    targets, their lines), and whether the writes noted since were applied (the cache
+    is to be written again); None unless the cache is whole and, with those writes,
+    of this bucket file."""
     if signature is None:
         return None
     try:
         data = cache_path(folder, n).read_bytes()
         end = data.index(b"\n")
         header = orjson.loads(data[:end])
-        if header.get("bucket") != list(signature) or header.get("v") != VERSION:
+        if header.get("v") != VERSION:
             return None
         count = int(header["cold"])
         full = header["full"]
         parts = data[end + 1 :].decode().split("\n") if count else []
         if len(parts) != 2 * count or not isinstance(full, list):
             return None
-        return full, parts[:count], parts[count:]
+        if header.get("bucket") == list(signature):
+            return (full, parts[:count], parts[count:]), False
+        changed = _noted(folder, n, header.get("bucket"), list(signature))
+        if changed is None:
+            return None
+        return _applied(full, parts[:count], parts[count:], changed), True
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
+
+
+def _noted(folder: Path, n: int, start: Any, end: list[int]) -> list[dict[str, Any]] | None:
+    """The records written since the file `start`, following the noted writes to the
+    file `end`; None when the chain does not get there."""
+    changed: list[dict[str, Any]] = []
+    current = start
+    for line in delta_path(folder, n).read_bytes().splitlines():
+        try:
+            noted = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None  # a line torn by a crash: the chain is broken there
+        if noted.get("from") == current:
+            changed += noted["records"]
+            current = noted["to"]
+    return changed if current == end else None
+
+
+def _applied(
+    full: list[dict[str, Any]], keys: list[str], values: list[str], changed: list[dict[str, Any]]
+) -> Parts:
+    lines = dict(zip(keys, values, strict=True))
+    built = {r.get("target"): r for r in full if isinstance(r, dict)}
+    for rec in changed:
+        target = rec["target"]
+        value = cold_value(rec)
+        if value is None:
+            built[target] = rec
+            lines.pop(target, None)
+        else:
+            lines[target] = value
+            built.pop(target, None)
+    return list(built.values()), list(lines), list(lines.values())
 
 
 def split_bucket(
@@ -120,13 +184,9 @@ def split_bucket(
     return full, keys, values
 
 
-def write_cache(
-    folder: Path,
-    n: int,
-    signature: Signature,
-    parts: tuple[list[dict[str, Any]], list[str], list[str]],
-) -> None:
-    """Keep what `split_bucket` sorted for the next open; best effort (a cache)."""
+def write_cache(folder: Path, n: int, signature: Signature, parts: Parts) -> None:
+    """Keep what `split_bucket` sorted for the next open, the writes noted until now
+    forgotten; best effort (a cache)."""
     if signature is None:
         return
     full, keys, values = parts
@@ -136,6 +196,7 @@ def write_cache(
     with contextlib.suppress(OSError, StoreError):
         make_folder(folder)
         replace_hint(cache_path(folder, n), header + b"\n" + body)
+        delta_path(folder, n).unlink(missing_ok=True)
 
 
 _STATUS = {s.value: s for s in Status}

@@ -140,6 +140,43 @@ def test_a_copied_store_still_opens_first_screen_first(path, tmp_path):
         assert query.run(inbox, query.InboxQuery(None), NOW)[:20] == expected
 
 
+def test_writes_since_the_cache_are_followed_without_parsing_the_bucket(path):
+    from store.partitions import bucket_of
+    from store.statecache import delta_path
+
+    deferred(path).close()  # caches written
+    with Inbox.open(path, user="other") as elsewhere:  # actions by other processes
+        elsewhere.set_status("rss:80-2", Status.IGNORED)
+        elsewhere.tag("rss:81-1", add=["late"])
+        elsewhere.set_status("rss:82-3", Status.OPEN)
+    from store.scripted import ScriptedStore
+
+    with ScriptedStore.open(path, user="script") as script:  # `veille tag`
+        script.tag("rss:83-4", add=["scripted"])
+    expected = _targets(path)
+    touched = {bucket_of(t) for t in ("rss:80-2", "rss:81-1", "rss:82-3", "rss:83-4")}
+    assert all(delta_path(path / "ids", n).exists() for n in touched)
+    with deferred(path) as inbox:
+        assert not set(inbox.files._bucket_dbs) & touched  # no bucket parsed: followed
+        assert inbox.index.status_of("rss:80-2") is Status.IGNORED
+        assert "rss:82-3" in inbox.index.states  # open again: built at open
+        inbox.finish_loading()
+        assert {t: inbox.state(t) for t in expected} == expected
+    assert not any(delta_path(path / "ids", n).exists() for n in touched)  # caught up
+    bucket = path / "state" / f"bucket-{bucket_of('rss:84-0'):02d}.json"
+    with Inbox.open(path, user="other") as elsewhere:
+        elsewhere.set_status("rss:84-0", Status.IGNORED)
+    data = bucket.read_bytes()
+    bucket.unlink()
+    bucket.write_bytes(data)  # replaced by someone who noted nothing: the chain breaks
+    with deferred(path) as inbox:
+        assert bucket_of("rss:84-0") in inbox.files._bucket_dbs  # parsed, as it must be
+        assert inbox.state("rss:84-0").status is Status.IGNORED
+        assert {t: inbox.state(t) for t in expected if t != "rss:84-0"} == {
+            t: s for t, s in expected.items() if t != "rss:84-0"
+        }
+
+
 _text = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
 _when = st.one_of(st.none(), st.just("2026-10-21T12:00:00.000000Z"), st.just(""))
 

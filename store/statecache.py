@@ -9,8 +9,10 @@ fields as compact JSON) in `Index.cold_states` and builds the `TriageState` the 
 time someone asks for it (`thaw`); its status alone is read without building it.
 
 Each bucket's lines are kept in `ids/states-NN.cache` (a cache, never the truth: its
-header names the bucket file's signature, so a bucket another process rewrote since
-is parsed again and its cache written anew; a damaged cache is ignored). The other
+header names the bucket file's signature; every writer appends what it wrote to
+`ids/states-NN.delta`, from which bucket file to which, so the next open follows those
+writes to the bucket as it is and writes the cache again; a chain that does not get
+there, or a damaged cache, and the bucket is parsed, as before). The other
 states (open, snoozed, with replies, notes, a hand-off, a claim, a correction) are in
 the cache as JSON and built at open, as before.
 """

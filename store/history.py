@@ -72,11 +72,10 @@ class HistoryReads:
         key = (len(cold.groups), len(self.index.states), self.generation)
         if self._tally is None or self._tally[0] != key:
             tally: dict[str, int] = {}
-            indexed, states = self.index.group_last, self.index.states
+            indexed, status_of = self.index.group_last, self.index.status_of
             for gid in cold.groups:
                 if gid not in indexed:
-                    state = states.get(gid)
-                    status = state.status.value if state is not None else Status.NEW.value
+                    status = status_of(gid).value  # a state kept as a line: not built
                     tally[status] = tally.get(status, 0) + 1
             self._tally = (key, tally)
         tally = self._tally[1]
@@ -199,10 +198,10 @@ class HistoryReads:
     def _matches(
         self, gid: str, records: list[dict[str, Any]], flt: Filter, ctx: FilterContext
     ) -> bool:
-        state = self.index.state(gid)
         statuses = flt.positive("status")
-        if statuses and state.status not in {Status(v) for v in statuses}:
-            return False  # no record built for a group the status rules out
+        if statuses and self.index.status_of(gid) not in {Status(v) for v in statuses}:
+            return False  # no record nor state built for a group the status rules out
+        state = self.index.state(gid)
         mentions = sorted(
             (Mention.from_json(r) for r in records), key=lambda m: (m.created_at, m.id)
         )

@@ -36,6 +36,7 @@ class Indexed(Protocol):
     """What the window reads of the index (store.index.Index)."""
 
     states: dict[str, TriageState]
+    cold_states: dict[str, str]  # closed states kept as lines (store.statecache)
     group_last: dict[str, str]
 
 
@@ -131,6 +132,8 @@ class HotWindow:
         indexed already (a group is never cut in two), one a correction names."""
         if gid in self.pinned or gid in self.index.group_last:
             return True
+        if gid in self.index.cold_states:
+            return False  # closed, nothing on its way (store.statecache)
         return not is_closed(self.index.states.get(gid))
 
     def leave_group(self, gid: str, day: str) -> None:

@@ -52,6 +52,7 @@ class IdIndex:
         self._covered: dict[str, Any] = {"days": {}, "shards": {}}
         self._caught_up = False
         self.groups_read: tuple[int, int] | None = None  # groups.jsonl's (inode, bytes) read
+        self.groups_ends = ""  # and store.ranked.ends_digest of what was read
 
     def shard_path(self, n: int) -> Path:
         return self.folder / ("groups.jsonl" if n == GROUPS else f"{n:03d}.jsonl")
@@ -68,7 +69,7 @@ class IdIndex:
         try:
             covered = self._load_covered()
             days = covered["days"]
-            whole = before is None or _sig(days.get(day.name)) == before
+            whole = before is None or same_day(days.get(day.name), before)
             rows = list(rows)
             self._append(_by_shard(rows), covered, [_groups_line(rows, day.name)])
             if whole:
@@ -134,7 +135,9 @@ class IdIndex:
             self.rebuild()
             return
         stale = [
-            Path(path) for name, (path, sig) in sorted(listing.items()) if _sig(days.get(name)) != sig
+            Path(path)
+            for name, (path, sig) in sorted(listing.items())
+            if not same_day(days.get(name), sig)
         ]
         if stale:
             shards: dict[int, dict[str, str]] = {}
@@ -220,7 +223,7 @@ class IdIndex:
         covered = self._load_covered()
         days = covered["days"]
         if set(days) != set(signatures) or any(
-            _sig(days[name]) != sig for name, sig in signatures.items()
+            not same_day(days[name], sig) for name, sig in signatures.items()
         ):
             return None
         return int(covered["shards"].get(str(GROUPS), 0))
@@ -239,6 +242,9 @@ class IdIndex:
                 self.groups_read = (os.fstat(f.fileno()).st_ino, len(data))
         except OSError:
             return None
+        from store.ranked import ends_digest  # here: `veille tag` never ranks
+
+        self.groups_ends = ends_digest(data)
         if len(data) < size:
             return None
         table: dict[str, list[Any]] = {}
@@ -298,6 +304,19 @@ def _day_files(folder: Path) -> dict[str, tuple[str, Signature]]:
     except FileNotFoundError:
         pass
     return out
+
+
+def same_day(recorded: object, now: Signature) -> bool:
+    """Whether a day file is the one the index recorded: the same (inode, size, mtime),
+    or only the inode changed. A copy of the store (`cp -a`, rsync -a, a restored
+    backup) keeps every size and mtime but not the inodes, and without this every
+    open after it read the whole archive (the first screen could not be ranked from
+    the index) until a scripted action re-indexed every day. A write to a day file
+    only adds records: it never keeps both its size and its mtime."""
+    old = _sig(recorded)
+    if old is None or now is None:
+        return old == now
+    return old == now or old[1:] == now[1:]
 
 
 def _sig(value: object) -> Signature:

@@ -156,7 +156,7 @@ class Inbox(StoryActions, HistoryReads, Acting):
         with cyclic_gc_paused():
             if defer:
                 inbox.files.keep_buckets = False
-                inbox.files.load_buckets()
+                inbox.files.load_buckets(inbox.index.cold_states)  # closed: as lines
                 inbox.loader = Loader(inbox.files, inbox.index, inbox.ids)
                 inbox.loader.hot(*hot)
                 inbox.loader.first(utcnow())

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
+from store.statecache import thaw
 from store.textindex import TextIndex
 from triage.errors import NotFound
 from triage.filter import Filter, FilterContext, parse_filter
@@ -38,6 +39,8 @@ class Index:
         self._by_status: dict[Status, set[str]] = {s: set() for s in Status}
         self._groups: dict[str, list[str]] = {}
         self.states: dict[str, TriageState] = {}
+        # closed states not built yet, as lines (store.statecache): a deferred open's
+        self.cold_states: dict[str, str] = {}
         self._views: dict[str, GroupView] = {}
         self._by_brand: dict[str, set[str]] = defaultdict(set)
         self._by_platform: dict[str, set[str]] = defaultdict(set)
@@ -58,8 +61,7 @@ class Index:
         members = self._groups.get(gid)
         if members is None:
             members = self._groups[gid] = []
-            state = self.states.get(gid)
-            self._by_status[state.status if state else Status.NEW].add(gid)
+            self._by_status[self.status_of(gid)].add(gid)
         members.append(mid)
         if len(members) > 1 and self.raw[members[-2]]["created_at"] > created:
             members.sort(key=lambda i: (self.raw[i]["created_at"], i))
@@ -81,10 +83,11 @@ class Index:
 
     def set_state(self, state: TriageState) -> None:
         gid = state.target
-        old = self.states.get(gid)
+        before = self.status_of(gid)
         self.states[gid] = state
+        self.cold_states.pop(gid, None)
         if gid in self._groups:
-            self._by_status[old.status if old else Status.NEW].discard(gid)
+            self._by_status[before].discard(gid)
             self._by_status[state.status].add(gid)
         elif self.on_orphan_state is not None:
             self.on_orphan_state(state)
@@ -132,12 +135,49 @@ class Index:
         rec = self.raw.get(target)
         if rec is not None:
             return str(rec.get("group_id") or target)
-        if target in self.states:  # a mention acted on alone
+        if target in self.states or target in self.cold_states:  # a mention acted on alone
             return target
         raise NotFound(f"no mention or group with id {target!r}")
 
     def state(self, target: str) -> TriageState:
-        return self.states.get(target) or TriageState(target)
+        return self.states.get(target) or self._thaw(target)
+
+    def _thaw(self, target: str) -> TriageState:
+        """A closed state kept as a line, built now and kept built (any thread: a state
+        set meanwhile wins; the line stays until a state is set, so a reader on another
+        thread, or a `settle` swapping the dicts meanwhile, still finds one or the
+        other); the new state otherwise."""
+        value = self.cold_states.get(target)
+        if value is None:
+            return TriageState(target)
+        return self.states.setdefault(target, thaw(target, value))
+
+    def thaw_indexed(self) -> int:
+        """Build the states kept as lines of every indexed group (any thread: the TUI's
+        loader does it behind the first screen, so its next ranking does not); how many."""
+        groups, states = self._groups, self.states
+        found = [t for t in list(self.cold_states) if t in groups and t not in states]
+        for target in found:
+            self._thaw(target)
+        return len(found)
+
+    def status_of(self, target: str) -> Status:
+        """A target's status, without building a state kept as a line."""
+        state = self.states.get(target)
+        if state is not None:
+            return state.status
+        value = self.cold_states.get(target)
+        if value is None:
+            return Status.NEW
+        return Status.DONE if value[0] == "d" else Status.IGNORED
+
+    def keep_cold(self, target: str, value: str) -> bool:
+        """Keep a state read again (another process rewrote its bucket) as a line, if it
+        is not built yet and its group is not indexed; False: build it."""
+        if target in self.states or target in self._groups:
+            return False
+        self.cold_states[target] = value
+        return True
 
     def view(self, group_id: str) -> GroupView:
         view = self._views.get(group_id)

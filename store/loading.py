@@ -24,7 +24,7 @@ from store.hotwindow import HOT_MIN_BYTES, HotWindow
 from store.ids import IdIndex
 from store.index import Index
 from store.partitions import Partitions, Signature
-from store.ranked import first_days, write_ranked
+from store.ranked import first_groups, write_ranked
 from triage.model import Status, dt_to_json
 
 FIRST_SCREEN = 100  # rows the first screen may show (a tall terminal), with margin
@@ -71,32 +71,39 @@ class Loader:
         """Read the days that hold a copy of the first `rows` groups the inbox shows
         (their states must be loaded); every day when the id index is not current."""
         signatures = {p.name: file_signature(p) for p in self.pending}
-        states, cut = self.index.states, dt_to_json(now) or ""
+        states, cold, cut = self.index.states, self.index.cold_states, dt_to_json(now) or ""
 
         def shown(gid: str) -> bool:
             state = states.get(gid)
             if state is None:
-                return True
+                return gid not in cold  # a closed state kept as a line: not shown
             if state.status in (Status.DONE, Status.IGNORED):
                 return False
             until = state.snoozed_until
             return until is None or (dt_to_json(until) or "") <= cut
 
         size = self.ids.groups_size(signatures)
-        needed = None if size is None else first_days(self.ids.folder, size, shown, rows)
-        if needed is None:  # no rank file, or not this groups.jsonl's: read it whole
+        top = None if size is None else first_groups(self.ids.folder, size, shown, rows)
+        if top is None:  # no rank file, or not this groups.jsonl's: read it whole
             table = self.ids.group_table(signatures)
             if table is None:
                 while self.pending:
                     self.files.load_day(self.pending.pop(0))
                 return
             keys = ((k[0], k[1], gid) for gid, k in table.items() if shown(gid))
-            needed = {day for _, _, gid in heapq.nlargest(rows, keys) for day in table[gid][2]}
+            top = {gid: table[gid][2] for _, _, gid in heapq.nlargest(rows, keys)}
             if self.ids.groups_read is not None:
-                write_ranked(self.ids.folder, table, self.ids.groups_read)
+                write_ranked(self.ids.folder, table, self.ids.groups_read, self.ids.groups_ends)
+        needed = {day for days in top.values() for day in days}
+        if getattr(self.index, "corrected", False):  # stories fixed by hand: whole days
+            for path in [p for p in self.pending if p.name in needed]:
+                self.pending.remove(path)
+                self.files.load_day(path)
+            return
+        # Only the first screen's groups are indexed now: their days stay pending (the
+        # loader indexes the rest of them, from the parsed copy kept meanwhile).
         for path in [p for p in self.pending if p.name in needed]:
-            self.pending.remove(path)
-            self.files.load_day(path)
+            self.files.adopt_groups(*self.files.parse_day(path), set(top))
 
     @property
     def loading(self) -> bool:

@@ -106,6 +106,7 @@ class GroupedIndex(Index):
             records = dict(self.raw)
             moved, merged, alias = stories.moved(records), self._merged, stories.alias
             fresh = Index()
+            fresh.cold_states = self.cold_states  # the closed states not built yet
             add, raw = fresh.add_record, fresh.raw
             for mid, rec in records.items():
                 group = rec.get("group_id") or mid
@@ -126,6 +127,11 @@ class GroupedIndex(Index):
             self._stories = stories
             self._active = stories.active
             self._plain_path(not stories.active)
+
+    @property
+    def corrected(self) -> bool:
+        """Whether any story is fixed by hand (merge, split)."""
+        return bool(self._merged or self._split)
 
     # ------------------------------------------------------------------ reading
     def story_of(self, mention_id: str) -> str:

@@ -8,7 +8,6 @@ another process replaces it). What is read goes into the `Index`; the signature
 from __future__ import annotations
 
 import hashlib
-import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,8 +20,10 @@ from tinydb.table import Document
 from store.errors import StoreError
 from store.files import atomic_write_many, file_signature
 from store.hotwindow import compact
+from store.statecache import cold_value, note_write, read_cache, split_bucket, write_cache
+from store.statecache import plain_state as _plain_state
 from store.storage import AtomicJSONStorage, CorruptFile, open_tinydb, records, table
-from triage.model import Mention, Status, TriageState, dt_from_json, dt_to_json
+from triage.model import Mention, TriageState, dt_to_json
 
 if TYPE_CHECKING:
     from store.hotwindow import HotWindow
@@ -92,9 +93,9 @@ class Partitions:
             self.load_day(path)
         self.load_buckets()
 
-    def load_buckets(self) -> None:
+    def load_buckets(self, cold: dict[str, str] | None = None) -> None:
         for n in range(BUCKETS):
-            self.load_bucket(n)
+            self.load_bucket(n, cold)
 
     def _day_db(self, path: Path) -> TinyDB:
         db = self._day_dbs.get(path)
@@ -156,6 +157,23 @@ class Partitions:
             added.append(record["id"])
         return added
 
+    def adopt_groups(
+        self, path: Path, signature: Signature, raw: dict[str, Any] | None, groups: set[str]
+    ) -> None:
+        """Index only the copies of `groups` from what `parse_day` read (the first screen's
+        groups, store.loading): the day stays unread (no signature kept, the rest of it
+        indexed later by `adopt_day`, which skips what is known)."""
+        if raw is None:
+            return
+        known, add, window = self.index.raw, self.index.add_record, self.window
+        for record in raw.values():
+            if not isinstance(record, dict):
+                continue
+            mid = record.get("id")
+            wanted = (record.get("group_id") or mid) in groups and mid not in known
+            if wanted and _looks_like_mention(record):
+                add(compact(record) if window is not None else record)
+
     def _adopt_old(self, path: Path, raw: dict[str, Any], window: HotWindow) -> list[str]:
         """A day older than the hot window: index the groups it keeps (decided once a
         group), leave the others on disk (store.hotwindow)."""
@@ -204,30 +222,58 @@ class Partitions:
                 if _looks_like_mention(rec) and low <= rec["created_at"] < high:
                     yield Mention.from_json(rec)
 
-    def load_bucket(self, n: int) -> None:
+    def load_bucket(self, n: int, cold: dict[str, str] | None = None) -> None:
+        """Read state bucket `n` into the index. `cold` (a deferred open's first read):
+        closed plain states go there as lines, from the bucket's cache when it is
+        current (store.statecache); the others are built."""
         path = self.bucket_path(n)
+        signature = file_signature(path)
+        self._signatures[path] = signature
+        folder = self.ids.folder if self.ids is not None else None
+        if cold is not None and folder is not None:
+            cached = read_cache(folder, n, signature)
+            if cached is not None:
+                parts, caught_up = cached
+                cold.update(zip(parts[1], parts[2], strict=True))
+                for record in parts[0]:
+                    self._take_state(path, record)
+                if caught_up:  # writes noted since the cache: kept for the next open
+                    write_cache(folder, n, signature, parts)
+                return
         db = self._bucket_db(n)
-        self._signatures[path] = file_signature(path)
         try:
             raw = records(db)
         except CorruptFile as exc:
             self.report(str(exc))
             return
-        states = self.index.states
-        first = not self.index.raw  # no group indexed yet: a plain state is only stored
-        for record in raw.values():
-            try:
-                state = _plain_state(record) or TriageState.from_json(record)
-            except (KeyError, TypeError, ValueError) as exc:
-                self.report(f"{path}: a triage record is damaged ({exc!r}); skipped")
-                continue
-            old = states.get(state.target)
-            if first and old is None and not (state.merged_into or state.split_from):
-                states[state.target] = state
-            elif old is None or old != state:
-                self.index.set_state(state)
+        if cold is not None:
+            parts = split_bucket(raw.values(), cold, lambda rec: self._take_state(path, rec))
+            if folder is not None:
+                write_cache(folder, n, signature, parts)
+        else:
+            held = getattr(self.index, "cold_states", None)
+            for record in raw.values():
+                if held and isinstance(record, dict) and record.get("target") in held:
+                    value = cold_value(record)  # still closed: kept as a line if unbuilt
+                    keep = self.index.keep_cold  # type: ignore[attr-defined]  # Index
+                    if value is not None and keep(record["target"], value):
+                        continue
+                self._take_state(path, record)
         if not self.keep_buckets:
             db.storage.forget()  # type: ignore[attr-defined]  # AtomicJSONStorage
+
+    def _take_state(self, path: Path, record: Any) -> None:
+        try:
+            state = _plain_state(record) or TriageState.from_json(record)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            self.report(f"{path}: a triage record is damaged ({exc!r}); skipped")
+            return
+        states = self.index.states
+        old = states.get(state.target)
+        if old is None and not self.index.raw and not (state.merged_into or state.split_from):
+            states[state.target] = state  # no group indexed yet: a plain state is only stored
+        elif old is None or old != state:
+            self.index.set_state(state)
 
     def read_bucket_file(self, n: int) -> None:
         """Parse bucket `n` as it is on disk; CorruptFile if it is damaged or unreadable."""
@@ -306,10 +352,12 @@ class Partitions:
         Every bucket is read (CorruptFile: a damaged file is never overwritten) before
         any is written."""
         plan: list[tuple[int, AtomicJSONStorage, dict[str, Any]]] = []
+        before: dict[int, Signature] = {}
         for n, states in groups.items():
             storage = self._bucket_db(n).storage
             assert isinstance(storage, AtomicJSONStorage)
             data = storage.read() or {}
+            before[n] = file_signature(self.bucket_path(n))  # the file read (under the lock)
             rows = data.setdefault("records", {})
             for state in states:
                 rows[str(doc_id_for(state.target))] = state.to_json()
@@ -322,7 +370,10 @@ class Partitions:
             raise
         for n, storage, data in plan:
             storage.written(data)
-            self._signatures[self.bucket_path(n)] = file_signature(self.bucket_path(n))
+            after = file_signature(self.bucket_path(n))
+            self._signatures[self.bucket_path(n)] = after
+            if self.ids is not None:  # the next open's state cache follows (store.statecache)
+                note_write(self.ids.folder, n, before[n], after, [s.to_json() for s in groups[n]])
             for state in groups[n]:
                 self.index.set_state(state)
 
@@ -333,40 +384,4 @@ def _looks_like_mention(rec: Any) -> bool:
         and isinstance(rec.get("id"), str)
         and isinstance(rec.get("platform"), str)
         and isinstance(rec.get("created_at"), str)
-    )
-
-
-_STATUS = {s.value: s for s in Status}
-
-
-def _plain_state(rec: dict[str, Any]) -> TriageState | None:
-    """`TriageState.from_json` for the common record (a status, tags, an assignee: no
-    hand-off, note, reply, claim or correction), at a third of the cost (a year of
-    triage is 200k+ states to read at open); None for any other."""
-    get = rec.get
-    if (
-        get("handoff")
-        or get("notes")
-        or get("replies")
-        or get("claim_expires")
-        or get("merged_into")
-        or get("split_from")
-    ):
-        return None
-    by, snoozed, first = get("updated_by"), get("snoozed_until"), get("first_response_at")
-    return TriageState(
-        rec["target"],
-        _STATUS[get("status") or "new"],
-        tuple(get("tags") or ()),
-        get("assignee"),
-        get("claimed_by"),
-        None,
-        None,
-        (),
-        dt_from_json(snoozed) if snoozed else None,
-        dt_from_json(first) if first else None,
-        (),
-        dt_from_json(get("updated_at")),
-        sys.intern(by) if isinstance(by, str) else by,
-        int(get("rev", 0)),
     )

@@ -34,6 +34,7 @@ RANKED = "ranked.jsonl"
 KEYS = "ranked.keys"
 TAIL_MIN = 256 << 10  # groups.jsonl past the rank file beyond this and an eighth of what
 # it compacts: read it whole and compact again (the tail is parsed at every open)
+ENDS = 4096  # bytes at each end of groups.jsonl's compacted part a rank file names
 CHECK_EVERY = 256  # rank lines between two checks of whether the top rows are known
 Key = tuple[float, str, str]  # priority, newest created_at, group id: higher ranks first
 
@@ -46,12 +47,22 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def write_ranked(folder: Path, table: dict[str, list[Any]], groups: tuple[int, int]) -> None:
+def ends_digest(data: bytes) -> str:
+    """The first and last 4 KB of groups.jsonl's compacted part: a copy of the store
+    (new inode, same bytes) is recognised, a rebuilt file is not."""
+    return _digest(data[:ENDS] + data[-ENDS:])
+
+
+def write_ranked(
+    folder: Path, table: dict[str, list[Any]], groups: tuple[int, int], ends: str = ""
+) -> None:
     """Compact `table` (group -> [priority, newest, days], read from the first
-    `groups[1]` bytes of the groups.jsonl whose inode is `groups[0]`); best effort."""
+    `groups[1]` bytes of the groups.jsonl whose inode is `groups[0]`, whose
+    `ends_digest` is `ends`); best effort."""
     rows = sorted(((k[0], k[1], gid, sorted(k[2])) for gid, k in table.items()), reverse=True)
     keys = array("Q", sorted(_hash(gid) for gid in table)).tobytes()
-    header = orjson.dumps({"groups": list(groups), "count": len(rows), "keys": _digest(keys)})
+    head = {"groups": list(groups), "count": len(rows), "keys": _digest(keys), "ends": ends}
+    header = orjson.dumps(head)
     body = b"\n".join(orjson.dumps(row) for row in rows)
     with contextlib.suppress(OSError):  # the keys first: a crash between leaves a mismatch
         replace_hint(folder / KEYS, keys)
@@ -64,6 +75,15 @@ def first_days(
     """The days holding every copy of the `rows` best-ranked groups that `shown` keeps,
     from the rank file and groups.jsonl's tail; None when the rank file does not fit
     groups.jsonl as it is (`groups_size`: its size the id index vouches for)."""
+    top = first_groups(folder, groups_size, shown, rows)
+    return None if top is None else {day for days in top.values() for day in days}
+
+
+def first_groups(
+    folder: Path, groups_size: int, shown: Callable[[str], bool], rows: int
+) -> dict[str, list[str]] | None:
+    """`first_days`, by group: the `rows` best-ranked groups `shown` keeps -> the days
+    holding their copies."""
     try:
         with open(folder / RANKED, "rb") as ranked:
             header = orjson.loads(ranked.readline())
@@ -71,8 +91,10 @@ def first_days(
             groups = folder / "groups.jsonl"
             with open(groups, "rb") as f:
                 st = os.fstat(f.fileno())
-                if st.st_ino != inode or covered > st.st_size or st.st_size < groups_size:
+                if covered > st.st_size or st.st_size < groups_size:
                     return None
+                if st.st_ino != inode and not _same_bytes(f, covered, header.get("ends")):
+                    return None  # rebuilt since (a copy of the store has the same bytes)
                 if st.st_size - covered > max(TAIL_MIN, covered // 8):
                     return None
                 f.seek(covered)
@@ -86,6 +108,14 @@ def first_days(
             return _walk(ranked, tail, keys, shown, rows)
     except (OSError, ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
         return None
+
+
+def _same_bytes(f: Any, covered: int, ends: object) -> bool:
+    if not ends or not isinstance(ends, str):
+        return False
+    head = f.read(min(ENDS, covered))
+    f.seek(max(0, covered - ENDS))
+    return ends_digest(head + f.read(covered - max(0, covered - ENDS))) == ends
 
 
 def _tail(data: bytes) -> dict[str, list[Any]]:
@@ -110,7 +140,7 @@ def _walk(
     keys: array[int],
     shown: Callable[[str], bool],
     rows: int,
-) -> set[str]:
+) -> dict[str, list[str]]:
     def known(h: int) -> bool:
         i = bisect_left(keys, h)
         return i < len(keys) and keys[i] == h
@@ -131,9 +161,9 @@ def _walk(
         if n % CHECK_EVERY == 0 and len(finals) >= rows:
             top = _top(finals, tail, tail_shown, rows)
             if top[-1][0] > position and not any(gid in unresolved for _, gid, _ in top):
-                return {day for _, _, days in top for day in days}
+                return {gid: list(days) for _, gid, days in top}
     top = _top(finals, tail, tail_shown, rows)  # the whole file read: the rest are new
-    return {day for _, _, days in top for day in days}
+    return {gid: list(days) for _, gid, days in top if gid}
 
 
 def _top(

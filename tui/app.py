@@ -150,6 +150,9 @@ class VeilleApp(App[None]):
                     self.call_from_thread(inbox.adopt, chunk, start + ADOPT_ROWS >= len(rows))
                 if not rows:
                     self.call_from_thread(inbox.adopt, part)
+            index = getattr(inbox, "index", None)
+            if hasattr(index, "thaw_indexed"):  # closed states kept as lines (store.statecache)
+                index.thaw_indexed()  # built here, not by the UI thread's next ranking
             self.call_from_thread(self._loaded, screen)
         except RuntimeError:  # the app is closing
             return

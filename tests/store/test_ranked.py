@@ -94,3 +94,24 @@ def test_a_long_tail_is_read_whole_again(tmp_path: Path, monkeypatch) -> None:
     with open(groups, "ab") as f:
         f.write(_lines(rng, [f"c:{i}" for i in range(40)], "01-03"))
     assert first_days(tmp_path, size, lambda g: True, 3) is None  # compact it again
+
+
+def test_a_copied_groups_file_keeps_its_rank_file_a_rebuilt_one_does_not(tmp_path: Path) -> None:
+    import shutil
+
+    from store.ranked import ends_digest
+
+    groups = tmp_path / "groups.jsonl"
+    rng = random.Random(4)
+    groups.write_bytes(_lines(rng, [f"a:{i}" for i in range(3000)], "01-01"))
+    data = groups.read_bytes()
+    write_ranked(tmp_path, _tail(data), (os.stat(groups).st_ino, len(data)), ends_digest(data))
+    expected = first_days(tmp_path, len(data), lambda g: True, 10)
+    assert expected
+    copy = tmp_path / "copy"
+    shutil.copytree(tmp_path, copy)  # `cp -a`, a restored backup: new inodes, same bytes
+    assert os.stat(copy / "groups.jsonl").st_ino != os.stat(groups).st_ino
+    assert first_days(copy, len(data), lambda g: True, 10) == expected
+    rebuilt = _lines(random.Random(5), [f"a:{i}" for i in range(3000)], "01-01")
+    (copy / "groups.jsonl").write_bytes(rebuilt[: len(data)].ljust(len(data), b"\n"))
+    assert first_days(copy, len(data), lambda g: True, 10) is None

@@ -249,7 +249,8 @@ class InboxScreen(PersonAction, HistoryRecall, FilterLine, TriageActions, Screen
             selected=len(self.mention_list.selected),
             view=self.view_name or (self.filter_text and "filter") or "",
             sources=app.source_lines(),
-            partial=not self.filter_complete,
+            # more to come: a filter still scanning, or the rest of the store still loading
+            partial=not self.filter_complete or bool(getattr(app.inbox, "loading", False)),
         )
         self.query_one(StatusBar).show(info)
         self.query_one("#spike", SpikeBanner).show(self._spike)

@@ -1,124 +1,230 @@
-"""Bounds that let near-duplicate grouping (`triage.grouping`) skip rapidfuzz's token-set
-score where it provably cannot reach its threshold: from the two texts' word sets, word
-signatures and bigrams, cheapest first. Checked against rapidfuzz itself
-(tests/triage/test_grouping_fast.py) and, through the grouper, against the grouper
-without them (tests/triage/test_grouping_identity.py).
+"""Which of a post's candidates near-duplicate grouping (`triage.grouping`) must put
+through the join rule: all but those it provably rejects, found for the whole candidate
+list with a few calls into C instead of Python tests per pair.
+
+On one product's small vocabulary every post has ~16 candidates and almost none is a
+copy (issue 16: bench/grouping.py --shapes onehost). The join rule says yes by one of
+four tests; a candidate is dropped only where each provably fails, so the grouper's
+decisions are those of the rule itself (tests/triage/test_grouping_identity.py compares
+them with the grouper before this, kept in tests/triage/grouping_reference.py):
+
+- exact or prefix: the shorter text is the longer's beginning and holds at least
+  `PREFIX_MIN_INFO` distinct words of two letters or more, so both begin with the same
+  `prefix_head` characters;
+- ratio >= 85 allows an edit distance of 15 % of both lengths. Deleting the same letters
+  from both texts (`PROJECTION`: half of the alphabet and the spaces) can only shorten
+  that distance, and the projections are half as long, so rapidfuzz
+  (`process.extract_iter`, the query prepared once, lengths checked first) computes it
+  for the whole list in a quarter of the ratio's time: on one product's complaints it
+  rejects all but 1 pair in 5,000;
+- token set: rapidfuzz's `token_set_ratio` is the best of three scores, bounded from
+  what each entry keeps of its distinct words. With S the length of the common words
+  joined, A and B of each side's own words, and LA = S + 1 + A the length of all of one
+  side's words joined (`full`):
+  * sect+own against sect scores 100 - 100 (A + 1) / (2 LA - A - 1), falling with A,
+    and A >= 2 k - 1 for k own words; k is at least the number of bits of one side's
+    `signature` (one of `SIGNATURE_BITS` per word, by hash) missing from the other's;
+  * own against own scores 100 - 100 d / (LA + LB) with d their edit distance, at
+    least |A - B| = |LA - LB|, and at least the difference between the two sides'
+    multisets of letters (the common words' letters cancel): each side's letter
+    counts are packed in one integer (`letter_counts`, a sum of its words' cached
+    counts) and the difference is taken field by field with integer operations
+    (`letter_difference`).
+  Each test is in integers with a margin far above rounding: when unsure, the rule
+  decides. (tests/triage/test_grouping_fast.py checks each bound against rapidfuzz.)
 """
 
 from __future__ import annotations
 
+import string
+from datetime import datetime
+
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import extract_iter
 
-SIGNATURE_BITS = 256
-_BIGRAMS: dict[str, bytes] = {}  # word -> its bigrams' codes (a vocabulary's worth)
-_BIGRAMS_KEPT = 50_000  # words (a few MB); more, and it starts again
-
-
-class WordSet:
-    """What `token_set_may_pass` needs of a normal form: its distinct `words`, the sum of
-    their lengths, their `signature` (one bit of `SIGNATURE_BITS` per word, by hash)
-    and, made when first asked, their `bigrams`: those of each word between spaces, one
-    byte each (by hash), sorted."""
-
-    __slots__ = ("_bigrams", "length", "signature", "words")
-
-    def __init__(self, words: frozenset[str]) -> None:
-        self.words = words
-        self.length = sum(map(len, words))
-        self.signature = _signature(words)
-        self._bigrams: bytes | None = None
-
-    @property
-    def bigrams(self) -> bytes:
-        if self._bigrams is None:
-            self._bigrams = _bigrams(self.words)
-        return self._bigrams
+SIGNATURE_BITS = 256  # a power of two: a word's bit is its hash's low bits
+_WORDS_KEPT = 50_000  # words whose bit is kept (a few MB); more, and it starts again
+# letters deleted from both texts before the ratio's bound: every other letter by
+# English frequency, and the spaces (digits and other scripts stay)
+PROJECTION = str.maketrans("", "", "tonhdcmfybkxz ")
+assert set("tonhdcmfybkxz") < set(string.ascii_lowercase)
 
 
-def word_set(norm: str) -> WordSet:
-    """The `WordSet` of a normal form."""
-    return WordSet(frozenset(norm.split()))
+class _Bits(dict[str, int]):
+    """word -> its signature bit, made on first use."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > _WORDS_KEPT:
+            self.clear()
+        bit = self[word] = 1 << (hash(word) & (SIGNATURE_BITS - 1))
+        return bit
 
 
-def _signature(words: frozenset[str]) -> int:
-    return sum(1 << b for b in {hash(w) % SIGNATURE_BITS for w in words})
+_BITS = _Bits()
 
 
-def _bigrams(words: frozenset[str]) -> bytes:
-    get = _BIGRAMS.get
-    parts = []
-    for w in words:
-        codes = get(w)
-        if codes is None:
-            if len(_BIGRAMS) > _BIGRAMS_KEPT:
-                _BIGRAMS.clear()
-            p = f" {w} "
-            codes = _BIGRAMS[w] = bytes(
-                [(ord(p[i]) * 1031 + ord(p[i + 1])) % 255 for i in range(len(w) + 1)]
-            )
-        parts.append(codes)
-    return bytes(sorted(b"".join(parts)))
+def signature(words: frozenset[str]) -> int:
+    """One bit per word (by hash); distinct bits, so their sum is their OR."""
+    return sum({*map(_BITS.__getitem__, words)})
 
 
-def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float) -> bool:
-    """False only when `fuzz.token_set_ratio` of the two texts is below `cutoff`, from
-    word sets alone: rapidfuzz scores the sorted common words against each side's
-    sorted words, which depends only on lengths, and the two sides' own words against
-    each other, an edit distance. On a small vocabulary most candidates are far from
-    it: the C call, which splits and sorts both texts again, is skipped (tests/triage/
-    test_grouping_fast.py checks the bound against rapidfuzz).
+def full_length(words: frozenset[str]) -> int:
+    """The length of the words joined by spaces, as rapidfuzz joins them."""
+    return sum(map(len, words)) + len(words) - 1 if words else 0
 
-    Cheapest first. A bit of one signature missing from the other is at least one word
-    of that side missing from the other side, so `own_a` is at most the number of a's
-    own words; the common words against a's sorted words (length `full_a`) score at
-    most 100 * (1 - own words / full_a) (each own word costs a letter and a space). The
-    own words against each other: their edit distance is at least their difference in
-    length, and at least a third of the difference between their multisets of bigrams
-    (one deletion or insertion changes at most three), which are the words' bigrams
-    less the two at the ends of each side; the difference between two sorted strings'
-    multisets is their edit distance, computed in C. Only then are the sets intersected
-    and, when still undecided, the own words joined and compared as rapidfuzz does."""
-    ta, la, sig_a = a.words, a.length, a.signature
-    tb, lb, sig_b = b.words, b.length, b.signature
-    if not ta or not tb:
-        return False
-    floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
-    own_a, own_b = (sig_a & ~sig_b).bit_count(), (sig_b & ~sig_a).bit_count()
-    if own_a and own_b:
-        full_a, full_b = la + len(ta) - 1, lb + len(tb) - 1  # " ".join(sorted(words))
-        lensum = full_a + full_b
-        if (
-            100 - 100 * own_a / full_a < floor
-            and 100 - 100 * own_b / full_b < floor
-            and (
-                100 - 100 * abs(full_a - full_b) / lensum < floor
-                or 100 - 100 * (Indel.distance(a.bigrams, b.bigrams) - 4) / 3 / lensum < floor
-            )
-        ):
-            return False
-    common = ta & tb
-    n_common = len(common)
-    n_ab, n_ba = len(ta) - n_common, len(tb) - n_common
-    if n_common and (not n_ab or not n_ba):
-        return True  # one side's words are all in the other: 100
-    in_common = sum(map(len, common))
-    # the lengths of the three strings rapidfuzz joins with spaces
-    sect_len = in_common + n_common - 1 if n_common else 0
-    ab_len = la - in_common + n_ab - 1 if n_ab else 0
-    ba_len = lb - in_common + n_ba - 1 if n_ba else 0
-    glue = 1 if sect_len else 0
-    sect_ab_len, sect_ba_len = sect_len + glue + ab_len, sect_len + glue + ba_len
-    lensum = sect_ab_len + sect_ba_len
-    if sect_len and (
-        100 - 100 * (glue + ab_len) / (sect_len + sect_ab_len) >= floor
-        or 100 - 100 * (glue + ba_len) / (sect_len + sect_ba_len) >= floor
-    ):
-        return True
-    if not lensum:
-        return True
-    # the two sides' own words against each other: the edit distance is at least their
-    # difference in length; when that does not decide, compute it (as rapidfuzz does)
-    if 100 - 100 * abs(ab_len - ba_len) / lensum < floor:
-        return False
-    dist = Indel.distance(" ".join(sorted(ta - tb)), " ".join(sorted(tb - ta)))
-    return 100 - 100 * dist / lensum >= floor
+
+# Letter counts packed in one integer: a field of `_FIELD` bits per letter (a-z, 0-9,
+# any other character by its code, merged: a merged count only lowers the difference,
+# so the bound stays sound). A normal form holds at most MAX_NORM_CHARS (2,000)
+# letters, so each field's top bit stays clear for the subtraction below.
+_FIELD = 16
+_FIELDS = 64
+_TOPS = sum(1 << (_FIELD * i + _FIELD - 1) for i in range(_FIELDS))
+_ONES = (1 << _FIELD) - 1
+
+
+def _field(ch: str) -> int:
+    o = ord(ch)
+    if 97 <= o <= 122:
+        return o - 97
+    if 48 <= o <= 57:
+        return 26 + o - 48
+    return 36 + o % (_FIELDS - 36)
+
+
+class _Counts(dict[str, int]):
+    """word -> its letter counts, packed; made on first use."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) > _WORDS_KEPT:
+            self.clear()
+        packed = self[word] = sum(1 << (_FIELD * _field(ch)) for ch in word)
+        return packed
+
+
+_COUNTS = _Counts()
+
+
+def letter_counts(words: frozenset[str]) -> int:
+    """The words' letters counted, one `_FIELD`-bit field per letter."""
+    return sum(map(_COUNTS.__getitem__, words))
+
+
+def letter_difference(x: int, nx: int, y: int, ny: int) -> int:
+    """How many letters the multisets packed in `x` (`nx` letters) and `y` (`ny`)
+    differ by: nx + ny - 2 * sum(min). A field's top bit survives `(x | tops) - y`
+    where x >= y; spread over the field it picks y there and x elsewhere - the minimum;
+    the fields' sum is the integer modulo 2**_FIELD - 1 (it stays below that)."""
+    d = (x | _TOPS) - y
+    ge = ((d & _TOPS) >> (_FIELD - 1)) * _ONES
+    return nx + ny - 2 * (((y & ge) | (x & ~ge)) % _ONES)
+
+
+def prefix_head(min_info: int) -> int:
+    """Characters every text with `min_info` distinct words of 2+ letters holds."""
+    return 3 * min_info - 1
+
+
+class Row:
+    """One post as the screen reads it (`Columns.append` files it by entry number)."""
+
+    __slots__ = ("at", "counts", "full", "info", "length", "letters", "norm", "proj", "sig")
+    __slots__ += ("tokens", "unsig")
+
+    def __init__(
+        self, norm: str, at: datetime, info: int, tokens: int, words: frozenset[str]
+    ) -> None:
+        self.norm, self.length, self.at, self.info, self.tokens = norm, len(norm), at, info, tokens
+        self.proj = norm.translate(PROJECTION)
+        self.letters = sum(map(len, words))
+        self.full = self.letters + len(words) - 1 if words else 0
+        self.sig = signature(words)
+        self.unsig = ~self.sig
+        self.counts = letter_counts(words)
+
+
+class Columns:
+    """What the screen reads of each entry, one list per field (by entry number): a
+    list comprehension over candidates reads these faster than attributes."""
+
+    def __init__(self) -> None:
+        self.norms: list[str] = []
+        self.lens: list[int] = []
+        self.ats: list[datetime] = []
+        self.infos: list[int] = []
+        self.tokens: list[int] = []
+        self.projs: list[str] = []
+        self.fulls: list[int] = []
+        self.sigs: list[int] = []
+        self.unsigs: list[int] = []  # ~signature
+        self.letters: list[int] = []
+        self.counts: list[int] = []
+
+    def append(self, row: Row) -> None:
+        self.norms.append(row.norm)
+        self.lens.append(row.length)
+        self.ats.append(row.at)
+        self.infos.append(row.info)
+        self.tokens.append(row.tokens)
+        self.projs.append(row.proj)
+        self.fulls.append(row.full)
+        self.sigs.append(row.sig)
+        self.unsigs.append(row.unsig)
+        self.letters.append(row.letters)
+        self.counts.append(row.counts)
+
+    def screen(
+        self,
+        me: Row,
+        near: list[int],
+        *,
+        ratio_min: float,
+        token_set_min_tokens: int,
+        head: int,
+    ) -> list[int]:
+        """The candidates `near` (entry numbers, ascending) whose join rule with `me`
+        may say yes: every other one it provably rejects (module docstring). The
+        bounds' constants are those of ratio 85 and token set 95 (the grouper checks)."""
+        norms, lens = self.norms, self.lens
+        a, la = me.norm, me.length
+        # ratio: distance <= 15 % of both lengths, i.e. 20 d <= 3 (la + lb)
+        cutoff = 3 * (la + max([lens[i] for i in near])) // 20
+        found = extract_iter(
+            me.proj, [self.projs[i] for i in near], scorer=Indel.distance,
+            score_cutoff=cutoff,
+        )  # fmt: skip
+        keep = {near[j] for _, d, j in found if 20 * d <= 3 * (la + lens[near[j]])}
+        start = a[:head]
+        keep.update([i for i in near if norms[i].startswith(start)])
+        tokens = self.tokens
+        if me.tokens < token_set_min_tokens:
+            return sorted(keep)
+        shortest, longest = (la + 1) // 2, 2 * la  # the rule's length ratio (1/2)
+        pool = [
+            i for i in near if tokens[i] >= token_set_min_tokens and shortest <= lens[i] <= longest
+        ]
+        if not pool:
+            return sorted(keep)
+        fulls, sigs, unsigs = self.fulls, self.sigs, self.unsigs
+        full, sig, unsig = me.full, me.sig, me.unsig
+        # sect+own against sect: one side's own words few (k bits missing from the other)
+        keep.update(
+            [
+                i
+                for i in pool
+                if 21 * (sig & unsigs[i]).bit_count() <= full
+                or 21 * (sigs[i] & unsig).bit_count() <= fulls[i]
+            ]
+        )
+        # own against own: lengths within a twentieth, then the letters
+        counts, nletters, diff = self.counts, self.letters, letter_difference
+        mine, n = me.counts, me.letters
+        keep.update(
+            [
+                i
+                for i in pool
+                if 20 * abs(full - fulls[i]) <= full + fulls[i]
+                and 20 * diff(mine, n, counts[i], nletters[i]) <= full + fulls[i]
+            ]
+        )
+        return sorted(keep)

@@ -47,7 +47,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import repeat
+from itertools import compress, repeat
 
 from rapidfuzz import fuzz
 
@@ -66,6 +66,8 @@ SHORT_TOKENS = 5  # fewer distinct informative words: a short text, joined only 
 LENGTH_RATIO_MIN = 0.5  # the shorter normal form against the longer, in characters
 PREFIX_MIN_INFO = SHORT_TOKENS  # informative words a truncated copy (a prefix) must keep
 PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
+_ABSENT = range(sys.maxsize)  # what a key no post holds counts as: never among the rarest
+_ABSENT_LEN = len(_ABSENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,9 +253,8 @@ class Grouper:
             keys = blocking_keys(norm)
         words = frozenset(norm.split())
         tokens = norm.count(" ") + 1 if norm else 0
-        info = _informative_count(words)
-        entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
-        row = Row(norm, at, info, tokens, words)
+        row = Row(norm, at, tokens, words)
+        entry = _Entry(mention_id, norm, at, "", tokens, row.info, brand_key(brands))
         match = self._find(entry, keys, row)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
@@ -295,7 +296,7 @@ class Grouper:
         i = len(self._entries)
         self._entries.append(e)
         if row is None:
-            row = Row(e.norm, e.at, e.info, e.tokens, frozenset(e.norm.split()))
+            row = Row(e.norm, e.at, e.tokens, frozenset(e.norm.split()))
         self._columns.append(row)
         self._by_id[e.id] = i
         if e.norm:
@@ -316,19 +317,25 @@ class Grouper:
         postings = self._postings.get(new.brands)
         if not postings:
             return []
-        counts = list(map(len, map(postings.get, keys, repeat(()))))
-        unknown = counts.count(0)  # keys no earlier post holds sort first: skipped
-        rare = sorted(zip(counts, keys))[unknown : unknown + RARE_TOKENS]
-        lists = [postings[t][-POSTINGS_SCANNED:] for _, t in rare]
+        counts = list(map(len, map(postings.get, keys, repeat(_ABSENT))))
+        smallest = sorted(counts)[:RARE_TOKENS]
+        while smallest and smallest[-1] == _ABSENT_LEN:
+            smallest.pop()  # a key no earlier post holds is no blocking key
+        if not smallest:
+            return []
+        top = smallest[-1]
+        rare = list(compress(keys, map(top.__ge__, counts)))
+        if len(rare) > len(smallest):  # ties at the top count: the smallest keys, as sorted
+            below = list(compress(keys, map(top.__gt__, counts)))
+            rare = below + sorted(set(rare).difference(below))[: len(smallest) - len(below)]
+        lists = [postings[t][-POSTINGS_SCANNED:] for t in rare]
         if len(lists) < 3:
             return sorted(set().union(*lists))
-        a, b, c, *more = map(set, lists)
-        seen = a | b
-        shared = (a & b) | (seen & c)  # in two of the lists or more
-        for d in more:
-            seen |= c
-            shared |= seen & d
-            c = d
+        seen = set(lists[0])
+        shared = seen.intersection(lists[1])  # in two of the lists or more
+        for j in range(2, len(lists)):
+            seen.update(lists[j - 1])
+            shared.update(seen.intersection(lists[j]))
         return sorted(shared)
 
     def _find(self, new: _Entry, keys: Collection[str], row: Row) -> Match | None:
@@ -357,6 +364,7 @@ class Grouper:
             row,
             near,
             ratio_min=RATIO_MIN,
+            token_set_min=TOKEN_SET_MIN,
             token_set_min_tokens=TOKEN_SET_MIN_TOKENS,
             head=prefix_head(PREFIX_MIN_INFO),
         )

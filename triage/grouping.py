@@ -65,6 +65,9 @@ MIN_TOKEN_LEN = 3
 SHORT_TOKENS = 5  # fewer distinct informative words: a short text, joined only when exact
 LENGTH_RATIO_MIN = 0.5  # the shorter normal form against the longer, in characters
 PREFIX_MIN_INFO = SHORT_TOKENS  # informative words a truncated copy (a prefix) must keep
+# the screen pays once a post has this many candidates (its text long, or short: the
+# join rule's edit distances cost length x length)
+SCREEN_MIN_LONG, SCREEN_MIN_SHORT, SCREEN_LONG = 3, 8, 200
 PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
 _ABSENT = range(sys.maxsize)  # what a key no post holds counts as: never among the rarest
 _ABSENT_LEN = len(_ABSENT)
@@ -253,8 +256,9 @@ class Grouper:
             keys = blocking_keys(norm)
         words = frozenset(norm.split())
         tokens = norm.count(" ") + 1 if norm else 0
-        row = Row(norm, at, tokens, words)
-        entry = _Entry(mention_id, norm, at, "", tokens, row.info, brand_key(brands))
+        info = _informative_count(words)
+        entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
+        row = Row(norm, at, tokens, info, words)
         match = self._find(entry, keys, row)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
@@ -296,7 +300,7 @@ class Grouper:
         i = len(self._entries)
         self._entries.append(e)
         if row is None:
-            row = Row(e.norm, e.at, e.tokens, frozenset(e.norm.split()))
+            row = Row(e.norm, e.at, e.tokens, e.info, frozenset())
         self._columns.append(row)
         self._by_id[e.id] = i
         if e.norm:
@@ -360,13 +364,18 @@ class Grouper:
         near = [i for i in candidates if lo <= ats[i] <= hi and infos[i] >= SHORT_TOKENS]
         if not near:
             return None
-        maybe = cols.screen(
-            row,
-            near,
-            ratio_min=RATIO_MIN,
-            token_set_min=TOKEN_SET_MIN,
-            token_set_min_tokens=TOKEN_SET_MIN_TOKENS,
-            head=prefix_head(PREFIX_MIN_INFO),
+        fewest = SCREEN_MIN_LONG if len(norm) >= SCREEN_LONG else SCREEN_MIN_SHORT
+        maybe = (
+            near
+            if len(near) < fewest
+            else cols.screen(
+                row,
+                near,
+                ratio_min=RATIO_MIN,
+                token_set_min=TOKEN_SET_MIN,
+                token_set_min_tokens=TOKEN_SET_MIN_TOKENS,
+                head=prefix_head(PREFIX_MIN_INFO),
+            )
         )
         entries = self._entries
         n_tokens, n_info = new.tokens, new.info
@@ -401,8 +410,19 @@ def blocking_keys(norm: str) -> tuple[str, ...]:
 
 
 def _informative_count(words: frozenset[str]) -> int:
-    """How many of a normal form's distinct words are informative (`informative_tokens`)."""
-    return sum(1 for t in words - STOPWORDS if len(t) > 1)
+    """How many of a normal form's distinct words are informative (`informative_tokens`):
+    one cached flag a word, summed."""
+    try:
+        return sum(map(_INFORMATIVE.get, words))  # a word not seen yet: None, TypeError
+    except TypeError:
+        if len(_INFORMATIVE) > 50_000:  # a vocabulary's worth (a few MB); then anew
+            _INFORMATIVE.clear()
+        for t in words:
+            _INFORMATIVE[t] = int(len(t) > 1 and t not in STOPWORDS)
+        return sum(map(_INFORMATIVE.get, words))
+
+
+_INFORMATIVE: dict[str, int] = {}
 
 
 def _counts(norm: str) -> tuple[int, int]:

@@ -45,8 +45,6 @@ from operator import or_
 from rapidfuzz.distance import Indel, Prefix
 from rapidfuzz.process import extract_iter
 
-from triage.stopwords import STOPWORDS
-
 # letters deleted from both texts before the ratio's bound: every other letter by
 # English frequency, and the spaces (digits and other scripts stay)
 PROJECTION = str.maketrans("", "", "tonhdcmfybkxz ")
@@ -55,14 +53,12 @@ assert set("tonhdcmfybkxz") < set(string.ascii_lowercase)
 # Letter counts packed in one integer, 12 bits a letter: a-z, then any other character
 # by its code (merged counts only lower the bounds: they stay sound). A normal form
 # holds at most MAX_NORM_CHARS (2,000) characters, so no count reaches 2**11 and each
-# field's top bit stays clear for the subtraction in `_minimum`. Above the letters, the
-# number of informative words (`grouping.informative_tokens`).
+# field's top bit stays clear for the subtraction in `_minimum`.
 _BITS = 12
 LETTERS = 32
 _ONES = (1 << _BITS) - 1
 _TOPS = sum(1 << (_BITS * i + _BITS - 1) for i in range(LETTERS))
-_INFO_SHIFT = _BITS * LETTERS
-_LETTER_MASK = (1 << _INFO_SHIFT) - 1
+_LETTER_MASK = (1 << (_BITS * LETTERS)) - 1
 SIGNATURE_BITS = 256  # a power of two: a word's bit is its hash's low bits
 _WORDS_KEPT = 50_000  # words whose counts and bit are kept (a few MB); then anew
 _COUNTS: dict[str, int] = {}
@@ -75,16 +71,13 @@ def _letter(ch: str) -> int:
 
 
 def _learn(words: frozenset[str]) -> None:
-    """Cache the letter counts (and informative or not) and the signature bit of each
-    word not seen yet."""
+    """Cache the letter counts and the signature bit of each word not seen yet."""
     if len(_COUNTS) > _WORDS_KEPT:
         _COUNTS.clear()
         _SIGNATURE.clear()
     for word in words:
         if word not in _COUNTS:
             v = sum(1 << (_BITS * _letter(ch)) for ch in word)
-            if len(word) > 1 and word not in STOPWORDS:
-                v += 1 << _INFO_SHIFT
             _COUNTS[word] = v
             _SIGNATURE[word] = 1 << (hash(word) & (SIGNATURE_BITS - 1))
 
@@ -102,32 +95,45 @@ def _minimum(x: int, y: int) -> int:
 
 
 class Row:
-    """One post as the screen reads it (`Columns.append` files it by entry number):
-    `info` is its number of informative distinct words (`grouping.informative_tokens`),
-    `signature` one bit per word (by hash)."""
+    """One post as the screen reads it (`Columns.append` files it by entry number).
+    What the bounds need of its words is made when first needed (`ready`): most posts
+    of a varied vocabulary are never anyone's candidate."""
 
     __slots__ = ("at", "counts", "full", "info", "length", "letters", "norm", "proj")
-    __slots__ += ("signature", "tokens", "unsigned")
+    __slots__ += ("ready", "signature", "tokens", "unsigned", "words")
 
-    def __init__(self, norm: str, at: datetime, tokens: int, words: frozenset[str]) -> None:
-        self.norm, self.length, self.at, self.tokens = norm, len(norm), at, tokens
-        counts = list(map(_COUNTS.get, words))
-        if None in counts:
+    def __init__(
+        self, norm: str, at: datetime, tokens: int, info: int, words: frozenset[str]
+    ) -> None:
+        self.norm, self.length, self.at, self.tokens, self.info = norm, len(norm), at, tokens, info
+        self.words = words
+        self.ready = False
+
+    def prepare(self) -> Row:
+        """Its letter counts (`counts`, `letters`, `full`), `signature` (one bit per
+        word, by hash) and projection (`proj`)."""
+        if self.ready:
+            return self
+        words = self.words
+        try:
+            total = sum(map(_COUNTS.get, words))  # a word not seen yet: None, TypeError
+        except TypeError:
             _learn(words)
-            counts = list(map(_COUNTS.__getitem__, words))
-        total = sum(counts)
-        self.info = total >> _INFO_SHIFT
-        self.counts = counts = total & _LETTER_MASK
-        self.letters = counts % _ONES  # the fields summed (below 2**12 - 1)
+            total = sum(map(_COUNTS.get, words))
+        self.counts = total
+        self.letters = total % _ONES  # the fields summed (below 2**12 - 1)
         self.full = self.letters + len(words) - 1 if words else 0
-        self.signature = sig = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
+        self.signature = sig = reduce(or_, map(_SIGNATURE.get, words), 0)
         self.unsigned = ~sig
-        self.proj = norm.translate(PROJECTION)
+        self.proj = self.norm.translate(PROJECTION)
+        self.ready = True
+        return self
 
 
 class Columns:
     """What the screen reads of each entry, one list per field (by entry number): a
-    comprehension over candidates reads these faster than attributes."""
+    comprehension over candidates reads these faster than attributes. The fields a
+    `Row` makes when needed are None until then."""
 
     def __init__(self) -> None:
         self.norms: list[str] = []
@@ -135,7 +141,7 @@ class Columns:
         self.ats: list[datetime] = []
         self.infos: list[int] = []
         self.tokens: list[int] = []
-        self.projs: list[str] = []
+        self.projs: list[str | None] = []
         self.fulls: list[int] = []
         self.counts: list[int] = []
         self.letters: list[int] = []
@@ -148,12 +154,31 @@ class Columns:
         self.ats.append(row.at)
         self.infos.append(row.info)
         self.tokens.append(row.tokens)
-        self.projs.append(row.proj)
-        self.fulls.append(row.full)
-        self.counts.append(row.counts)
-        self.letters.append(row.letters)
-        self.signatures.append(row.signature)
-        self.unsigned.append(row.unsigned)
+        if row.ready:
+            self.projs.append(row.proj)
+            self.fulls.append(row.full)
+            self.counts.append(row.counts)
+            self.letters.append(row.letters)
+            self.signatures.append(row.signature)
+            self.unsigned.append(row.unsigned)
+        else:
+            self.projs.append(None)
+            for column in (self.fulls, self.counts, self.letters, self.signatures, self.unsigned):
+                column.append(0)
+
+    def _prepare(self, near: list[int]) -> None:
+        """Make the fields of the entries in `near` that have none yet."""
+        projs = self.projs
+        for i in [i for i in near if projs[i] is None]:
+            norm = self.norms[i]
+            row = Row(norm, self.ats[i], self.tokens[i], self.infos[i], frozenset(norm.split()))
+            row.prepare()
+            projs[i], self.fulls[i], self.counts[i] = row.proj, row.full, row.counts
+            self.letters[i], self.signatures[i], self.unsigned[i] = (
+                row.letters,
+                row.signature,
+                row.unsigned,
+            )
 
     def screen(
         self,
@@ -170,6 +195,8 @@ class Columns:
         if ratio_min != 85.0 or token_set_min != 95.0:
             return near  # the bounds' integers are written for these thresholds
         keep: set[int]
+        me.prepare()
+        self._prepare(near)
         lens, la = self.lens, me.length
         # ratio: at most 2 min / (la + lb), so 115 lb >= 85 la and 115 la >= 85 lb; then
         # a distance <= 15 % of both lengths, i.e. 20 d <= 3 (la + lb)

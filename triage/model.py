@@ -270,4 +270,3 @@ class Mention:
 
 
 _MENTION_FIELDS = tuple(f.name for f in fields(Mention))
-

@@ -22,15 +22,14 @@ How, and why (measured facts from issues 4 and 12):
 - what is compared is bounded (`triage.normalize.MAX_NORM_CHARS`): edit distances cost
   length x length, and a 1 MB post must be placed in milliseconds;
 - on one product's small vocabulary every post has ~16 candidates and almost none is a
-  copy (issue 16: bench/grouping.py --shapes onehost): each candidate is first put
-  through `_may_join`, which skips the join rule only where it provably says no - no
-  copy, the ratio from one edit distance, the token-set score bounded from word
-  signatures and bigrams (`token_set_may_pass`) - so the decisions are exactly those of
-  the rule itself (tests/triage/test_grouping_identity.py compares every decision with
-  the grouper before this, kept in tests/triage/grouping_reference.py). No cheaper sound
-  bound for the ratio rule was found: it allows an edit in one character out of seven,
-  so word overlap, letter or bigram counts do not bound it (measured: they reject < 1 %
-  to a third of these candidates); its edit distance, in C, is the floor.
+  copy (issue 16: bench/grouping.py --shapes onehost): a post's candidates are first
+  screened as one list (`triage.grouping_bounds.Columns.screen`: the ratio bounded by
+  the edit distance of the texts with half the letters deleted, in C; the token-set
+  score by word signatures and letter counts packed in integers), which drops only
+  candidates the rule provably rejects, so the decisions are exactly those of the rule
+  itself (tests/triage/test_grouping_identity.py compares every decision with the
+  grouper before issue 16, kept in tests/triage/grouping_reference.py). A post with
+  few candidates skips the screen (`SCREEN_MIN_LONG`): the rule on each costs less.
 
 Placement is incremental and final: a post joins the best existing group or starts its
 own, and earlier posts never move (stored mention records are immutable), so the group id
@@ -413,13 +412,13 @@ def _informative_count(words: frozenset[str]) -> int:
     """How many of a normal form's distinct words are informative (`informative_tokens`):
     one cached flag a word, summed."""
     try:
-        return sum(map(_INFORMATIVE.get, words))  # a word not seen yet: None, TypeError
+        return sum(map(_INFORMATIVE.get, words))  # type: ignore[arg-type]  # unseen: TypeError
     except TypeError:
         if len(_INFORMATIVE) > 50_000:  # a vocabulary's worth (a few MB); then anew
             _INFORMATIVE.clear()
         for t in words:
             _INFORMATIVE[t] = int(len(t) > 1 and t not in STOPWORDS)
-        return sum(map(_INFORMATIVE.get, words))
+        return sum(map(_INFORMATIVE.__getitem__, words))
 
 
 _INFORMATIVE: dict[str, int] = {}

@@ -99,8 +99,21 @@ class Row:
     What the bounds need of its words is made when first needed (`ready`): most posts
     of a varied vocabulary are never anyone's candidate."""
 
-    __slots__ = ("at", "counts", "full", "info", "length", "letters", "norm", "proj")
-    __slots__ += ("ready", "signature", "tokens", "unsigned", "words")
+    __slots__ = (
+        "at",
+        "counts",
+        "full",
+        "info",
+        "length",
+        "letters",
+        "norm",
+        "proj",
+        "ready",
+        "signature",
+        "tokens",
+        "unsigned",
+        "words",
+    )
 
     def __init__(
         self, norm: str, at: datetime, tokens: int, info: int, words: frozenset[str]
@@ -116,14 +129,14 @@ class Row:
             return self
         words = self.words
         try:
-            total = sum(map(_COUNTS.get, words))  # a word not seen yet: None, TypeError
+            total = sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
         except TypeError:
             _learn(words)
-            total = sum(map(_COUNTS.get, words))
+            total = sum(map(_COUNTS.__getitem__, words))
         self.counts = total
         self.letters = total % _ONES  # the fields summed (below 2**12 - 1)
         self.full = self.letters + len(words) - 1 if words else 0
-        self.signature = sig = reduce(or_, map(_SIGNATURE.get, words), 0)
+        self.signature = sig = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
         self.unsigned = ~sig
         self.proj = self.norm.translate(PROJECTION)
         self.ready = True

@@ -213,3 +213,17 @@ def test_same_decisions_on_the_onehost_fetch_with_copies() -> None:
             ]
         )
     assert decided[0] == decided[1]
+
+
+def test_same_decisions_across_prunes() -> None:
+    """Posts over a month with a tiny prune threshold: forgetting old posts (and making
+    the screen's fields again after) decides as the grouper before does."""
+    posts = small_vocabulary_posts(1500, seed=3)
+    spread = [(pid, text, T0 + (at - T0) * 60, brands) for pid, text, at, brands in posts]
+    decided = []
+    for module in (grouping, reference):
+        g = module.Grouper(prune_min=200)
+        decided.append([g.place(p, t, at, brands=b) for p, t, at, b in spread])
+    assert [(m.group_id, m.rule, m.score, m.other_id) for m in decided[0]] == [
+        (m.group_id, m.rule, m.score, m.other_id) for m in decided[1]
+    ]

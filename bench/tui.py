@@ -167,9 +167,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
 
         for _ in range(keys):
             before = mlist.cursor
-            wanted.append(
-                lambda drawn, before=before: mlist.cursor == before + 1 and "list" in drawn
-            )
+            wanted.append(lambda drawn, before=before: mlist.cursor == before + 1 and "list" in drawn)
             t = time.perf_counter()
             await pilot.press("j")
             cursors.append(await seen(t))
@@ -181,9 +179,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
             for n, char in enumerate(word, 1):
                 text = word[:n]
                 wanted.append(
-                    lambda drawn, text=text: (
-                        outcome(screen) == text and bool(drawn & {"list", "error"})
-                    )
+                    lambda drawn, text=text: outcome(screen) == text and bool(drawn & {"list", "error"})
                 )
                 t = time.perf_counter()
                 await pilot.press(char)
@@ -264,7 +260,6 @@ def summary(runs: list[dict]) -> None:
     print(
         f"memory   peak RSS median {peak:.0f} MB, max {max(peaks):.0f} MB (target 500 MB)  {verdict}"
     )
-
 
 if __name__ == "__main__":
     main()

@@ -124,9 +124,6 @@ def test_a_record_is_the_dataclass_it_declares(cls: type) -> None:
 def test_the_defaults_are_the_dataclass_ones() -> None:
     assert Author() == Author("", "", "", None)
     m = Mention("rss:1", "rss", "s", "u", Author(), "t", T, T)
-    assert (
-        m.extra == {}
-        and m.extra is not Mention("rss:2", "rss", "s", "u", Author(), "t", T, T).extra
-    )
+    assert m.extra == {} and m.extra is not Mention("rss:2", "rss", "s", "u", Author(), "t", T, T).extra
     assert m.group_id == "rss:1" and m.prepared is None
     assert TriageState("g") == TriageState.from_json({"target": "g"})

@@ -73,14 +73,25 @@ def ingest_items(shape: str) -> list[Item] | None:
 
 
 def baseline_module(checkout: Path) -> ModuleType:
-    """`triage/grouping.py` of another checkout, loaded beside ours (it imports
-    `triage.normalize` and `triage.stopwords` from this one: compare branches that do
-    not change those)."""
-    path = checkout / "triage" / "grouping.py"
-    spec = importlib.util.spec_from_file_location("baseline_grouping", path)
+    """`triage/grouping.py` of another checkout, loaded beside ours, with that checkout's
+    `triage/grouping_bounds.py` when it has one (it imports `triage.normalize` and
+    `triage.stopwords` from this one: compare branches that do not change those)."""
+    ours = sys.modules.get("triage.grouping_bounds")
+    bounds = checkout / "triage" / "grouping_bounds.py"
+    try:
+        if bounds.exists():
+            sys.modules["triage.grouping_bounds"] = _load("baseline_grouping_bounds", bounds)
+        return _load("baseline_grouping", checkout / "triage" / "grouping.py")
+    finally:
+        if ours is not None:
+            sys.modules["triage.grouping_bounds"] = ours
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader, path
     module = importlib.util.module_from_spec(spec)
-    sys.modules["baseline_grouping"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 

@@ -22,15 +22,14 @@ How, and why (measured facts from issues 4 and 12):
 - what is compared is bounded (`triage.normalize.MAX_NORM_CHARS`): edit distances cost
   length x length, and a 1 MB post must be placed in milliseconds;
 - on one product's small vocabulary every post has ~16 candidates and almost none is a
-  copy (issue 16: bench/grouping.py --shapes onehost): each candidate is first put
-  through `_may_join`, which skips the join rule only where it provably says no - no
-  copy, the ratio from one edit distance, the token-set score bounded from word
-  signatures and bigrams (`token_set_may_pass`) - so the decisions are exactly those of
-  the rule itself (tests/triage/test_grouping_identity.py compares every decision with
-  the grouper before this, kept in tests/triage/grouping_reference.py). No cheaper sound
-  bound for the ratio rule was found: it allows an edit in one character out of seven,
-  so word overlap, letter or bigram counts do not bound it (measured: they reject < 1 %
-  to a third of these candidates); its edit distance, in C, is the floor.
+  copy (issue 16: bench/grouping.py --shapes onehost): a post's candidates are first
+  screened as one list (`triage.grouping_bounds.Columns.screen`: the ratio bounded by
+  the edit distance of the texts with half the letters deleted, in C; the token-set
+  score by word signatures and letter counts packed in integers), which drops only
+  candidates the rule provably rejects, so the decisions are exactly those of the rule
+  itself (tests/triage/test_grouping_identity.py compares every decision with the
+  grouper before issue 16, kept in tests/triage/grouping_reference.py). A post with
+  few candidates skips the screen (`SCREEN_MIN_LONG`): the rule on each costs less.
 
 Placement is incremental and final: a post joins the best existing group or starts its
 own, and earlier posts never move (stored mention records are immutable), so the group id
@@ -43,15 +42,15 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import chain
+from itertools import compress, repeat
 
 from rapidfuzz import fuzz
 
-from triage.grouping_bounds import WordSet, token_set_may_pass, word_set
+from triage.grouping_bounds import Columns, Row, prefix_head
 from triage.normalize import MAX_INPUT_CHARS, MAX_NORM_CHARS, cap_norm, grouping_norm
 from triage.stopwords import STOPWORDS
 
@@ -65,8 +64,12 @@ MIN_TOKEN_LEN = 3
 SHORT_TOKENS = 5  # fewer distinct informative words: a short text, joined only when exact
 LENGTH_RATIO_MIN = 0.5  # the shorter normal form against the longer, in characters
 PREFIX_MIN_INFO = SHORT_TOKENS  # informative words a truncated copy (a prefix) must keep
-WORD_SETS_KEPT = 4096  # word sets of compared posts kept (a few MB)
+# the screen pays once a post has this many candidates (its text long, or short: the
+# join rule's edit distances cost length x length)
+SCREEN_MIN_LONG, SCREEN_MIN_SHORT, SCREEN_LONG = 3, 8, 200
 PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
+_ABSENT = range(sys.maxsize)  # what a key no post holds counts as: never among the rarest
+_ABSENT_LEN = len(_ABSENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +101,10 @@ def join_rule(
     b_tokens: int | None = None,
     a_info: int | None = None,
     b_info: int | None = None,
-    sets: tuple[WordSet, WordSet] | None = None,
 ) -> tuple[str, float] | None:
     """The join rule on two *normalised* texts: (rule, score) when they are one story.
     Word counts (`a_tokens`) and informative word counts (`a_info`) may be passed when
-    known (saves counting them again), and their `word_set`s (skips most token-set
-    comparisons that cannot pass). Texts are compared up to `MAX_NORM_CHARS`."""
+    known (saves counting them again). Texts are compared up to `MAX_NORM_CHARS`."""
     if not a or not b:
         return None
     if a == b:
@@ -131,9 +132,7 @@ def join_rule(
             return ("ratio", r)
     na = a.count(" ") + 1 if a_tokens is None else a_tokens
     nb = b.count(" ") + 1 if b_tokens is None else b_tokens
-    if min(na, nb) >= TOKEN_SET_MIN_TOKENS and (
-        sets is None or token_set_may_pass(*sets, TOKEN_SET_MIN)
-    ):
+    if min(na, nb) >= TOKEN_SET_MIN_TOKENS:
         t = fuzz.token_set_ratio(a, b, score_cutoff=TOKEN_SET_MIN)
         if t:
             return ("token_set", t)
@@ -194,6 +193,7 @@ class Grouper:
         self.window = window
         self.prune_min = prune_min
         self._entries: list[_Entry] = []
+        self._columns = Columns()  # what the candidate screen reads, by entry number
         self._by_id: dict[str, int] = {}
         self._exact: dict[tuple[str, str], int] = {}  # (brands, normal form) -> first entry
         # blocking key -> entries holding it, one index per set of brands (`brand_key`)
@@ -201,7 +201,6 @@ class Grouper:
         self._leader: dict[str, int] = {}  # group id -> entry of its first post
         self._newest: datetime | None = None
         self._prune_at = prune_min
-        self._sets: dict[int, WordSet] = {}  # word sets of recent entries (candidates)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -255,20 +254,15 @@ class Grouper:
         if keys is None:
             keys = blocking_keys(norm)
         words = frozenset(norm.split())
-        entry = _Entry(
-            mention_id,
-            norm,
-            at,
-            "",
-            norm.count(" ") + 1 if norm else 0,
-            _informative_count(words),
-            brand_key(brands),
-        )
-        match, mine = self._find(entry, keys, words)
+        tokens = norm.count(" ") + 1 if norm else 0
+        info = _informative_count(words)
+        entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
+        row = Row(norm, at, tokens, info, words)
+        match = self._find(entry, keys, row)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
         entry.group_id = match.group_id
-        self._remember(entry, keys, mine)
+        self._remember(entry, keys, row)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -289,45 +283,33 @@ class Grouper:
         ]
         dropped = len(self._entries) - len(keep)
         self._entries, self._by_id, self._exact = [], {}, {}
-        self._postings, self._leader, self._sets = {}, {}, {}
+        self._columns = Columns()
+        self._postings, self._leader = {}, {}
         self._prune_at = sys.maxsize  # no prune while rebuilding
         for e in keep:
             self._remember(e, blocking_keys(e.norm))
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
-    def _remember(self, e: _Entry, keys: Collection[str], words: WordSet | None = None) -> None:
+    def _remember(self, e: _Entry, keys: Collection[str], row: Row | None = None) -> None:
         if self._newest is None or e.at > self._newest:
             self._newest = e.at
         if len(self._entries) >= self._prune_at:  # amortised: size doubles between prunes
             self.prune(self._newest - 2 * self.window)
         i = len(self._entries)
         self._entries.append(e)
+        if row is None:
+            row = Row(e.norm, e.at, e.tokens, e.info, frozenset())
+        self._columns.append(row)
         self._by_id[e.id] = i
         if e.norm:
             self._exact.setdefault((e.brands, e.norm), i)
         self._leader.setdefault(e.group_id, i)
-        if words is not None:  # made while placing it: later posts compare with it
-            self._keep_set(i, words)
         postings = self._postings.get(e.brands)
         if postings is None:
             postings = self._postings[e.brands] = defaultdict(list)
         for tok in keys:
             postings[tok].append(i)
-
-    def _word_set(self, i: int) -> WordSet:
-        """Entry `i`'s word set, kept for the most recent entries compared (candidates
-        are mostly recent: the last postings of each key)."""
-        found = self._sets.get(i)
-        if found is None:
-            found = word_set(self._entries[i].norm)
-            self._keep_set(i, found)
-        return found
-
-    def _keep_set(self, i: int, words: WordSet) -> None:
-        self._sets[i] = words
-        if len(self._sets) > WORD_SETS_KEPT:
-            del self._sets[next(iter(self._sets))]  # the one made longest ago
 
     def _candidates(self, new: _Entry, keys: Collection[str]) -> list[int]:
         """The blocking step: earlier posts of the same brands sharing the new text's
@@ -338,61 +320,77 @@ class Grouper:
         postings = self._postings.get(new.brands)
         if not postings:
             return []
-        get = postings.get
-        rare = sorted([(len(p), t) for t in keys if (p := get(t))])[:RARE_TOKENS]
-        if len(rare) < 3:
-            return sorted({i for _, t in rare for i in postings[t][-POSTINGS_SCANNED:]})
-        shared = Counter(chain.from_iterable(postings[t][-POSTINGS_SCANNED:] for _, t in rare))
-        return sorted([i for i, n in shared.items() if n >= 2])
+        counts = list(map(len, map(postings.get, keys, repeat(_ABSENT))))
+        smallest = sorted(counts)[:RARE_TOKENS]
+        while smallest and smallest[-1] == _ABSENT_LEN:
+            smallest.pop()  # a key no earlier post holds is no blocking key
+        if not smallest:
+            return []
+        top = smallest[-1]
+        rare = list(compress(keys, map(top.__ge__, counts)))
+        if len(rare) > len(smallest):  # ties at the top count: the smallest keys, as sorted
+            below = list(compress(keys, map(top.__gt__, counts)))
+            rare = below + sorted(set(rare).difference(below))[: len(smallest) - len(below)]
+        lists = [postings[t][-POSTINGS_SCANNED:] for t in rare]
+        if len(lists) < 3:
+            return sorted(set().union(*lists))
+        seen = set(lists[0])
+        shared = seen.intersection(lists[1])  # in two of the lists or more
+        for j in range(2, len(lists)):
+            seen.update(lists[j - 1])
+            shared.update(seen.intersection(lists[j]))
+        return sorted(shared)
 
-    def _find(
-        self, new: _Entry, keys: Collection[str], words: frozenset[str]
-    ) -> tuple[Match | None, WordSet | None]:
-        """The group the new post joins (None: its own), and its word set when made."""
+    def _find(self, new: _Entry, keys: Collection[str], row: Row) -> Match | None:
+        """The group the new post joins (None: its own)."""
         norm, at = new.norm, new.at
         if not norm:
-            return None, None
+            return None
         same = self._exact.get((new.brands, norm))
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
-            return Match("exact", 100.0, e.id, e.group_id), None
+            return Match("exact", 100.0, e.id, e.group_id)
         if new.info < SHORT_TOKENS:
-            return None, None  # a short text joins only its exact copies
+            return None  # a short text joins only its exact copies
         candidates = self._candidates(new, keys)
         if not candidates:
-            return None, None
-        entries = self._entries
-        n_tokens, n_info, brands = new.tokens, new.info, new.brands
+            return None
         lo, hi = at - self.window, at + self.window
-        mine = WordSet(words)
-        la = len(norm)
+        cols = self._columns
+        ats, infos = cols.ats, cols.infos
+        # candidates share the new post's brands (one index per set); a text with few
+        # informative words joins only its exact copy, which has as many
+        near = [i for i in candidates if lo <= ats[i] <= hi and infos[i] >= SHORT_TOKENS]
+        if not near:
+            return None
+        fewest = SCREEN_MIN_LONG if len(norm) >= SCREEN_LONG else SCREEN_MIN_SHORT
+        maybe = (
+            near
+            if len(near) < fewest
+            else cols.screen(
+                row,
+                near,
+                ratio_min=RATIO_MIN,
+                token_set_min=TOKEN_SET_MIN,
+                token_set_min_tokens=TOKEN_SET_MIN_TOKENS,
+                head=prefix_head(PREFIX_MIN_INFO),
+            )
+        )
+        entries = self._entries
+        n_tokens, n_info = new.tokens, new.info
         best: tuple[float, str, Match] | None = None
         checked: dict[str, bool] = {}
-        for i in candidates:
+        for i in maybe:  # the join rule on what the screen could not reject, in entry order
             e = entries[i]
-            if e.brands != brands or not lo <= e.at <= hi:
-                continue
-            theirs = self._word_set(i)
-            if not _may_join(norm, la, n_tokens, mine, e.norm, e.tokens, e.info, theirs):
-                continue  # proven below both thresholds, no copy: join_rule would say None
-            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info, (mine, theirs))
+            verdict = join_rule(norm, e.norm, n_tokens, e.tokens, n_info, e.info)
             if verdict is None:
                 continue
             ok = checked.get(e.group_id)
             if ok is None:
-                li = self._leader.get(e.group_id, i)
-                leader = entries[li]
+                leader = entries[self._leader.get(e.group_id, i)]
                 ok = (
                     leader is e
-                    or join_rule(
-                        norm,
-                        leader.norm,
-                        n_tokens,
-                        leader.tokens,
-                        n_info,
-                        leader.info,
-                        (mine, self._word_set(li)),
-                    )
+                    or join_rule(norm, leader.norm, n_tokens, leader.tokens, n_info, leader.info)
                     is not None
                 )
                 checked[e.group_id] = ok
@@ -402,35 +400,7 @@ class Grouper:
             key = (-score, e.group_id)
             if best is None or key < (best[0], best[1]):
                 best = (-score, e.group_id, Match(rule, score, e.id, e.group_id))
-        return (best[2] if best else None), mine
-
-
-_MARGIN = 1e-6  # when a bound is this close to a threshold, the exact rule decides
-
-
-def _may_join(
-    a: str, la: int, na: int, sa: WordSet, b: str, nb: int, ib: int, sb: WordSet
-) -> bool:
-    """False only where `join_rule(a, b)` is None, decided more cheaply than by it: no
-    copy (exact or prefix), and each score provably below its threshold - the ratio from
-    one edit distance (without rapidfuzz's score_cutoff, slower on texts of a few hundred
-    characters), the token-set score from word sets (`token_set_may_pass`). `a` is a
-    text with at least `SHORT_TOKENS` informative words (the caller's)."""
-    if a == b:
-        return True
-    if ib < SHORT_TOKENS:
-        return False
-    lb = len(b)
-    if la <= lb:
-        if b.startswith(a) and b[la : la + 1] in ("", " "):
-            return True
-    elif a.startswith(b) and a[lb : lb + 1] in ("", " "):
-        return True
-    if la < LENGTH_RATIO_MIN * lb or lb < LENGTH_RATIO_MIN * la:
-        return False
-    if 200 * min(la, lb) >= RATIO_MIN * (la + lb) and fuzz.ratio(a, b) >= RATIO_MIN - _MARGIN:
-        return True
-    return min(na, nb) >= TOKEN_SET_MIN_TOKENS and token_set_may_pass(sa, sb, TOKEN_SET_MIN)
+        return best[2] if best else None
 
 
 def blocking_keys(norm: str) -> tuple[str, ...]:
@@ -439,8 +409,19 @@ def blocking_keys(norm: str) -> tuple[str, ...]:
 
 
 def _informative_count(words: frozenset[str]) -> int:
-    """How many of a normal form's distinct words are informative (`informative_tokens`)."""
-    return sum(1 for t in words - STOPWORDS if len(t) > 1)
+    """How many of a normal form's distinct words are informative (`informative_tokens`):
+    one cached flag a word, summed."""
+    try:
+        return sum(map(_INFORMATIVE.get, words))  # type: ignore[arg-type]  # unseen: TypeError
+    except TypeError:
+        if len(_INFORMATIVE) > 50_000:  # a vocabulary's worth (a few MB); then anew
+            _INFORMATIVE.clear()
+        for t in words:
+            _INFORMATIVE[t] = int(len(t) > 1 and t not in STOPWORDS)
+        return sum(map(_INFORMATIVE.__getitem__, words))
+
+
+_INFORMATIVE: dict[str, int] = {}
 
 
 def _counts(norm: str) -> tuple[int, int]:

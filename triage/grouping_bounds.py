@@ -1,124 +1,261 @@
-"""Bounds that let near-duplicate grouping (`triage.grouping`) skip rapidfuzz's token-set
-score where it provably cannot reach its threshold: from the two texts' word sets, word
-signatures and bigrams, cheapest first. Checked against rapidfuzz itself
-(tests/triage/test_grouping_fast.py) and, through the grouper, against the grouper
-without them (tests/triage/test_grouping_identity.py).
+"""Which of a post's candidates near-duplicate grouping (`triage.grouping`) must put
+through the join rule: all but those it provably rejects, found for the whole candidate
+list with a few calls into C and integer arithmetic instead of the rule per pair.
+
+On one product's small vocabulary every post has ~16 candidates and almost none is a
+copy (issue 16: bench/grouping.py --shapes onehost). The join rule says yes by one of
+four tests; a candidate is dropped only where each provably fails, so the grouper's
+decisions are those of the rule itself (tests/triage/test_grouping_identity.py compares
+them with the grouper before this, kept in tests/triage/grouping_reference.py):
+
+- exact or prefix: the shorter text is the longer's beginning and holds at least
+  `PREFIX_MIN_INFO` distinct words of two letters or more, so both begin with the same
+  `prefix_head` characters (rapidfuzz's `Prefix`, in C);
+- ratio >= 85 allows an edit distance of 15 % of both lengths. Deleting the same letters
+  from both texts (`PROJECTION`: half of the alphabet and the spaces) can only shorten
+  that distance, and the projections are half as long, so rapidfuzz
+  (`process.extract_iter`: the query prepared once, lengths checked first) computes it
+  for the whole list in about a quarter of the ratio's time; on one product's
+  complaints it rejects all but 1 pair in 3,000;
+- token set: rapidfuzz's `token_set_ratio` is the best of three scores, bounded from
+  what each post keeps of its distinct words: one integer (`Row.vector`) holding the
+  count of each letter and of the words in each of `BUCKETS` hash buckets, in 12-bit
+  fields, made as the sum of its words' cached vectors. Field by field minima of two
+  vectors (`_minimum`, integer operations) give the common letters and words at most.
+  With S the length of the common words joined, A and B of each side's own words and
+  LA = S + 1 + A the length of all of one side's words joined (`Row.full`):
+  * sect+own against sect scores 100 - 100 (A + 1) / (2 LA - A - 1), falling with A;
+    A counts the own words' letters and the spaces between them: at least the letters
+    the other side lacks, at least one per own word, plus the own words less one, and
+    the own words are at least the words a bucket holds beyond the other side's;
+  * own against own scores 100 - 100 d / (LA + LB) with d their edit distance, at
+    least |A - B| = |LA - LB| and at least the difference between the two multisets of
+    letters (the common words' letters cancel).
+  Each test is in integers with a margin far above rounding: when unsure, the rule
+  decides. (tests/triage/test_grouping_fast.py checks the bounds against rapidfuzz.)
 """
 
 from __future__ import annotations
 
-from rapidfuzz.distance import Indel
+import string
+from datetime import datetime
+from functools import reduce
+from operator import or_
 
-SIGNATURE_BITS = 256
-_BIGRAMS: dict[str, bytes] = {}  # word -> its bigrams' codes (a vocabulary's worth)
-_BIGRAMS_KEPT = 50_000  # words (a few MB); more, and it starts again
+from rapidfuzz.distance import Indel, Prefix
+from rapidfuzz.process import extract_iter
+
+# letters deleted from both texts before the ratio's bound: every other letter by
+# English frequency, and the spaces (digits and other scripts stay)
+PROJECTION = str.maketrans("", "", "tonhdcmfybkxz ")
+assert set("tonhdcmfybkxz") < set(string.ascii_lowercase)
+
+# Letter counts packed in one integer, 12 bits a letter: a-z, then any other character
+# by its code (merged counts only lower the bounds: they stay sound). A normal form
+# holds at most MAX_NORM_CHARS (2,000) characters, so no count reaches 2**11 and each
+# field's top bit stays clear for the subtraction in `_minimum`.
+_BITS = 12
+LETTERS = 32
+_ONES = (1 << _BITS) - 1
+_TOPS = sum(1 << (_BITS * i + _BITS - 1) for i in range(LETTERS))
+_LETTER_MASK = (1 << (_BITS * LETTERS)) - 1
+SIGNATURE_BITS = 256  # a power of two: a word's bit is its hash's low bits
+_WORDS_KEPT = 50_000  # words whose counts and bit are kept (a few MB); then anew
+_COUNTS: dict[str, int] = {}
+_SIGNATURE: dict[str, int] = {}
 
 
-class WordSet:
-    """What `token_set_may_pass` needs of a normal form: its distinct `words`, the sum of
-    their lengths, their `signature` (one bit of `SIGNATURE_BITS` per word, by hash)
-    and, made when first asked, their `bigrams`: those of each word between spaces, one
-    byte each (by hash), sorted."""
+def _letter(ch: str) -> int:
+    o = ord(ch)
+    return o - 97 if 97 <= o <= 122 else 26 + o % (LETTERS - 26)
 
-    __slots__ = ("_bigrams", "length", "signature", "words")
 
-    def __init__(self, words: frozenset[str]) -> None:
+def _learn(words: frozenset[str]) -> None:
+    """Cache the letter counts and the signature bit of each word not seen yet."""
+    if len(_COUNTS) > _WORDS_KEPT:
+        _COUNTS.clear()
+        _SIGNATURE.clear()
+    for word in words:
+        if word not in _COUNTS:
+            v = sum(1 << (_BITS * _letter(ch)) for ch in word)
+            _COUNTS[word] = v
+            _SIGNATURE[word] = 1 << (hash(word) & (SIGNATURE_BITS - 1))
+
+
+def prefix_head(min_info: int) -> int:
+    """Characters every text with `min_info` distinct words of 2+ letters holds."""
+    return 3 * min_info - 1
+
+
+def _minimum(x: int, y: int) -> int:
+    """Field by field minimum of two letter counts: a field's top bit survives
+    `(x | tops) - y` where x >= y; spread over the field, it picks y there, x elsewhere."""
+    ge = ((((x | _TOPS) - y) & _TOPS) >> (_BITS - 1)) * _ONES
+    return (y & ge) | (x - (x & ge))
+
+
+class Row:
+    """One post as the screen reads it (`Columns.append` files it by entry number).
+    What the bounds need of its words is made when first needed (`ready`): most posts
+    of a varied vocabulary are never anyone's candidate."""
+
+    __slots__ = (
+        "at",
+        "counts",
+        "full",
+        "info",
+        "length",
+        "letters",
+        "norm",
+        "proj",
+        "ready",
+        "signature",
+        "tokens",
+        "unsigned",
+        "words",
+    )
+
+    def __init__(
+        self, norm: str, at: datetime, tokens: int, info: int, words: frozenset[str]
+    ) -> None:
+        self.norm, self.length, self.at, self.tokens, self.info = norm, len(norm), at, tokens, info
         self.words = words
-        self.length = sum(map(len, words))
-        self.signature = _signature(words)
-        self._bigrams: bytes | None = None
+        self.ready = False
 
-    @property
-    def bigrams(self) -> bytes:
-        if self._bigrams is None:
-            self._bigrams = _bigrams(self.words)
-        return self._bigrams
+    def prepare(self) -> Row:
+        """Its letter counts (`counts`, `letters`, `full`), `signature` (one bit per
+        word, by hash) and projection (`proj`)."""
+        if self.ready:
+            return self
+        words = self.words
+        try:
+            total = sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
+        except TypeError:
+            _learn(words)
+            total = sum(map(_COUNTS.__getitem__, words))
+        self.counts = total
+        self.letters = total % _ONES  # the fields summed (below 2**12 - 1)
+        self.full = self.letters + len(words) - 1 if words else 0
+        self.signature = sig = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
+        self.unsigned = ~sig
+        self.proj = self.norm.translate(PROJECTION)
+        self.ready = True
+        return self
 
 
-def word_set(norm: str) -> WordSet:
-    """The `WordSet` of a normal form."""
-    return WordSet(frozenset(norm.split()))
+class Columns:
+    """What the screen reads of each entry, one list per field (by entry number): a
+    comprehension over candidates reads these faster than attributes. The fields a
+    `Row` makes when needed are None until then."""
 
+    def __init__(self) -> None:
+        self.norms: list[str] = []
+        self.lens: list[int] = []
+        self.ats: list[datetime] = []
+        self.infos: list[int] = []
+        self.tokens: list[int] = []
+        self.projs: list[str | None] = []
+        self.fulls: list[int] = []
+        self.counts: list[int] = []
+        self.letters: list[int] = []
+        self.signatures: list[int] = []
+        self.unsigned: list[int] = []  # ~signature
 
-def _signature(words: frozenset[str]) -> int:
-    return sum(1 << b for b in {hash(w) % SIGNATURE_BITS for w in words})
+    def append(self, row: Row) -> None:
+        self.norms.append(row.norm)
+        self.lens.append(row.length)
+        self.ats.append(row.at)
+        self.infos.append(row.info)
+        self.tokens.append(row.tokens)
+        if row.ready:
+            self.projs.append(row.proj)
+            self.fulls.append(row.full)
+            self.counts.append(row.counts)
+            self.letters.append(row.letters)
+            self.signatures.append(row.signature)
+            self.unsigned.append(row.unsigned)
+        else:
+            self.projs.append(None)
+            for column in (self.fulls, self.counts, self.letters, self.signatures, self.unsigned):
+                column.append(0)
 
-
-def _bigrams(words: frozenset[str]) -> bytes:
-    get = _BIGRAMS.get
-    parts = []
-    for w in words:
-        codes = get(w)
-        if codes is None:
-            if len(_BIGRAMS) > _BIGRAMS_KEPT:
-                _BIGRAMS.clear()
-            p = f" {w} "
-            codes = _BIGRAMS[w] = bytes(
-                [(ord(p[i]) * 1031 + ord(p[i + 1])) % 255 for i in range(len(w) + 1)]
+    def _prepare(self, near: list[int]) -> None:
+        """Make the fields of the entries in `near` that have none yet."""
+        projs = self.projs
+        for i in [i for i in near if projs[i] is None]:
+            norm = self.norms[i]
+            row = Row(norm, self.ats[i], self.tokens[i], self.infos[i], frozenset(norm.split()))
+            row.prepare()
+            projs[i], self.fulls[i], self.counts[i] = row.proj, row.full, row.counts
+            self.letters[i], self.signatures[i], self.unsigned[i] = (
+                row.letters,
+                row.signature,
+                row.unsigned,
             )
-        parts.append(codes)
-    return bytes(sorted(b"".join(parts)))
 
-
-def token_set_may_pass(a: WordSet, b: WordSet, cutoff: float) -> bool:
-    """False only when `fuzz.token_set_ratio` of the two texts is below `cutoff`, from
-    word sets alone: rapidfuzz scores the sorted common words against each side's
-    sorted words, which depends only on lengths, and the two sides' own words against
-    each other, an edit distance. On a small vocabulary most candidates are far from
-    it: the C call, which splits and sorts both texts again, is skipped (tests/triage/
-    test_grouping_fast.py checks the bound against rapidfuzz).
-
-    Cheapest first. A bit of one signature missing from the other is at least one word
-    of that side missing from the other side, so `own_a` is at most the number of a's
-    own words; the common words against a's sorted words (length `full_a`) score at
-    most 100 * (1 - own words / full_a) (each own word costs a letter and a space). The
-    own words against each other: their edit distance is at least their difference in
-    length, and at least a third of the difference between their multisets of bigrams
-    (one deletion or insertion changes at most three), which are the words' bigrams
-    less the two at the ends of each side; the difference between two sorted strings'
-    multisets is their edit distance, computed in C. Only then are the sets intersected
-    and, when still undecided, the own words joined and compared as rapidfuzz does."""
-    ta, la, sig_a = a.words, a.length, a.signature
-    tb, lb, sig_b = b.words, b.length, b.signature
-    if not ta or not tb:
-        return False
-    floor = cutoff - 1e-6  # a margin for rounding: when unsure, rapidfuzz decides
-    own_a, own_b = (sig_a & ~sig_b).bit_count(), (sig_b & ~sig_a).bit_count()
-    if own_a and own_b:
-        full_a, full_b = la + len(ta) - 1, lb + len(tb) - 1  # " ".join(sorted(words))
-        lensum = full_a + full_b
-        if (
-            100 - 100 * own_a / full_a < floor
-            and 100 - 100 * own_b / full_b < floor
-            and (
-                100 - 100 * abs(full_a - full_b) / lensum < floor
-                or 100 - 100 * (Indel.distance(a.bigrams, b.bigrams) - 4) / 3 / lensum < floor
+    def screen(
+        self,
+        me: Row,
+        near: list[int],
+        *,
+        ratio_min: float,
+        token_set_min: float,
+        token_set_min_tokens: int,
+        head: int,
+    ) -> list[int]:
+        """The candidates `near` (entry numbers, ascending) whose join rule with `me`
+        may say yes: every other one it provably rejects (module docstring)."""
+        if ratio_min != 85.0 or token_set_min != 95.0:
+            return near  # the bounds' integers are written for these thresholds
+        keep: set[int]
+        me.prepare()
+        self._prepare(near)
+        lens, la = self.lens, me.length
+        # ratio: at most 2 min / (la + lb), so 115 lb >= 85 la and 115 la >= 85 lb; then
+        # a distance <= 15 % of both lengths, i.e. 20 d <= 3 (la + lb)
+        lo, hi = -(-85 * la // 115), 115 * la // 85
+        ratio = [i for i in near if lo <= lens[i] <= hi]
+        keep = set()
+        if ratio:
+            cutoff = 3 * (la + max([lens[i] for i in ratio])) // 20
+            found = extract_iter(
+                me.proj, [self.projs[i] for i in ratio], scorer=Indel.distance,
+                score_cutoff=cutoff,
+            )  # fmt: skip
+            keep.update([ratio[j] for _, d, j in found if 20 * d <= 3 * (la + lens[ratio[j]])])
+        found = extract_iter(
+            me.norm, [self.norms[i] for i in near], scorer=Prefix.similarity, score_cutoff=head
+        )
+        keep.update([near[j] for _, _, j in found])
+        if me.tokens < token_set_min_tokens:
+            return sorted(keep)
+        tokens, fulls = self.tokens, self.fulls
+        shortest, longest = (la + 1) // 2, 2 * la  # the rule's length ratio (1/2)
+        pool = [
+            i for i in near if tokens[i] >= token_set_min_tokens and shortest <= lens[i] <= longest
+        ]
+        full, sig, unsig = me.full, me.signature, me.unsigned
+        sigs, unsigs = self.signatures, self.unsigned
+        # sect+own against sect, each side: 21 (A + 1) <= 2 LA with A >= 2 k - 1 for k
+        # own words, at least the bits of one signature missing from the other
+        keep.update(
+            [
+                i
+                for i in pool
+                if 21 * (sig & unsigs[i]).bit_count() <= full
+                or 21 * (sigs[i] & unsig).bit_count() <= fulls[i]
+            ]
+        )
+        # own against own: 20 d <= LA + LB, d >= |LA - LB| and the letters' difference
+        close = [i for i in pool if 20 * abs(full - fulls[i]) <= full + fulls[i]]
+        if close:
+            counts, letters, mine, nl = self.counts, self.letters, me.counts, me.letters
+            keep.update(
+                [
+                    i
+                    for i in close
+                    if 20 * (nl + letters[i] - 2 * (_minimum(mine, counts[i]) % _ONES))
+                    <= full + fulls[i]
+                ]
             )
-        ):
-            return False
-    common = ta & tb
-    n_common = len(common)
-    n_ab, n_ba = len(ta) - n_common, len(tb) - n_common
-    if n_common and (not n_ab or not n_ba):
-        return True  # one side's words are all in the other: 100
-    in_common = sum(map(len, common))
-    # the lengths of the three strings rapidfuzz joins with spaces
-    sect_len = in_common + n_common - 1 if n_common else 0
-    ab_len = la - in_common + n_ab - 1 if n_ab else 0
-    ba_len = lb - in_common + n_ba - 1 if n_ba else 0
-    glue = 1 if sect_len else 0
-    sect_ab_len, sect_ba_len = sect_len + glue + ab_len, sect_len + glue + ba_len
-    lensum = sect_ab_len + sect_ba_len
-    if sect_len and (
-        100 - 100 * (glue + ab_len) / (sect_len + sect_ab_len) >= floor
-        or 100 - 100 * (glue + ba_len) / (sect_len + sect_ba_len) >= floor
-    ):
-        return True
-    if not lensum:
-        return True
-    # the two sides' own words against each other: the edit distance is at least their
-    # difference in length; when that does not decide, compute it (as rapidfuzz does)
-    if 100 - 100 * abs(ab_len - ba_len) / lensum < floor:
-        return False
-    dist = Indel.distance(" ".join(sorted(ta - tb)), " ".join(sorted(tb - ta)))
-    return 100 - 100 * dist / lensum >= floor
+        return sorted(keep)

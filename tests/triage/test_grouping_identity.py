@@ -2,7 +2,8 @@
 (tests/triage/grouping_reference.py, main 6e59840 verbatim): for every post the same
 group, rule, score and post compared with - on the real tweets, on one product's small
 vocabulary (bench/feedfarm.py's words) with copies of every kind (cut, reworded, typos,
-numbers changed), and on drawn pairs for the shortcut that skips the join rule."""
+numbers changed), on bench/ingest.py's onehost texts, and on drawn pairs for the screen
+that skips the join rule (`grouping_bounds.Columns.screen`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from bench.feedfarm import SMALL, SMALL_ZIPF
 from tests.realdata import twcs_sample
 from tests.triage import grouping_reference as reference
 from triage import grouping
-from triage.grouping import _may_join, join_rule, word_set
+from triage.grouping import TOKEN_SET_MIN, join_rule
+from triage.grouping_bounds import Columns, Row
 from triage.normalize import grouping_norm
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -128,18 +130,100 @@ def test_same_decisions_on_the_real_tweets() -> None:
 _words = st.lists(st.sampled_from(SMALL[:60]), min_size=1, max_size=40)
 
 
+def _screened(a: str, others: list[str]) -> set[int]:
+    """Which of `others` the screen keeps as candidates of `a` (entry numbers)."""
+    cols = Columns()
+    for k, b in enumerate(others):
+        row = Row(
+            b, T0, b.count(" ") + 1, len(grouping.informative_tokens(b)), frozenset(b.split())
+        )
+        cols.append(row.prepare() if k % 2 else row)  # made at once, or when needed
+    me = Row(a, T0, a.count(" ") + 1, len(grouping.informative_tokens(a)), frozenset(a.split()))
+    kept = cols.screen(
+        me,
+        list(range(len(others))),
+        ratio_min=grouping.RATIO_MIN,
+        token_set_min=TOKEN_SET_MIN,
+        token_set_min_tokens=grouping.TOKEN_SET_MIN_TOKENS,
+        head=grouping.prefix_head(grouping.PREFIX_MIN_INFO),
+    )
+    return set(kept)
+
+
 @settings(max_examples=1500, deadline=None)
 @given(_words, st.randoms(use_true_random=False), st.integers(0, 6))
-def test_the_shortcut_skips_only_pairs_the_join_rule_rejects(words, rng, kind) -> None:
-    """`_may_join` False (the join rule not even called) only where it says None."""
+def test_the_screen_drops_only_pairs_the_join_rule_rejects(words, rng, kind) -> None:
+    """A candidate screened out (the join rule not even called) only where it says None."""
     a = grouping_norm("", " ".join(words))
-    copy = _copy(" ".join(words), rng) if kind < 6 else " ".join(rng.choices(SMALL, k=len(words)))
-    b = grouping_norm("", copy)
-    if not a or not b:
-        return
-    na, nb = a.count(" ") + 1, b.count(" ") + 1
-    ia, ib = len(grouping.informative_tokens(a)), len(grouping.informative_tokens(b))
-    if ia < grouping.SHORT_TOKENS:
-        return  # the grouper never compares such a text
-    if not _may_join(a, len(a), na, word_set(a), b, nb, ib, word_set(b)):
-        assert join_rule(a, b) is None, (a, b)
+    others = []
+    for k in range(8):
+        source = " ".join(words)
+        drawn = " ".join(rng.choices(SMALL, k=len(words)))
+        b = grouping_norm("", _copy(source, rng) if (kind + k) % 7 < 6 else drawn)
+        if b:
+            others.append(b)
+    if not a or not others or len(grouping.informative_tokens(a)) < grouping.SHORT_TOKENS:
+        return  # the grouper never screens such a text
+    kept = _screened(a, others)
+    for j, b in enumerate(others):
+        if j not in kept and len(grouping.informative_tokens(b)) >= grouping.SHORT_TOKENS:
+            assert join_rule(a, b) is None, (a, b)
+
+
+def test_the_screen_keeps_each_rule_at_its_threshold() -> None:
+    """Pairs built to pass each rule are all kept."""
+    base = "lumio lamp broke after the update and support never answered my refund request"
+    a = grouping_norm("", base)
+    cases = [
+        base,  # exact
+        base + " again today",  # prefix
+        base.replace("broke", "brok").replace("never", "nevr"),  # ratio, typos
+        " ".join(reversed(base.split())),  # token set: the same words
+        base + " lumio lamp",  # token set: a subset
+    ]
+    others = [grouping_norm("", c) for c in cases]
+    assert all(join_rule(a, b) is not None for b in others)
+    assert _screened(a, others) == set(range(len(others)))
+
+
+def test_same_decisions_on_the_onehost_fetch_with_copies() -> None:
+    """bench/ingest.py's onehost first fetch as grouping sees it (10,000 posts of one
+    product's complaints, each with ~16 candidates), with edited copies of a tenth."""
+    from bench.grouping_shapes import ingest_items
+
+    items = ingest_items("onehost")
+    assert items is not None
+    rng = random.Random(17)
+    placed = []
+    for n, it in enumerate(items):
+        placed.append((it.id, it.norm, it.at, it.brands, it.keys))
+        if n % 10 == 0:
+            norm = grouping_norm("", _copy(it.norm, rng))
+            later = it.at + timedelta(minutes=rng.randint(1, 300))
+            placed.append((f"copy{n}", norm, later, it.brands, grouping.blocking_keys(norm)))
+    placed.sort(key=lambda p: (p[2], p[0]))
+    decided = []
+    for module in (grouping, reference):
+        g = module.Grouper()
+        decided.append(
+            [
+                (m.group_id, m.rule, m.score, m.other_id)
+                for pid, norm, at, brands, keys in placed
+                for m in [g.place(pid, "", at, norm=norm, keys=keys, brands=brands)]
+            ]
+        )
+    assert decided[0] == decided[1]
+
+
+def test_same_decisions_across_prunes() -> None:
+    """Posts over a month with a tiny prune threshold: forgetting old posts (and making
+    the screen's fields again after) decides as the grouper before does."""
+    posts = small_vocabulary_posts(1500, seed=3)
+    spread = [(pid, text, T0 + (at - T0) * 60, brands) for pid, text, at, brands in posts]
+    decided = []
+    for module in (grouping, reference):
+        g = module.Grouper(prune_min=200)
+        decided.append([g.place(p, t, at, brands=b) for p, t, at, b in spread])
+    assert [(m.group_id, m.rule, m.score, m.other_id) for m in decided[0]] == [
+        (m.group_id, m.rule, m.score, m.other_id) for m in decided[1]
+    ]

@@ -54,7 +54,7 @@ class InboxScreen(
     """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="inbox.filter"),
+        Binding("slash", "filter", "Filter", id="inbox.filter", priority=True),
         Binding("t", "tag", "Tag", id="inbox.tag"),
         Binding("r", "reply", "Reply", id="inbox.reply"),
         Binding("h", "handoff", "Hand off", id="inbox.handoff"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.content import Content
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from triage import query
 from triage.config import Config
@@ -45,6 +45,15 @@ class FilterLine(Base):
     """Mixed into InboxScreen: the filter line, saved views and what the list shows."""
 
     shown_filter = ""  # the filter text whose outcome (rows or error) is on screen
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is a priority binding: the app runs it as the key arrives, so the keys
+        queued behind it (a burst from the terminal) already find the filter line
+        focused; as a plain binding they were handed to the list, and dropped once the
+        focus had moved. In a text field `/` is a character."""
+        if action == "filter" and isinstance(self.focused, (Input, TextArea)):
+            return False
+        return super().check_action(action, parameters)
 
     def action_filter(self) -> None:
         bar = self.query_one("#filter-bar")

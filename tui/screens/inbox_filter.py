@@ -21,6 +21,7 @@ from triage.text import fold
 from tui.filtering import FilterRun, narrows
 from tui.paging import page_instead
 from tui.safe import plain
+from tui.widgets.quiet import set_content
 
 if TYPE_CHECKING:
     from tui.screens.inbox import InboxScreen
@@ -70,8 +71,9 @@ class FilterLine(Base):
             flt = parse_filter(text, KnownValues(brands=brands or None, people=self.person_tags()))
         except FilterError as exc:
             pointer = " " * (exc.position + 1) + "^"
-            error.update(
-                Content.assemble(plain(pointer + " ", "$error"), plain(exc.message, "$error bold"))
+            set_content(  # a layout only when the message's height changes
+                error,
+                Content.assemble(plain(pointer + " ", "$error"), plain(exc.message, "$error bold")),
             )
             error.display = True
             self.shown_filter = text

@@ -18,6 +18,7 @@ import bisect
 import re
 from array import array
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
 from triage.filter import Filter
 from triage.text import fold
@@ -101,7 +102,13 @@ class TextIndex:
         if last is not None and last[0] is order and last[1] == found:
             return last[2], exact  # typing on: "lamp" -> "lampe" often holds the same groups
         position, ranked = order.position, order.ranked
-        ids = [ranked[p] for p in sorted([position[n] for n in found]) if p >= 0]
+        if len(found) * 8 < len(ranked):
+            ids = [ranked[p] for p in sorted([position[n] for n in found]) if p >= 0]
+        else:  # many: mark them by rank and read the ranking once, no sort
+            mark = bytearray(len(ranked) + 1)  # the extra cell takes the -1s
+            for p in map(position.__getitem__, found):
+                mark[p] = 1
+            ids = list(compress(ranked, mark))
         self._last = (order, found, ids)
         return ids, exact
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from datetime import timedelta
 
 from rich.cells import cell_len
@@ -161,6 +162,26 @@ async def test_a_key_is_drawn_without_waiting_for_the_frame_timer(tmp_path):
             assert mlist.cursor == 1
             assert frames, "the cursor move never reached the terminal"
             assert mlist._painted[HEADER + 1][4] is True  # the second row drawn as the cursor
+            # a filter's rows answer a key too: drawn even a moment after the filter
+            # line's echo of that key (within Textual's frame period)
+            await app.workers.wait_for_complete()
+            show = screen._show
+
+            def just_after_a_frame(*args, **kwargs):
+                screen._frame_at = time.monotonic()  # as if the echo had just been drawn
+                show(*args, **kwargs)
+
+            screen._show = just_after_a_frame
+            await asyncio.sleep(0.05)
+            await pilot.press("slash", *"glow")
+            for _ in range(300):
+                if screen.shown_filter == "glow" and screen._filter_run is None:
+                    break
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.05)
+            first = mlist.ids[0]
+            assert "glow" in box.view(first).leader.text
+            assert mlist._painted[HEADER][0] == first, "the rows never reached the terminal"
 
 
 async def test_keys_typed_in_a_burst_after_slash_reach_the_filter(tmp_path):

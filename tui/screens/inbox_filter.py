@@ -77,6 +77,7 @@ class FilterLine(Base):
             )
             error.display = True
             self.shown_filter = text
+            self.key_frame()
             return False
         if error.display:
             error.display = False
@@ -197,3 +198,4 @@ class FilterLine(Base):
         self.shown_filter = self.filter_text
         self.mention_list.set_rows(ids, keep=keep)
         self._render_status()
+        self.key_frame()  # the rows answer a keystroke (tui.widgets.frames)

@@ -19,19 +19,29 @@ from textual.screen import UPDATE_PERIOD, Screen
 
 
 class PromptFrames(Screen):
-    """Mixed into a Screen (before Screen in the bases): prompt frames after a pause."""
+    """Mixed into a Screen (before Screen in the bases): prompt frames after a pause,
+    and at once for what answers a key (`key_frame`)."""
 
     _frame_at = 0.0  # monotonic time of the last frame drawn
+    _key_frame = False  # the next change answers a key: draw it without the 60 Hz wait
+
+    def key_frame(self) -> None:
+        """The change just made answers a key (a cursor move, a filter's rows): draw it
+        as soon as the screen is idle, even within a frame period of the last frame
+        (the filter line's echo of the key, a frame before). Background updates keep
+        Textual's pace."""
+        self._key_frame = True
 
     def _compositor_refresh(self) -> None:
         self._frame_at = monotonic()
+        self._key_frame = False
         super()._compositor_refresh()
 
     async def _on_idle(self, event: events.Idle) -> None:
         if (
             (self._dirty_widgets or self._layout_required or self._repaint_required
              or self._scroll_required)
-            and monotonic() - self._frame_at >= UPDATE_PERIOD
+            and (self._key_frame or monotonic() - self._frame_at >= UPDATE_PERIOD)
             and not self.app._batch_count
             and self.is_current
         ):  # fmt: skip

@@ -320,6 +320,9 @@ class MentionList(ScrollView, can_focus=True):
         self._refresh_row(old)
         self._scroll_cursor_into_view()
         self._refresh_row(new)
+        key_frame = getattr(self.screen, "key_frame", None)  # tui.widgets.frames
+        if key_frame is not None:
+            key_frame()
         self.post_message(self.Highlighted(self.current))
 
     def _scroll_cursor_into_view(self) -> None:

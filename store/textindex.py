@@ -18,6 +18,7 @@ import bisect
 import re
 from array import array
 from collections.abc import Iterable, Sequence
+from itertools import compress
 
 from triage.filter import Filter
 from triage.text import fold
@@ -47,6 +48,7 @@ class TextIndex:
                 if posting is None:
                     posting = postings[token] = array("i")
                 posting.append(n)
+        self._last: tuple[RankOrder, set[int], list[str]] | None = None  # (see `ranked`)
         self.tokens = list(postings)
         self.postings = [postings[t] for t in self.tokens]
         self.text = "\n" + "\n".join(self.tokens) + "\n"
@@ -90,13 +92,25 @@ class TextIndex:
 
     def ranked(self, flt: Filter, order: RankOrder) -> tuple[list[str], bool] | None:
         """The groups `select` gives, in the order of `order`'s ranking (groups the
-        ranking lacks are left out), and whether they are exact; None as `select`."""
+        ranking lacks are left out), and whether they are exact; None as `select`.
+        The same groups as the last call give the same list (callers do not change it)."""
         selected = self.select(flt)
         if selected is None:
             return None
         found, exact = selected
+        last = self._last
+        if last is not None and last[0] is order and last[1] == found:
+            return last[2], exact  # typing on: "lamp" -> "lampe" often holds the same groups
         position, ranked = order.position, order.ranked
-        return [ranked[p] for p in sorted([position[n] for n in found]) if p >= 0], exact
+        if len(found) * 8 < len(ranked):
+            ids = [ranked[p] for p in sorted([position[n] for n in found]) if p >= 0]
+        else:  # many: mark them by rank and read the ranking once, no sort
+            mark = bytearray(len(ranked) + 1)  # the extra cell takes the -1s
+            for p in map(position.__getitem__, found):
+                mark[p] = 1
+            ids = list(compress(ranked, mark))
+        self._last = (order, found, ids)
+        return ids, exact
 
     def _containing(self, words: Iterable[str], limit: int) -> set[int] | None:
         text, starts, postings = self.text, self.starts, self.postings

@@ -36,6 +36,7 @@ from tui.screens.inbox_actions import STORY_BINDINGS, StoreWriter, TriageActions
 from tui.screens.inbox_filter import FilterLine, indexed_filters
 from tui.screens.inbox_history import HistoryRecall
 from tui.widgets.filter_input import FilterInput
+from tui.widgets.frames import PromptFrames
 from tui.widgets.layout import adapt, follow_focus
 from tui.widgets.mention_list import MentionList
 from tui.widgets.person_pane import PersonAction
@@ -47,11 +48,13 @@ CLOSED = query.CLOSED
 STATUS_EVERY = 2.0  # seconds between redraws of an idle status bar (poller, sources' ages)
 
 
-class InboxScreen(PersonAction, HistoryRecall, FilterLine, TriageActions, Screen[None]):
+class InboxScreen(
+    PersonAction, HistoryRecall, FilterLine, TriageActions, PromptFrames, Screen[None]
+):
     """Keyboard-driven triage of the ranked groups (the actions: inbox_actions.py)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="inbox.filter"),
+        Binding("slash", "filter", "Filter", id="inbox.filter", priority=True),
         Binding("t", "tag", "Tag", id="inbox.tag"),
         Binding("r", "reply", "Reply", id="inbox.reply"),
         Binding("h", "handoff", "Hand off", id="inbox.handoff"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.content import Content
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from triage import query
 from triage.config import Config
@@ -21,6 +21,7 @@ from triage.text import fold
 from tui.filtering import FilterRun, narrows
 from tui.paging import page_instead
 from tui.safe import plain
+from tui.widgets.quiet import set_content
 
 if TYPE_CHECKING:
     from tui.screens.inbox import InboxScreen
@@ -46,6 +47,15 @@ class FilterLine(Base):
 
     shown_filter = ""  # the filter text whose outcome (rows or error) is on screen
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is a priority binding: the app runs it as the key arrives, so the keys
+        queued behind it (a burst from the terminal) already find the filter line
+        focused; as a plain binding they were handed to the list, and dropped once the
+        focus had moved. In a text field `/` is a character."""
+        if action == "filter" and isinstance(self.focused, (Input, TextArea)):
+            return False
+        return super().check_action(action, parameters)
+
     def action_filter(self) -> None:
         bar = self.query_one("#filter-bar")
         bar.display = True
@@ -61,11 +71,13 @@ class FilterLine(Base):
             flt = parse_filter(text, KnownValues(brands=brands or None, people=self.person_tags()))
         except FilterError as exc:
             pointer = " " * (exc.position + 1) + "^"
-            error.update(
-                Content.assemble(plain(pointer + " ", "$error"), plain(exc.message, "$error bold"))
+            set_content(  # a layout only when the message's height changes
+                error,
+                Content.assemble(plain(pointer + " ", "$error"), plain(exc.message, "$error bold")),
             )
             error.display = True
             self.shown_filter = text
+            self.key_frame()
             return False
         if error.display:
             error.display = False
@@ -186,3 +198,4 @@ class FilterLine(Base):
         self.shown_filter = self.filter_text
         self.mention_list.set_rows(ids, keep=keep)
         self._render_status()
+        self.key_frame()  # the rows answer a keystroke (tui.widgets.frames)

@@ -67,7 +67,9 @@ def age_short(created: datetime, now: datetime) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    """Cut or pad `text` to exactly `width` cells."""
+    """Cut or pad `text` to exactly `width` cells (as Rich measures the whole string:
+    an emoji sequence joined by U+200D, or one with a variation selector, is not the
+    sum of its characters' widths)."""
     if width <= 0:
         return ""
     if text.isascii() and text.isprintable():  # one cell a character: slice (most rows)
@@ -85,7 +87,12 @@ def _fit(text: str, width: int) -> str:
             break
         out.append(char)
         used += w
-    return "".join(out) + "…" + " " * (width - 1 - used)
+    cut = "".join(out) + "…"
+    length = cell_len(cut)
+    while length > width and len(cut) > 1:
+        cut = cut[:-2] + "…"
+        length = cell_len(cut)
+    return cut + " " * (width - length)
 
 
 # columns: (name, width); 0 = the post's text, which takes what is left. The essential
@@ -230,7 +237,7 @@ def row_segments(
                 text = flat(state.assignee) if state.assignee else ""
         segments.append(Segment(_fit(text, w), style))
         segments.append(Segment(" ", styles.base))
-    used = sum(cell_len(s.text) for s in segments)
+    used = sum((w or flex) + 1 for _, w in columns)  # each column is fitted to its width
     if used < width:
         segments.append(Segment(" " * (width - used), styles.base))
     return segments

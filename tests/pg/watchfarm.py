@@ -288,7 +288,7 @@ def masto_mention(n: int):
 def run_farm(
     pg_url: str, folder: Path, *, seconds: float, sources: int = 8, nodes: int = 3,
     every: float = 1.0, tick: float = 0.5, reply_every: float = 0.3, texts: list[str] | None = None,
-    drain: float = 10.0,
+    drain: float = 30.0,
 ) -> Figures:  # fmt: skip
     """Run `nodes` watches for `seconds` (the lease holder killed half-way), then up to
     `drain` seconds more with no new item or reply, for the last alerts and posts to go
@@ -327,10 +327,13 @@ def run_farm(
                     p.wait()
         rounds = (time.monotonic() - farm.t0) / every
         with psycopg.connect(pg_url) as conn:
-            held = conn.execute(
-                "SELECT count(*) FROM outbox WHERE status = 'pending' AND taken_by LIKE %s",
-                (f"%:{run.killed}",),
-            ).fetchone()
+            held_targets = [
+                t
+                for (t,) in conn.execute(
+                    "SELECT target FROM outbox WHERE status = 'pending' AND taken_by LIKE %s",
+                    (f"%:{run.killed}",),
+                )
+            ]
             made = conn.execute("SELECT group_id FROM groups WHERE group_id LIKE 'rss:%'")
             groups = sorted({"s{}r{}".format(*t) for (g,) in made for t in TOKEN.findall(g)})
         with platform.state.lock:
@@ -339,7 +342,10 @@ def run_farm(
     alerted = farm.alerted_items()
     dups = {k for k, n in alerted.items() if n > 1}
     logs = [(folder / f"node{n}.log").read_text(errors="replace") for n in range(nodes)]
-    posted = sum(1 for r in run.replies if any(r in t for t in texts_posted))
+    posted_texts = {r for r in run.replies if any(r in t for t in texts_posted)}
+    # a reply the killed node posted before it could mark it sent is still pending
+    # under its name: posted (the idempotency key keeps it from a second post), not held
+    held = [t for t in held_targets if run.reply_of.get(t) not in posted_texts]
     return Figures(
         rounds=rounds,
         polls=len(farm.polls),
@@ -351,10 +357,10 @@ def run_farm(
         items_alerted=len(alerted),
         duplicate_alerts=sorted(k for k, n in alerted.items() if n > 1),
         replies=len(run.replies),
-        posted=posted,
+        posted=len(posted_texts),
         duplicate_posts=sorted(t for t, n in texts_posted.items() if n > 1),
         post_requests=requests,
-        held_by_dead=int(held[0]) if held else 0,
+        held_by_dead=len(held),
         killed=run.killed,
         killed_at=run.killed_at,
         pollers=len(run.holders),
@@ -373,6 +379,7 @@ class _Run:
     killed_at: float | None = None
     holders: set[str] = field(default_factory=set)
     replies: list[str] = field(default_factory=list)
+    reply_of: dict[str, str] = field(default_factory=dict)  # outbox target -> its text
 
 
 def _drive(
@@ -414,6 +421,7 @@ def _drive(
             text = f"Bonjour, voici la réponse numéro {n}."
             agent.add_reply(m.id, text)
             run.replies.append(text)
+            run.reply_of[agent.resolve(m.id)] = text
             time.sleep(reply_every)
     return run
 

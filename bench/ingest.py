@@ -47,6 +47,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -153,13 +154,29 @@ def veille_config(path: Path, feed_urls: list[str], farm: Farm) -> None:
 CPU: list[float] = []  # CPU seconds (user + system) of each timed process, in order
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal or cron gives it: a bench started in the background (`cmd &`
+    from a script) passes SIGINT on ignored, and a program then skips what it does for
+    Ctrl-C (Python's asyncio installs its own handler, and putting it back once cost a
+    first `veille fetch` ~1 s, which such a run never saw)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, str]:
     """Wall seconds and output of one process; its CPU seconds (with its children's: the
     parse workers) are appended to CPU. CPU time hardly depends on the machine's load,
     so it compares the tools' work where wall time on a shared machine cannot."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        cmd,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=_as_from_a_terminal,
+    )
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)

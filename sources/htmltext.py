@@ -143,5 +143,14 @@ def html_to_text(fragment: str | None) -> str:
 
 def _tidy(text: str) -> str:
     """Runs of spaces made one, lines stripped, at most one blank line in a row."""
-    lines = [line.strip() for line in _SPACES.sub(" ", text).split("\n")]
-    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+    if "  " in text or not _ONE_SPACE.isdisjoint(text):  # else the runs are single spaces
+        text = _SPACES.sub(" ", text)
+    joined = "\n".join([line.strip() for line in text.split("\n")])
+    # with every line stripped, the only white space next to a line break is another
+    # line break: a run `_BLANKS` rewrites is three of them or more
+    if "\n\n\n" in joined:
+        joined = _BLANKS.sub("\n\n", joined)
+    return joined.strip()
+
+
+_ONE_SPACE = frozenset("\t\f\v\u00a0")  # what `_SPACES` makes a space, but " "

@@ -28,6 +28,7 @@ from triage.brands import (
     _Words,
     max_edits_for,
 )
+from triage.common_words import is_common
 from triage.config import BrandConfig
 from triage.text import fold
 
@@ -42,20 +43,60 @@ def _first_word(phrase: str) -> str:
 
 
 class _Typos:
-    """The words a misspelling can be, by (first letter, length), found once per post."""
+    """The words a misspelling can be, and the fuzzy names they misspell, found once per
+    post."""
 
-    __slots__ = ("_shapes", "words")
+    __slots__ = ("_hits", "_index", "words")
 
-    def __init__(self, words: _Words) -> None:
+    def __init__(self, words: _Words, index: _TypoIndex) -> None:
         self.words = words
-        self._shapes: dict[tuple[str, int], list[str]] | None = None
+        self._index = index
+        self._hits: set[str] | None = None
 
-    def shapes(self) -> dict[tuple[str, int], list[str]]:
-        if self._shapes is None:
-            self._shapes = {}
-            for w in self.words.get():
-                self._shapes.setdefault((w[0], len(w)), []).append(w)
-        return self._shapes
+    def hits(self) -> set[str]:
+        """The fuzzy names some word of the post is a misspelling of (within the name's
+        edits, the same initial, not a frequent word of the post's languages)."""
+        if self._hits is None:
+            langs, of_word = self.words.langs, self._index.of_word
+            self._hits = set()
+            for w in set(self.words.get()):
+                self._hits.update(of_word(w, langs))
+        return self._hits
+
+
+class _TypoIndex:
+    """Which fuzzy names a word misspells, remembered per word and languages: a word
+    comes back in post after post, its Levenshtein checks need not."""
+
+    def __init__(self) -> None:
+        self.by_shape: dict[tuple[str, int], list[str]] = {}  # (initial, length) -> names
+        self._known: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+
+    def add(self, name: str) -> None:
+        edits = max_edits_for(name)
+        for length in range(len(name) - edits, len(name) + edits + 1):
+            names = self.by_shape.setdefault((name[0], length), [])
+            if name not in names:
+                names.append(name)
+
+    def of_word(self, word: str, langs: tuple[str, ...]) -> frozenset[str]:
+        key = (word, langs)
+        found = self._known.get(key)
+        if found is None:
+            near = [
+                name
+                for name in self.by_shape.get((word[0], len(word)), ())
+                if Levenshtein.distance(word, name, score_cutoff=max_edits_for(name))
+                <= max_edits_for(name)
+            ]
+            found = frozenset(near) if near and not is_common(word, langs) else frozenset()
+            if len(self._known) >= _MAX_WORDS:
+                self._known.clear()
+            self._known[key] = found
+        return found
+
+
+_MAX_WORDS = 200_000  # words whose misspellings are remembered (then forgotten at once)
 
 
 def _word_keys(tokens: list[str]) -> set[str]:
@@ -80,6 +121,7 @@ class IndexedBrandMatcher(BrandMatcher):
         self._by_shape: dict[tuple[str, int], list[int]] = {}  # (initial, length) of a typo
         # per matcher: what each term and exclusion needs to be in the text
         self._needles: list[tuple[list[str], list[str]]] = []
+        self._typo_index = _TypoIndex()
         for k, m in enumerate(self._matchers):
             needles = []
             for label, _ in m.terms:
@@ -97,11 +139,12 @@ class IndexedBrandMatcher(BrandMatcher):
                 edits = max_edits_for(name)
                 for length in range(len(name) - edits, len(name) + edits + 1):
                     self._by_shape.setdefault((name[0], length), []).append(k)
+                self._typo_index.add(name)
 
     def match_folded(self, folded: str, lang: str | None = None) -> list[BrandMatch]:
         folded = folded[:MAX_MATCHED]
         words = _Words(folded, lang)
-        typos = _Typos(words)
+        typos = _Typos(words, self._typo_index)
         if len(self._matchers) <= FEW:  # trying each is cheaper than looking words up
             chosen: Iterable[int] = range(len(self._matchers))
         else:
@@ -114,7 +157,8 @@ class IndexedBrandMatcher(BrandMatcher):
                 picked.update(by_word[key])
             if self._by_shape:
                 by_shape = self._by_shape
-                for shape in typos.shapes().keys() & by_shape.keys():
+                shapes = {(w[0], len(w)) for w in words.get()}
+                for shape in shapes & by_shape.keys():
                     picked.update(by_shape[shape])
             chosen = sorted(picked)
         out = []
@@ -137,8 +181,9 @@ def _match(
     m: _BrandMatcher, needles: list[str], excluded: list[str], folded: str, typos: _Typos
 ) -> tuple[str, ...]:
     """`_BrandMatcher.match`, each pattern searched from its first word on, a misspelling
-    looked for among the words of the right first letter and length only (which word
-    matched is not kept: the order they are tried in does not change the result)."""
+    looked for among the words of the right first letter and length only, each word's
+    misspellings remembered (`_TypoIndex`: which word matched is not kept, so the order
+    they are tried in does not change the result)."""
     if any(_search(x, n, folded) for x, n in zip(m.exclude, excluded, strict=True)):
         return ()
     found = [
@@ -147,15 +192,9 @@ def _match(
         if _search(rx, needle, folded)
     ]
     if not found and m.fuzzy:
-        shapes, words = typos.shapes(), typos.words
+        hits = typos.hits()
         for name in m.fuzzy:
-            max_edits = max_edits_for(name)
-            if any(
-                Levenshtein.distance(w, name, score_cutoff=max_edits) <= max_edits
-                and not words.common(w)
-                for length in range(len(name) - max_edits, len(name) + max_edits + 1)
-                for w in shapes.get((name[0], length), ())
-            ):
+            if name in hits:
                 found.append(f"~{name}")
                 break
     return tuple(dict.fromkeys(found))

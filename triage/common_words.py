@@ -6,8 +6,8 @@ A word that people write often is not a misspelling of a brand.
 
 The lists come from `wordfreq` (maintained, built from many real corpora; its "small"
 lists hold the words of frequency >= 1 per million, ~30,000 per language), folded like
-the text they are compared with. They are loaded on first need only (~0.1 s per
-language), so a process that never meets a fuzzy candidate never pays for them; reading
+the text they are compared with. They are loaded on first need only (~0.03 s per
+language: read from wordfreq's data file without importing wordfreq), so a process that never meets a fuzzy candidate never pays for them; reading
 a library's own data files is the only I/O here. A plural or inflected form whose stem
 is common ("kettles") counts as common too: the small lists stop at 1 per million.
 """
@@ -26,15 +26,49 @@ _SUFFIXES = ("s", "es", "ed", "ing")
 @cache
 def common_words(lang: str) -> frozenset[str]:
     """The frequent words of `lang` (folded); empty for a language wordfreq lacks."""
+    lists = _small_list(lang)
+    if lists is None:  # no file of that exact name (or an unexpected one): wordfreq's way
+        try:
+            import wordfreq  # imported here: ~0.25 s, and only fuzzy matching needs it
+        except ImportError:  # pragma: no cover - a dependency of the project
+            return frozenset()
+        try:
+            lists = [wordfreq.top_n_list(lang, 1_000_000, wordlist="small")]
+        except LookupError:
+            return frozenset()
+    words = [w for words in lists for w in words if w.isalpha()]
+    # fold(a + "\n" + b) == fold(a) + "\n" + fold(b), and no word holds a line break
+    return frozenset(fold("\n".join(words)).split("\n")) if words else frozenset()
+
+
+def _small_list(lang: str) -> list[list[str]] | None:
+    """wordfreq's "small" list of `lang` read from its data file, without importing
+    wordfreq (~0.25 s: langcodes, ftfy, regex): the words `top_n_list(lang, n, "small")`
+    gives, by frequency band. None when there is no file of that exact language code or
+    it is not the format wordfreq 3 writes ("cBpack": a gzipped msgpack list, a header
+    then one list of words per band): then the caller asks wordfreq itself.
+    `top_n_list` also leaves out words with digits; `common_words` keeps letters only."""
+    import gzip
+    from importlib.util import find_spec
+    from pathlib import Path
+
+    spec = find_spec("wordfreq")  # finds the package, imports nothing
+    if spec is None or not spec.submodule_search_locations or not lang.isalpha():
+        return None
+    path = Path(next(iter(spec.submodule_search_locations)), "data", f"small_{lang}.msgpack.gz")
     try:
-        import wordfreq  # imported here: ~0.1 s, and only fuzzy matching needs it
-    except ImportError:  # pragma: no cover - a dependency of the project
-        return frozenset()
-    try:
-        words = wordfreq.top_n_list(lang, 1_000_000, wordlist="small")
-    except LookupError:
-        return frozenset()
-    return frozenset(fold(w) for w in words if w.isalpha())
+        import msgpack  # wordfreq's own dependency, a C extension
+
+        with gzip.open(path, "rb") as file:
+            data = msgpack.load(file, raw=False)
+    except (ImportError, OSError, ValueError):
+        return None
+    header = data[0] if isinstance(data, list) and data else None
+    if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+        return None
+    if not all(isinstance(band, list) for band in data[1:]):
+        return None
+    return data[1:]
 
 
 def languages(lang: str | None) -> tuple[str, ...]:

@@ -59,7 +59,7 @@ class Preparer:
         post in several feeds (a tweet in three search feeds), and a feed's old entries
         served again beside a new one, are prepared once per worker. What `fields` reads
         of a mention is its title, text, language and author's reach: the key."""
-        key = (mention.title, mention.text, mention.lang, mention.author.reach)
+        key = content_key(mention)
         found = self._recent.get(key)
         if found is None:
             found = self._recent[key] = self.fields(mention)
@@ -112,6 +112,36 @@ class Preparer:
             for name, value in self.decided(m).items():
                 setattr(m, name, value)
         return mentions
+
+
+def content_key(mention: Mention) -> tuple[str, str, str | None, int | None]:
+    """What `Preparer.fields` reads of a mention: equal keys, equal prepared fields."""
+    return (mention.title, mention.text, mention.lang, mention.author.reach)
+
+
+def share_prepared(mentions: Iterable[Mention]) -> int:
+    """Give each unprepared mention the prepared fields of a mention with the same
+    content (a post several feeds carried, prepared by another parse worker), in place;
+    how many were given. The ones without a twin stay unprepared (`Pipeline.process`
+    prepares those)."""
+    prepared: dict[tuple[object, ...], Mention] = {}
+    waiting: list[Mention] = []
+    for m in mentions:
+        if m.prepared is None:
+            waiting.append(m)
+        else:
+            prepared.setdefault(content_key(m), m)
+    given = 0
+    for m in waiting:
+        twin = prepared.get(content_key(m))
+        if twin is not None:
+            for name in _DECIDED:
+                setattr(m, name, getattr(twin, name))
+            given += 1
+    return given
+
+
+_DECIDED = ("brands", "keywords", "priority", "signals", "prepared")  # what `fields` sets
 
 
 _PREPARERS: dict[str, Preparer] = {}  # per worker process: built once per configuration

@@ -31,6 +31,7 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
@@ -170,6 +171,15 @@ def _denies(shape: re.Pattern[str], text: str, negations: list[int]) -> bool:
     return any(shape.match(text, at) is not None for at in negations)
 
 
+def _shouts(text: str) -> bool:
+    """`_SHOUT.search(text) is not None`: its pattern (which tries every place) runs only
+    on texts with four capitals in a row, found by a scan that skips to capitals."""
+    return _CAPITALS.search(text) is not None and _SHOUT.search(text) is not None
+
+
+_CAPITALS = re.compile(r"[A-Z]{4}")  # what `_SHOUT` cannot match without
+
+
 def _has_digit(text: str) -> bool:
     """False only when no pattern needing a digit (`\\d`) can match in `text`."""
     return _DIGIT.search(text) is not None
@@ -242,7 +252,24 @@ def _lexicon_hits(folded: str) -> list[list[str]]:
 
 def _words(text: str) -> int:
     """Words a person wrote in the first 2,000 characters: handles, tags, links left out."""
-    return len(_WORD.findall(_HANDLE_OR_LINK.sub(" ", text[:2000])))
+    return len(_WORD.findall(_without_handles(text[:2000])))
+
+
+def _without_handles(text: str) -> str:
+    """`text` with handles, tags and links made spaces (only where one can be: each
+    needs an "@", a "#" or "http")."""
+    if "@" in text or "#" in text or "http" in text:
+        return _HANDLE_OR_LINK.sub(" ", text)
+    return text
+
+
+def _detailed(text: str) -> bool:
+    """`_words(text) >= DETAILED_WORDS`, without listing every word of a long post: past
+    a few hundred characters it stops at the DETAILED_WORDS-th."""
+    head = _without_handles(text[:2000])
+    if len(head) < 400:
+        return len(_WORD.findall(head)) >= DETAILED_WORDS
+    return next(islice(_WORD.finditer(head), DETAILED_WORDS - 1, None), None) is not None
 
 
 def is_question(text: str) -> bool:
@@ -304,7 +331,7 @@ def score_mention(
         signals += [f"complaint: {w}" for w in complaint]
     tone = tone_of(raw[:MAX_TONE], mention.lang)
     # capitals are anger, not "THANK YOU!!! YOU ARE THE BEST"
-    shouting = _SHOUT.search(raw) is not None and not (praise and tone >= POSITIVE_TONE)
+    shouting = _shouts(raw) and not (praise and tone >= POSITIVE_TONE)
     exclaiming = bool(complaint) and (raw.count("!") >= 3 or "???" in raw)
     toned = bool(negative or shouting or exclaiming or tone <= NEGATIVE_TONE)
     if toned:
@@ -336,7 +363,7 @@ def score_mention(
         if waited:
             score += WAITING
             signals.append("customer waiting: " + ", ".join(waited[:3]))
-    if (complaint or toned or wants_help) and _words(mention.text) >= DETAILED_WORDS:
+    if (complaint or toned or wants_help) and _detailed(mention.text):
         score += DETAILED
         signals.append("detailed account")
     if _personal(raw):

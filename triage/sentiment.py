@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import string
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 NEGATIVE_TONE = -0.5  # compound score at or below which a post reads as negative
@@ -74,9 +75,14 @@ def tone_of(text: str, lang: str | None = None) -> float:
 # word it meets (its negation and idiom checks) and rebuilds the text one character at a
 # time for emoji: a 400-character post costs ~1 ms. `_compound` is the same algorithm with
 # each token lowered once: every rule in the same order with the same arithmetic, VADER's
-# own tables, and its "but" rule and final scoring called as they are.
-# tests/triage/test_sentiment_fast.py checks that it equals VADER on drawn texts (every
-# rule's words, capitals, punctuation, emoji) and on the real tweets sample.
+# own tables, and its final scoring called as it is. Two shortcuts more: what a token is
+# (word, lowered, capitals, valence, rule word) is remembered across posts, and a lexicon
+# word with no rule's word among the three before it (idiom words only where an idiom is
+# written out) keeps its value without the rules' pass, which is most of them; "but" is
+# VADER's loop on the non-zero values only. tests/triage/test_sentiment_fast.py and
+# test_sentiment_rules_fast.py check that it equals VADER on drawn texts (every rule's
+# words at every distance, capitals, punctuation, emoji, hostile text) and on the real
+# tweets sample.
 
 
 @cache
@@ -129,43 +135,116 @@ def _scores(text: str) -> dict[str, float]:
 def _sentiments(text: str) -> tuple[list[float], str]:
     """VADER's per-word sentiments of `text`, and the text its scoring reads (emoji
     replaced by their descriptions)."""
-    boosters = _vader().BOOSTER_DICT
-    lexicon: dict[str, float] = _analyser().lexicon
     text = _prepared(text)
-    punctuation = string.punctuation
-    # SentiText: punctuation stripped from a token unless 2 characters or fewer remain
-    words = [t if len(s := t.strip(punctuation)) <= 2 else s for t in text.split()]
-    lower = [w.lower() for w in words]
-    n = len(words)
+    known = _TOKENS
+    rows = [known.get(t) or _token(t) for t in text.split()]
+    n = len(rows)
     # a word scores 0 unless it is in the lexicon, is not a booster and is not "kind of"
     sentiments: list[float] = [0] * n
-    scored = [i for i, low in enumerate(lower) if low in lexicon]
+    scored = [i for i, row in enumerate(rows) if row[3] is not None]
     if not scored:
         return sentiments, text
-    caps = sum(map(str.isupper, words))
+    caps = sum(map(itemgetter(2), rows))
     cap_diff = 0 < n - caps < n
+    lower = list(map(itemgetter(1), rows))
+    # a word next to which no rule's word stands keeps its lexicon value (see below);
+    # an idiom's words count only where one of VADER's idioms is written out whole
+    at = 4 if _has_idiom(lower) else 5
+    words: list[str] = []
     for i in scored:
-        low = lower[i]
-        if low in boosters or (i < n - 1 and low == "kind" and lower[i + 1] == "of"):
+        _, low, upper, valence, rule = rows[i][:5]
+        assert valence is not None
+        if rule and (low in _boosters() or (i < n - 1 and low == "kind" and lower[i + 1] == "of")):
             continue
-        sentiments[i] = _valence(i, lexicon[low], words, lower, cap_diff, lexicon)
+        if any(row[at] for row in rows[max(0, i - 3) : i + 1]) or (
+            at == 4 and any(row[4] for row in rows[i + 1 : i + 3])
+        ):
+            words = words or [row[0] for row in rows]
+            sentiments[i] = _valence(i, valence, words, lower, cap_diff, _analyser().lexicon)
+            continue
+        # no rule's word (booster, negation, "no", "least", "so", "this", an idiom's) among
+        # the three words before it: VADER's rules leave the lexicon's value as it is,
+        # capitals aside (its "+ 0.0" of no booster changes no value: no lexicon value is 0)
+        if upper and cap_diff:
+            valence = valence + _vader().C_INCR if valence > 0 else valence - _vader().C_INCR
+        sentiments[i] = valence
     if "but" in lower:  # VADER's rule for "but" (a no-op without one)
         sentiments = _but_check(lower, sentiments)
     return sentiments, text
 
 
+# what `_sentiments` keeps of each whitespace-separated token it has met: VADER's word
+# (punctuation stripped unless 2 characters or fewer remain), lowered, whether it is in
+# capitals, its lexicon valence (None: not in the lexicon), whether a rule reads it
+# (idiom words included), and whether a rule other than the idioms' reads it
+Token = tuple[str, str, bool, float | None, bool, bool]
+_TOKENS: dict[str, Token] = {}
+_MAX_TOKENS = 200_000  # forgotten all at once beyond this (hostile texts: unbounded words)
+
+
+def _token(token: str) -> Token:
+    if len(_TOKENS) >= _MAX_TOKENS:
+        _TOKENS.clear()
+    word = token if len(stripped := token.strip(string.punctuation)) <= 2 else stripped
+    low = word.lower()
+    near = low in _rule_words() or "n't" in low  # any word with "n't" is a negation
+    row = (
+        word,
+        low,
+        word.isupper(),
+        _analyser().lexicon.get(low),
+        near or low in _idiom_words(),
+        near,
+    )
+    _TOKENS[token] = row
+    return row
+
+
+@cache
+def _boosters() -> dict[str, float]:
+    return dict(_vader().BOOSTER_DICT)
+
+
+@cache
+def _rule_words() -> frozenset[str]:
+    """The lowered words a rule of VADER's reads before a lexicon word, idioms aside:
+    boosters and dampeners, negations, "no" (and its "or"/"nor"), "least", "never so",
+    "so", "this", "without doubt", "kind of" ("but" is read after, for the whole text)."""
+    v = _vader()
+    rules = {"no", "or", "nor", "least", "never", "so", "this", "without", "doubt", "kind"}
+    return frozenset({*v.BOOSTER_DICT, *v.NEGATE, *rules})
+
+
+@cache
+def _idioms() -> tuple[str, ...]:
+    """VADER's idioms (and phrase boosters) of several words, padded with spaces."""
+    v = _vader()
+    return tuple(f" {p} " for p in [*v.SPECIAL_CASES, *v.BOOSTER_DICT] if " " in p)
+
+
+def _has_idiom(lower: list[str]) -> bool:
+    """Whether one of VADER's idioms of several words is written out in `lower` (its
+    idiom check compares runs of these words with them: without one it changes nothing).
+    No word holds a space, so a run of words is an idiom where its words joined are."""
+    joined = f" {' '.join(lower)} "
+    return any(idiom in joined for idiom in _idioms())
+
+
 def _but_check(lower: list[str], sentiments: list[float]) -> list[float]:
-    """VADER's `_but_check` on the words already lowered (it lowers them all again),
-    quirks kept: a value's place is where it first occurs in the list as it changes."""
+    """VADER's `_but_check` (quirks kept: a value's place is where it first occurs in the
+    list as it changes), on the non-zero values only: a zero stays zero whatever it is
+    multiplied by, and no non-zero value is ever found at a zero's place."""
     bi = lower.index("but")
-    for sentiment in sentiments:
-        si = sentiments.index(sentiment)
-        if si < bi:
-            sentiments.pop(si)
-            sentiments.insert(si, sentiment * 0.5)
-        elif si > bi:
-            sentiments.pop(si)
-            sentiments.insert(si, sentiment * 1.5)
+    places = [at for at, sentiment in enumerate(sentiments) if sentiment]
+    values = [sentiments[at] for at in places]
+    for sentiment in values:  # VADER's loop: the list changes under it, at or before here
+        si = values.index(sentiment)
+        if places[si] < bi:
+            values[si] = sentiment * 0.5
+        elif places[si] > bi:
+            values[si] = sentiment * 1.5
+    for at, value in zip(places, values, strict=True):
+        sentiments[at] = value
     return sentiments
 
 

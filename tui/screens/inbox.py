@@ -91,6 +91,7 @@ class InboxScreen(
         self._last: tuple[Filter, list[str]] | None = None  # the last complete result
         self._vocabulary_ready = False
         self._counts = (0, 0, 0, 0, 0)  # open, urgent, breached, hand-offs failed, unread
+        self._have_counts = False  # the status bar says "counting…" until the first count
         self._archive_groups = 0  # every group, the old ones on disk too (query.count)
         self._spike: str | None = None
         self.flt: Filter | None = None
@@ -254,6 +255,7 @@ class InboxScreen(
             sources=app.source_lines(),
             # more to come: a filter still scanning, or the rest of the store still loading
             partial=not self.filter_complete or bool(getattr(app.inbox, "loading", False)),
+            counted=self._have_counts,
         )
         self.query_one(StatusBar).show(info)
         self.query_one("#spike", SpikeBanner).show(self._spike)
@@ -278,6 +280,7 @@ class InboxScreen(
         if not self.is_attached:
             return  # the app closed while the worker counted
         self._counts = self._exact_unread(counts, marks)
+        self._have_counts = True
         self._spike = spike
         self._render_status()
 

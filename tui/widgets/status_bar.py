@@ -34,15 +34,22 @@ class StatusInfo:
     selected: int = 0
     view: str = ""
     partial: bool = False  # the filter is still running over the rest of the store
+    counted: bool = True  # False until the first count: no "0 SLA breached" before it
     sources: Sequence[SourceLine] = ()
+
+
+def _counts(info: StatusInfo) -> list[tuple[str, str]]:
+    return [
+        (f" {info.open} open ", "bold"),
+        (f" {info.urgent} urgent ", "bold $error" if info.urgent else "$text-muted"),
+        (f" {info.breached} SLA breached ", "bold $error" if info.breached else "$text-muted"),
+    ]
 
 
 def render_status(info: StatusInfo) -> Content:
     parts: list[Content | str | tuple[str, str]] = [
         plain(f" {flat(info.user, 20)} ", "bold reverse"),
-        (f" {info.open} open ", "bold"),
-        (f" {info.urgent} urgent ", "bold $error" if info.urgent else "$text-muted"),
-        (f" {info.breached} SLA breached ", "bold $error" if info.breached else "$text-muted"),
+        *(_counts(info) if info.counted else [(" counting… ", "$text-muted")]),
         *(
             [(f" {info.handoffs_failed} hand-off failed (R retries) ", "bold $error")]
             if info.handoffs_failed

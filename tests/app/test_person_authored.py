@@ -49,6 +49,12 @@ def _posts() -> list[Mention]:
             out.append(
                 Mention(mid, "twitter", "twcs", f"https://x/{mid}", author, t["text"], at, at)
             )
+    for n in range(12):  # the records the fixture rewrites by hand (the first days)
+        at = NOW - timedelta(days=70, hours=n)
+        mid = f"rss:fill{n}"
+        out.append(
+            Mention(mid, "rss", "blog", f"https://x/{mid}", Author("Fill", "@fill"), "yo", at, at)
+        )
     for n, (handle, name) in enumerate(ODD):
         at = NOW - timedelta(days=50 - n)
         mid = f"rss:odd{n}"
@@ -66,12 +72,15 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for gid in inbox.group_ids()[::4]:
             inbox.set_status(gid, Status.DONE)
     # authors written by hand (an import, an old version): the boundary cleans them
-    for day in sorted((path / "mentions").glob("*.json"))[:6]:
-        data = orjson.loads(day.read_bytes())
-        first, second = list(data["records"].values())[:2]
+    days = {day: orjson.loads(day.read_bytes()) for day in sorted(path.glob("mentions/*.json"))}
+    records = [r for data in days.values() for r in data["records"].values()]
+    records = [r for r in records if r["id"].startswith("rss:fill")]
+    assert len(records) == 12
+    for first in records[0::2]:
         first["author"] = {"name": "Zo\x1b[1mé", "handle": "@ZOE\x07", "url": "\x00"}
-        # a handle the boundary empties: the name is the handle then
+    for second in records[1::2]:  # a handle the boundary empties: the name is the handle then
         second["author"] = {"name": "Zoe", "handle": "\x07\x1b[0m", "url": ""}
+    for day, data in days.items():
         day.write_bytes(orjson.dumps(data))
     return path
 

@@ -84,6 +84,11 @@ def serve(folder: Path, hosts: int) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # TCP_NODELAY, as web servers set it (nginx's tcp_nodelay is on by default): the
+        # headers and the body are two writes, and with Nagle's algorithm the body waited
+        # for the client's delayed ACK of the headers, 40 ms on every kept-alive request
+        # (200 feeds on one site took 2.3 s to download, for both tools)
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: object) -> None:
             pass

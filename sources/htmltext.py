@@ -166,4 +166,3 @@ def _tidy(text: str) -> str:
     if "\n\n\n" in joined:
         joined = _BLANKS.sub("\n\n", joined)
     return joined.strip()
-

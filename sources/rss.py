@@ -77,10 +77,13 @@ def _when(entry: Any, problems: Counter[str]) -> datetime | None:
         # fallback (which warns, and will go)
         value = dict.get(entry, f"{key}_parsed")
         if value:
-            try:
-                when = datetime.fromtimestamp(timegm(value), UTC)
-            except (ValueError, OverflowError, OSError, TypeError):
-                when = None
+            if isinstance(value, datetime):  # the fast path's: UTC, whole seconds
+                when = value
+            else:  # feedparser's time tuple
+                try:
+                    when = datetime.fromtimestamp(timegm(value), UTC)
+                except (ValueError, OverflowError, OSError, TypeError):
+                    when = None
             if when is not None and when.year >= 1970:  # year 1 read as 100: no web then
                 return when
             trouble = "a date out of range ignored"

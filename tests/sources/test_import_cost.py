@@ -47,3 +47,29 @@ def test_httpx_still_works_and_its_cli_stub_says_why(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "command line client could not run" in done.stdout
+
+
+def test_feedparser_is_imported_only_when_a_feed_needs_it() -> None:
+    plain = (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+        "<item><title>Lumio</title><guid>https://x.example/1</guid></item></channel></rss>"
+    )
+    rdf = (
+        "<?xml version='1.0'?><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'"
+        " xmlns='http://purl.org/rss/1.0/'><channel rdf:about='https://x.example/'>"
+        "<title>t</title></channel><item rdf:about='https://x.example/2'><title>Glow</title>"
+        "<link>https://x.example/2</link></item></rdf:RDF>"
+    )
+    code = (
+        "import sys\n"
+        "from sources.rss import parse_feed\n"
+        "h = {'content-type': 'application/rss+xml; charset=utf-8'}\n"
+        f"m, _ = parse_feed({plain!r}.encode(), h, 'https://x.example/f', 'f', 'rss')\n"
+        "print(m[0].title, 'feedparser' in sys.modules)\n"
+        f"m, _ = parse_feed({rdf!r}.encode(), h, 'https://x.example/f', 'f', 'rss')\n"
+        "print(m[0].title, 'feedparser' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["Lumio False", "Glow True"]

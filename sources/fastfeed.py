@@ -72,22 +72,26 @@ _REPEATABLE = frozenset(
 )  # fmt: skip
 
 
-def _only(node: ET.Element, known: frozenset[str]) -> None:
+def _only(node: ET.Element, known: frozenset[str]) -> dict[str, ET.Element]:
     """Every child of `node` is known, and those read as one value come once (of two,
     which one feedparser keeps is its business); no xml:base, against which feedparser
-    resolves links (one on a content element only moves the links inside it: harmless)."""
+    resolves links (one on a content element only moves the links inside it: harmless).
+    The children by tag (the first of a repeatable one), read with `_one`."""
     if XML_BASE in node.attrib:
         raise _Unsure("xml:base")
-    seen: set[str] = set()
+    children: dict[str, ET.Element] = {}
     for child in node:
         tag = child.tag
         if XML_BASE in child.attrib and tag not in (ATOM + "content", ATOM + "summary"):
             raise _Unsure("xml:base")
         if tag not in known:
             raise _Unsure(f"an element feedparser may read: {tag}")
-        if tag in seen and tag not in _REPEATABLE:
-            raise _Unsure(f"two {tag} elements")
-        seen.add(tag)
+        if tag in children:
+            if tag not in _REPEATABLE:
+                raise _Unsure(f"two {tag} elements")
+        else:
+            children[tag] = child
+    return children
 
 
 class _Unsure(Exception):
@@ -180,9 +184,9 @@ def _text(node: ET.Element | None) -> str:
     return node.text or ""
 
 
-def _one(parent: ET.Element, tag: str) -> ET.Element | None:
-    """The `tag` child of `parent` (`_only` made sure there is at most one)."""
-    return parent.find(tag)
+def _one(children: dict[str, ET.Element], tag: str) -> ET.Element | None:
+    """The `tag` child among `_only`'s `children` (it made sure there is at most one)."""
+    return children.get(tag)
 
 
 def _rss(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -190,11 +194,11 @@ def _rss(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     channel = root.find("channel")
     if channel is None:
         raise _Unsure("rss without a channel")
-    _only(channel, _RSS_CHANNEL)
-    feed = {"title": _text(_one(channel, "title")), "language": _text(_one(channel, "language"))}
+    known = _only(channel, _RSS_CHANNEL)
+    feed = {"title": _text(_one(known, "title")), "language": _text(_one(known, "language"))}
     entries = []
-    for item in channel.findall("item"):
-        _only(item, _RSS_ITEM)
+    for node in channel.findall("item"):
+        item = _only(node, _RSS_ITEM)
         entry: dict[str, Any] = {"title": _text(_one(item, "title"))}
         link_node = _one(item, "link")
         link = _text(link_node).strip()
@@ -234,13 +238,13 @@ def _atom_text(node: ET.Element | None) -> str:
 
 
 def _atom(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    feed = {"title": _atom_text(_one(root, ATOM + "title")), "language": root.get(XML_LANG, "")}
-    _only(root, _ATOM_FEED)
+    known = _only(root, _ATOM_FEED)
+    feed = {"title": _atom_text(_one(known, ATOM + "title")), "language": root.get(XML_LANG, "")}
     entries = []
     for node in root.findall(ATOM + "entry"):
-        _only(node, _ATOM_ENTRY)
-        entry: dict[str, Any] = {"title": _atom_text(_one(node, ATOM + "title"))}
-        id_node = _one(node, ATOM + "id")
+        item = _only(node, _ATOM_ENTRY)
+        entry: dict[str, Any] = {"title": _atom_text(_one(item, ATOM + "title"))}
+        id_node = _one(item, ATOM + "id")
         ident = _text(id_node).strip()
         if id_node is not None and not ident:
             raise _Unsure("an empty id")
@@ -257,22 +261,22 @@ def _atom(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             raise _Unsure("links feedparser chooses among")
         # feedparser takes the id for the link when the entry has no alternate link
         entry["link"] = alternates[0].get("href", "").strip() if alternates else ident
-        content = _one(node, ATOM + "content")
+        content = _one(item, ATOM + "content")
         if content is not None and content.get("src"):
             raise _Unsure("out-of-line content")
         content_text = _atom_text(content)
         if content_text:
             entry["content"] = [{"value": content_text}]
-        entry["summary"] = _atom_text(_one(node, ATOM + "summary"))
-        author = _one(node, ATOM + "author")
+        entry["summary"] = _atom_text(_one(item, ATOM + "summary"))
+        author = _one(item, ATOM + "author")
         if author is not None:
-            _only(author, _ATOM_AUTHOR)  # an e-mail: feedparser writes it into the name
-            entry["author"] = _text(_one(author, ATOM + "name")).strip()
-            href = _text(_one(author, ATOM + "uri")).strip()
+            by = _only(author, _ATOM_AUTHOR)  # an e-mail: feedparser writes it into the name
+            entry["author"] = _text(_one(by, ATOM + "name")).strip()
+            href = _text(_one(by, ATOM + "uri")).strip()
             if href:
                 entry["author_detail"] = {"name": entry["author"], "href": href}
         for key in ("published", "updated"):
-            stamp = _one(node, ATOM + key)
+            stamp = _one(item, ATOM + key)
             if stamp is not None:
                 entry[f"{key}_parsed"] = _date(stamp.text, rfc822=False)
         entries.append(entry)

@@ -4,7 +4,7 @@
                                      [--feeds 200] [--entries 50]
                                      [--tweet-feeds 30] [--tweet-entries 500]
                                      [--newsboat-threads 4] [--keep DIR]
-                                     [--baseline OTHER_CHECKOUT]
+                                     [--baseline OTHER_CHECKOUT] [--split]
                                      [--parse] [--parse-only]
 
 The shapes (bench/feedfarm.py) are what real deployments have: `onehost` (200 feeds x
@@ -29,6 +29,10 @@ read the ratios, not the seconds.
 `--baseline DIR` also times `veille fetch` from another checkout of the code (say main's,
 `git archive main | tar -x -C DIR`), run by this venv's Python, in the same runs: before
 and after under the same load.
+
+`--split` then runs one more first fetch per shape through bench/fetch_split.py, which
+says where its CPU went: the main process's start-up, polling and storing, the parse
+workers' parsing, preparing and sending back.
 
 `--parse` first times, in this process, the parsing alone: `parse_feed` over every feed
 of the farm with the fast path, then with feedparser only; `--parse-only` stops there.
@@ -84,6 +88,11 @@ def serve(folder: Path, hosts: int) -> None:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # TCP_NODELAY, as web servers set it (nginx's tcp_nodelay is on by default): the
+        # headers and the body are two writes, and with Nagle's algorithm the body waited
+        # for the client's delayed ACK of the headers, 40 ms on every kept-alive request
+        # (200 feeds on one site took 2.3 s to download, for both tools)
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: object) -> None:
             pass
@@ -371,6 +380,12 @@ def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespac
                 print(f"  MISSING: veille stored {stored} of {farm.expected} entries")
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
+        if args.split:
+            split = work_root / f"{farm.shape}-split"
+            cmd = [VEILLE[0], str(ROOT / "bench" / "fetch_split.py"), "--config", str(config)]
+            _, out = timed([*cmd, "--store", str(split / "store"), "fetch"], env, ROOT)
+            print("  " + out.strip().splitlines()[-1] + f"; {load()}")
+            shutil.rmtree(split, ignore_errors=True)
     finally:
         server.terminate()
         server.wait(timeout=5)
@@ -431,6 +446,7 @@ def main() -> int:
     parser.add_argument(
         "--baseline", help="also time `veille fetch` from this checkout (e.g. main's), same run"
     )
+    parser.add_argument("--split", action="store_true", help="say where a first fetch's CPU goes")
     parser.add_argument("--parse", action="store_true", help="time parsing alone first")
     parser.add_argument("--parse-only", action="store_true", help="time parsing alone, then stop")
     parser.add_argument("--serve", help=argparse.SUPPRESS)

@@ -20,6 +20,8 @@ import os
 import sys
 from pathlib import Path
 
+import sources  # noqa: F401  first: httpx then skips its command-line client (sources/__init__)
+
 COMMAND_MODULES: tuple[str, ...] = (
     "cli.inbox",  # veille (no subcommand), veille demo
     "cli.triage",  # list, show, tag, status, assign, note, undo

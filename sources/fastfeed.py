@@ -9,8 +9,8 @@ sent as XML, a C1 control, markup inside a text element (`<b>` in a description:
 would give only the text before it), XHTML or out-of-line content, an element outside a
 short list of known ones, a value given twice, an empty link, guid or id, several
 alternate links, a date in any but the two plain forms. It yields feedparser-shaped
-entries (title, link, id, content/summary, author, *_parsed dates) so `parse_feed`
-treats both the same. tests/sources/test_fastfeed_differential.py draws thousands of
+entries (title, link, id, content/summary, author, *_parsed dates: UTC datetimes here,
+not time tuples) so `parse_feed` treats both the same. tests/sources/test_fastfeed_differential.py draws thousands of
 documents per run and checks both paths give the same mentions, field by field.
 """
 
@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 import time
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from calendar import timegm
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -71,22 +72,26 @@ _REPEATABLE = frozenset(
 )  # fmt: skip
 
 
-def _only(node: ET.Element, known: frozenset[str]) -> None:
+def _only(node: ET.Element, known: frozenset[str]) -> dict[str, ET.Element]:
     """Every child of `node` is known, and those read as one value come once (of two,
     which one feedparser keeps is its business); no xml:base, against which feedparser
-    resolves links (one on a content element only moves the links inside it: harmless)."""
+    resolves links (one on a content element only moves the links inside it: harmless).
+    The children by tag (the first of a repeatable one), read with `_one`."""
     if XML_BASE in node.attrib:
         raise _Unsure("xml:base")
-    seen: set[str] = set()
+    children: dict[str, ET.Element] = {}
     for child in node:
         tag = child.tag
         if XML_BASE in child.attrib and tag not in (ATOM + "content", ATOM + "summary"):
             raise _Unsure("xml:base")
         if tag not in known:
             raise _Unsure(f"an element feedparser may read: {tag}")
-        if tag in seen and tag not in _REPEATABLE:
-            raise _Unsure(f"two {tag} elements")
-        seen.add(tag)
+        if tag in children:
+            if tag not in _REPEATABLE:
+                raise _Unsure(f"two {tag} elements")
+        else:
+            children[tag] = child
+    return children
 
 
 class _Unsure(Exception):
@@ -121,25 +126,53 @@ def _plain_utf8(body: bytes, headers: dict[str, str]) -> bool:
 # `datetime` agree on; anything else (named zones, two-digit years, no zone, basic ISO
 # forms) is feedparser's.
 _RFC822 = re.compile(
-    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\d{1,2} "
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?:19|20)\d\d "
-    r"\d\d:\d\d:\d\d (?:GMT|[+-]\d{4})$"
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ((?:19|20)\d\d) "
+    r"(\d\d):(\d\d):(\d\d) (GMT|[+-]\d{4})$"
 )
 _RFC3339 = re.compile(r"^(?:19|20)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)$")
+_MONTHS = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8,
+           "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12}  # fmt: skip
+_ZONES: dict[str, timezone] = {"GMT": UTC}  # an RFC 822 zone -> its offset
 
 
-def _time_tuple(value: str | None, rfc822: bool) -> time.struct_time | None:
+def _zone(zone: str) -> timezone:
+    """An RFC 822 zone ("+0530") as email.utils reads it: hours and minutes as written."""
+    found = _ZONES.get(zone)
+    if found is None:
+        sign = -1 if zone[0] == "-" else 1
+        seconds = sign * (int(zone[1:3]) * 3600 + int(zone[3:5]) * 60)
+        found = timezone(timedelta(seconds=seconds))  # a day or more: ValueError, as there
+        if len(_ZONES) < 4096:
+            _ZONES[zone] = found
+    return found
+
+
+def _date(value: str | None, rfc822: bool) -> datetime:
+    """The instant, in UTC and whole seconds: what `parse_feed` makes of feedparser's time
+    tuple (`time.gmtime` of the instant), read here without the tuple's round trip.
+    An impossible date (31 Feb, 24:00:00) raises ValueError, as `datetime` does there."""
     if not value or not value.strip():
         raise _Unsure("an empty date")
     value = value.strip()
-    if not (_RFC822 if rfc822 else _RFC3339).match(value):
-        raise _Unsure(f"date {value!r}")
-    when = (
-        parsedate_to_datetime(value)
-        if rfc822
-        else datetime.fromisoformat(value.replace("Z", "+00:00"))
-    )
-    return time.gmtime(when.timestamp())
+    if rfc822:
+        found = _RFC822.match(value)
+        if not found:
+            raise _Unsure(f"date {value!r}")
+        day, month, year, hour, minute, second, zone = found.groups()
+        if zone == "-0000":  # email.utils: "no zone said", a local time: read as there
+            return datetime.fromtimestamp(
+                timegm(time.gmtime(parsedate_to_datetime(value).timestamp())), UTC
+            )
+        when = datetime(
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second),
+            tzinfo=_zone(zone),
+        )  # fmt: skip
+    else:
+        if not _RFC3339.match(value):
+            raise _Unsure(f"date {value!r}")
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return when.astimezone(UTC).replace(microsecond=0)  # gmtime floors a fraction
 
 
 def _text(node: ET.Element | None) -> str:
@@ -151,9 +184,9 @@ def _text(node: ET.Element | None) -> str:
     return node.text or ""
 
 
-def _one(parent: ET.Element, tag: str) -> ET.Element | None:
-    """The `tag` child of `parent` (`_only` made sure there is at most one)."""
-    return parent.find(tag)
+def _one(children: dict[str, ET.Element], tag: str) -> ET.Element | None:
+    """The `tag` child among `_only`'s `children` (it made sure there is at most one)."""
+    return children.get(tag)
 
 
 def _rss(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -161,11 +194,11 @@ def _rss(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     channel = root.find("channel")
     if channel is None:
         raise _Unsure("rss without a channel")
-    _only(channel, _RSS_CHANNEL)
-    feed = {"title": _text(_one(channel, "title")), "language": _text(_one(channel, "language"))}
+    known = _only(channel, _RSS_CHANNEL)
+    feed = {"title": _text(_one(known, "title")), "language": _text(_one(known, "language"))}
     entries = []
-    for item in channel.findall("item"):
-        _only(item, _RSS_ITEM)
+    for node in channel.findall("item"):
+        item = _only(node, _RSS_ITEM)
         entry: dict[str, Any] = {"title": _text(_one(item, "title"))}
         link_node = _one(item, "link")
         link = _text(link_node).strip()
@@ -189,9 +222,9 @@ def _rss(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         entry["author"] = author.strip()
         date = _one(item, "pubDate")
         if date is not None:
-            entry["published_parsed"] = _time_tuple(date.text, rfc822=True)
+            entry["published_parsed"] = _date(date.text, rfc822=True)
         elif _one(item, DC + "date") is not None:
-            entry["published_parsed"] = _time_tuple(_text(_one(item, DC + "date")), rfc822=False)
+            entry["published_parsed"] = _date(_text(_one(item, DC + "date")), rfc822=False)
         entries.append(entry)
     return entries, feed
 
@@ -205,13 +238,13 @@ def _atom_text(node: ET.Element | None) -> str:
 
 
 def _atom(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    feed = {"title": _atom_text(_one(root, ATOM + "title")), "language": root.get(XML_LANG, "")}
-    _only(root, _ATOM_FEED)
+    known = _only(root, _ATOM_FEED)
+    feed = {"title": _atom_text(_one(known, ATOM + "title")), "language": root.get(XML_LANG, "")}
     entries = []
     for node in root.findall(ATOM + "entry"):
-        _only(node, _ATOM_ENTRY)
-        entry: dict[str, Any] = {"title": _atom_text(_one(node, ATOM + "title"))}
-        id_node = _one(node, ATOM + "id")
+        item = _only(node, _ATOM_ENTRY)
+        entry: dict[str, Any] = {"title": _atom_text(_one(item, ATOM + "title"))}
+        id_node = _one(item, ATOM + "id")
         ident = _text(id_node).strip()
         if id_node is not None and not ident:
             raise _Unsure("an empty id")
@@ -228,24 +261,24 @@ def _atom(root: ET.Element) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             raise _Unsure("links feedparser chooses among")
         # feedparser takes the id for the link when the entry has no alternate link
         entry["link"] = alternates[0].get("href", "").strip() if alternates else ident
-        content = _one(node, ATOM + "content")
+        content = _one(item, ATOM + "content")
         if content is not None and content.get("src"):
             raise _Unsure("out-of-line content")
         content_text = _atom_text(content)
         if content_text:
             entry["content"] = [{"value": content_text}]
-        entry["summary"] = _atom_text(_one(node, ATOM + "summary"))
-        author = _one(node, ATOM + "author")
+        entry["summary"] = _atom_text(_one(item, ATOM + "summary"))
+        author = _one(item, ATOM + "author")
         if author is not None:
-            _only(author, _ATOM_AUTHOR)  # an e-mail: feedparser writes it into the name
-            entry["author"] = _text(_one(author, ATOM + "name")).strip()
-            href = _text(_one(author, ATOM + "uri")).strip()
+            by = _only(author, _ATOM_AUTHOR)  # an e-mail: feedparser writes it into the name
+            entry["author"] = _text(_one(by, ATOM + "name")).strip()
+            href = _text(_one(by, ATOM + "uri")).strip()
             if href:
                 entry["author_detail"] = {"name": entry["author"], "href": href}
         for key in ("published", "updated"):
-            stamp = _one(node, ATOM + key)
+            stamp = _one(item, ATOM + key)
             if stamp is not None:
-                entry[f"{key}_parsed"] = _time_tuple(stamp.text, rfc822=False)
+                entry[f"{key}_parsed"] = _date(stamp.text, rfc822=False)
         entries.append(entry)
     return entries, feed
 

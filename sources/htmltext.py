@@ -78,10 +78,33 @@ class _Text(HTMLParser):
 # A start or end tag with a plain name and well-formed attributes (quoted values may hold
 # ">"); anything else is left in the text, where its "<" makes the fast path decline.
 # Groups: "/" of an end tag, the name, the attributes, "/" of a self-closing tag.
-_TAG = re.compile(
-    r"""<(/?)([a-zA-Z][-.a-zA-Z0-9:_]*)"""
-    r"""((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`/]+(?=[\s>])))?)*)\s*(/?)>"""
-)
+_NAME = r"[a-zA-Z][-.a-zA-Z0-9:_]*"
+_ATTRS = r"""(?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>=`/]+(?=[\s>])))?)*"""
+_TAG = re.compile(rf"<(/?)({_NAME})({_ATTRS})\s*(/?)>")
+# The same grammar as one group: `split` then gives text, tag, text, tag, ... text.
+_TOKEN = re.compile(rf"(</?{_NAME}{_ATTRS}\s*/?>)")
+_MADE: dict[str, str] = {}  # a tag -> what it leaves in the text ("" declines)
+_MADE_CAP = 4096  # distinct short tags remembered (a feed's tags repeat: <p>, </a>, <b>)
+
+
+def _made_of(tag: str) -> str:
+    """What one tag leaves in the text: a line break, "\x00" (a run ends), "" to decline."""
+    closing, name, attrs, slash = _TAG.fullmatch(tag).groups()  # type: ignore[union-attr]
+    name = name.lower()
+    if name in _SKIPPED:
+        made = ""
+    elif closing:
+        # "</p class=x>": html.parser's business
+        made = "" if attrs or slash else "\n" if name in _BLOCKS else "\x00"
+    elif slash:  # "<br/>": html.parser's self-closing tag, a line break only for br
+        made = "\n" if name == "br" else "\x00"
+    else:
+        made = "\n" if name == "br" or name in _BLOCKS else "\x00"
+    if len(tag) <= 24:  # plain tags; a link's tag (its own address) is seldom met twice
+        if len(_MADE) >= _MADE_CAP:
+            _MADE.clear()
+        _MADE[tag] = made
+    return made
 
 
 def _plain_tags(fragment: str) -> str | None:
@@ -90,29 +113,19 @@ def _plain_tags(fragment: str) -> str | None:
     html.parser decodes entities in each run of text between tags. Here the runs are
     joined first, with "\x00" where a tag ends a run without a line break: no entity
     name holds it, so one `html.unescape` over the whole decodes exactly the same.
+    What a tag leaves is remembered by its text: a feed's bodies repeat a few tags.
     """
     if "\x00" in fragment:
         return None
-    pieces = _TAG.split(fragment)  # text, then 4 groups per tag, then text...
-    if "<" in "".join(pieces[::5]):
+    pieces = _TOKEN.split(fragment)  # text, tag, text, tag, ... text
+    if "<" in "".join(pieces[::2]):
         return None
-    out: list[str] = []
-    for i in range(0, len(pieces) - 1, 5):
-        out.append(pieces[i])
-        closing, name, attrs, slash = pieces[i + 1 : i + 5]
-        name = name.lower()
-        if name in _SKIPPED:
-            return None
-        if closing:
-            if attrs or slash:  # "</p class=x>": html.parser's business
-                return None
-            out.append("\n" if name in _BLOCKS else "\x00")
-        elif slash:  # "<br/>": html.parser's self-closing tag, a line break only for br
-            out.append("\n" if name == "br" else "\x00")
-        else:
-            out.append("\n" if name == "br" or name in _BLOCKS else "\x00")
-    out.append(pieces[-1])
-    text = "".join(out)
+    made = _MADE.get
+    left = [made(tag) or _made_of(tag) for tag in pieces[1::2]]
+    if "" in left:
+        return None
+    pieces[1::2] = left
+    text = "".join(pieces)
     if "&" in text:
         text = html.unescape(text)
     return text.replace("\x00", "")
@@ -143,7 +156,9 @@ def html_to_text(fragment: str | None) -> str:
 
 def _tidy(text: str) -> str:
     """Runs of spaces made one, lines stripped, at most one blank line in a row."""
-    if "  " in text or not _ONE_SPACE.isdisjoint(text):  # else the runs are single spaces
+    # else the runs are single spaces; what `_SPACES` makes a space, one search each (a
+    # frozenset's `isdisjoint(text)` hashed every character: ~10 µs a post)
+    if "  " in text or "\t" in text or "\xa0" in text or "\f" in text or "\v" in text:
         text = _SPACES.sub(" ", text)
     joined = "\n".join([line.strip() for line in text.split("\n")])
     # with every line stripped, the only white space next to a line break is another
@@ -151,6 +166,3 @@ def _tidy(text: str) -> str:
     if "\n\n\n" in joined:
         joined = _BLANKS.sub("\n\n", joined)
     return joined.strip()
-
-
-_ONE_SPACE = frozenset("\t\f\v\u00a0")  # what `_SPACES` makes a space, but " "

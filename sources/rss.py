@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import feedparser
 import httpx
 
 from sources.base import PollResult, Source, SourceError
@@ -39,15 +38,20 @@ from triage.text import sanitize
 Offload = Callable[..., Awaitable[Any]]
 _GOOGLE = re.compile(r"(^|\.)google\.[a-z]{2,3}(\.[a-z]{2})?$")
 
-# Complaints that leave the data usable: a warning, never a failure.
-_SOFT = (
-    feedparser.CharacterEncodingOverride,
-    feedparser.NonXMLContentType,
-    feedparser.CharacterEncodingUnknown,
-)
+_FEEDPARSER: list[Any] = []  # the module, once a feed needed it
 
 
-media_description_apart()
+def _feedparser() -> Any:
+    """feedparser, imported when a feed first needs it (with its Media RSS habit
+    corrected): the fast path reads most feeds, and a `veille fetch` whose feeds it reads
+    all, or that finds every feed unchanged, never pays the import (~20 ms of its start;
+    a parse worker pays it once, at its first such feed)."""
+    if not _FEEDPARSER:
+        import feedparser
+
+        media_description_apart()
+        _FEEDPARSER.append(feedparser)
+    return _FEEDPARSER[0]
 
 
 def unwrap_link(link: str) -> str:
@@ -77,10 +81,13 @@ def _when(entry: Any, problems: Counter[str]) -> datetime | None:
         # fallback (which warns, and will go)
         value = dict.get(entry, f"{key}_parsed")
         if value:
-            try:
-                when = datetime.fromtimestamp(timegm(value), UTC)
-            except (ValueError, OverflowError, OSError, TypeError):
-                when = None
+            if isinstance(value, datetime):  # the fast path's: UTC, whole seconds
+                when = value
+            else:  # feedparser's time tuple
+                try:
+                    when = datetime.fromtimestamp(timegm(value), UTC)
+                except (ValueError, OverflowError, OSError, TypeError):
+                    when = None
             if when is not None and when.year >= 1970:  # year 1 read as 100: no web then
                 return when
             trouble = "a date out of range ignored"
@@ -169,6 +176,13 @@ def _parse_with_feedparser(
     body: bytes, response_headers: dict[str, str], warnings: list[str]
 ) -> tuple[list[Any], Any]:
     """feedparser for everything the fast path declines; bozo rules applied here."""
+    feedparser = _feedparser()
+    # complaints that leave the data usable: a warning, never a failure
+    soft = (
+        feedparser.CharacterEncodingOverride,
+        feedparser.NonXMLContentType,
+        feedparser.CharacterEncodingUnknown,
+    )
     parsed = feedparser.parse(
         io.BytesIO(body),
         response_headers=response_headers,
@@ -183,7 +197,7 @@ def _parse_with_feedparser(
     if parsed.bozo:
         problem = parsed.get("bozo_exception")
         words = error_words(problem, body)
-        if not entries and not isinstance(problem, _SOFT):
+        if not entries and not isinstance(problem, soft):
             raise SourceError(f"not a valid feed: {words}")
         if entries and not isinstance(problem, feedparser.NonXMLContentType):
             # (a feed sent as text/html or text/plain loses nothing: not worth a warning)

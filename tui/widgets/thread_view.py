@@ -220,6 +220,17 @@ def render_group(
     return Content.assemble(*parts)
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A wrapping in progress: what it renders, for which group and pane width, and
+    what to call once the pane shows it."""
+
+    render: Callable[[int], Content]
+    group: str | None
+    width: int
+    done: Callable[[], None] | None
+
+
 class ThreadView(ScrollView, can_focus=True):
     """Scrollable context of the group under the cursor, drawn with the Line API.
 
@@ -254,7 +265,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._bar = False  # taller than the pane: the scrollbar is drawn
         self._group: str | None = None
         self._job = 0  # the latest wrapping asked for; older ones stop at their next step
-        self._pending: tuple[str | None, int] | None = None  # (group, pane width) in progress
+        self._pending: _Pending | None = None
         self._paint: tuple[int, int, RichStyle, list[Segment]] | None = None
 
     @property
@@ -270,59 +281,76 @@ class ThreadView(ScrollView, can_focus=True):
         user: str = "",
         *,
         soon: bool = False,
+        then: Callable[[], None] | None = None,
     ) -> None:
-        """Show `view`; `soon`: wrap it in steps (the cursor's pane: a key may come
-        meanwhile) rather than at once."""
+        """Show `view`, then call `then`. `soon`: wrap it in steps (the cursor's pane: a
+        key may come meanwhile) rather than at once; `then` waits for the pane to show
+        it (and is dropped if another group is shown first)."""
         self._shown = (view, info, now, user) if view is not None else None
         if view is None:
-            self._set(lambda width: Content("No mention selected."), None, soon)
-        else:
-            self._set(lambda width: render_group(view, info, now, user=user, width=width),
-                      view.group_id, soon)  # fmt: skip
-            self.post_message(self.Shown(view))
+            self._set(lambda width: Content("No mention selected."), None, soon, then)
+            return
+
+        def shown() -> None:
+            self.post_message(self.Shown(view))  # read once it is on show
+            if then is not None:
+                then()
+
+        self._set(lambda width: render_group(view, info, now, user=user, width=width),
+                  view.group_id, soon, shown)  # fmt: skip
 
     @property
     def allow_vertical_scroll(self) -> bool:
         """Scrollable when the text is taller than the pane (Textual asks its own bar)."""
         return not self._check_disabled() and self._bar
 
-    def _set(self, render: Callable[[int], Content], group: str | None, soon: bool) -> None:
+    def _set(
+        self,
+        render: Callable[[int], Content],
+        group: str | None,
+        soon: bool = False,
+        done: Callable[[], None] | None = None,
+    ) -> None:
         """Render for the pane's width, less the scrollbar's when the text is longer
-        than the pane (URLs are fitted to it), and wrap it; nothing if unchanged."""
+        than the pane (URLs are fitted to it), and wrap it; then call `done`."""
         self._job += 1
         self._pending = None
         width, height = self.content_region.size
         if width <= self.GAP or not self.is_mounted:
             self.visual, self._width, self._group = render(0), 0, group
-            return
-        steps = wrapping(
-            render, width - self.GAP, self.styles.scrollbar_size_vertical, height,
-            RenderOptions(self._get_style, self.styles), self.visual_style,
-            self.link_style if self.auto_links and not self.screen._selecting else None,
-        )  # fmt: skip
-        if not soon:
+        else:
+            steps = wrapping(
+                render, width - self.GAP, self.styles.scrollbar_size_vertical, height,
+                RenderOptions(self._get_style, self.styles), self.visual_style,
+                self.link_style if self.auto_links and not self.screen._selecting else None,
+            )  # fmt: skip
+            if soon:
+                self._pending = _Pending(render, group, width, done)
+                asyncio.get_running_loop().call_later(PAUSE, self._step, self._job, steps)
+                return
             self._swap(drain(steps), group, width)
-            return
-        self._pending = (group, width)
-        asyncio.get_running_loop().call_later(PAUSE, self._step, self._job, steps)
+        if done is not None:
+            done()
 
     def _step(self, job: int, steps: Generator[None, None, Wrapped]) -> None:
         """One step of a wrapping; the next one a pause later, so that a key's way from
         the terminal to the screen (a handful of hops through the event loop) is not
         held up by one step at each hop."""
-        if job != self._job or not self.is_attached:
+        pending = self._pending
+        if job != self._job or pending is None or not self.is_attached:
             return  # the cursor moved on: a newer group is on its way
         try:
             next(steps)
-        except StopIteration as done:
-            group, width = self._pending or (None, 0)
+        except StopIteration as finished:
             self._pending = None
-            if width == self.content_region.width:
-                self._swap(done.value, group, width)
-            elif self._shown is not None:  # resized meanwhile
-                self.show(*self._shown)
+            if pending.width != self.content_region.width:  # resized meanwhile
+                self._set(pending.render, pending.group, False, pending.done)
+                return
+            self._swap(finished.value, pending.group, pending.width)
+            if pending.done is not None:
+                pending.done()
             return
-        except Exception as error:  # a bug: shown as Textual shows a handler's
+        except Exception as error:  # a bug: reported as Textual reports a handler's
             self._pending = None
             self.app._handle_exception(error)
             return

@@ -240,13 +240,11 @@ class ThreadView(ScrollView, can_focus=True):
     that let a key pressed meanwhile run first (`show(soon=True)`, tui/widgets/
     pane_lines.py), and the scrollable height set without a layout; the scrollbar is
     drawn in the pane's own lines (Textual's would lay out the screen each time it came
-    or went). The CSS gives the pane no right padding: its last column before the bar
-    is drawn here (`GAP`)."""
+    or went), inside the pane's padding as Textual draws it."""
 
     DEFAULT_CSS = """
     ThreadView { overflow-x: hidden; overflow-y: hidden; }
     """
-    GAP = 1  # blank cells between the text and the scrollbar (the pane's right padding)
 
     class Shown(Message):
         """A group is on show in the pane: the user has read it (store.reads)."""
@@ -316,11 +314,11 @@ class ThreadView(ScrollView, can_focus=True):
         self._job += 1
         self._pending = None
         width, height = self.content_region.size
-        if width <= self.GAP or not self.is_mounted:
+        if width <= 0 or not self.is_mounted:
             self.visual, self._width, self._group = render(0), 0, group
         else:
             steps = wrapping(
-                render, width - self.GAP, self.styles.scrollbar_size_vertical, height,
+                render, width, self.styles.scrollbar_size_vertical, height,
                 RenderOptions(self._get_style, self.styles), self.visual_style,
                 self.link_style if self.auto_links and not self.screen._selecting else None,
             )  # fmt: skip
@@ -392,6 +390,7 @@ class ThreadView(ScrollView, can_focus=True):
         bar = scrollbar_cells(
             window, len(self._strips), self.scroll_offset.y, styles.scrollbar_size_vertical,
             RichStyle.from_color(color.rich_color, background.rich_color),
+            self.visual_style.rich_style,
         )  # fmt: skip
         return width, self.scroll_offset.y, fill, bar
 
@@ -405,9 +404,8 @@ class ThreadView(ScrollView, can_focus=True):
             line = Strip.blank(text, fill)
         if not bar:
             return line
-        gap = width - text - len(bar[0].text)
-        cell = bar[y] if y < len(bar) else Segment(" " * len(bar[0].text), fill)
-        return Strip([*line, Segment(" " * gap, fill), cell], width)
+        cell = bar[y] if y < len(bar) else Segment(" " * (width - text), fill)
+        return Strip([*line, cell], width)
 
     def on_resize(self) -> None:
         if self._shown is not None:  # URLs are fitted to the width

@@ -268,3 +268,23 @@ async def test_the_scrollbar_comes_and_goes_without_a_layout(tall_store):
             await pilot._post_mouse_events([events.MouseScrollDown], ThreadView, (5, 5))
             await pilot.pause()
             assert pane.scroll_offset.y > top
+
+
+async def test_a_resize_while_the_pane_wraps_shows_the_group_at_the_new_width(tall_store):
+    with Inbox.open(tall_store, user="tester") as box:
+        app = make_app(box, pane_delay=60)
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            mlist, pane = screen.query_one(MentionList), screen.query_one(ThreadView)
+            mlist.move_to(3)
+            screen.sync_panes(soon=True)
+            assert not pane.settled
+            await pilot.resize_terminal(170, 44)
+            await settle(pane)
+            await pilot.pause()
+            current = mlist.current
+            assert pane._group == current.group_id and "post 4\n" in pane.visual.plain
+            assert screen.query_one("#editor").target == current.group_id
+            assert pane._width == pane.content_region.width - (2 if pane._bar else 0)
+            assert "post 4" in screen_text(app)

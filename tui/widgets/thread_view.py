@@ -408,7 +408,10 @@ class ThreadView(ScrollView, can_focus=True):
         return Strip([*line, cell], width)
 
     def on_resize(self) -> None:
-        if self._shown is not None:  # URLs are fitted to the width
+        pending = self._pending
+        if pending is not None:  # at once, and what waited for it (the editor) follows
+            self._set(pending.render, pending.group, False, pending.done)
+        elif self._shown is not None:  # URLs are fitted to the width
             self.show(*self._shown)
         else:
             self._set(lambda width: self.visual, self._group, False)

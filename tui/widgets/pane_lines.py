@@ -4,7 +4,7 @@ The thread pane follows the cursor once it rests. Wrapping its text took 4-8 ms 
 tweets, and a layout of the whole screen when its scrollbar came or went 10-20 ms more,
 all in one go on the UI thread: a key pressed meanwhile (keys ~90 ms apart, the pane after
 60 ms of rest) waited for all of it. Here the text is wrapped in steps of about a
-millisecond that the pane runs between other work (`Wrapping`), and the scrollbar is a
+millisecond, a millisecond apart (`wrapping`), and the scrollbar is a
 column of the pane's own lines (`scrollbar_cells`, Textual's `ScrollBarRender` glyphs and
 colours), so showing or hiding it never lays out the screen.
 """
@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions
 
-STEP = 0.0005  # seconds of wrapping before the pane lets other work (a key) run
+STEP = 0.001  # seconds of wrapping before the pane lets other work (a key) run
 
 
 @dataclass(slots=True)

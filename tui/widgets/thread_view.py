@@ -32,7 +32,7 @@ from tui.widgets.quiet import same
 from tui.widgets.rows import age_short, duration_short
 
 _URL = re.compile(r"https?://\S+")
-PAUSE = 0.002  # seconds between two steps of a pane's wrapping (tui/widgets/pane_lines.py)
+PAUSE = 0.001  # seconds between two steps of a pane's wrapping (tui/widgets/pane_lines.py)
 
 
 @dataclass(slots=True)

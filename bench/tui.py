@@ -15,6 +15,8 @@ as median / p99 over runs and keys (targets from issue 16):
             list's rows for the new text (its first screenful), or its error  p95 <= 40 ms
   cursor    one `j` to the screen showing the cursor on the next row      p95 <= 16 ms
   memory    peak RSS of the process after typing filters                      <= 500 MB
+  pane      one `j` to the frame that drew the thread pane showing the new cursor's
+            group (it follows once the cursor rests: pane_delay, 60 ms)    no target
 A key's figure ends with the first frame (the screen's compositor refresh) that drew the
 list (or the filter's error line) once the screen held that key's outcome (the cursor
 moved; `InboxScreen.shown_filter` is the typed text), however long after Pilot's press
@@ -56,6 +58,7 @@ sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 WORDS = ("lampe", "remboursement", "brand:Lumio", "-scam")
+PANES = 5  # keys per run after which the thread pane is waited for
 
 
 def ms(seconds: float) -> str:
@@ -120,6 +123,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
     cursors: list[float] = []
     filter_cpu: list[float] = []  # CPU time of the process (every thread) per key
     cursor_cpu: list[float] = []
+    panes: list[float] = []  # a key to the thread pane showing the cursor's group
     async with app.run_test(size=(160, 48)) as pilot:
         mlist = app.screen.query_one(MentionList)
         while mlist.first_paint is None:
@@ -199,6 +203,19 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
             latency, used = await seen(t, c)
             cursors.append(latency)
             cursor_cpu.append(used)
+        pane = screen.query_one("#thread")
+        spy(pane, "pane")
+        for _ in range(PANES):  # the thread pane once the cursor rests (not a target)
+            wanted.append(
+                lambda drawn: "pane" in drawn
+                and pane._group == mlist.current.group_id
+                and getattr(pane, "settled", True)  # an older checkout wraps at once
+            )
+            held.append(lambda: False)
+            t, c = time.perf_counter(), time.process_time()
+            await pilot.press("j")
+            latency, used = await seen(t, c)
+            panes.append(latency)
         await pilot.press("slash")
         filter_input = app.screen.query_one("#filter")
         for word in WORDS:
@@ -228,6 +245,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
         "cursors": cursors,
         "filter_cpu": filter_cpu,
         "cursor_cpu": cursor_cpu,
+        "panes": panes,
         "peak_mb": peak,
     }
 
@@ -295,6 +313,13 @@ def summary(runs: list[dict]) -> None:
                 f"         {name} CPU of the process per key (all threads; load-independent): "
                 f"median {ms(statistics.median(cpu))}, p95 {ms(pct(cpu, 95))}"
             )
+    panes = [p for r in runs for p in r.get("panes", ())]
+    if panes:
+        print(
+            f"pane     median {ms(statistics.median(panes)):>10}  p95 {ms(pct(panes, 95)):>10}  "
+            f"n={len(panes):<4} a key to the thread pane showing the cursor's group (after "
+            f"its 60 ms of rest; no target)"
+        )
     peak = statistics.median(peaks)
     verdict = "ok" if peak <= 500 else "OVER TARGET"
     print(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual import events, on, work
@@ -316,16 +316,22 @@ class InboxScreen(
         if self.vapp.pane_delay <= 0:
             self.sync_panes()
         else:
-            self._pane_timer = self.set_timer(self.vapp.pane_delay, self.sync_panes)
+            self._pane_timer = self.set_timer(self.vapp.pane_delay, self._follow)
         Pager.follow(self)  # a database's next page as the cursor nears the end
 
-    def sync_panes(self) -> None:
-        """Show the cursor's group in the thread pane and point the editor at it."""
+    def _follow(self) -> None:
+        self.sync_panes(soon=True)  # in steps: the next key may come meanwhile
+
+    def sync_panes(self, soon: bool = False) -> None:
+        """Show the cursor's group in the thread pane and point the editor at it (`soon`:
+        the pane in steps, and the editor once the pane shows it: one frame for both)."""
         if self._pane_timer is not None:
             self._pane_timer.stop()
             self._pane_timer = None
         view = self.mention_list.current
-        self.show_thread(view)
+        self.show_thread(view, soon=soon, then=lambda: self._point_editor(view))
+
+    def _point_editor(self, view: GroupView | None) -> None:
         editor = self.query_one(ReplyEditor)
         if view is None:
             editor.load(None, None, "", "")
@@ -343,7 +349,9 @@ class InboxScreen(
         self.fetch_thread(event.view.leader)
         self.query_one(ThreadView).focus()
 
-    def show_thread(self, view: GroupView | None) -> None:
+    def show_thread(
+        self, view: GroupView | None, *, soon: bool = False, then: Callable[[], None] | None = None
+    ) -> None:
         info = ThreadInfo()
         if view is not None:
             key = view.leader.id
@@ -352,7 +360,8 @@ class InboxScreen(
             info.error = self._thread_errors.get(key, "")
             info.author_history, info.our_replies = self.vapp.author_history(view)
             info.sla_left = self.vapp.sla_left(view, self.vapp.now())
-        self.query_one(ThreadView).show(view, info, self.vapp.now(), self.vapp.user)
+        self.query_one(ThreadView).show(view, info, self.vapp.now(), self.vapp.user, soon=soon,
+                                        then=then)  # fmt: skip
 
     def fetch_thread(self, mention: Mention) -> None:
         if self.vapp.fetch_thread is None:
@@ -376,7 +385,7 @@ class InboxScreen(
             self._thread_loading.discard(mention.id)
         current = self.mention_list.current
         if current is not None and current.leader.id == mention.id:
-            self.show_thread(current)
+            self.show_thread(current, soon=True)
 
     # ------------------------------------------------------------------ filter
     @on(Input.Changed, "#filter")

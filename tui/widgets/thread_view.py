@@ -8,27 +8,31 @@ screen's worker; this widget only shows what it is given.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.visual import Visual
+from textual.visual import RenderOptions
 from textual.widget import Widget
 
 from triage.model import DeliveryStatus, Mention, Reply, TriageState
 from triage.views import GroupView
 from tui.safe import clean, flat, link, plain
+from tui.widgets.pane_lines import Wrapped, drain, scrollbar_cells, wrapping
 from tui.widgets.quiet import same
 from tui.widgets.rows import age_short, duration_short
 
 _URL = re.compile(r"https?://\S+")
+PAUSE = 0.001  # seconds between two steps of a pane's wrapping (tui/widgets/pane_lines.py)
 
 
 @dataclass(slots=True)
@@ -216,16 +220,30 @@ def render_group(
     return Content.assemble(*parts)
 
 
+@dataclass(slots=True)
+class _Pending:
+    """A wrapping in progress: what it renders, for which group and pane width, and
+    what to call once the pane shows it."""
+
+    render: Callable[[int], Content]
+    group: str | None
+    width: int
+    done: Callable[[], None] | None
+
+
 class ThreadView(ScrollView, can_focus=True):
     """Scrollable context of the group under the cursor, drawn with the Line API.
 
     The pane follows the cursor: as a Static in a scrolling container, each new group
     (a new height) laid out the whole screen (~20-40 ms at 160x48, in the way of the
-    next key). Here the text is wrapped to the pane's width once per group and the
-    scrollable height set without a layout; only the pane is repainted."""
+    next key). Here the text is wrapped to the pane's width once per group, in steps
+    that let a key pressed meanwhile run first (`show(soon=True)`, tui/widgets/
+    pane_lines.py), and the scrollable height set without a layout; the scrollbar is
+    drawn in the pane's own lines (Textual's would lay out the screen each time it came
+    or went), inside the pane's padding as Textual draws it."""
 
     DEFAULT_CSS = """
-    ThreadView { overflow-x: hidden; overflow-y: auto; }
+    ThreadView { overflow-x: hidden; overflow-y: hidden; }
     """
 
     class Shown(Message):
@@ -241,62 +259,159 @@ class ThreadView(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.visual: Content = Content("Select a mention.")  # what the pane shows
         self._strips: list[Strip] = []
-        self._width = 0  # the width `_strips` were wrapped to (0: not yet)
+        self._width = 0  # the text width `_strips` were wrapped to (0: not yet)
+        self._bar = False  # taller than the pane: the scrollbar is drawn
         self._group: str | None = None
+        self._job = 0  # the latest wrapping asked for; older ones stop at their next step
+        self._pending: _Pending | None = None
+        self._paint: tuple[int, int, RichStyle, list[Segment]] | None = None
 
-    def show(self, view: GroupView | None, info: ThreadInfo, now: datetime, user: str = "") -> None:
+    @property
+    def settled(self) -> bool:
+        """The pane shows the last text it was given (no wrapping in progress)."""
+        return self._pending is None
+
+    def show(
+        self,
+        view: GroupView | None,
+        info: ThreadInfo,
+        now: datetime,
+        user: str = "",
+        *,
+        soon: bool = False,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Show `view`, then call `then`. `soon`: wrap it in steps (the cursor's pane: a
+        key may come meanwhile) rather than at once; `then` waits for the pane to show
+        it (and is dropped if another group is shown first)."""
         self._shown = (view, info, now, user) if view is not None else None
         if view is None:
-            self._set(lambda width: Content("No mention selected."), None)
-        else:
-            self._set(lambda width: render_group(view, info, now, user=user, width=width),
-                      view.group_id)  # fmt: skip
-            self.post_message(self.Shown(view))
-
-    def _set(self, render: Callable[[int], Content], group: str | None) -> None:
-        """Render for the pane's width, less the scrollbar's when the text is longer
-        than the pane (URLs are fitted to it), and wrap it; nothing if unchanged."""
-        width, height = self.content_region.size
-        content = render(width)
-        bar = self.styles.scrollbar_size_vertical
-        if width > bar and content.get_height(self.styles, width) > height:
-            width -= bar
-            content = render(width)
-        if same(self.visual, content) and width == self._width:
+            self._set(lambda width: Content("No mention selected."), None, soon, then)
             return
-        self.visual = content
+
+        def shown() -> None:
+            self.post_message(self.Shown(view))  # read once it is on show
+            if then is not None:
+                then()
+
+        self._set(lambda width: render_group(view, info, now, user=user, width=width),
+                  view.group_id, soon, shown)  # fmt: skip
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """Scrollable when the text is taller than the pane (Textual asks its own bar)."""
+        return not self._check_disabled() and self._bar
+
+    def _set(
+        self,
+        render: Callable[[int], Content],
+        group: str | None,
+        soon: bool = False,
+        done: Callable[[], None] | None = None,
+    ) -> None:
+        """Render for the pane's width, less the scrollbar's when the text is longer
+        than the pane (URLs are fitted to it), and wrap it; then call `done`."""
+        self._job += 1
+        self._pending = None
+        width, height = self.content_region.size
+        if width <= 0 or not self.is_mounted:
+            self.visual, self._width, self._group = render(0), 0, group
+        else:
+            steps = wrapping(
+                render, width, self.styles.scrollbar_size_vertical, height,
+                RenderOptions(self._get_style, self.styles), self.visual_style,
+                self.link_style if self.auto_links and not self.screen._selecting else None,
+            )  # fmt: skip
+            if soon:
+                self._pending = _Pending(render, group, width, done)
+                asyncio.get_running_loop().call_later(PAUSE, self._step, self._job, steps)
+                return
+            self._swap(drain(steps), group, width)
+        if done is not None:
+            done()
+
+    def _step(self, job: int, steps: Generator[None, None, Wrapped]) -> None:
+        """One step of a wrapping; the next one a pause later, so that a key's way from
+        the terminal to the screen (a handful of hops through the event loop) is not
+        held up by one step at each hop."""
+        pending = self._pending
+        if job != self._job or pending is None or not self.is_attached:
+            return  # the cursor moved on: a newer group is on its way
+        try:
+            next(steps)
+        except StopIteration as finished:
+            self._pending = None
+            if pending.width != self.content_region.width:  # resized meanwhile
+                self._set(pending.render, pending.group, False, pending.done)
+                return
+            self._swap(finished.value, pending.group, pending.width)
+            if pending.done is not None:
+                pending.done()
+            return
+        except Exception as error:  # a bug: reported as Textual reports a handler's
+            self._pending = None
+            self.app._handle_exception(error)
+            return
+        asyncio.get_running_loop().call_later(PAUSE, self._step, job, steps)
+
+    def _swap(self, wrapped: Wrapped, group: str | None, width: int) -> None:
+        """Show the wrapped text: set the scrollable height (no layout: the scrollbar is
+        ours) and repaint the pane; nothing if it shows that already."""
+        if same(self.visual, wrapped.content) and wrapped.width == self._width:
+            return
+        self.visual, self._strips = wrapped.content, wrapped.strips
+        self._width, self._bar = wrapped.width, wrapped.bar
         if group != self._group:
             self._group = group
             self.scroll_to(y=0, animate=False, immediate=True)
-        self._wrap(width)
-
-    def _wrap(self, width: int) -> None:
-        """Wrap the text to `width` and set the scrollable height from it (a layout of
-        the screen only when the scrollbar appears or goes)."""
-        if width <= 0 or not self.is_mounted:
-            self._width = 0
-            return
-        self._strips = Visual.to_strips(self, self.visual, width, None, self.visual_style)
-        self._width = width
         size = Size(width, len(self._strips))
-        window = self.content_region.height
-        if (size.height > window) != (self.virtual_size.height > window):
-            self.virtual_size = size
-        else:
-            self.set_reactive(Widget.virtual_size, size)
-            self._scroll_update(size)
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Work out once per frame what every line shares (fill, widths, the bar)."""
+        self._paint = self._frame()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
+    def _frame(self) -> tuple[int, int, RichStyle, list[Segment]]:
+        width, window = self.content_region.size
+        fill = RichStyle(bgcolor=self.visual_style.rich_style.bgcolor)  # as a Static pads
+        if not self._bar:
+            return width, self.scroll_offset.y, fill, []
+        styles = self.styles
+        background, color = styles.scrollbar_background, styles.scrollbar_color
+        if background.a < 1:
+            background = self.background_colors[0] + background
+        color = background + color
+        bar = scrollbar_cells(
+            window, len(self._strips), self.scroll_offset.y, styles.scrollbar_size_vertical,
+            RichStyle.from_color(color.rich_color, background.rich_color),
+            self.visual_style.rich_style,
+        )  # fmt: skip
+        return width, self.scroll_offset.y, fill, bar
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        style = RichStyle(bgcolor=self.visual_style.rich_style.bgcolor)  # as a Static pads
-        index = self.scroll_offset.y + y
+        width, top, fill, bar = self._paint or self._frame()
+        index = top + y
+        text = self._width if self._bar else width
         if 0 <= index < len(self._strips):
-            return self._strips[index].crop_extend(0, width, style)
-        return Strip.blank(width, style)
+            line = self._strips[index].crop_extend(0, text, fill)
+        else:
+            line = Strip.blank(text, fill)
+        if not bar:
+            return line
+        cell = bar[y] if y < len(bar) else Segment(" " * (width - text), fill)
+        return Strip([*line, cell], width)
 
     def on_resize(self) -> None:
-        if self._shown is not None:  # URLs are fitted to the width
+        pending = self._pending
+        if pending is not None:  # at once, and what waited for it (the editor) follows
+            self._set(pending.render, pending.group, False, pending.done)
+        elif self._shown is not None:  # URLs are fitted to the width
             self.show(*self._shown)
         else:
-            self._set(lambda width: self.visual, self._group)
+            self._set(lambda width: self.visual, self._group, False)

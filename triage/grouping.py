@@ -424,6 +424,16 @@ def _informative_count(words: frozenset[str]) -> int:
 _INFORMATIVE: dict[str, int] = {}
 
 
+def keys_and_counts(norm: str) -> tuple[tuple[str, ...], tuple[int, int]]:
+    """`(blocking_keys(norm), norm_counts(norm))` from one split of the text (the keys'
+    order may differ: placing reads them as a set)."""
+    if not norm:
+        return (), (0, 0)
+    distinct = frozenset(norm.split())
+    keys = tuple({t for t in distinct if len(t) >= MIN_TOKEN_LEN})
+    return keys, (norm.count(" ") + 1, _informative_count(distinct))
+
+
 def norm_counts(norm: str) -> tuple[int, int]:
     """(words, distinct informative words) of a normal form: what placing it needs
     (`Grouper.place(counts=...)`; the pipeline's parse workers compute it)."""

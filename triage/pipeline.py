@@ -30,7 +30,7 @@ from typing import Any
 from triage.brandindex import IndexedBrandMatcher
 from triage.brands import MAX_MATCHED
 from triage.config import BrandConfig, SlaConfig
-from triage.grouping import Grouper, Match, blocking_keys, norm_counts, scope
+from triage.grouping import Grouper, Match, keys_and_counts, scope
 from triage.model import Mention, Prepared
 from triage.normalize import grouping_norm, grouping_norm_folded
 from triage.priority import URGENT_THRESHOLD, score_mention
@@ -88,7 +88,7 @@ class Preparer:
             "keywords": tuple(dict.fromkeys(k for m in matches for k in m.keywords)),
             "priority": priority,
             "signals": signals,
-            "prepared": Prepared(self.fingerprint, norm, blocking_keys(norm), norm_counts(norm)),
+            "prepared": Prepared(self.fingerprint, norm, *keys_and_counts(norm)),
         }
 
     def warm(self) -> None:

@@ -225,7 +225,9 @@ class Grouper:
             return
         norm = cap_norm(grouping_norm("", text) if norm is None else norm)
         self._remember(
-            _Entry(mention_id, norm, at, group_id or mention_id, *norm_counts(norm), brand_key(brands)),
+            _Entry(
+                mention_id, norm, at, group_id or mention_id, *norm_counts(norm), brand_key(brands)
+            ),
             blocking_keys(norm),
         )
 

@@ -37,9 +37,7 @@ def normalize_folded(folded: str) -> str:
 
 
 # ASCII's non-word characters (what `[\W_]` matches below 128) made spaces
-_ASCII_NON_WORD = bytes(
-    c if chr(c).isalnum() else 32 for c in range(128)
-) + bytes(range(128, 256))
+_ASCII_NON_WORD = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
 
 
 def words_only(text: str) -> str:

@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import defaultdict, deque
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import compress, repeat
@@ -444,7 +444,7 @@ def norm_counts(norm: str) -> tuple[int, int]:
     return norm.count(" ") + 1, _informative_count(frozenset(norm.split()))
 
 
-_drain = deque(maxlen=0).extend  # runs an iterator to its end, in C
+_drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend  # an iterator run, in C
 
 
 def group_all(posts: Iterable[tuple[str, str, datetime]]) -> dict[str, Match]:

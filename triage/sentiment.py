@@ -142,9 +142,12 @@ def _sentiments(text: str) -> tuple[list[float], str]:
     replaced by their descriptions)."""
     text = _prepared(text)
     tokens = text.split()
-    rows = list(map(_TOKENS.get, tokens))  # every row is a non-empty tuple: true
-    if not all(rows):
-        rows = [row or _token(t) for row, t in zip(rows, tokens, strict=True)]
+    cached = list(map(_TOKENS.get, tokens))  # every row is a non-empty tuple: true
+    rows: list[Token] = (
+        cached  # type: ignore[assignment]  # no None: all() said so
+        if all(cached)
+        else [row or _token(t) for row, t in zip(cached, tokens, strict=True)]
+    )
     n = len(rows)
     # a word scores 0 unless it is in the lexicon, is not a booster and is not "kind of"
     sentiments: list[float] = [0] * n

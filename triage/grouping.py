@@ -257,9 +257,13 @@ class Grouper:
             norm, keys, counts = cap_norm(norm), None, None
         if keys is None:
             keys = blocking_keys(norm)
-        tokens, info = norm_counts(norm) if counts is None else counts
+        words: frozenset[str] | None = None  # given counts: made when first screened
+        if counts is None:
+            words = frozenset(norm.split())
+            counts = (norm.count(" ") + 1 if norm else 0, _informative_count(words))
+        tokens, info = counts
         entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
-        row = Row(norm, at, tokens, info, None)  # its words: when first screened
+        row = Row(norm, at, tokens, info, words)
         match = self._find(entry, keys, row)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)

@@ -14,6 +14,7 @@ compared in one run, under the same load, decision for decision.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 import tempfile
 import time
@@ -41,6 +42,7 @@ class Item:
     norm: str
     keys: tuple[str, ...]
     brands: tuple[str, ...]
+    counts: tuple[int, int] | None = None  # Prepared.counts, where the pipeline has them
 
 
 SIZES = {"onehost": (200, 50), "tweets": (30, 500)}  # bench/ingest.py's defaults
@@ -68,7 +70,8 @@ def ingest_items(shape: str) -> list[Item] | None:
                 fields = preparer.fields(m)
                 prepared = fields["prepared"]
                 found = scope(fields["brands"], m.text)  # type: ignore[arg-type]
-                items.append(Item(m.id, m.created_at, prepared.norm, prepared.keys, found))  # type: ignore[attr-defined]
+                counts = getattr(prepared, "counts", None)
+                items.append(Item(m.id, m.created_at, prepared.norm, prepared.keys, found, counts))  # type: ignore[attr-defined]
     return items
 
 
@@ -105,11 +108,14 @@ def place_all(
     """(total thread CPU s, per-placement CPU ms, per-placement wall ms, decisions) of
     placing every item into one fresh grouper, as the pipeline does."""
     grouper = module.Grouper()
+    # the counts the parse workers computed, to a grouper that takes them (issue 16)
+    takes_counts = "counts" in inspect.signature(grouper.place).parameters
     cpu, wall, decisions = [], [], {}
     start = time.thread_time()
     for it in items:
+        more = {"counts": it.counts} if takes_counts and it.counts is not None else {}
         c, t = time.thread_time_ns(), time.perf_counter_ns()
-        m = grouper.place(it.id, "", it.at, norm=it.norm, keys=it.keys, brands=it.brands)
+        m = grouper.place(it.id, "", it.at, norm=it.norm, keys=it.keys, brands=it.brands, **more)
         wall.append((time.perf_counter_ns() - t) / 1e6)
         cpu.append((time.thread_time_ns() - c) / 1e6)
         decisions[it.id] = (m.group_id, m.rule, round(m.score, 6), m.other_id)

@@ -4,8 +4,10 @@
 of the real tweets sample that is ~600 regular-expression searches and fuzzy loops per
 tweet, the larger part of preparing it. A brand's names, handles and tags can match only
 where the post has their first word as a word (or as the start of one joined by "_"),
-and a misspelling only beside a word with the same first letter (`triage.brands`'s own
-rules). `IndexedBrandMatcher` finds those brands by looking the post's words up in an
+and a misspelling only where a word of the post misspells one of its fuzzy names
+(`triage.brands`'s own rules: the same initial, the name's edits, not a frequent word;
+each word's misspellings found once per post and remembered, `_TypoIndex`).
+`IndexedBrandMatcher` finds those brands by looking the post's words up in an
 index built once, then runs `BrandMatcher`'s own per-brand match on them alone: the
 same results, in the same order (tests/triage/test_brandindex.py compares both on drawn
 texts and on the real tweets).
@@ -118,7 +120,7 @@ class IndexedBrandMatcher(BrandMatcher):
         super().__init__(brands)
         self._by_word: dict[str, list[int]] = {}  # a term's first word -> matchers
         self._always: list[int] = []  # a term without a word: tried on every post
-        self._by_shape: dict[tuple[str, int], list[int]] = {}  # (initial, length) of a typo
+        self._by_fuzzy: dict[str, list[int]] = {}  # a fuzzy name -> matchers with it
         # per matcher: what each term and exclusion needs to be in the text
         self._needles: list[tuple[list[str], list[str]]] = []
         self._typo_index = _TypoIndex()
@@ -136,9 +138,7 @@ class IndexedBrandMatcher(BrandMatcher):
             excluded = [_first_word(x) for x in self.brands[k].exclude if fold(x).strip()]
             self._needles.append((needles, excluded))
             for name in m.fuzzy:
-                edits = max_edits_for(name)
-                for length in range(len(name) - edits, len(name) + edits + 1):
-                    self._by_shape.setdefault((name[0], length), []).append(k)
+                self._by_fuzzy.setdefault(name, []).append(k)
                 self._typo_index.add(name)
 
     def match_folded(self, folded: str, lang: str | None = None) -> list[BrandMatch]:
@@ -155,11 +155,12 @@ class IndexedBrandMatcher(BrandMatcher):
             by_word = self._by_word
             for key in _word_keys(tokens) & by_word.keys():
                 picked.update(by_word[key])
-            if self._by_shape:
-                by_shape = self._by_shape
-                shapes = {(w[0], len(w)) for w in words.get()}
-                for shape in shapes & by_shape.keys():
-                    picked.update(by_shape[shape])
+            if self._by_fuzzy:
+                # a brand none of whose terms can match is found only by a misspelling
+                # of one of its fuzzy names, which `_match` reads from these same hits
+                by_fuzzy = self._by_fuzzy
+                for name in typos.hits():
+                    picked.update(by_fuzzy[name])
             chosen = sorted(picked)
         out = []
         for k in chosen:

@@ -25,7 +25,11 @@ def dt_to_json(value: datetime | None) -> str | None:
     """ISO 8601 with a trailing Z, sortable as text."""
     if value is None:
         return None
-    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = to_utc(value)
+    if value.year < 1000:  # strftime's %Y does not pad years below 1000 (glibc)
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # the same text as strftime above, ~5x faster (every stored record has two)
+    return value.isoformat(timespec="microseconds")[:-6] + "Z"  # "+00:00" -> "Z"
 
 
 def dt_from_json(value: str | None) -> datetime | None:

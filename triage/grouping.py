@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import compress, repeat
@@ -225,7 +225,9 @@ class Grouper:
             return
         norm = cap_norm(grouping_norm("", text) if norm is None else norm)
         self._remember(
-            _Entry(mention_id, norm, at, group_id or mention_id, *_counts(norm), brand_key(brands)),
+            _Entry(
+                mention_id, norm, at, group_id or mention_id, *norm_counts(norm), brand_key(brands)
+            ),
             blocking_keys(norm),
         )
 
@@ -238,24 +240,28 @@ class Grouper:
         norm: str | None = None,
         keys: Collection[str] | None = None,
         brands: Iterable[str] = (),
+        counts: tuple[int, int] | None = None,
     ) -> Match:
         """Decide the group of a new post and remember it. Placing the same id twice
-        returns its first decision. `norm` (`normalize(text)`) and `keys`
-        (`blocking_keys(norm)`) may be given when the caller computed them already.
+        returns its first decision. `norm` (`normalize(text)`), `keys`
+        (`blocking_keys(norm)`) and `counts` (`norm_counts(norm)`) may be given when the
+        caller computed them already (the pipeline's parse workers do).
         Only posts with the same set of `brands` are candidates."""
         known = self._by_id.get(mention_id)
         if known is not None:
             e = self._entries[known]
             return Match("exact", 100.0, e.id, e.group_id)
         if norm is None:
-            norm, keys = grouping_norm("", text), None
+            norm, keys, counts = grouping_norm("", text), None, None
         if len(norm) > MAX_NORM_CHARS:
-            norm, keys = cap_norm(norm), None
+            norm, keys, counts = cap_norm(norm), None, None
         if keys is None:
             keys = blocking_keys(norm)
-        words = frozenset(norm.split())
-        tokens = norm.count(" ") + 1 if norm else 0
-        info = _informative_count(words)
+        words: frozenset[str] | None = None  # given counts: made when first screened
+        if counts is None:
+            words = frozenset(norm.split())
+            counts = (norm.count(" ") + 1 if norm else 0, _informative_count(words))
+        tokens, info = counts
         entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
         row = Row(norm, at, tokens, info, words)
         match = self._find(entry, keys, row)
@@ -308,8 +314,8 @@ class Grouper:
         postings = self._postings.get(e.brands)
         if postings is None:
             postings = self._postings[e.brands] = defaultdict(list)
-        for tok in keys:
-            postings[tok].append(i)
+        # postings[tok].append(i) for every key, the loop in C (~40 keys a post)
+        _drain(map(list.append, map(postings.__getitem__, keys), repeat(i)))
 
     def _candidates(self, new: _Entry, keys: Collection[str]) -> list[int]:
         """The blocking step: earlier posts of the same brands sharing the new text's
@@ -424,11 +430,25 @@ def _informative_count(words: frozenset[str]) -> int:
 _INFORMATIVE: dict[str, int] = {}
 
 
-def _counts(norm: str) -> tuple[int, int]:
-    """(words, distinct informative words) of a normal form."""
+def keys_and_counts(norm: str) -> tuple[tuple[str, ...], tuple[int, int]]:
+    """`(blocking_keys(norm), norm_counts(norm))` from one split of the text (the keys'
+    order may differ: placing reads them as a set)."""
+    if not norm:
+        return (), (0, 0)
+    distinct = frozenset(norm.split())
+    keys = tuple({t for t in distinct if len(t) >= MIN_TOKEN_LEN})
+    return keys, (norm.count(" ") + 1, _informative_count(distinct))
+
+
+def norm_counts(norm: str) -> tuple[int, int]:
+    """(words, distinct informative words) of a normal form: what placing it needs
+    (`Grouper.place(counts=...)`; the pipeline's parse workers compute it)."""
     if not norm:
         return 0, 0
     return norm.count(" ") + 1, _informative_count(frozenset(norm.split()))
+
+
+_drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend  # an iterator run, in C
 
 
 def group_all(posts: Iterable[tuple[str, str, datetime]]) -> dict[str, Match]:

@@ -82,6 +82,17 @@ def _learn(words: frozenset[str]) -> None:
             _SIGNATURE[word] = 1 << (hash(word) & (SIGNATURE_BITS - 1))
 
 
+_PROJECTED = b"tonhdcmfybkxz "
+
+
+def project(norm: str) -> str:
+    """`norm.translate(PROJECTION)`; for ASCII text (most) with bytes.translate, whose
+    deletion is one C pass (str.translate looks each character up: ~3x slower)."""
+    if norm.isascii():
+        return norm.encode("ascii").translate(None, _PROJECTED).decode("ascii")
+    return norm.translate(PROJECTION)
+
+
 def prefix_head(min_info: int) -> int:
     """Characters every text with `min_info` distinct words of 2+ letters holds."""
     return 3 * min_info - 1
@@ -116,7 +127,7 @@ class Row:
     )
 
     def __init__(
-        self, norm: str, at: datetime, tokens: int, info: int, words: frozenset[str]
+        self, norm: str, at: datetime, tokens: int, info: int, words: frozenset[str] | None
     ) -> None:
         self.norm, self.length, self.at, self.tokens, self.info = norm, len(norm), at, tokens, info
         self.words = words
@@ -128,6 +139,8 @@ class Row:
         if self.ready:
             return self
         words = self.words
+        if words is None:  # made when first needed: most posts are never screened
+            words = self.words = frozenset(self.norm.split())
         try:
             total = sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
         except TypeError:
@@ -138,7 +151,7 @@ class Row:
         self.full = self.letters + len(words) - 1 if words else 0
         self.signature = sig = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
         self.unsigned = ~sig
-        self.proj = self.norm.translate(PROJECTION)
+        self.proj = project(self.norm)
         self.ready = True
         return self
 

@@ -109,11 +109,19 @@ class Prepared:
     fingerprint: str
     norm: str  # the normal form grouping compares (triage.normalize)
     keys: tuple[str, ...] = ()  # its blocking keys (triage.grouping.blocking_keys)
+    counts: tuple[int, int] | None = None  # its (words, informative words): grouping's
 
-    def __init__(self, fingerprint: str, norm: str, keys: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        fingerprint: str,
+        norm: str,
+        keys: tuple[str, ...] = (),
+        counts: tuple[int, int] | None = None,
+    ) -> None:
         object.__setattr__(self, "fingerprint", fingerprint)
         object.__setattr__(self, "norm", norm)
         object.__setattr__(self, "keys", keys)
+        object.__setattr__(self, "counts", counts)
 
 
 @record()

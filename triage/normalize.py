@@ -33,6 +33,19 @@ def normalize_folded(folded: str) -> str:
         text = _HANDLE.sub(" ", text)
     if text.rstrip().endswith(("...", "…")):  # the regex is slow on long texts: only when cut
         text = _TRUNCATED.sub("", text)
+    return words_only(text)
+
+
+# ASCII's non-word characters (what `[\W_]` matches below 128) made spaces
+_ASCII_NON_WORD = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(range(128, 256))
+
+
+def words_only(text: str) -> str:
+    """`_NON_WORD.sub(" ", text).strip()`: the runs of word characters (not "_"), one
+    space between; for ASCII text (most) by one bytes.translate and a split in C
+    (~3x faster than the regex)."""
+    if text.isascii():
+        return " ".join(text.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split())
     return _NON_WORD.sub(" ", text).strip()
 
 

@@ -23,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import partial
+from typing import Any
 
 from triage.brandindex import IndexedBrandMatcher
 from triage.brands import MAX_MATCHED
 from triage.config import BrandConfig, SlaConfig
-from triage.grouping import Grouper, Match, blocking_keys, scope
+from triage.grouping import Grouper, Match, keys_and_counts, scope
 from triage.model import Mention, Prepared
 from triage.normalize import grouping_norm, grouping_norm_folded
 from triage.priority import URGENT_THRESHOLD, score_mention
@@ -87,7 +88,7 @@ class Preparer:
             "keywords": tuple(dict.fromkeys(k for m in matches for k in m.keywords)),
             "priority": priority,
             "signals": signals,
-            "prepared": Prepared(self.fingerprint, norm, blocking_keys(norm)),
+            "prepared": Prepared(self.fingerprint, norm, *keys_and_counts(norm)),
         }
 
     def warm(self) -> None:
@@ -167,6 +168,23 @@ def warm_parsed(fingerprint: str, brands: tuple[BrandConfig, ...]) -> None:
     _preparer(fingerprint, brands).warm()
 
 
+_COPIED = tuple(f.name for f in fields(Mention) if f.name not in ("group_id", "extra", "prepared"))
+
+
+def placed_copy(mention: Mention, group_id: str, extra: dict[str, Any]) -> Mention:
+    """`replace(mention, group_id=group_id, extra=extra, prepared=None)` without running
+    `Mention.__init__` again: its fields were cleaned when it was built (the sanitising
+    boundary), a group id is a mention's id and `extra` gains only the grouping's dict,
+    so the checks would change nothing; they cost ~20 us a mention, 0.2 s a first fetch."""
+    copy = object.__new__(Mention)
+    for name in _COPIED:
+        object.__setattr__(copy, name, getattr(mention, name))
+    copy.group_id = group_id or mention.id
+    copy.extra = extra
+    copy.prepared = None
+    return copy
+
+
 class Pipeline:
     """Brand matching, near-duplicate grouping and priority, in one call per mention."""
 
@@ -213,6 +231,7 @@ class Pipeline:
             mention.created_at,
             norm=prepared.norm,
             keys=prepared.keys,
+            counts=prepared.counts,
             brands=scope(mention.brands, mention.text),
         )
         extra = dict(mention.extra)
@@ -222,4 +241,4 @@ class Pipeline:
                 "score": round(placed.score, 1),
                 "with": placed.other_id,
             }
-        return replace(mention, group_id=placed.group_id, extra=extra, prepared=None)
+        return placed_copy(mention, placed.group_id, extra)

@@ -158,11 +158,26 @@ def _may_negate(text: str) -> bool:
     return any(part in text for part in _NEGATION_PARTS)
 
 
-def _negations(text: str) -> list[int]:
-    """Where a negation `_NOT` reads starts in `text` (none without a negation part)."""
+def _negations(text: str, places: list[int] | None = None) -> list[int]:
+    """Where a negation `_NOT` reads starts in `text` (none without a negation part);
+    `places`: `_places(text)`, which holds them all."""
     if not _may_negate(text):
         return []
+    if places is not None:
+        return [at for at in places if _NOT_AT.match(text, at) is not None]
     return [m.start() for m in _NOT_AT.finditer(text)]
+
+
+def _waited(text: str, places: list[int]) -> list[str]:
+    """`_WAITED.findall(text)`, tried only at `places` (`_places(text)`, which holds
+    every place where a waiting word starts): the same leftmost, non-overlapping words."""
+    found: list[str] = []
+    end = 0
+    for at in places:
+        if at >= end and (m := _WAITED.match(text, at)) is not None:
+            found.append(m.group())
+            end = m.end()
+    return found
 
 
 def _denies(shape: re.Pattern[str], text: str, negations: list[int]) -> bool:
@@ -212,15 +227,35 @@ _DURATION = re.compile(r"(?<![\w.])\d+\s*" + _UNITS + r"(?!\w)(?! of)")
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters (not a number, not "a")
 _HANDLE_OR_LINK = re.compile(r"[@#]\w+|https?://\S+")
 # what says a problem has been going on, or chased already (read only beside a complaint)
-_WAITED = re.compile(
-    r"(?<!\w)(?:\d+\s*" + _UNITS + r"|ago|since|yesterday|last (?:week|night|month|time)"
+_WAITED_WORDS = (
+    r"\d+\s*" + _UNITS + r"|ago|since|yesterday|last (?:week|night|month|time)"
     r"|all (?:day|week|weekend)|this morning|still|again|already|anymore|tried|trying|called"
     r"|calling|contacted|emailed|dm'?d|dmed|messaged|spoke to|spoken to|talked to|told me"
     r"|was told|been told|twice|several times|numerous|multiple"
     # French (folded: no accents)
     r"|depuis|deja|encore|toujours|hier|relance|rappele|appele|contacte|plusieurs fois"
-    r"|deux fois|trois fois)(?!\w)"
+    r"|deux fois|trois fois"
 )
+_WAITED = re.compile(r"(?<!\w)(?:" + _WAITED_WORDS + r")(?!\w)")
+# Where a stem, a negation or a waiting word may start, in ONE pass over the text: a scan
+# of a post costs ~20 us whatever the pattern (most of it is trying each place), and the
+# three start at a word's start. One trie (`_trie`) of the stems and of the words the
+# other two begin with: the places where one of them starts, and a few more (a negation
+# or a waiting word is only begun there). Each is then matched at these places only
+# (`_lexicon_hits`, `_negations`, `_waited`), which finds what its own scan would.
+_BEGINS = (
+    # every way `_NEGATIONS` begins
+    "not", "isn", "aren", "won", "doesn", "didn", "don", "can", "never", "couldn",
+    "wouldn", "wasn", "haven", "hasn", "weren",
+    # every way `_WAITED_WORDS` begins (a duration with its number)
+    *"0123456789", "ago", "since", "yesterday", "last ", "all day", "all week", "this morning",
+    "still", "again", "already", "anymore", "tried", "trying", "called", "calling",
+    "contacted", "emailed", "dm", "messaged", "spoke", "talked to", "told me", "was told",
+    "been told", "twice", "several times", "numerous", "multiple", "depuis", "deja",
+    "encore", "toujours", "hier", "relance", "rappele", "appele", "contacte",
+    "plusieurs fois", "deux fois", "trois fois",
+)  # fmt: skip
+_PLACES = re.compile(r"(?<!\w)(?=" + _trie([*(s for lex in LEXICONS for s in lex), *_BEGINS]) + ")")
 # a resolution word that says it is not done yet: negated, hoped for, asked for
 _NOT_SOLVED = re.compile(
     r"(?<!\w)(?:not|never|no|none|nothing|yet|\w+n'?t|to be|be|get|getting|when|if|will|until"
@@ -234,10 +269,19 @@ MAX_SCANNED = 20_000  # characters of a post read for words: the cost stays line
 MAX_TONE = 2_000  # characters given to the sentiment lexicon (its rules look back and ahead)
 
 
-def _lexicon_hits(folded: str) -> list[list[str]]:
+def _places(folded: str) -> list[int]:
+    """Where a stem, a negation or a waiting word may start (`_PLACES`), in order."""
+    return [m.start() for m in _PLACES.finditer(folded)]
+
+
+def _lexicon_hits(folded: str, places: list[int] | None = None) -> list[list[str]]:
     """The labels each lexicon of `LEXICONS` finds in a folded text (what each one's
-    own `finditer` finds: non-overlapping, leftmost first, deduplicated), in one scan."""
-    places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
+    own `finditer` finds: non-overlapping, leftmost first, deduplicated), in one scan
+    (`places`: where any stem starts, or more places, in order: `_places(folded)`)."""
+    if places is None:
+        places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
+    else:  # where a stem starts (its trie: cheaper than each lexicon's alternatives)
+        places = [at for at in places if _ANY_STEM_AT.match(folded, at) is not None]
     found: list[list[str]] = []
     for rx, by_stem in zip(_REGEXES, _LABELS, strict=True):
         labels: list[str] = []
@@ -308,10 +352,11 @@ def score_mention(
     folded_all = f" {title_folded[:MAX_SCANNED]}\n{text_folded[:MAX_SCANNED]} "
     if "\u2019" in folded_all or "\u2018" in folded_all:  # typographic apostrophes
         folded_all = folded_all.replace("\u2019", "'").replace("\u2018", "'")
-    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all)
+    places = _places(folded_all)
+    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all, places)
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    negations = _negations(folded_all)
+    negations = _negations(folded_all, places)
     for shape, label in ((_BROKEN, "not working"), (_NOT_DONE, "not done")):
         if label not in complaint and _denies(shape, folded_all, negations):
             complaint.append(label)
@@ -359,7 +404,7 @@ def score_mention(
         signals.append("question")
     if complaint or toned:
         # the customer is waiting on the company: tried, called, "3 days", "still", "again"
-        waited = list(dict.fromkeys(_WAITED.findall(folded_all)))
+        waited = list(dict.fromkeys(_waited(folded_all, places)))
         if waited:
             score += WAITING
             signals.append("customer waiting: " + ", ".join(waited[:3]))

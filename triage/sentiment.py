@@ -15,8 +15,10 @@ the package, ~60 ms to load). A post in another language (by `lang`) gets 0.0.
 
 from __future__ import annotations
 
+import re
 import string
 from functools import cache
+from itertools import compress
 from operator import itemgetter
 from typing import Any
 
@@ -92,10 +94,13 @@ def _emoji_chars() -> frozenset[str]:
     return frozenset(e for e in _analyser().emojis if len(e) == 1)
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")  # what may be an emoji: hashed, the rest not
+
+
 def _prepared(text: str) -> str:
     """VADER's text after emoji are replaced by their descriptions, stripped. VADER puts
     a space before a description unless it starts the text or follows a space."""
-    if text.isascii() or _emoji_chars().isdisjoint(text):  # no emoji is ASCII (tested)
+    if text.isascii() or _emoji_chars().isdisjoint(_NON_ASCII.findall(text)):  # (tested)
         return text.strip()
     emojis = _analyser().emojis
     out: list[str] = []
@@ -136,12 +141,17 @@ def _sentiments(text: str) -> tuple[list[float], str]:
     """VADER's per-word sentiments of `text`, and the text its scoring reads (emoji
     replaced by their descriptions)."""
     text = _prepared(text)
-    known = _TOKENS
-    rows = [known.get(t) or _token(t) for t in text.split()]
+    tokens = text.split()
+    cached = list(map(_TOKENS.get, tokens))  # every row is a non-empty tuple: true
+    rows: list[Token] = (
+        cached  # type: ignore[assignment]  # no None: all() said so
+        if all(cached)
+        else [row or _token(t) for row, t in zip(cached, tokens, strict=True)]
+    )
     n = len(rows)
     # a word scores 0 unless it is in the lexicon, is not a booster and is not "kind of"
     sentiments: list[float] = [0] * n
-    scored = [i for i, row in enumerate(rows) if row[3] is not None]
+    scored = list(compress(range(n), map(itemgetter(6), rows)))  # in the lexicon
     if not scored:
         return sentiments, text
     caps = sum(map(itemgetter(2), rows))
@@ -176,8 +186,9 @@ def _sentiments(text: str) -> tuple[list[float], str]:
 # what `_sentiments` keeps of each whitespace-separated token it has met: VADER's word
 # (punctuation stripped unless 2 characters or fewer remain), lowered, whether it is in
 # capitals, its lexicon valence (None: not in the lexicon), whether a rule reads it
-# (idiom words included), and whether a rule other than the idioms' reads it
-Token = tuple[str, str, bool, float | None, bool, bool]
+# (idiom words included), whether a rule other than the idioms' reads it, and whether
+# it has a valence (is in the lexicon)
+Token = tuple[str, str, bool, float | None, bool, bool, bool]
 _TOKENS: dict[str, Token] = {}
 _MAX_TOKENS = 200_000  # forgotten all at once beyond this (hostile texts: unbounded words)
 
@@ -188,13 +199,15 @@ def _token(token: str) -> Token:
     word = token if len(stripped := token.strip(string.punctuation)) <= 2 else stripped
     low = word.lower()
     near = low in _rule_words() or "n't" in low  # any word with "n't" is a negation
+    valence = _analyser().lexicon.get(low)
     row = (
         word,
         low,
         word.isupper(),
-        _analyser().lexicon.get(low),
+        valence,
         near or low in _idiom_words(),
         near,
+        valence is not None,
     )
     _TOKENS[token] = row
     return row
@@ -226,8 +239,19 @@ def _has_idiom(lower: list[str]) -> bool:
     """Whether one of VADER's idioms of several words is written out in `lower` (its
     idiom check compares runs of these words with them: without one it changes nothing).
     No word holds a space, so a run of words is an idiom where its words joined are."""
+    present = set(lower)
+    # an idiom is written out only where all its words are: most texts have none whole
+    maybe = [idiom for idiom, words in _idiom_sets() if words <= present]
+    if not maybe:
+        return False
     joined = f" {' '.join(lower)} "
-    return any(idiom in joined for idiom in _idioms())
+    return any(idiom in joined for idiom in maybe)
+
+
+@cache
+def _idiom_sets() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each of `_idioms()` with the set of its words."""
+    return tuple((idiom, frozenset(idiom.split())) for idiom in _idioms())
 
 
 def _but_check(lower: list[str], sentiments: list[float]) -> list[float]:

@@ -30,7 +30,7 @@ from triage.model import (
 T = datetime(2026, 11, 20, 8, tzinfo=UTC)
 SAMPLES: dict[type, dict[str, Any]] = {
     Author: {"name": "A", "handle": "@a", "url": "https://a.example", "reach": 3},
-    Prepared: {"fingerprint": "f", "norm": "lamp", "keys": ("la",)},
+    Prepared: {"fingerprint": "f", "norm": "lamp", "keys": ("la",), "counts": (1, 1)},
     Mention: {
         "id": "rss:1", "platform": "rss", "source": "s", "url": "https://e.example/1",
         "author": Author("A"), "text": "the lamp", "created_at": T, "fetched_at": T,

@@ -65,4 +65,3 @@ class FreeWords:
             if not keep:
                 break
         return keep.to_bytes(size, "little")
-

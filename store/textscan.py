@@ -6,8 +6,9 @@ UI on every keystroke. A free word's test is `word in haystack or word in signal
 (with its expansions): here it runs as `map(operator.contains, texts, repeat(word))`
 over a chunk of the ranking's texts (`RankOrder.columns`, the views' own strings), one
 byte per group, and the terms are combined as integers. The signals are tested once
-per distinct folded text (groups share a handful). The same answer as `Filter.matches`
-for those terms (tests/tui/test_filter_columns.py), 20-50× faster.
+per distinct folded text (groups share a handful), and a word absent from a block of
+64 joined texts skips them all at once (a rare word: one C search per block). The same
+answer as `Filter.matches` for those terms (tests/tui/test_filter_columns.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from itertools import repeat
 from operator import contains
 
-from store.textindex import MIN_WORD, WORD, RankOrder
+from store.textindex import BLOCK, MIN_WORD, WORD, RankOrder
 from triage.filter import Term
 
 
@@ -33,7 +34,7 @@ class FreeWords:
     def __init__(self, terms: Sequence[Term], order: RankOrder) -> None:
         columns = order.columns()
         assert columns is not None, "a ranking with groups outside the index"
-        self.numbers, self.texts, self.signals = columns
+        self.numbers, self.texts, self.signals, self.blocks = columns
         index = order.index
         self.tests: list[tuple[str, bool, bytes | None, set[int] | None]] = []
         for term in terms:
@@ -54,7 +55,10 @@ class FreeWords:
         ones = int.from_bytes(b"\x01" * size, "little")
         keep = ones
         for value, negate, hits, alternatives in self.tests:
-            held = int.from_bytes(bytes(map(contains, texts, repeat(value))), "little")
+            if isinstance(rows, range) and rows.step == 1 and "\0" not in value:
+                held = int.from_bytes(self._blockwise(value, rows), "little")
+            else:
+                held = int.from_bytes(bytes(map(contains, texts, repeat(value))), "little")
             if hits is not None:
                 signals = map(self.signals.__getitem__, rows)
                 held |= int.from_bytes(bytes(map(hits.__getitem__, signals)), "little")
@@ -65,3 +69,15 @@ class FreeWords:
             if not keep:
                 break
         return keep.to_bytes(size, "little")
+
+    def _blockwise(self, value: str, rows: range) -> bytes:
+        """`value in text` for each row, testing only the blocks that hold `value`."""
+        start, stop, texts, blocks = rows.start, rows.stop, self.texts, self.blocks
+        held = bytearray(stop - start)
+        for k in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+            if value in blocks[k]:
+                low, high = max(start, k * BLOCK), min(stop, (k + 1) * BLOCK)
+                held[low - start : high - start] = bytes(
+                    map(contains, texts[low:high], repeat(value))
+                )
+        return bytes(held)

@@ -157,3 +157,27 @@ def test_the_columns_keep_what_matches_keeps_on_real_tweets(tweets):
         ranked = box.ranked_ids(now=NOW)
         for text in REAL:
             assert runs(box, text, ranked).found == scanned(box, text, ranked), text
+
+
+def test_a_mask_over_any_span_of_rows_is_the_test_of_each_row(hostile_store):
+    """Blocks of joined texts skip what cannot match, at any start and end of a chunk."""
+    import random
+
+    from store.textscan import FreeWords
+    from tui.filtering import _order
+
+    with Inbox.open(hostile_store, user="tester") as box:
+        ranked = box.ranked_ids(now=NOW)
+        box.vocabulary()
+        order = _order(box.index.text_index, ranked)
+        rnd = random.Random(5)
+        for text in ("-", "k", "-k", "œ", "[bold]", "zz", "injury"):
+            terms = parse_filter(text).terms
+            words = FreeWords(terms, order)
+            flt = parse_filter(text)
+            ctx = query.context(box, NOW)
+            for _ in range(20):
+                start = rnd.randrange(len(ranked))
+                stop = rnd.randrange(start + 1, len(ranked) + 1)
+                expect = bytes(flt.matches(box.view(g), ctx) for g in ranked[start:stop])
+                assert words.mask(range(start, stop)) == expect, (text, start, stop)

@@ -176,16 +176,17 @@ class RankOrder:
         self.ranked = ranked
         self.where = where = {g: i for i, g in enumerate(ranked)}
         self.position = array("i", [where.get(g, -1) for g in index.groups])
-        self._columns: tuple[array[int], list[str], array[int], list[str]] | None = None
+        self._columns: tuple[array[int], list[str], array[int], list[bytes]] | None = None
 
     def fits(self, index: TextIndex, ranked: Sequence[str]) -> bool:
         return index is self.index and ranked is self.ranked
 
-    def columns(self) -> tuple[array[int], list[str], array[int], list[str]] | None:
+    def columns(self) -> tuple[array[int], list[str], array[int], list[bytes]] | None:
         """(group numbers, folded texts, signals, blocks) in rank order, built once (~20 ms
         at 100,000 groups); None when some ranked group is not in the index. Block k is
-        the texts of rows k*BLOCK to (k+1)*BLOCK joined by NUL: a word not in it is in
-        none of them (one C search skips BLOCK groups)."""
+        the texts of rows k*BLOCK to (k+1)*BLOCK joined by NUL, in UTF-8 (a text holds a
+        word exactly when its UTF-8 holds the word's): a word not in it is in none of
+        them (one C search skips BLOCK groups)."""
         if self._columns is None:
             number = array("i", [-1]) * len(self.ranked)
             for n, p in enumerate(self.position):
@@ -199,7 +200,10 @@ class RankOrder:
                 number,
                 texts,
                 array("i", map(index.signal_of.__getitem__, number)),
-                ["\0".join(texts[k : k + BLOCK]) for k in range(0, len(texts), BLOCK)],
+                [  # UTF-8: a text with one emoji would make its block 4 bytes a character
+                    "\0".join(texts[k : k + BLOCK]).encode("utf-8", "surrogatepass")
+                    for k in range(0, len(texts), BLOCK)
+                ],
             )
         return self._columns
 

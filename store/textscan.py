@@ -74,8 +74,9 @@ class FreeWords:
         """`value in text` for each row, testing only the blocks that hold `value`."""
         start, stop, texts, blocks = rows.start, rows.stop, self.texts, self.blocks
         held = bytearray(stop - start)
+        needle = value.encode("utf-8", "surrogatepass")
         for k in range(start // BLOCK, (stop - 1) // BLOCK + 1):
-            if value in blocks[k]:
+            if needle in blocks[k]:
                 low, high = max(start, k * BLOCK), min(stop, (k + 1) * BLOCK)
                 held[low - start : high - start] = bytes(
                     map(contains, texts[low:high], repeat(value))

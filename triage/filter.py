@@ -172,7 +172,7 @@ def _term_matches(term: Term, s: FilterSubject, ctx: FilterContext) -> bool:
             haystack = s.haystack
             if value in haystack:
                 return True
-            signals = _folded_signals(s.signals) if s.signals else ""
+            signals = folded_signals(s.signals) if s.signals else ""
             if signals and value in signals:
                 return True
             alternatives, gate = term.alternatives, term.gate
@@ -235,7 +235,7 @@ def _common_prefix(words: Sequence[str]) -> str:
 _SIGNALS: dict[tuple[str, ...], str] = {}
 
 
-def _folded_signals(signals: Sequence[str]) -> str:
+def folded_signals(signals: Sequence[str]) -> str:
     """The signals as one folded text, memoised (groups share few distinct signal lists)."""
     key = signals if isinstance(signals, tuple) else tuple(signals)
     folded = _SIGNALS.get(key)

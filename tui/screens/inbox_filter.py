@@ -133,7 +133,7 @@ class FilterLine(Base):
             "No mention matches this filter." if self.filter_text else "Inbox zero: nothing to triage."
         )
         if self._filter_run is not None:
-            self._filter_run.cancelled = True
+            self._filter_run.cancel()
             self._filter_run = None
         if page_instead(self, keep):  # a database answers pages (tui.paging)
             return
@@ -173,7 +173,8 @@ class FilterLine(Base):
                         return
                     if not run.complete:  # a first screenful now, the rest once it is
                         self.app.call_from_thread(self._filtered, run, keep, False)
-                        run.painted.wait(0.25)  # painted (the scan would slow that frame)
+                        run.painted.wait(0.25)  # painted (the scan would slow that frame),
+                        # or cancelled by the next keystroke
                     if not run.finish():
                         return
                 self.app.call_from_thread(self._filtered, run, keep, True)

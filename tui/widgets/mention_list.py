@@ -125,6 +125,7 @@ class MentionList(ScrollView, can_focus=True):
         self.first_paint: float | None = None  # perf_counter() of the first row drawn since
         # it was last reset to None (bench/tui.py times launch and keys with it)
         self._painted: dict[int, tuple] = {}  # line -> the `_line_key` last drawn there
+        self._frame_keys: tuple[int, int, int, int] | None = None  # while a frame is drawn
 
     # ------------------------------------------------------------------ data in
     @property
@@ -230,33 +231,43 @@ class MentionList(ScrollView, can_focus=True):
         """How many rows fit under the headers."""
         return max(1, self.scrollable_content_region.height - HEADER)
 
-    def _line_key(self, y: int) -> tuple:
+    def _key_context(self) -> tuple[int, int, int, int]:
+        """What every line's key shares (Textual's geometry properties cost ~20 µs each:
+        read once per frame, not once per line)."""
+        return (
+            self.scroll_offset.y - HEADER,
+            self.scrollable_content_region.width,
+            self.cursor,
+            int(self._now().timestamp()) // 60,
+        )
+
+    def _line_key(self, y: int, context: tuple[int, int, int, int] | None = None) -> tuple:
         """What line `y` (below the headers) shows: the row cache's key, or the empty
         list's message, or a blank; two equal keys draw the same cells."""
-        index = self.scroll_offset.y + y - HEADER
+        top, width, cursor, minute = context or self._frame_keys or self._key_context()
+        index = top + y
         if index >= len(self.ids):
             return ("empty", self.empty_message) if index == 0 else ("blank",)
         gid = self.ids[index]
         view = self.view_of(gid)
-        return (
-            gid,
-            view.state.rev,
-            view.size,
-            self.scrollable_content_region.width,
-            index == self.cursor,
-            gid in self.selected,
-            int(self._now().timestamp()) // 60,
-        )
+        return (gid, view.state.rev, view.size, width, index == cursor, gid in self.selected, minute)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_keys = self._key_context()  # for each render_line of this frame
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_keys = None
 
     def _refresh_changed(self) -> None:
         """Repaint the lines whose content differs from what was last drawn there: a new
         filter result that keeps the top rows (the usual case while typing) repaints
         only what moved. The styles cache keeps the other lines' strips."""
         height = min(self.size.height, self.scrollable_content_region.height)
-        painted, width = self._painted, self.size.width
+        painted, width, context = self._painted, self.size.width, self._key_context()
         start = None
         for y in range(HEADER, height + 1):
-            changed = y < height and painted.get(y) != self._line_key(y)
+            changed = y < height and painted.get(y) != self._line_key(y, context)
             if changed and start is None:
                 start = y
             elif not changed and start is not None:
@@ -264,7 +275,7 @@ class MentionList(ScrollView, can_focus=True):
                 start = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = (self._frame_keys or self._key_context())[1]
         if y < HEADER:
             style = self.rich_style + self.get_component_rich_style(
                 "mention-list--header", partial=True

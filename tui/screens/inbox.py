@@ -277,8 +277,8 @@ class InboxScreen(
         )  # fmt: skip
 
     def _counted(self, counts: tuple[int, ...], spike: str | None, marks: int = 0) -> None:
-        if not self.is_attached:
-            return  # the app closed while the worker counted
+        if not self.is_attached or not self.query(MentionList):
+            return  # the app closed (or is taking this screen apart) while the worker counted
         self._counts = self._exact_unread(counts, marks)
         self._have_counts = True
         self._spike = spike

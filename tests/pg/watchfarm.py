@@ -45,6 +45,8 @@ from platform_server import MASTO_TOKEN, PlatformServer  # noqa: E402
 
 MASTO_ENV = "VEILLE_FARM_MASTO_TOKEN"
 HOOK_ENV = "VEILLE_FARM_ALERT_HOOK"
+# a request the killed node sent just before SIGKILL may reach the farm's clock this late
+KILL_SLACK = 0.25
 TOKEN = re.compile(r"\bs(\d+)r(\d+)\b")
 WORDS = [
     "lampe",
@@ -170,8 +172,14 @@ class Farm:
             server.server_close()
 
     # ------------------------------------------------------------------ figures
-    def duplicate_polls(self, before: float | None = None) -> list[tuple[int, float, float]]:
-        """(feed, time, gap) of each request less than half a round after the previous."""
+    def duplicate_polls(
+        self, before: float | None = None, killed: float | None = None
+    ) -> list[tuple[int, float, float]]:
+        """(feed, time, gap) of each request less than half a round after the previous.
+
+        A feed asked for again across `killed` (the moment, on this farm's clock, the
+        polling node was killed) is not a duplicate: the killed node may have asked for it
+        and died before it recorded the answer, and then the feed must be polled again."""
         last: dict[int, float] = {}
         found = []
         with self.lock:
@@ -179,7 +187,8 @@ class Farm:
         for k, t in polls:
             if before is not None and t > before:
                 break
-            if k in last and t - last[k] < self.every / 2:
+            lost = killed is not None and last.get(k, t) <= killed + KILL_SLACK <= t + KILL_SLACK
+            if k in last and t - last[k] < self.every / 2 and not lost:
                 found.append((k, t, t - last[k]))
             last[k] = t
         return found
@@ -349,7 +358,9 @@ def run_farm(
     return Figures(
         rounds=rounds,
         polls=len(farm.polls),
-        duplicate_polls=farm.duplicate_polls(),
+        duplicate_polls=farm.duplicate_polls(
+            killed=None if run.killed_clock is None else run.killed_clock - farm.t0
+        ),
         longest_wait=farm.longest_wait(),
         groups=groups,
         missed=sorted(set(groups) - set(alerted)),
@@ -377,6 +388,7 @@ def run_farm(
 class _Run:
     killed: int | None = None
     killed_at: float | None = None
+    killed_clock: float | None = None  # time.monotonic() when the kill was sent
     holders: set[str] = field(default_factory=set)
     replies: list[str] = field(default_factory=list)
     reply_of: dict[str, str] = field(default_factory=dict)  # outbox target -> its text
@@ -407,6 +419,7 @@ def _drive(
             if run.killed is None and row and elapsed > seconds / 2:
                 run.killed, run.killed_at = int(row[0]), elapsed
                 os.kill(run.killed, signal.SIGKILL)  # the polling node dies
+                run.killed_clock = time.monotonic()
                 for p in procs:  # and its parent reaps it, as a shell would
                     if p.pid == run.killed:
                         p.wait()

@@ -295,22 +295,35 @@ def load() -> str:
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
 
 
-def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespace) -> dict:
-    """Serve one farm and time both tools on it `args.runs` times; the figures."""
+def build_shape(shape: str, folder: Path, args: argparse.Namespace) -> Farm | None:
+    """One shape's farm at the sizes the command line asked for (bench/storing.py too)."""
+    big = shape == "tweets"
+    feeds, entries = (args.tweet_feeds, args.tweet_entries) if big else (args.feeds, args.entries)
+    return build(shape, folder, feeds, entries)
+
+
+def serve_farm(farm: Farm, folder: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    """Serve a farm from its own process (`serve`): the server, to terminate when done,
+    and the feeds' URLs, the farm's hosts taken in turn."""
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(folder), "--hosts", str(farm.hosts)],
         stdout=subprocess.PIPE,
         text=True,
     )
+    hosts = server.stdout.readline().split()  # type: ignore[union-attr]
+    return server, [f"http://{hosts[i % len(hosts)]}/{n}" for i, n in enumerate(farm.names)]
+
+
+def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespace) -> dict:
+    """Serve one farm and time both tools on it `args.runs` times; the figures."""
+    server, feed_urls = serve_farm(farm, folder)
     try:
-        hosts = server.stdout.readline().split()  # type: ignore[union-attr]
-        feed_urls = [f"http://{hosts[i % len(hosts)]}/{n}" for i, n in enumerate(farm.names)]
         urls = work_root / f"urls-{farm.shape}"
         urls.write_text("".join(f"{u}\n" for u in feed_urls), encoding="utf-8")
         config = work_root / f"config-{farm.shape}.toml"
         veille_config(config, feed_urls, farm)
         has_newsboat = shutil.which("newsboat") is not None
-        where = "1 loopback host" if len(hosts) == 1 else f"{len(hosts)} loopback hosts"
+        where = "1 loopback host" if farm.hosts == 1 else f"{farm.hosts} loopback hosts"
         print(f"\n== {farm.shape}: {farm.describe}; {where}; {load()}", flush=True)
         if not has_newsboat:
             print("newsboat not found: skipped (install it with `sudo apt-get install newsboat`)")
@@ -465,13 +478,7 @@ def main() -> int:
     try:
         for shape in [s.strip() for s in args.shapes.split(",") if s.strip()]:
             folder = work_root / f"farm-{shape}"
-            big = shape == "tweets"
-            farm = build(
-                shape,
-                folder,
-                args.tweet_feeds if big else args.feeds,
-                args.tweet_entries if big else args.entries,
-            )
+            farm = build_shape(shape, folder, args)
             if farm is None:
                 continue
             if args.parse or args.parse_only:

@@ -56,28 +56,14 @@ def _cpu() -> float:
 def capture(shape: str, work: Path, args: argparse.Namespace) -> Path | None:
     """Serve the farm, poll it once (no preparation), pickle the parsed posts."""
     sys.path.insert(0, str(ROOT))
-    from bench.feedfarm import build
-    from bench.ingest import veille_config
+    from bench.ingest import build_shape, serve_farm, veille_config
 
     folder = work / f"farm-{shape}"
-    big = shape == "tweets"
-    farm = build(
-        shape,
-        folder,
-        args.tweet_feeds if big else args.feeds,
-        args.tweet_entries if big else args.entries,
-    )
+    farm = build_shape(shape, folder, args)
     if farm is None:
         return None
-    serve = [sys.executable, str(ROOT / "bench" / "ingest.py"), "--serve", str(folder)]
-    server = subprocess.Popen(
-        [*serve, "--hosts", str(farm.hosts)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    server, urls = serve_farm(farm, folder)
     try:
-        hosts = server.stdout.readline().split()  # type: ignore[union-attr]
-        urls = [f"http://{hosts[i % len(hosts)]}/{n}" for i, n in enumerate(farm.names)]
         config_file = work / f"config-{shape}.toml"
         veille_config(config_file, urls, farm)
         from sources.config import load_config

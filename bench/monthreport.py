@@ -26,7 +26,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import orjson  # noqa: E402
+
+from bench.child import run_child  # noqa: E402
 
 END = datetime(2026, 11, 20, 12, tzinfo=UTC)  # bench/bigstore.py's last moment
 MARKER = "bench-journal.json"
@@ -144,15 +145,8 @@ def add_journal(store: Path, seed: int = 16) -> int:
 
 
 def run(checkout: Path, store: Path, end: datetime, days: int, md_out: str | None) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    args = [sys.executable, "-c", CHILD, str(store), end.isoformat(), str(days)]
-    out = subprocess.run([*args, *([md_out] if md_out else [])], capture_output=True,
-                         text=True, env=env, cwd=checkout)  # fmt: skip
-    if out.returncode:
-        print(out.stderr[-3000:])
-        raise SystemExit(1)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(checkout, CHILD, str(store), end.isoformat(), str(days),
+                     *([md_out] if md_out else []))  # fmt: skip
 
 
 def main() -> None:

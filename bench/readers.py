@@ -19,14 +19,15 @@ the machine's cores: CPU seconds are what a quiet machine's wall time would be).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.child import run_child  # noqa: E402
 
 CHILD = """
 import json, os, sys, time
@@ -56,15 +57,7 @@ print(json.dumps({"person": person, "spikes": spikes, "posts": len(found.mention
 
 
 def run(checkout: Path, store: str, handle: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(checkout)}
-    out = subprocess.run(
-        [sys.executable, "-c", CHILD, store, handle],
-        capture_output=True, text=True, env=env, cwd=checkout,
-    )  # fmt: skip
-    if out.returncode:
-        print(out.stderr[-3000:])
-        raise SystemExit(1)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(checkout, CHILD, store, handle)
 
 
 def main() -> None:

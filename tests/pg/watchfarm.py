@@ -187,9 +187,10 @@ class Farm:
         for k, t in polls:
             if before is not None and t > before:
                 break
-            lost = killed is not None and last.get(k, t) <= killed + KILL_SLACK <= t + KILL_SLACK
-            if k in last and t - last[k] < self.every / 2 and not lost:
-                found.append((k, t, t - last[k]))
+            if k in last and t - last[k] < self.every / 2:
+                across_kill = killed is not None and last[k] <= killed + KILL_SLACK and t >= killed
+                if not across_kill:
+                    found.append((k, t, t - last[k]))
             last[k] = t
         return found
 

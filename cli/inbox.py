@@ -2,7 +2,7 @@
 bundled sample data, fed through the real ingestion path, with no network and no config.
 
 Exit codes: 0 quit normally; 2 bad configuration (told in words); 3 the store is busy or
-unreadable.
+unreadable; 129 the terminal hung up (tui/terminal.py: the inbox quits rather than spin).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     with inbox:
         for problem in inbox.problems:
             say("veille", f"warning: {problem}")
-        VeilleApp(inbox, rt.config, **app_services(rt, inbox)).run()
-    return 0
+        app = VeilleApp(inbox, rt.config, **app_services(rt, inbox))
+        app.run()
+    return app.return_code or 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -63,8 +64,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 print(f"veille demo: {count} mentions stored in {rt.store_name}")
                 return 0
             services = app_services(Runtime.of(config, Path(tmp)), inbox)
-            VeilleApp(inbox, config, **services).run()
-    return 0
+            app = VeilleApp(inbox, config, **services)
+            app.run()
+    return app.return_code or 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:

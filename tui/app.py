@@ -29,6 +29,7 @@ from tui.drafts import Drafts, drafts_path
 from tui.safe import flat
 from tui.screens.help import HelpScreen, key_rows
 from tui.screens.inbox import InboxScreen
+from tui.terminal import HANGUP_EXIT, TerminalWatch, terminal_fd
 from tui.widgets import copy_panel
 from tui.widgets.mention_list import MentionList
 from tui.widgets.reply_editor import ReplyEditor, default_checks
@@ -92,6 +93,7 @@ class VeilleApp(App[None]):
         spike: Callable[[StoreReader, datetime], str | None] | None = None,
         outbound: Outbound | None = None,
         polling: Polling | None = None,
+        terminal: int | None = None,
     ) -> None:
         super().__init__()
         self.inbox = inbox
@@ -101,7 +103,10 @@ class VeilleApp(App[None]):
         self.fetch_thread = fetch_thread
         self.poll_interval = poll_interval
         self.pane_delay = pane_delay  # the cursor rests this long before the panes follow
-        self.drafts = drafts or Drafts(drafts_path(inbox.location, self.user))
+        # `is None`, not `or`: an empty Drafts is falsy (it has a length)
+        self.drafts = (
+            drafts if drafts is not None else Drafts(drafts_path(inbox.location, self.user))
+        )
         self.templates = list(config.templates)
         self._health = health
         self.sla_clock = sla_left  # None: no first-response clock (nothing is breached)
@@ -112,6 +117,8 @@ class VeilleApp(App[None]):
         self.polling = polling
         self._author_index: dict[str, list[Mention]] | None = None
         self._keymap_config = {**keymap_from_config(config), **(keymap or {})}
+        self._terminal = terminal  # the terminal's fd to watch; None: stdin's, if a terminal
+        self._terminal_watch: TerminalWatch | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def on_mount(self) -> None:
@@ -120,8 +127,20 @@ class VeilleApp(App[None]):
         self.push_screen(InboxScreen())
         if self.polling is not None:
             self.polling.start()
+        fd = self._terminal
+        if fd is None and not self.is_headless:
+            fd = terminal_fd()
+        if fd is not None:  # quit when the terminal hangs up (tui/terminal.py says why)
+            self._terminal_watch = TerminalWatch(fd, self.hang_up)
+            self._terminal_watch.arm(self.set_interval)
+
+    def hang_up(self) -> None:
+        """The terminal is gone: leave as `q` does, with the shell's hang-up code."""
+        self.exit(return_code=HANGUP_EXIT)
 
     def on_unmount(self) -> None:
+        if self._terminal_watch is not None:
+            self._terminal_watch.disarm()
         if self.polling is not None:
             self.polling.stop(wait=0.5)
 

@@ -122,6 +122,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
     filters: list[float] = []
     cursors: list[float] = []
     filter_cpu: list[float] = []  # CPU time of the process (every thread) per key
+    filter_texts: list[str] = []  # the filter line's text after each key (--detail)
     cursor_cpu: list[float] = []
     panes: list[float] = []  # a key to the thread pane showing the cursor's group
     async with app.run_test(size=(160, 48)) as pilot:
@@ -235,6 +236,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
                 latency, used = await watch
                 filters.append(latency)
                 filter_cpu.append(used)
+                filter_texts.append(text)
         await pilot.pause(0.5)  # let the filter workers finish before reading memory
     inbox.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -247,6 +249,7 @@ async def one_run(store: Path, keys: int) -> dict[str, object]:
         "filters": filters,
         "cursors": cursors,
         "filter_cpu": filter_cpu,
+        "filter_texts": filter_texts,
         "cursor_cpu": cursor_cpu,
         "panes": panes,
         "peak_mb": peak,
@@ -261,6 +264,9 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=60)
     parser.add_argument(
         "--baseline", help="another checkout (e.g. of main) measured in the same run, alternated"
+    )
+    parser.add_argument(
+        "--detail", action="store_true", help="also print each filter text's median and max"
     )
     parser.add_argument("--code", help=argparse.SUPPRESS)
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
@@ -291,6 +297,8 @@ def main() -> None:
     for name, runs in results.items():
         print(f"--- {name}: {codes[name]}; {runs[-1]['mentions']:,} mentions")
         summary(runs)
+        if args.detail:
+            detail(runs)
 
 
 def summary(runs: list[dict]) -> None:
@@ -328,6 +336,22 @@ def summary(runs: list[dict]) -> None:
     print(
         f"memory   peak RSS median {peak:.0f} MB, max {max(peaks):.0f} MB (target 500 MB)  {verdict}"
     )
+
+def detail(runs: list[dict]) -> None:
+    """Each filter text's latency over the runs (which keystrokes make the tail)."""
+    by_text: dict[str, list[tuple[float, float]]] = {}
+    for r in runs:
+        for text, wall, cpu in zip(r.get("filter_texts", ()), r["filters"], r["filter_cpu"], strict=False):
+            by_text.setdefault(text, []).append((wall, cpu))
+    print("         filter keys (text: median wall / max wall / median CPU, ms):")
+    cells = [
+        f"{text!r}: {1000 * statistics.median(w for w, _ in v):.0f}/"
+        f"{1000 * max(w for w, _ in v):.0f}/{1000 * statistics.median(c for _, c in v):.0f}"
+        for text, v in by_text.items()
+    ]
+    for k in range(0, len(cells), 4):
+        print("           " + "   ".join(cells[k : k + 4]))
+
 
 if __name__ == "__main__":
     main()

@@ -190,13 +190,13 @@ class FilterLine(Base):
             self._filter_run = None
             self._last = (run.flt, run.found)
             keep = keep or self.mention_list.current_id
-        else:
-            self.call_after_refresh(run.painted.set)
         self._show(list(run.found), keep, complete=complete)
+        if not complete:  # the scan goes on once this screenful is drawn
+            self.mention_list.after_paint(run.painted.set)
 
     def _show(self, ids: list[str], keep: str | None, *, complete: bool) -> None:
         self.filter_complete = complete
         self.shown_filter = self.filter_text
-        self.mention_list.set_rows(ids, keep=keep)
+        self.mention_list.set_rows(ids, keep=keep, partial=not complete)
         self._render_status()
         self.key_frame()  # the rows answer a keystroke (tui.widgets.frames)

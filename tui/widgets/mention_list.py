@@ -12,6 +12,7 @@ and a monochrome terminal) shows.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -126,6 +127,8 @@ class MentionList(ScrollView, can_focus=True):
         # it was last reset to None (bench/tui.py times launch and keys with it)
         self._painted: dict[int, tuple] = {}  # line -> the `_line_key` last drawn there
         self._frame_keys: tuple[int, int, int, int] | None = None  # while a frame is drawn
+        self._pending = False  # some line was asked to repaint and is not drawn yet
+        self._after_paint: list[Callable[[], None]] = []  # called once those lines are drawn
 
     # ------------------------------------------------------------------ data in
     @property
@@ -133,8 +136,13 @@ class MentionList(ScrollView, can_focus=True):
         """Every row's view (builds them all: for tests and small lists only)."""
         return [self.view_of(g) for g in self.ids]
 
-    def set_rows(self, ids: Sequence[str], keep: str | None = None) -> None:
-        """Show the groups `ids` (ranked); keep the cursor on group `keep` if still there."""
+    def set_rows(self, ids: Sequence[str], keep: str | None = None, *, partial: bool = False) -> None:
+        """Show the groups `ids` (ranked); keep the cursor on group `keep` if still there.
+
+        `partial`: the first rows of a list still being computed (a filter's first
+        screenful). The scrollbar keeps the length it has, if longer, until the whole
+        list comes: a thumb grown for 128 rows and shrunk again for 26,000 moments later
+        repainted the scrollbar's column twice (2-11 ms a frame)."""
         current = keep if keep is not None else self.current_id
         self.ids = ids
         index = 0
@@ -143,7 +151,9 @@ class MentionList(ScrollView, can_focus=True):
                 index = ids.index(current)
             except ValueError:
                 index = min(self.cursor, max(0, len(ids) - 1))
-        self._set_height(len(ids) + HEADER)
+        height = len(ids) + HEADER
+        if not partial or height > self.virtual_size.height:
+            self._set_height(height)
         self.set_reactive(MentionList.cursor, index)
         self._scroll_cursor_into_view()  # a scroll repaints the whole list itself
         self._refresh_changed()
@@ -252,12 +262,28 @@ class MentionList(ScrollView, can_focus=True):
         view = self.view_of(gid)
         return (gid, view.state.rev, view.size, width, index == cursor, gid in self.selected, minute)
 
+    def after_paint(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the frame that draws the lines now pending is over (at
+        once when none is pending). A filter's worker waits for it before scanning on:
+        Textual's `call_after_refresh` ran before the list's repaint reached the screen,
+        and the scan then took the GIL from that frame (13 ms of rows took 25)."""
+        if self._pending:
+            self._after_paint.append(callback)
+        else:
+            callback()
+
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame_keys = self._key_context()  # for each render_line of this frame
         try:
             return super().render_lines(crop)
         finally:
             self._frame_keys = None
+            self._pending = False
+            if self._after_paint:  # once this frame is out (the compositor is still at it)
+                loop = asyncio.get_running_loop()
+                for callback in self._after_paint:
+                    loop.call_soon(callback)
+                self._after_paint.clear()
 
     def _refresh_changed(self) -> None:
         """Repaint the lines whose content differs from what was last drawn there: a new
@@ -272,6 +298,7 @@ class MentionList(ScrollView, can_focus=True):
                 start = y
             elif not changed and start is not None:
                 self.refresh(Region(0, start, width, y - start))
+                self._pending = True
                 start = None
 
     def render_line(self, y: int) -> Strip:

@@ -141,16 +141,7 @@ class Filter:
         terms = []
         for term in self.terms:
             if term.field == "" and not term.exact and " " not in term.value:
-                alternatives = same_stem(term.value, vocabulary)
-                if (
-                    not term.negate
-                    and len(term.value) >= 4
-                    and not in_some_word(term.value, vocabulary)
-                ):
-                    found = process.extract(
-                        term.value, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=8
-                    )
-                    alternatives = sorted({*alternatives, *(m[0] for m in found)})
+                alternatives = expansions(term.value, term.negate, vocabulary)
                 if alternatives:
                     gate = _common_prefix(alternatives)
                     term = replace(
@@ -163,6 +154,33 @@ class Filter:
 
     def matches(self, subject: FilterSubject, ctx: FilterContext) -> bool:
         return all(_term_matches(t, subject, ctx) != t.negate for t in self.terms)
+
+
+def expand(value: str, negate: bool, vocabulary: Collection[str]) -> list[str]:
+    """A free word's alternatives: the vocabulary's words that share its stem and, for
+    a word found in no token, its close spellings (fuzz.ratio >= 80, the best 8)."""
+    alternatives = same_stem(value, vocabulary)
+    if not negate and len(value) >= 4 and not in_some_word(value, vocabulary):
+        found = process.extract(value, vocabulary, scorer=fuzz.ratio, score_cutoff=80, limit=8)
+        alternatives = sorted({*alternatives, *(m[0] for m in found)})
+    return alternatives
+
+
+_expanded: tuple[Collection[str] | None, int, dict[tuple[str, bool], list[str]]] = (None, 0, {})
+
+
+def expansions(value: str, negate: bool, vocabulary: Collection[str]) -> list[str]:
+    """`expand`, remembered while the vocabulary is the same object (a word typed back
+    after a backspace, or kept while the next one is typed, is not expanded again)."""
+    global _expanded
+    known, size, cache = _expanded
+    if known is not vocabulary or size != len(vocabulary) or len(cache) > 4096:
+        cache = {}
+        _expanded = (vocabulary, len(vocabulary), cache)
+    found = cache.get((value, negate))
+    if found is None:
+        found = cache[(value, negate)] = expand(value, negate, vocabulary)
+    return found
 
 
 def _term_matches(term: Term, s: FilterSubject, ctx: FilterContext) -> bool:

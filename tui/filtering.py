@@ -107,6 +107,8 @@ class FilterRun:
                 self.ids = ids
             self._columns(order)
             return
+        if text is None:  # dropped by an ingest: let the old one go while it is rebuilt
+            _orders.clear()
         # another store's narrowing (or none): the ids that may match, in their order
         narrow = getattr(owner, "narrow", None)
         if narrow is not None and (ids := narrow(self.flt, self.ids)) is not None:

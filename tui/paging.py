@@ -56,7 +56,8 @@ class Pager:
         screen = self.screen
         flt = screen.flt
         if screen._vocabulary_ready and flt and any(t.field == "" and not t.negate for t in flt.terms):
-            flt = flt.with_vocabulary(self.store.vocabulary())  # typos, once warmed up
+            words = screen.words.current(self.store)  # never built here (tui.vocabulary)
+            flt = flt.with_vocabulary(words) if words is not None else flt
         self.rule = query.InboxQuery(flt)
         self.turn += 1
         self.total = None

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from triage import query
-from triage.filter import Filter, prepare_vocabulary
+from triage.filter import Filter
 from triage.model import Mention, TriageState
 from triage.views import GroupView
 from tui.filtering import FilterRun, warm_rank_order
@@ -220,8 +220,8 @@ class InboxScreen(
         """Teams: did another process (or the outbox worker in this one) change the store?
         Re-read what changed and redraw."""
         inbox = self.vapp.inbox
-        if inbox.generation != self._generation:
-            before = len(inbox)
+        if inbox.generation != self._generation and not self.words.building:
+            before = len(inbox)  # (a vocabulary build holds the mutex: next tick)
             inbox.refresh()
             self.tell_takeovers()  # "sam took over your claim" (inbox_actions)
             self.reload(keep=self.mention_list.current_id)
@@ -295,7 +295,7 @@ class InboxScreen(
                 for gid in ranked[start : start + 512]:
                     inbox.view(gid)
                 time.sleep(0.001)
-            prepare_vocabulary(inbox.vocabulary())
+            self.words.build(inbox)  # under the store's mutex (tui.vocabulary)
             warm_rank_order(inbox.view, self.ranked)  # for the first filter keystroke
             for flt in indexed_filters(self.vapp.config):  # brand: and platform: lists
                 inbox.ranked_ids(flt, now=self.vapp.now())

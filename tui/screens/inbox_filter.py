@@ -21,6 +21,7 @@ from triage.text import fold
 from tui.filtering import FilterRun, narrows
 from tui.paging import page_instead
 from tui.safe import plain
+from tui.vocabulary import Vocabulary
 from tui.widgets.quiet import set_content
 
 if TYPE_CHECKING:
@@ -46,6 +47,31 @@ class FilterLine(Base):
     """Mixed into InboxScreen: the filter line, saved views and what the list shows."""
 
     shown_filter = ""  # the filter text whose outcome (rows or error) is on screen
+    _words: Vocabulary | None = None
+
+    @property
+    def words(self) -> Vocabulary:
+        """The typos' vocabulary, rebuilt off the UI thread after an ingest (tui.vocabulary)."""
+        if self._words is None:
+            self._words = Vocabulary(
+                lambda work: self.run_worker(work, thread=True, group="vocabulary")
+            )
+            self._words.ready = self._vocabulary_built
+        return self._words
+
+    def _vocabulary_built(self) -> None:
+        """On the worker: filter again with the new words (the new mentions' too)."""
+        try:
+            self.app.call_from_thread(self._refilter_for_words)
+        except RuntimeError:  # the app is closing
+            return
+
+    def _refilter_for_words(self) -> None:
+        flt = self.flt
+        if self.is_attached and flt is not None and any(
+            t.field == "" and not t.negate for t in flt.terms
+        ):
+            self._apply_filter(keep=self.mention_list.current_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`/` is a priority binding: the app runs it as the key arrives, so the keys
@@ -158,7 +184,7 @@ class FilterLine(Base):
             source = self._last[1]
         run = FilterRun(
             flt, source, inbox.view, query.context(inbox, now), skip,
-            vocabulary=inbox.vocabulary() if expand else None, ranked=self.ranked,
+            vocabulary=self.words.current(inbox) if expand else None, ranked=self.ranked,
         )  # fmt: skip
         self._filter_run = run
         self.filter_complete = False
@@ -190,13 +216,13 @@ class FilterLine(Base):
             self._filter_run = None
             self._last = (run.flt, run.found)
             keep = keep or self.mention_list.current_id
-        else:
-            self.call_after_refresh(run.painted.set)
         self._show(list(run.found), keep, complete=complete)
+        if not complete:  # the scan goes on once this screenful is drawn
+            self.mention_list.after_paint(run.painted.set)
 
     def _show(self, ids: list[str], keep: str | None, *, complete: bool) -> None:
         self.filter_complete = complete
         self.shown_filter = self.filter_text
-        self.mention_list.set_rows(ids, keep=keep)
+        self.mention_list.set_rows(ids, keep=keep, partial=not complete)
         self._render_status()
         self.key_frame()  # the rows answer a keystroke (tui.widgets.frames)

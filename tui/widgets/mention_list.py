@@ -12,6 +12,7 @@ and a monochrome terminal) shows.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -23,7 +24,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -33,6 +34,7 @@ from textual.widget import Widget
 
 from triage.model import utcnow
 from triage.views import GroupView
+from tui.widgets.pane_lines import scrollbar_cells
 from tui.widgets.rows import RowStyles, header_segments, row_segments
 
 HEADER = 1  # lines of column headers above the rows
@@ -125,7 +127,10 @@ class MentionList(ScrollView, can_focus=True):
         self.first_paint: float | None = None  # perf_counter() of the first row drawn since
         # it was last reset to None (bench/tui.py times launch and keys with it)
         self._painted: dict[int, tuple] = {}  # line -> the `_line_key` last drawn there
-        self._frame_keys: tuple[int, int, int, int] | None = None  # while a frame is drawn
+        self._frame_keys: tuple | None = None  # while a frame is drawn (`_key_context`)
+        self._bar_cells: tuple[tuple[int, int, int], tuple[Segment, ...]] | None = None
+        self._pending = False  # some line was asked to repaint and is not drawn yet
+        self._after_paint: list[Callable[[], None]] = []  # called once those lines are drawn
 
     # ------------------------------------------------------------------ data in
     @property
@@ -133,8 +138,13 @@ class MentionList(ScrollView, can_focus=True):
         """Every row's view (builds them all: for tests and small lists only)."""
         return [self.view_of(g) for g in self.ids]
 
-    def set_rows(self, ids: Sequence[str], keep: str | None = None) -> None:
-        """Show the groups `ids` (ranked); keep the cursor on group `keep` if still there."""
+    def set_rows(self, ids: Sequence[str], keep: str | None = None, *, partial: bool = False) -> None:
+        """Show the groups `ids` (ranked); keep the cursor on group `keep` if still there.
+
+        `partial`: the first rows of a list still being computed (a filter's first
+        screenful). The scrollbar keeps the length it has, if longer, until the whole
+        list comes: a thumb grown for 128 rows and shrunk again for 26,000 moments later
+        repainted the scrollbar's column twice (2-11 ms a frame)."""
         current = keep if keep is not None else self.current_id
         self.ids = ids
         index = 0
@@ -143,36 +153,36 @@ class MentionList(ScrollView, can_focus=True):
                 index = ids.index(current)
             except ValueError:
                 index = min(self.cursor, max(0, len(ids) - 1))
-        self._set_height(len(ids) + HEADER)
+        height = len(ids) + HEADER
+        if not partial or height > self.virtual_size.height:
+            self._set_height(height)
         self.set_reactive(MentionList.cursor, index)
         self._scroll_cursor_into_view()  # a scroll repaints the whole list itself
         self._refresh_changed()
         self.post_message(self.Highlighted(self.current))  # the panes skip what they show
 
     def _set_height(self, height: int) -> None:
-        """The scrollable height, without a layout of the screen when it can be helped.
+        """The scrollable height, without a layout of the screen.
 
         Assigning `virtual_size` lays out the whole screen (~40 ms at 160x48, most of a
-        filter keystroke, and of an End key that loads a page). The list's own region
-        does not depend on its rows, so only the scrollbar must follow: unless the
-        scrollbar appears or goes, the size is set and the scrollbar told directly.
+        filter keystroke, and of an End key that loads a page), and Textual's scrollbar
+        repainted its whole column whenever its thumb moved (2-11 ms). The list's region
+        does not depend on its rows and its scrollbar is drawn in its own lines
+        (`_bar`): only the lines whose cells change are repainted (`_refresh_changed`).
         """
         size = Size(self.size.width, height)
         if size == self.virtual_size:
             return
-        window = self.scrollable_content_region.height
-        if not self.is_mounted or (height > window) != (self.virtual_size.height > window):
-            self.virtual_size = size  # the scrollbar appears or goes: a layout is due
+        if not self.is_mounted:
+            self.virtual_size = size
             return
         self.set_reactive(Widget.virtual_size, size)
-        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
-        if bar is not None and thumb(bar, height) == thumb(bar, bar.window_virtual_size):
-            # the thumb stays where it is (100,000 rows or 2,000: one cell at the top):
-            # not repainting the bar saves a frame of ~10 ms at 160x48
-            bar.set_reactive(ScrollBar.window_virtual_size, height)
-            self.scroll_y = self.validate_scroll_y(self.scroll_y)
-            return
-        self._scroll_update(size)
+        self.scroll_y = self.validate_scroll_y(self.scroll_y)
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        """Scrollable when longer than the list (Textual asks its own scrollbar)."""
+        return not self._check_disabled() and self.virtual_size.height > self.size.height
 
     @property
     def current(self) -> GroupView | None:
@@ -203,6 +213,7 @@ class MentionList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = None
+        self._bar_cells = None
         self._cache.clear()
 
     def _row_styles(self) -> RowStyles:
@@ -231,26 +242,68 @@ class MentionList(ScrollView, can_focus=True):
         """How many rows fit under the headers."""
         return max(1, self.scrollable_content_region.height - HEADER)
 
-    def _key_context(self) -> tuple[int, int, int, int]:
+    def _key_context(self) -> tuple:
         """What every line's key shares (Textual's geometry properties cost ~20 µs each:
-        read once per frame, not once per line)."""
-        return (
-            self.scroll_offset.y - HEADER,
-            self.scrollable_content_region.width,
-            self.cursor,
-            int(self._now().timestamp()) // 60,
-        )
+        read once per frame, not once per line): (first row's index less the headers,
+        the rows' width, cursor, minute, the scrollbar's cell per line or None)."""
+        region, top = self.scrollable_content_region, self.scroll_offset.y  # less the bar
+        bar = self._bar(region.height, self.virtual_size.height, top)
+        return (top - HEADER, region.width, self.cursor, int(self._now().timestamp()) // 60, bar)
 
-    def _line_key(self, y: int, context: tuple[int, int, int, int] | None = None) -> tuple:
-        """What line `y` (below the headers) shows: the row cache's key, or the empty
-        list's message, or a blank; two equal keys draw the same cells."""
-        top, width, cursor, minute = context or self._frame_keys or self._key_context()
+    @property
+    def scrollbar_gutter(self) -> Spacing:
+        """The column the list's own scrollbar takes when drawn (`_bar`): the rows'
+        region (`scrollable_content_region`) is the one Textual's scrollbar left."""
+        if self.virtual_size.height > self.size.height:
+            return Spacing(0, self.styles.scrollbar_size_vertical, 0, 0)
+        return Spacing(0, 0, 0, 0)
+
+    def _bar(self, window: int, virtual: int, top: int) -> tuple[Segment, ...] | None:
+        """The scrollbar's cell on each line as Textual's ScrollBar draws it (without
+        its mouse hover and drag), or None when every row fits."""
+        if virtual <= window:
+            return None
+        known = self._bar_cells
+        if known is not None and known[0] == (window, virtual, top):
+            return known[1]
+        styles = self.styles
+        background, color = styles.scrollbar_background, styles.scrollbar_color
+        if background.a < 1:
+            background = self.background_colors[0] + background
+        color = background + color
+        cells = tuple(scrollbar_cells(
+            window, virtual, top, styles.scrollbar_size_vertical,
+            Style.from_color(color.rich_color, background.rich_color), self.visual_style.rich_style,
+        ))  # fmt: skip
+        self._bar_cells = ((window, virtual, top), cells)
+        return cells
+
+    def _line_key(self, y: int, context: tuple | None = None) -> tuple:
+        """What line `y` shows: the row cache's key, or the headers, the empty list's
+        message or a blank (their first item is ""), then the scrollbar's cell; two
+        equal keys draw the same cells."""
+        top, width, cursor, minute, bar = context or self._frame_keys or self._key_context()
+        cell = bar[y] if bar is not None and y < len(bar) else None
+        if y < HEADER:
+            return ("", "header", width, cell)
         index = top + y
         if index >= len(self.ids):
-            return ("empty", self.empty_message) if index == 0 else ("blank",)
+            return ("", "empty", self.empty_message, width, cell) if index == 0 else (
+                "", "blank", width, cell)  # fmt: skip
         gid = self.ids[index]
         view = self.view_of(gid)
-        return (gid, view.state.rev, view.size, width, index == cursor, gid in self.selected, minute)
+        return (gid, view.state.rev, view.size, width, index == cursor, gid in self.selected,
+                minute, cell)  # fmt: skip
+
+    def after_paint(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the frame that draws the lines now pending is over (at
+        once when none is pending). A filter's worker waits for it before scanning on:
+        Textual's `call_after_refresh` ran before the list's repaint reached the screen,
+        and the scan then took the GIL from that frame (13 ms of rows took 25)."""
+        if self._pending:
+            self._after_paint.append(callback)
+        else:
+            callback()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame_keys = self._key_context()  # for each render_line of this frame
@@ -258,6 +311,12 @@ class MentionList(ScrollView, can_focus=True):
             return super().render_lines(crop)
         finally:
             self._frame_keys = None
+            self._pending = False
+            if self._after_paint:  # once this frame is out (the compositor is still at it)
+                loop = asyncio.get_running_loop()
+                for callback in self._after_paint:
+                    loop.call_soon(callback)
+                self._after_paint.clear()
 
     def _refresh_changed(self) -> None:
         """Repaint the lines whose content differs from what was last drawn there: a new
@@ -266,34 +325,46 @@ class MentionList(ScrollView, can_focus=True):
         height = min(self.size.height, self.scrollable_content_region.height)
         painted, width, context = self._painted, self.size.width, self._key_context()
         start = None
-        for y in range(HEADER, height + 1):
+        for y in range(height + 1):
             changed = y < height and painted.get(y) != self._line_key(y, context)
             if changed and start is None:
                 start = y
             elif not changed and start is not None:
                 self.refresh(Region(0, start, width, y - start))
+                self._pending = True
                 start = None
 
     def render_line(self, y: int) -> Strip:
-        width = (self._frame_keys or self._key_context())[1]
-        if y < HEADER:
+        context = self._frame_keys or self._key_context()
+        width, bar = context[1], context[4]
+        key = self._line_key(y, context)
+        self._painted[y] = key
+        strip = self._row_strip(key, width) if key[0] else self._other_line(key, width)
+        if bar is None:
+            return strip
+        cell = key[-1] or Segment(" " * len(bar[0].text), self.rich_style)
+        return Strip([*strip, cell], width + cell.cell_length)
+
+    def _other_line(self, key: tuple, width: int) -> Strip:
+        """The headers, the empty list's message, or a blank line."""
+        if key[1] == "header":
             style = self.rich_style + self.get_component_rich_style(
                 "mention-list--header", partial=True
             )
             return Strip(header_segments(width, style), width)
-        key = self._line_key(y)
-        self._painted[y] = key
-        if len(key) < 3:  # no row here
-            if key[0] == "empty":
-                if self.first_paint is None:
-                    self.first_paint = time.perf_counter()
-                style = self.get_component_rich_style("mention-list--empty")
-                return Strip([Segment(" " + self.empty_message, style)]).adjust_cell_length(
-                    width, self.rich_style
-                )
-            return Strip.blank(width, self.rich_style)
+        if key[1] == "empty":
+            if self.first_paint is None:
+                self.first_paint = time.perf_counter()
+            style = self.get_component_rich_style("mention-list--empty")
+            return Strip([Segment(" " + self.empty_message, style)]).adjust_cell_length(
+                width, self.rich_style
+            )
+        return Strip.blank(width, self.rich_style)
+
+    def _row_strip(self, key: tuple, width: int) -> Strip:
         if self.first_paint is None:
             self.first_paint = time.perf_counter()
+        key = key[:-1]  # the row's cells, whatever the scrollbar's
         strip = self._cache.get(key)
         if strip is None:
             gid, is_cursor, is_selected = key[0], key[4], key[5]

@@ -120,17 +120,18 @@ def _sect_and_own(me: Row, others: list[str], at: list[int], fulls: list[int]) -
     full = me.full
     kept: list[int] = []
     for i, other in zip(at, others, strict=True):
-        theirs = frozenset(other.split())
-        own = mine - theirs
-        their_own = theirs - mine
-        if not own or not their_own:
-            kept.append(i)  # one set holds the other (both hold words): 100
+        words = other.split()
+        own = mine.difference(words)
+        if not own:
+            kept.append(i)  # its words hold mine (mine are not none): 100
             continue
         if len(own) == len(mine):
             continue  # no common word: only the own words against each other count
-        a = sum(map(len, own)) + len(own) - 1
-        b = sum(map(len, their_own)) + len(their_own) - 1
-        if 21 * a <= 2 * full or 21 * b <= 2 * fulls[i]:  # 21 (A + 1) <= 2 LA + 21
+        if 21 * (sum(map(len, own)) + len(own) - 1) <= 2 * full:  # 21 (A + 1) <= 2 LA + 21
+            kept.append(i)
+            continue
+        their_own = frozenset(words).difference(mine)
+        if not their_own or 21 * (sum(map(len, their_own)) + len(their_own) - 1) <= 2 * fulls[i]:
             kept.append(i)
     return kept
 

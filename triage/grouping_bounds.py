@@ -270,12 +270,12 @@ class Columns:
             keep.update([ratio[j] for _, d, j in found if 20 * d <= 3 * (la + lens[ratio[j]])])
         # exact or prefix: the rule's own test (the shorter is the longer's beginning),
         # one C call a candidate, stopping at the first differing character
-        norms, mine = self.norms, me.norm
+        norms, text = self.norms, me.norm
         keep.update(
             [
                 i
                 for i in near
-                if (norms[i].startswith(mine) if lens[i] >= la else mine.startswith(norms[i]))
+                if (norms[i].startswith(text) if lens[i] >= la else text.startswith(norms[i]))
             ]
         )
         if me.tokens < token_set_min_tokens:

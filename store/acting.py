@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,17 @@ from triage.model import Event, TriageState
 Change = Callable[[TriageState, datetime], dict[str, Any]]
 
 
+@dataclass(slots=True)
+class _Round:
+    """The actions made inside `Acting.one_commit`, not yet journaled: their events, the
+    states they led to, and each touched state as it was before (to put back if the
+    commit fails)."""
+
+    now: datetime
+    events: list[Event] = field(default_factory=list)
+    states: dict[str, TriageState] = field(default_factory=dict)
+    before: dict[str, TriageState] = field(default_factory=dict)
+
 
 class Acting(ActionVerbs):
     """The actions (tag, status, ... undo) over a host that says how to resolve and read."""
@@ -54,6 +66,7 @@ class Acting(ActionVerbs):
         self._seen_generation = -1
         self._batches = threading.local()  # this thread's open batch (see batch())
         self._redo_mark: object = None  # the journal as it was when last redone or written
+        self._round: _Round | None = None  # the open `one_commit`, if any
 
     # -- what the host provides
     def resolve(self, target: str) -> str:
@@ -97,8 +110,11 @@ class Acting(ActionVerbs):
     # ------------------------------------------------------------------ applying
 
     def _act(self, target: str, action: str, change: Change) -> TriageState:
-        """Apply one transition durably: journal first (the redo log), then its bucket."""
+        """Apply one transition durably: journal first (the redo log), then its bucket
+        (inside `one_commit`: when the round ends)."""
         with self.mutex, self.lock:
+            if self._round is not None:
+                return self._act_in_round(self._round, target, action, change)
             self._redo_tail()
             self.refresh()
             gid = self.resolve(target)
@@ -107,6 +123,51 @@ class Acting(ActionVerbs):
             )
             self._commit([event], [after])
             return after
+
+    @contextlib.contextmanager
+    def one_commit(self) -> Iterator[None]:
+        """The actions this thread makes inside, whatever their author and batch, are
+        journaled in ONE write (one fsync) at the end, each touched bucket written once,
+        under one hold of the lock (other threads' actions wait for the end).
+
+        Rules at ingest (app.rules) act on every new group: one commit per rule per
+        group cost two fsyncs each (bench/rules.py). Inside, each action is applied to
+        the index at once, so a later rule sees what an earlier one did; the events
+        share one moment, which is how the journal's redo finds the whole commit after
+        a kill (`Journal.last_commit`). What was made is committed even when the body
+        raises (as each action was durable at once before); if the commit itself fails
+        (StoreError), the states are put back and nothing of the round is stored."""
+        if self._round is not None:  # nested: the outer round commits
+            yield
+            return
+        with self.mutex, self.lock:
+            self._redo_tail()
+            self.refresh()
+            self._round = round_ = _Round(self._now())
+            try:
+                yield
+            finally:
+                self._round = None
+                if round_.events:
+                    try:
+                        self._commit(round_.events, round_.states.values())
+                    except StoreError:
+                        for state in round_.before.values():
+                            self.files.index.set_state(state)
+                        raise
+
+    def _act_in_round(
+        self, round_: _Round, target: str, action: str, change: Change
+    ) -> TriageState:
+        gid = self.resolve(target)
+        current = round_.states.get(gid)
+        if current is None:
+            current = round_.before[gid] = self._fresh_state(gid)
+        event, after = self._transition(gid, action, current, change, round_.now)
+        round_.events.append(event)
+        round_.states[gid] = after
+        self.files.index.set_state(after)  # seen by the round's next reads
+        return after
 
     def act_many(
         self, action: str, targets: Sequence[str], change: Change
@@ -221,7 +282,6 @@ class Acting(ActionVerbs):
 
     # ------------------------------------------------------------------ the actions
 
-
     def undo(self, user: str | None = None) -> Event | None:
         """Revert `user`'s last action not yet undone (one batch, committed as one);
         None when there is nothing to undo.
@@ -242,9 +302,7 @@ class Acting(ActionVerbs):
             events: list[Event] = []
             for candidate in batch:  # newest first; any conflict refuses the whole step
                 current = pending.get(candidate.target) or self._fresh_state(candidate.target)
-                event, new_state = rules.undo_event(
-                    candidate, current, self.user, now, new_id()
-                )
+                event, new_state = rules.undo_event(candidate, current, self.user, now, new_id())
                 pending[candidate.target] = new_state
                 events.append(event)
             self._commit(events, pending.values())

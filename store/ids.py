@@ -66,13 +66,28 @@ class IdIndex:
         otherwise the next lookup indexes the whole day. Failing here fails nothing:
         the index is a cache.
         """
+        self.record_days([(day, before, rows)])
+
+    def record_days(
+        self, written: Iterable[tuple[Path, Signature, Iterable[dict[str, Any]]]]
+    ) -> None:
+        """`record` for several days written by one ingest, in order: each shard file
+        opened once for all of them (a fetch spanning two days opened the 257 files
+        twice), with the same bytes as one `record` per day."""
         try:
             covered = self._load_covered()
             days = covered["days"]
-            whole = before is None or same_day(days.get(day.name), before)
-            rows = list(rows)
-            self._append(_by_shard(rows), covered, [_groups_line(rows, day.name)])
-            if whole:
+            shards: list[dict[int, dict[str, str]]] = []
+            lines: list[dict[str, list[Any]]] = []
+            whole: list[Path] = []
+            for day, before, rows in written:
+                rows = list(rows)
+                if before is None or same_day(days.get(day.name), before):
+                    whole.append(day)
+                shards.append(_by_shard(rows))
+                lines.append(_groups_line(rows, day.name))
+            self._append(shards, covered, lines)
+            for day in whole:
                 days[day.name] = file_signature(day)
             self._save_covered(covered)
         except (OSError, StoreError):
@@ -87,26 +102,32 @@ class IdIndex:
 
     def _append(
         self,
-        shards: dict[int, dict[str, str]],
+        shards: list[dict[int, dict[str, str]]],
         covered: dict[str, Any],
         group_lines: list[dict[str, list[Any]]],
     ) -> None:
+        """Append each day's line to each shard it touches (the days in order, one
+        write a file) and the days' lines to groups.jsonl."""
         make_folder(self.folder)
         sizes = covered["shards"]
-        lines = {n: orjson.dumps(entries) + b"\n" for n, entries in shards.items()}
+        lines: dict[int, list[bytes]] = {}
+        for day in shards:
+            for n, entries in day.items():
+                lines.setdefault(n, []).append(orjson.dumps(entries) + b"\n")
         if group_lines:
-            lines[GROUPS] = b"".join(orjson.dumps(line) + b"\n" for line in group_lines)
+            lines[GROUPS] = [orjson.dumps(line) + b"\n" for line in group_lines]
         for n, data in lines.items():
             fd = create_file(self.shard_path(n), os.O_WRONLY | os.O_APPEND)
             try:
-                os.write(fd, data)
+                os.write(fd, b"".join(data))
                 sizes[str(n)] = os.fstat(fd).st_size
             finally:
                 os.close(fd)
-        for n, entries in shards.items():
-            cached = self._shards.get(n)
-            if cached is not None:
-                cached.update(entries)
+        for day in shards:
+            for n, entries in day.items():
+                cached = self._shards.get(n)
+                if cached is not None:
+                    cached.update(entries)
 
     # ------------------------------------------------------------------ reading
 
@@ -152,7 +173,7 @@ class IdIndex:
                 group_lines.append(_groups_line(rows, path.name))
                 days[path.name] = signature
             try:
-                self._append(shards, covered, group_lines)
+                self._append([shards], covered, group_lines)
                 self._save_covered(covered)
             except (OSError, StoreError) as exc:  # read-only: answer from what was read
                 self.report(f"could not update the id index in {self.folder}: {exc}")

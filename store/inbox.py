@@ -353,10 +353,12 @@ class Inbox(StoryActions, HistoryReads, Acting):
                 by_date: dict[date, list[Mention]] = defaultdict(list)
                 for m in fresh:
                     by_date[m.created_at.date()].append(m)  # created_at is UTC
+                written: list[tuple[Path, tuple[int, int, int] | None, list[dict]]] = []
                 for k, (when, day) in enumerate(by_date.items()):
                     if k:
-                        crash_point("mid-ingest")
-                    self.files.write_day(when, day)
+                        crash_point("mid-ingest")  # the id index misses the day: a cache
+                    self.files.write_day(when, day, written)
+                self.ids.record_days(written)  # each shard file appended once
                 crash_point("mid-ingest")
                 self._bump_generation()
                 self._recall_groups_of([m.id for m in fresh])

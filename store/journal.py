@@ -80,8 +80,11 @@ class Journal:
 
     def last_commit(self) -> list[Event]:
         """The events of the newest commit, oldest first: the trailing events that share
-        the newest one's moment and author (one commit journals several in one write).
-        Lines of any length (a long note) are read whole; torn lines are skipped."""
+        the newest one's moment (one commit journals several in one write, by one author
+        or, rules at ingest, several: `Acting.one_commit`). Two commits at the same
+        microsecond would both be read: redoing is idempotent (an event is redone only
+        over an older revision). Lines of any length (a long note) are read whole; torn
+        lines are skipped."""
         files = self.files()
         if not files:
             return []
@@ -102,7 +105,7 @@ class Journal:
                     # a torn line is skipped: its action was never acknowledged
                     if not line.strip() or (event := _event_of(line)) is None:
                         continue
-                    if found and (event.at != found[0].at or event.who != found[0].who):
+                    if found and event.at != found[0].at:
                         ended = True
                         break
                     found.append(event)

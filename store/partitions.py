@@ -316,8 +316,15 @@ class Partitions:
 
     # ------------------------------------------------------------------ writing
 
-    def write_day(self, when: date, day: Sequence[Mention]) -> None:
-        """Store one day's new mentions durably (one atomic write) and index them."""
+    def write_day(
+        self,
+        when: date,
+        day: Sequence[Mention],
+        ids_later: list[tuple[Path, Signature, list[dict[str, Any]]]] | None = None,
+    ) -> None:
+        """Store one day's new mentions durably (one atomic write) and index them.
+        `ids_later`: what the id index must record is put there, for one
+        `IdIndex.record_days` after every day of the ingest is written."""
         path = self.day_path(when)
         try:
             records(self._day_db(path))
@@ -330,7 +337,9 @@ class Partitions:
         rows = [m.to_json() for m in day]
         append_records(self._day_db(path), rows)
         self._signatures[path] = file_signature(path)
-        if self.ids is not None:
+        if ids_later is not None:
+            ids_later.append((path, before, rows))
+        elif self.ids is not None:
             self.ids.record(path, before, rows)
         for m, rec in zip(day, rows, strict=True):
             self.index.add_record(rec, m)

@@ -8,9 +8,10 @@ four tests; a candidate is dropped only where each provably fails, so the groupe
 decisions are those of the rule itself (tests/triage/test_grouping_identity.py compares
 them with the grouper before this, kept in tests/triage/grouping_reference.py):
 
-- exact or prefix: the shorter text is the longer's beginning and holds at least
-  `PREFIX_MIN_INFO` distinct words of two letters or more, so both begin with the same
-  `prefix_head` characters (rapidfuzz's `Prefix`, in C);
+- exact or prefix: the shorter text is the longer's beginning, tested as the rule does
+  (`str.startswith`, in C, stopping at the first differing character: on one product's
+  complaints a fixed head of `prefix_head` characters, the brand and a common word,
+  let 1 pair in 170 through to the rule);
 - ratio >= 85 allows an edit distance of 15 % of both lengths. Deleting the same letters
   from both texts (`PROJECTION`: half of the alphabet and the spaces) can only shorten
   that distance, and the projections are half as long, so rapidfuzz
@@ -32,7 +33,9 @@ them with the grouper before this, kept in tests/triage/grouping_reference.py):
     least |A - B| = |LA - LB| and at least the difference between the two multisets of
     letters (the common words' letters cancel).
   Each test is in integers with a margin far above rounding: when unsure, the rule
-  decides. (tests/triage/test_grouping_fast.py checks the bounds against rapidfuzz.)
+  decides. The few candidates the signatures let through have their own words counted
+  exactly (`_sect_and_own`, set differences in C): on one product's complaints the
+  signatures passed 1 pair in 50, each then costing the rule's token-set score (~30 us). (tests/triage/test_grouping_fast.py checks the bounds against rapidfuzz.)
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from datetime import datetime
 from functools import reduce
 from operator import or_
 
-from rapidfuzz.distance import Indel, Prefix
+from rapidfuzz.distance import Indel
 from rapidfuzz.process import extract_iter
 
 # letters deleted from both texts before the ratio's bound: every other letter by
@@ -103,6 +106,34 @@ def _minimum(x: int, y: int) -> int:
     `(x | tops) - y` where x >= y; spread over the field, it picks y there, x elsewhere."""
     ge = ((((x | _TOPS) - y) & _TOPS) >> (_BITS - 1)) * _ONES
     return (y & ge) | (x - (x & ge))
+
+
+def _sect_and_own(me: Row, others: list[str], at: list[int], fulls: list[int]) -> list[int]:
+    """Of the candidates `at` (normal forms `others`), those whose token-set score with
+    `me` may reach 95 by "common words + one side's own words against the common words":
+    rapidfuzz gives 100 when one word set holds the other, else 100 - 100 (A + 1) /
+    (2 LA - A - 1) for a side whose own words joined are A characters long and all its
+    words joined LA (0 when no word is common). The test keeps a margin of one
+    character; the own words against each other are the screen's other test."""
+    mine = me.words
+    assert mine is not None
+    full = me.full
+    kept: list[int] = []
+    for i, other in zip(at, others, strict=True):
+        words = other.split()
+        own = mine.difference(words)
+        if not own:
+            kept.append(i)  # its words hold mine (mine are not none): 100
+            continue
+        if len(own) == len(mine):
+            continue  # no common word: only the own words against each other count
+        if 21 * (sum(map(len, own)) + len(own) - 1) <= 2 * full:  # 21 (A + 1) <= 2 LA + 21
+            kept.append(i)
+            continue
+        their_own = frozenset(words).difference(mine)
+        if not their_own or 21 * (sum(map(len, their_own)) + len(their_own) - 1) <= 2 * fulls[i]:
+            kept.append(i)
+    return kept
 
 
 class Row:
@@ -217,7 +248,8 @@ class Columns:
         head: int,
     ) -> list[int]:
         """The candidates `near` (entry numbers, ascending) whose join rule with `me`
-        may say yes: every other one it provably rejects (module docstring)."""
+        may say yes: every other one it provably rejects (module docstring). `head`
+        (`prefix_head`) is no longer read: the prefix test is the rule's own."""
         if ratio_min != 85.0 or token_set_min != 95.0:
             return near  # the bounds' integers are written for these thresholds
         keep: set[int]
@@ -236,10 +268,16 @@ class Columns:
                 score_cutoff=cutoff,
             )  # fmt: skip
             keep.update([ratio[j] for _, d, j in found if 20 * d <= 3 * (la + lens[ratio[j]])])
-        found = extract_iter(
-            me.norm, [self.norms[i] for i in near], scorer=Prefix.similarity, score_cutoff=head
+        # exact or prefix: the rule's own test (the shorter is the longer's beginning),
+        # one C call a candidate, stopping at the first differing character
+        norms, text = self.norms, me.norm
+        keep.update(
+            [
+                i
+                for i in near
+                if (norms[i].startswith(text) if lens[i] >= la else text.startswith(norms[i]))
+            ]
         )
-        keep.update([near[j] for _, _, j in found])
         if me.tokens < token_set_min_tokens:
             return sorted(keep)
         tokens, fulls = self.tokens, self.fulls
@@ -251,14 +289,14 @@ class Columns:
         sigs, unsigs = self.signatures, self.unsigned
         # sect+own against sect, each side: 21 (A + 1) <= 2 LA with A >= 2 k - 1 for k
         # own words, at least the bits of one signature missing from the other
-        keep.update(
-            [
-                i
-                for i in pool
-                if 21 * (sig & unsigs[i]).bit_count() <= full
-                or 21 * (sigs[i] & unsig).bit_count() <= fulls[i]
-            ]
-        )
+        signed = [
+            i
+            for i in pool
+            if 21 * (sig & unsigs[i]).bit_count() <= full
+            or 21 * (sigs[i] & unsig).bit_count() <= fulls[i]
+        ]
+        if signed:  # few: their own words counted exactly (`_sect_and_own`)
+            keep.update(_sect_and_own(me, [norms[i] for i in signed], signed, fulls))
         # own against own: 20 d <= LA + LB, d >= |LA - LB| and the letters' difference
         close = [i for i in pool if 20 * abs(full - fulls[i]) <= full + fulls[i]]
         if close:

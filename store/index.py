@@ -46,6 +46,7 @@ class Index:
         self._by_platform: dict[str, set[str]] = defaultdict(set)
         self._vocabulary: set[str] | None = None
         self._text: TextIndex | None = None  # built with the vocabulary (store.textindex)
+        self._text_dropped = 0  # how many times new copies dropped the two (see vocabulary)
         # called with a state whose group has no copy indexed (store.history: read back)
         self.on_orphan_state: Callable[[TriageState], None] | None = None
 
@@ -80,6 +81,7 @@ class Index:
         self._ranked = None
         self._vocabulary = None
         self._text = None
+        self._text_dropped += 1
 
     def set_state(self, state: TriageState) -> None:
         gid = state.target
@@ -193,12 +195,17 @@ class Index:
 
     def vocabulary(self) -> set[str]:
         """The words for fuzzy search; the folded text index is built in the same pass."""
-        if self._vocabulary is None:
+        vocabulary = self._vocabulary
+        if vocabulary is None:
+            dropped = self._text_dropped
             views = [self.view(g) for g in list(self._groups)]
             text = TextIndex((v.group_id, v.haystack, v.signals) for v in views)
-            self._vocabulary = text.words  # as triage.filter.vocabulary_of splits them
-            self._text = text
-        return self._vocabulary
+            vocabulary = text.words  # as triage.filter.vocabulary_of splits them
+            # kept only if no copy arrived while it was built (another thread's ingest):
+            # else it would stand for the index while lacking the new groups' words
+            if self._text_dropped == dropped:
+                self._vocabulary, self._text = vocabulary, text
+        return vocabulary
 
     @property
     def text_index(self) -> TextIndex | None:

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any
 
+from triage.chunks import ChunkMemo, any_flags, starts, total
 from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
 from triage.model import Mention
 from triage.sentiment import NEGATIVE_TONE, tone_of
@@ -270,8 +271,34 @@ MAX_TONE = 2_000  # characters given to the sentiment lexicon (its rules look ba
 
 
 def _places(folded: str) -> list[int]:
-    """Where a stem, a negation or a waiting word may start (`_PLACES`), in order."""
-    return [m.start() for m in _PLACES.finditer(folded)]
+    """Where a stem, a negation or a waiting word may start (`_PLACES`), in order: the
+    places `_PLACES.finditer` finds, looked up per piece between spaces
+    (`triage.chunks.starts`; a stem's first word is inside one piece)."""
+    return starts(folded, _PLACE_OFFSETS, _PLACES)
+
+
+# Where `_PLACES` may match in a piece alone (a superset, each tried with the whole
+# pattern): a stem without white space as it is (its end, if any, is inside the piece or
+# is the piece's), a stem of several words by its first, which white space must follow.
+_ONE_OR_MORE = [s for lex in LEXICONS for s in lex] + list(_BEGINS)
+_FIRSTS = sorted({s.split()[0] for s in _ONE_OR_MORE if len(s.split()) > 1}, key=len, reverse=True)
+_LOOSE = re.compile(
+    r"(?<!\w)(?=" + _trie([s for s in _ONE_OR_MORE if len(s.split()) == 1])
+    + "|(?:" + "|".join(map(re.escape, _FIRSTS)) + r")(?!\S))"
+)  # fmt: skip
+_PLACE_OFFSETS = ChunkMemo(lambda chunk: tuple(m.start() for m in _LOOSE.finditer(chunk)))
+# What the raw text's chunks hold (none of these patterns spans white space): capitals
+# to shout with (`_CAPITALS`), an e-mail address (`_personal`'s first two), a digit
+_CAPS, _EMAIL, _DIGITS = 1, 2, 4
+_RAW_FLAGS = ChunkMemo(
+    lambda c: (
+        (_CAPS if _CAPITALS.search(c) else 0)
+        | (_EMAIL if "__email__" in c or ("@" in c and _EMAIL_AT.search(c)) else 0)
+        | (_DIGITS if _has_digit(c) else 0)
+    )
+)
+# `_words` of a chunk: handles, tags, links and words all stop at white space
+_WORD_COUNT = ChunkMemo(lambda chunk: len(_WORD.findall(_without_handles(chunk))))
 
 
 def _lexicon_hits(folded: str, places: list[int] | None = None) -> list[list[str]]:
@@ -367,16 +394,23 @@ def score_mention(
     ):
         complaint.append("waiting time")
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
-    raw = f"{mention.title}\n{mention.text[:MAX_SCANNED]}"
+    text = mention.text[:MAX_SCANNED]
+    raw = f"{mention.title}\n{text}"
+    text_chunks = text.split()  # raw's chunks: the title's and the text's
     signals: list[str] = []
     score = BASE
     if complaint:
         first = COMPLAINT_FIRST if set(complaint) - _GENERIC else COMPLAINT_GENERIC
         score += min(44.0, first + COMPLAINT_MORE * (len(complaint) - 1))
         signals += [f"complaint: {w}" for w in complaint]
-    tone = tone_of(raw[:MAX_TONE], mention.lang)
+    # VADER reads the first MAX_TONE characters: raw's chunks when it is that short
+    raw_chunks = mention.title.split() + text_chunks
+    tone = tone_of(raw[:MAX_TONE], mention.lang, raw_chunks if len(raw) <= MAX_TONE else None)
+    raw_flags = any_flags(_RAW_FLAGS, raw_chunks)
     # capitals are anger, not "THANK YOU!!! YOU ARE THE BEST"
-    shouting = _shouts(raw) and not (praise and tone >= POSITIVE_TONE)
+    shouting = (
+        bool(raw_flags & _CAPS) and _SHOUT.search(raw) is not None  # = _shouts(raw)
+    ) and not (praise and tone >= POSITIVE_TONE)
     exclaiming = bool(complaint) and (raw.count("!") >= 3 or "???" in raw)
     toned = bool(negative or shouting or exclaiming or tone <= NEGATIVE_TONE)
     if toned:
@@ -408,10 +442,16 @@ def score_mention(
         if waited:
             score += WAITING
             signals.append("customer waiting: " + ", ".join(waited[:3]))
-    if (complaint or toned or wants_help) and _detailed(mention.text):
+    if (
+        (complaint or toned or wants_help)
+        and total(  # = _detailed(mention.text)
+            _WORD_COUNT, text_chunks if len(mention.text) <= 2000 else mention.text[:2000].split()
+        )
+        >= DETAILED_WORDS
+    ):
         score += DETAILED
         signals.append("detailed account")
-    if _personal(raw):
+    if raw_flags & _EMAIL or (raw_flags & _DIGITS and _PHONE.search(raw)):  # = _personal(raw)
         score += 12
         signals.append("personal data in public")
     score = min(score, URGENT_THRESHOLD - 6)  # words alone: never urgent without a crisis

@@ -12,7 +12,6 @@ stem may start. Each user says why its pattern cannot span white space; the test
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from functools import reduce
 from itertools import accumulate, compress
@@ -49,21 +48,16 @@ def total(memo: ChunkMemo[int], chunks: Iterable[str]) -> int:
     return sum(map(memo.__getitem__, chunks))
 
 
-def starts(text: str, offsets: ChunkMemo[tuple[int, ...]], exact: re.Pattern[str]) -> list[int]:
-    """Every place of `text` where `exact` matches, in order, given `offsets`: per piece
-    of `text.split(" ")`, the offsets where a match may start (a superset, worked out on
-    the piece alone, where a space around it reads as its start or end: `exact` must
-    not match anywhere else). A piece starts where the pieces before it and their
-    spaces end; `exact` is tried at those places only."""
+def starts(text: str, offsets: ChunkMemo[tuple[tuple[int, int], ...]]) -> list[tuple[int, int]]:
+    """(place, what) for every place of `text` where something may start, in order,
+    given `offsets`: per piece of `text.split(" ")`, the (offset, what) pairs worked out
+    on the piece alone (a space around it reads as its start or its end). A piece starts
+    where the pieces before it and their spaces end."""
     pieces = text.split(" ")
     found = list(map(offsets.__getitem__, pieces))
     if not any(found):
         return []
     at = list(accumulate(map(len, pieces), initial=0))  # at[i] + i: where piece i starts
-    match = exact.match
     return [
-        at[i] + i + o
-        for i in compress(range(len(pieces)), found)
-        for o in found[i]
-        if match(text, at[i] + i + o) is not None
+        (at[i] + i + o, what) for i in compress(range(len(pieces)), found) for o, what in found[i]
     ]

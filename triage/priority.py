@@ -31,13 +31,12 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from itertools import islice
-from typing import Any
 
 from triage.chunks import ChunkMemo, any_flags, starts, total
 from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
 from triage.model import Mention
 from triage.sentiment import NEGATIVE_TONE, tone_of
+from triage.stems import _trie, loose
 from triage.text import fold
 
 URGENT_THRESHOLD = 70.0
@@ -102,28 +101,6 @@ _CRISIS, _COMPLAINT, _NEGATIVE = _REGEXES[:3]
 # few places.
 # The alternatives are laid out as a trie (one branch per first character, and so on):
 # the same places as the plain alternation, without trying 470 stems at each of them.
-
-
-def _trie(stems: Sequence[str]) -> str:
-    """A regex matching where any stem matches (a stem written with a trailing space must
-    end a word), as a trie: what is matched may differ, whether it matches does not."""
-    root: dict[str, Any] = {}
-    for stem in stems:
-        node = root
-        for ch in stem.strip():
-            node = node.setdefault(ch, {})
-        # "" marks a stem's end: True = any ending, False = must end a word
-        node[""] = node.get("", False) or not stem.endswith(" ")
-
-    def branch(node: dict[str, Any]) -> str:
-        if node.get("") is True:
-            return ""  # a stem ends here: whatever follows, it matches
-        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
-        if "" in node:
-            alts.append(r"(?!\w)")
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return branch(root)
 
 
 _ANY_STEM_AT = re.compile(r"(?<!\w)(?=" + _trie([s for lex in LEXICONS for s in lex]) + ")")
@@ -244,11 +221,11 @@ _WAITED = re.compile(r"(?<!\w)(?:" + _WAITED_WORDS + r")(?!\w)")
 # other two begin with: the places where one of them starts, and a few more (a negation
 # or a waiting word is only begun there). Each is then matched at these places only
 # (`_lexicon_hits`, `_negations`, `_waited`), which finds what its own scan would.
-_BEGINS = (
-    # every way `_NEGATIONS` begins
+_NEGATION_BEGINS = (  # every way `_NEGATIONS` begins
     "not", "isn", "aren", "won", "doesn", "didn", "don", "can", "never", "couldn",
     "wouldn", "wasn", "haven", "hasn", "weren",
-    # every way `_WAITED_WORDS` begins (a duration with its number)
+)  # fmt: skip
+_WAITED_BEGINS = (  # every way `_WAITED_WORDS` begins (a duration with its number)
     *"0123456789", "ago", "since", "yesterday", "last ", "all day", "all week", "this morning",
     "still", "again", "already", "anymore", "tried", "trying", "called", "calling",
     "contacted", "emailed", "dm", "messaged", "spoke", "talked to", "told me", "was told",
@@ -256,6 +233,7 @@ _BEGINS = (
     "encore", "toujours", "hier", "relance", "rappele", "appele", "contacte",
     "plusieurs fois", "deux fois", "trois fois",
 )  # fmt: skip
+_BEGINS = (*_NEGATION_BEGINS, *_WAITED_BEGINS)
 _PLACES = re.compile(r"(?<!\w)(?=" + _trie([*(s for lex in LEXICONS for s in lex), *_BEGINS]) + ")")
 # a resolution word that says it is not done yet: negated, hoped for, asked for
 _NOT_SOLVED = re.compile(
@@ -271,22 +249,32 @@ MAX_TONE = 2_000  # characters given to the sentiment lexicon (its rules look ba
 
 
 def _places(folded: str) -> list[int]:
-    """Where a stem, a negation or a waiting word may start (`_PLACES`), in order: the
-    places `_PLACES.finditer` finds, looked up per piece between spaces
-    (`triage.chunks.starts`; a stem's first word is inside one piece)."""
-    return starts(folded, _PLACE_OFFSETS, _PLACES)
+    """Where a stem, a negation or a waiting word may start (every place `_PLACES`
+    finds, and a few more), in order."""
+    return [at for at, _ in _place_groups(folded)]
 
 
-# Where `_PLACES` may match in a piece alone (a superset, each tried with the whole
-# pattern): a stem without white space as it is (its end, if any, is inside the piece or
-# is the piece's), a stem of several words by its first, which white space must follow.
-_ONE_OR_MORE = [s for lex in LEXICONS for s in lex] + list(_BEGINS)
-_FIRSTS = sorted({s.split()[0] for s in _ONE_OR_MORE if len(s.split()) > 1}, key=len, reverse=True)
-_LOOSE = re.compile(
-    r"(?<!\w)(?=" + _trie([s for s in _ONE_OR_MORE if len(s.split()) == 1])
-    + "|(?:" + "|".join(map(re.escape, _FIRSTS)) + r")(?!\S))"
-)  # fmt: skip
-_PLACE_OFFSETS = ChunkMemo(lambda chunk: tuple(m.start() for m in _LOOSE.finditer(chunk)))
+def _place_groups(folded: str) -> list[tuple[int, int]]:
+    """(place, which may start there: bit k for `LEXICONS[k]`, then `_NEGATION`,
+    `_WAITING`) for every place where a stem, a negation or a waiting word may start, in
+    order: looked up per piece between spaces (`triage.chunks.starts`)."""
+    return starts(folded, _PLACE_OFFSETS)
+
+
+# Where each group may start in a piece alone (`triage.stems.loose`)
+_GROUPS = [loose(list(lex)) for lex in LEXICONS] + [loose(_NEGATION_BEGINS), loose(_WAITED_BEGINS)]
+_NEGATION, _WAITING = 1 << len(LEXICONS), 1 << (len(LEXICONS) + 1)
+
+
+def _piece_places(piece: str) -> tuple[tuple[int, int], ...]:
+    found: dict[int, int] = {}
+    for k, rx in enumerate(_GROUPS):
+        for m in rx.finditer(piece):
+            found[m.start()] = found.get(m.start(), 0) | 1 << k
+    return tuple(sorted(found.items()))
+
+
+_PLACE_OFFSETS = ChunkMemo(_piece_places)
 # What the raw text's chunks hold (none of these patterns spans white space): capitals
 # to shout with (`_CAPITALS`), an e-mail address (`_personal`'s first two), a digit
 _CAPS, _EMAIL, _DIGITS = 1, 2, 4
@@ -301,20 +289,26 @@ _RAW_FLAGS = ChunkMemo(
 _WORD_COUNT = ChunkMemo(lambda chunk: len(_WORD.findall(_without_handles(chunk))))
 
 
-def _lexicon_hits(folded: str, places: list[int] | None = None) -> list[list[str]]:
+def _lexicon_hits(
+    folded: str, places: list[int] | None = None, groups: list[tuple[int, int]] | None = None
+) -> list[list[str]]:
     """The labels each lexicon of `LEXICONS` finds in a folded text (what each one's
     own `finditer` finds: non-overlapping, leftmost first, deduplicated), in one scan
-    (`places`: where any stem starts, or more places, in order: `_places(folded)`)."""
-    if places is None:
-        places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
-    else:  # where a stem starts (its trie: cheaper than each lexicon's alternatives)
-        places = [at for at in places if _ANY_STEM_AT.match(folded, at) is not None]
+    (`places`: where any stem starts, or more places, in order: `_places(folded)`; or
+    `groups`: `_place_groups(folded)`, which says which lexicons may match where)."""
+    if groups is None:
+        if places is None:
+            places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
+        else:  # where a stem starts (its trie: cheaper than each lexicon's alternatives)
+            places = [at for at in places if _ANY_STEM_AT.match(folded, at) is not None]
+        groups = [(at, -1) for at in places]
     found: list[list[str]] = []
-    for rx, by_stem in zip(_REGEXES, _LABELS, strict=True):
+    for k, (rx, by_stem) in enumerate(zip(_REGEXES, _LABELS, strict=True)):
+        bit = 1 << k
         labels: list[str] = []
         end = 0
-        for at in places:
-            if at >= end and (m := rx.match(folded, at)) is not None:
+        for at, may in groups:
+            if may & bit and at >= end and (m := rx.match(folded, at)) is not None:
                 labels.append(by_stem[m.group(1)])
                 end = m.end()
         found.append(list(dict.fromkeys(labels)))
@@ -332,15 +326,6 @@ def _without_handles(text: str) -> str:
     if "@" in text or "#" in text or "http" in text:
         return _HANDLE_OR_LINK.sub(" ", text)
     return text
-
-
-def _detailed(text: str) -> bool:
-    """`_words(text) >= DETAILED_WORDS`, without listing every word of a long post: past
-    a few hundred characters it stops at the DETAILED_WORDS-th."""
-    head = _without_handles(text[:2000])
-    if len(head) < 400:
-        return len(_WORD.findall(head)) >= DETAILED_WORDS
-    return next(islice(_WORD.finditer(head), DETAILED_WORDS - 1, None), None) is not None
 
 
 def is_question(text: str) -> bool:
@@ -379,11 +364,11 @@ def score_mention(
     folded_all = f" {title_folded[:MAX_SCANNED]}\n{text_folded[:MAX_SCANNED]} "
     if "\u2019" in folded_all or "\u2018" in folded_all:  # typographic apostrophes
         folded_all = folded_all.replace("\u2019", "'").replace("\u2018", "'")
-    places = _places(folded_all)
-    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all, places)
+    groups = _place_groups(folded_all)
+    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all, groups=groups)
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    negations = _negations(folded_all, places)
+    negations = _negations(folded_all, [at for at, may in groups if may & _NEGATION])
     for shape, label in ((_BROKEN, "not working"), (_NOT_DONE, "not done")):
         if label not in complaint and _denies(shape, folded_all, negations):
             complaint.append(label)
@@ -438,13 +423,13 @@ def score_mention(
         signals.append("question")
     if complaint or toned:
         # the customer is waiting on the company: tried, called, "3 days", "still", "again"
-        waited = list(dict.fromkeys(_waited(folded_all, places)))
+        waited = list(dict.fromkeys(_waited(folded_all, [a for a, g in groups if g & _WAITING])))
         if waited:
             score += WAITING
             signals.append("customer waiting: " + ", ".join(waited[:3]))
     if (
         (complaint or toned or wants_help)
-        and total(  # = _detailed(mention.text)
+        and total(  # = _words(mention.text) >= DETAILED_WORDS
             _WORD_COUNT, text_chunks if len(mention.text) <= 2000 else mention.text[:2000].split()
         )
         >= DETAILED_WORDS

@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from triage.chunks import ChunkMemo, any_flags, starts, total
 from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
 from triage.model import Mention
-from triage.sentiment import NEGATIVE_TONE, tone_of
+from triage.sentiment import NEGATIVE_TONE, has_emoji, tone_of
 from triage.stems import _trie, loose
 from triage.text import fold
 
@@ -276,13 +276,15 @@ def _piece_places(piece: str) -> tuple[tuple[int, int], ...]:
 
 _PLACE_OFFSETS = ChunkMemo(_piece_places)
 # What the raw text's chunks hold (none of these patterns spans white space): capitals
-# to shout with (`_CAPITALS`), an e-mail address (`_personal`'s first two), a digit
-_CAPS, _EMAIL, _DIGITS = 1, 2, 4
+# to shout with (`_CAPITALS`), an e-mail address (`_personal`'s first two), a digit,
+# an emoji VADER reads
+_CAPS, _EMAIL, _DIGITS, _EMOJI = 1, 2, 4, 8
 _RAW_FLAGS = ChunkMemo(
     lambda c: (
         (_CAPS if _CAPITALS.search(c) else 0)
         | (_EMAIL if "__email__" in c or ("@" in c and _EMAIL_AT.search(c)) else 0)
         | (_DIGITS if _has_digit(c) else 0)
+        | (_EMOJI if has_emoji(c) else 0)
     )
 )
 # `_words` of a chunk: handles, tags, links and words all stop at white space
@@ -388,10 +390,11 @@ def score_mention(
         first = COMPLAINT_FIRST if set(complaint) - _GENERIC else COMPLAINT_GENERIC
         score += min(44.0, first + COMPLAINT_MORE * (len(complaint) - 1))
         signals += [f"complaint: {w}" for w in complaint]
-    # VADER reads the first MAX_TONE characters: raw's chunks when it is that short
     raw_chunks = mention.title.split() + text_chunks
-    tone = tone_of(raw[:MAX_TONE], mention.lang, raw_chunks if len(raw) <= MAX_TONE else None)
     raw_flags = any_flags(_RAW_FLAGS, raw_chunks)
+    # VADER reads the first MAX_TONE characters: raw's chunks when it is that short
+    whole = len(raw) <= MAX_TONE and not raw_flags & _EMOJI
+    tone = tone_of(raw[:MAX_TONE], mention.lang, raw_chunks if whole else None)
     # capitals are anger, not "THANK YOU!!! YOU ARE THE BEST"
     shouting = (
         bool(raw_flags & _CAPS) and _SHOUT.search(raw) is not None  # = _shouts(raw)

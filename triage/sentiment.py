@@ -64,12 +64,19 @@ def _no_lexicon_word(text: str) -> bool:
 def tone_of(text: str, lang: str | None = None, tokens: list[str] | None = None) -> float:
     """VADER's compound score of an English (or unknown-language) text, else 0.0.
     Give it a bounded text: its rules cost more than linear time on long inputs.
-    `tokens`: `text.split()`, when the caller has it."""
+    `tokens`: `text.split()` when the caller has it and `text` has no emoji VADER reads
+    (`has_emoji`): its tokens' remembered rows then say at once whether one is in the
+    lexicon (none is: the compound is 0.0, as `_no_lexicon_word` would have said)."""
     if not ENABLED or not text.strip() or (lang and not lang.lower().startswith("en")):
         return 0.0
-    if _no_lexicon_word(text):
+    if tokens is None and _no_lexicon_word(text):
         return 0.0
     return _compound(text, tokens)
+
+
+def has_emoji(text: str) -> bool:
+    """Whether `text` holds a character VADER turns into words (loads VADER)."""
+    return not text.isascii() and not _emoji_chars().isdisjoint(text)
 
 
 # ---------------------------------------------------------------- VADER, same scores, faster
@@ -140,11 +147,12 @@ def _scores(text: str) -> dict[str, float]:
 
 def _sentiments(text: str, tokens: list[str] | None = None) -> tuple[list[float], str]:
     """VADER's per-word sentiments of `text`, and the text its scoring reads (emoji
-    replaced by their descriptions). `tokens`: `text.split()`, when the caller has it."""
-    prepared = _prepared(text)
-    if tokens is None or prepared != text.strip():  # emoji made words
-        tokens = prepared.split()
-    text = prepared
+    replaced by their descriptions). `tokens`: see `tone_of`."""
+    if tokens is None:
+        text = _prepared(text)
+        tokens = text.split()
+    else:  # no emoji: what `_prepared` gives
+        text = text.strip()
     cached = list(map(_TOKENS.get, tokens))  # every row is a non-empty tuple: true
     rows: list[Token] = (
         cached  # type: ignore[assignment]  # no None: all() said so
@@ -172,8 +180,8 @@ def _sentiments(text: str, tokens: list[str] | None = None) -> tuple[list[float]
         if rule and (low in boosters or (i < n - 1 and low == "kind" and lower[i + 1] == "of")):
             continue
         window = rows[max(0, i - 3) : i + 3]  # the three words before it, it, two after
-        ruled = any(row[5] for row in window[: min(i, 3) + 1])
-        if not ruled and any(row[4] for row in window):  # an idiom's word is near
+        ruled = any(map(_RULED, window[: min(i, 3) + 1]))
+        if not ruled and any(map(_NEAR, window)):  # an idiom's word is near
             if idiom is None:
                 idiom = _has_idiom(lower)
             ruled = idiom
@@ -192,6 +200,7 @@ def _sentiments(text: str, tokens: list[str] | None = None) -> tuple[list[float]
     return sentiments, text
 
 
+_NEAR, _RULED = itemgetter(4), itemgetter(5)
 # what `_sentiments` keeps of each whitespace-separated token it has met: VADER's word
 # (punctuation stripped unless 2 characters or fewer remain), lowered, whether it is in
 # capitals, its lexicon valence (None: not in the lexicon), whether a rule reads it

@@ -263,7 +263,8 @@ def _place_groups(folded: str) -> list[tuple[int, int]]:
 
 # Where each group may start in a piece alone (`triage.stems.loose`)
 _GROUPS = [loose(list(lex)) for lex in LEXICONS] + [loose(_NEGATION_BEGINS), loose(_WAITED_BEGINS)]
-_NEGATION, _WAITING = 1 << len(LEXICONS), 1 << (len(LEXICONS) + 1)
+_GROUPS.append(re.compile(r"(?<!\w)(?=\d)"))  # a number: where a duration may start
+_NEGATION, _WAITING, _NUMBER = (1 << k for k in range(len(LEXICONS), len(LEXICONS) + 3))
 
 
 def _piece_places(piece: str) -> tuple[tuple[int, int], ...]:
@@ -303,18 +304,22 @@ def _lexicon_hits(
             places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
         else:  # where a stem starts (its trie: cheaper than each lexicon's alternatives)
             places = [at for at in places if _ANY_STEM_AT.match(folded, at) is not None]
-        groups = [(at, -1) for at in places]
-    found: list[list[str]] = []
-    for k, (rx, by_stem) in enumerate(zip(_REGEXES, _LABELS, strict=True)):
-        bit = 1 << k
-        labels: list[str] = []
-        end = 0
-        for at, may in groups:
-            if may & bit and at >= end and (m := rx.match(folded, at)) is not None:
-                labels.append(by_stem[m.group(1)])
-                end = m.end()
-        found.append(list(dict.fromkeys(labels)))
-    return found
+        groups = [(at, _ANY_LEXICON) for at in places]
+    found: list[list[str]] = [[] for _ in LEXICONS]
+    ends = [0] * len(LEXICONS)  # each lexicon's matches do not overlap
+    for at, may in groups:
+        for k in _WHICH[may & _ANY_LEXICON]:
+            if at >= ends[k] and (m := _REGEXES[k].match(folded, at)) is not None:
+                found[k].append(_LABELS[k][m.group(1)])
+                ends[k] = m.end()
+    return [list(dict.fromkeys(labels)) for labels in found]
+
+
+_ANY_LEXICON = (1 << len(LEXICONS)) - 1
+# the lexicons whose bits a mask has, in order
+_WHICH = [
+    tuple(k for k in range(len(LEXICONS)) if mask >> k & 1) for mask in range(1 << len(LEXICONS))
+]
 
 
 def _words(text: str) -> int:
@@ -374,10 +379,8 @@ def score_mention(
     for shape, label in ((_BROKEN, "not working"), (_NOT_DONE, "not done")):
         if label not in complaint and _denies(shape, folded_all, negations):
             complaint.append(label)
-    if (
-        "waiting time" not in complaint
-        and _has_digit(folded_all)
-        and _DURATION.search(folded_all) is not None
+    if "waiting time" not in complaint and any(  # = _DURATION.search(folded_all)
+        _DURATION.match(folded_all, at) for at, may in groups if may & _NUMBER
     ):
         complaint.append("waiting time")
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate

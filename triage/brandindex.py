@@ -63,11 +63,12 @@ class _Typos:
         if self._hits is None:
             langs, of_word = self.words.langs, self._index.of_word
             words = list(set(self.words.get()))
-            found = list(map(self._index._known.get, zip(words, repeat(langs))))
-            if None in found:  # words met for the first time
-                found = [
-                    of_word(w, langs) if f is None else f for w, f in zip(words, found, strict=True)
-                ]
+            known = list(map(self._index._known.get, zip(words, repeat(langs))))
+            found: list[frozenset[str]] = (
+                [of_word(w, langs) if f is None else f for w, f in zip(words, known, strict=True)]
+                if None in known  # words met for the first time
+                else known  # type: ignore[assignment]  # no None: checked
+            )
             self._hits = set().union(*found)
         return self._hits
 

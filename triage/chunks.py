@@ -19,7 +19,7 @@ from operator import or_
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
-MAX_CHUNKS = 100_000  # chunks remembered per fact (a few MB), forgotten all at once beyond
+MAX_CHUNKS = 50_000  # chunks remembered per fact (<= ~12 MB), forgotten all at once beyond
 LONGEST = 64  # characters of the longest chunk remembered (a longer one is worked out)
 
 

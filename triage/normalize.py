@@ -60,7 +60,7 @@ class _Chunks(dict[str, tuple[str, bool, bool]]):
         return found
 
 
-_MAX_CHUNKS = 100_000  # remembered chunks (a few MB)
+_MAX_CHUNKS = 50_000  # remembered chunks (<= ~12 MB)
 _LONGEST = 64  # characters of the longest chunk remembered
 _CHUNKS = _Chunks()
 

@@ -203,7 +203,7 @@ class _FoldedPieces(dict[str, str]):
     def __missing__(self, piece: str) -> str:
         found = piece if piece.isascii() else _fold_piece(piece)
         if len(piece) <= 64:
-            if len(self) >= 100_000:  # forgotten all at once beyond this (a few MB)
+            if len(self) >= 50_000:  # forgotten all at once beyond this (<= ~12 MB)
                 self.clear()
             self[piece] = found
         return found

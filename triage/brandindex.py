@@ -31,7 +31,7 @@ from triage.brands import (
     _Words,
     max_edits_for,
 )
-from triage.chunks import ChunkMemo
+from triage.chunks import LONG, ChunkMemo
 from triage.common_words import is_common
 from triage.config import BrandConfig
 from triage.text import fold
@@ -157,7 +157,11 @@ class IndexedBrandMatcher(BrandMatcher):
             chosen: Iterable[int] = range(len(self._matchers))
         else:
             # = _WORD.findall(folded): words never span white space
-            tokens = list(chain.from_iterable(map(_WORDS_OF.__getitem__, folded.split())))
+            tokens = (
+                list(chain.from_iterable(map(_WORDS_OF.__getitem__, folded.split())))
+                if len(folded) <= LONG
+                else _WORD.findall(folded)
+            )
             if len(folded) <= MAX_FUZZY:  # the same words `_Words.get` would find
                 words.words = [w for w in tokens if len(w) >= FUZZY_MIN_LEN - 1]
             picked = set(self._always)

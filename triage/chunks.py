@@ -21,6 +21,10 @@ from typing import Generic, TypeVar
 V = TypeVar("V")
 MAX_CHUNKS = 50_000  # chunks remembered per fact (<= ~12 MB), forgotten all at once beyond
 LONGEST = 64  # characters of the longest chunk remembered (a longer one is worked out)
+# A text longer than this is scanned whole, as before chunks: a long post's chunks come
+# back less (a hostile one's hardly at all), and one call per chunk would then cost more
+# than the patterns' own scans
+LONG = 4_000
 
 
 class ChunkMemo(dict[str, V], Generic[V]):

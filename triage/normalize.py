@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from operator import itemgetter
 
+from triage.chunks import LONG
 from triage.text import fold
 
 _RT = re.compile(r"^(?:\s*(?:rt|via|mt)\b\s*:?\s*(?:@\w[\w.@-]*\s*:?\s*)?)+")
@@ -28,7 +29,7 @@ def normalize_folded(folded: str) -> str:
     """`normalize` of a text already passed through `triage.text.fold` (the pipeline
     folds each mention once for brands, priority and grouping)."""
     text = _RT.sub("", folded.strip()) if folded.lstrip()[:1] in ("r", "v", "m") else folded
-    return _normalize_chunks(text.split())
+    return _normalize_chunks(text.split()) if len(text) <= LONG else _normalize_slow(text)
 
 
 def _normalize_slow(text: str) -> str:

@@ -32,8 +32,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from triage.chunks import ChunkMemo, any_flags, starts, total
-from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
+from triage.chunks import LONG, ChunkMemo, any_flags, starts, total
+from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, QUESTION_STARTS, REQUEST
 from triage.model import Mention
 from triage.sentiment import NEGATIVE_TONE, has_emoji, tone_of
 from triage.stems import _trie, loose
@@ -54,24 +54,6 @@ WAITING = 6.0  # a problem the customer has already chased, or lived with for a 
 DETAILED = 6.0  # a problem told at length (the customer took the time to explain)
 SOLVED = 5.0  # a problem said to be solved ranks at most BASE + this, below a plain question
 DETAILED_WORDS = 20  # words (handles and links aside) from which an account is detailed
-
-QUESTION_STARTS = (
-    "comment",
-    "pourquoi",
-    "quand",
-    "est-ce",
-    "est ce",
-    "quelqu'un",
-    "qui ",
-    "how",
-    "why",
-    "when",
-    "does",
-    "is there",
-    "can i",
-    "anyone",
-    "any idea",
-)
 
 
 def _alternatives(stems: Sequence[str]) -> str:
@@ -257,13 +239,21 @@ def _places(folded: str) -> list[int]:
 def _place_groups(folded: str) -> list[tuple[int, int]]:
     """(place, which may start there: bit k for `LEXICONS[k]`, then `_NEGATION`,
     `_WAITING`) for every place where a stem, a negation or a waiting word may start, in
-    order: looked up per piece between spaces (`triage.chunks.starts`)."""
-    return starts(folded, _PLACE_OFFSETS)
+    order: looked up per piece between spaces (`triage.chunks.starts`); in a long text,
+    where `_PLACES` and `_NUMBER_AT` match (each may hold any lexicon, a negation or a
+    waiting word; a number)."""
+    if len(folded) <= LONG:
+        return starts(folded, _PLACE_OFFSETS)
+    found = dict.fromkeys([m.start() for m in _PLACES.finditer(folded)], ~_NUMBER)
+    for m in _NUMBER_AT.finditer(folded):
+        found[m.start()] = found.get(m.start(), 0) | _NUMBER
+    return sorted(found.items())
 
 
 # Where each group may start in a piece alone (`triage.stems.loose`)
 _GROUPS = [loose(list(lex)) for lex in LEXICONS] + [loose(_NEGATION_BEGINS), loose(_WAITED_BEGINS)]
-_GROUPS.append(re.compile(r"(?<!\w)(?=\d)"))  # a number: where a duration may start
+_NUMBER_AT = re.compile(r"(?<!\w)(?=\d)")  # a number: where a duration may start
+_GROUPS.append(_NUMBER_AT)
 _NEGATION, _WAITING, _NUMBER = (1 << k for k in range(len(LEXICONS), len(LEXICONS) + 3))
 
 
@@ -386,15 +376,16 @@ def score_mention(
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
     text = mention.text[:MAX_SCANNED]
     raw = f"{mention.title}\n{text}"
-    text_chunks = text.split()  # raw's chunks: the title's and the text's
+    short = len(raw) <= LONG  # else raw is scanned whole (`triage.chunks.LONG`)
+    text_chunks = text.split() if short else []  # raw's chunks: the title's and the text's
     signals: list[str] = []
     score = BASE
     if complaint:
         first = COMPLAINT_FIRST if set(complaint) - _GENERIC else COMPLAINT_GENERIC
         score += min(44.0, first + COMPLAINT_MORE * (len(complaint) - 1))
         signals += [f"complaint: {w}" for w in complaint]
-    raw_chunks = mention.title.split() + text_chunks
-    raw_flags = any_flags(_RAW_FLAGS, raw_chunks)
+    raw_chunks = mention.title.split() + text_chunks if short else []
+    raw_flags = any_flags(_RAW_FLAGS, raw_chunks) if short else _RAW_FLAGS.fact(raw)
     # VADER reads the first MAX_TONE characters: raw's chunks when it is that short
     whole = len(raw) <= MAX_TONE and not raw_flags & _EMOJI
     tone = tone_of(raw[:MAX_TONE], mention.lang, raw_chunks if whole else None)
@@ -436,7 +427,8 @@ def score_mention(
     if (
         (complaint or toned or wants_help)
         and total(  # = _words(mention.text) >= DETAILED_WORDS
-            _WORD_COUNT, text_chunks if len(mention.text) <= 2000 else mention.text[:2000].split()
+            _WORD_COUNT,
+            text_chunks if short and len(mention.text) <= 2000 else mention.text[:2000].split(),
         )
         >= DETAILED_WORDS
     ):

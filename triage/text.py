@@ -139,7 +139,7 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():  # most text: nothing to decompose
         return folded
-    if len(folded) > _PIECEWISE:
+    if _PIECEWISE < len(folded) <= _WHOLE:
         # folding is per character (see `_fold_piece`): a space folds to a space, and
         # each piece between spaces (a word, mostly) is folded once and remembered
         return " ".join(map(_FOLDED.__getitem__, folded.split(" ")))
@@ -211,3 +211,4 @@ class _FoldedPieces(dict[str, str]):
 
 _FOLDED = _FoldedPieces()
 _PIECEWISE = 80  # characters from which folding goes piece by piece
+_WHOLE = 4_000  # and beyond which it goes whole again (`triage.chunks.LONG`)

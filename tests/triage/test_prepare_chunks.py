@@ -148,3 +148,29 @@ def test_chunks_split_as_patterns_see_white_space() -> None:
     for code in range(0x3000):
         ch = chr(code)
         assert (len(f"a{ch}b".split()) == 2) == bool(re.fullmatch(r"\s", ch)), hex(code)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_TEXTS, min_size=40, max_size=120))
+def test_long_texts_scanned_whole_decide_as_by_chunks(parts: list[str]) -> None:
+    """Past `triage.chunks.LONG` characters a text is scanned whole (its chunks rarely
+    come back): what each pattern finds is what the chunks give."""
+    import pytest
+
+    text = " ".join(parts) * (1 + chunks.LONG // max(1, len(" ".join(parts))))
+    folded = _padded(text)
+    whole = P._place_groups(folded)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(P, "LONG", 10**9)
+        by_chunks = P._place_groups(folded)
+    assert P._lexicon_hits(folded, groups=whole) == P._lexicon_hits(folded, groups=by_chunks)
+    for bit, read in ((P._NEGATION, P._negations), (P._WAITING, P._waited)):
+        at_whole = [at for at, may in whole if may & bit]
+        at_chunks = [at for at, may in by_chunks if may & bit]
+        assert read(folded, at_whole) == read(folded, at_chunks)  # type: ignore[operator]
+    numbers = {at for at, may in whole if may & P._NUMBER}
+    assert numbers == {at for at, may in by_chunks if may & P._NUMBER}
+    assert normalize.normalize_folded(folded) == normalize._normalize_chunks(folded.split()) or (
+        folded.lstrip()[:1] in ("r", "v", "m")
+    )
+    assert fold(text) == " ".join(fold(piece) for piece in text.split(" "))

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
 
 from rapidfuzz.distance import Levenshtein
 
@@ -31,7 +30,6 @@ from triage.brands import (
     _Words,
     max_edits_for,
 )
-from triage.chunks import LONG, ChunkMemo
 from triage.common_words import is_common
 from triage.config import BrandConfig
 from triage.text import fold
@@ -62,14 +60,9 @@ class _Typos:
         edits, the same initial, not a frequent word of the post's languages)."""
         if self._hits is None:
             langs, of_word = self.words.langs, self._index.of_word
-            words = list(set(self.words.get()))
-            known = list(map(self._index._known.get, zip(words, repeat(langs))))
-            found: list[frozenset[str]] = (
-                [of_word(w, langs) if f is None else f for w, f in zip(words, known, strict=True)]
-                if None in known  # words met for the first time
-                else known  # type: ignore[assignment]  # no None: checked
-            )
-            self._hits = set().union(*found)
+            self._hits = set()
+            for w in set(self.words.get()):
+                self._hits.update(of_word(w, langs))
         return self._hits
 
 
@@ -106,7 +99,6 @@ class _TypoIndex:
 
 
 _MAX_WORDS = 200_000  # words whose misspellings are remembered (then forgotten at once)
-_WORDS_OF: ChunkMemo[list[str]] = ChunkMemo(_WORD.findall)  # a chunk's words, remembered
 
 
 def _word_keys(tokens: list[str]) -> set[str]:
@@ -156,12 +148,7 @@ class IndexedBrandMatcher(BrandMatcher):
         if len(self._matchers) <= FEW:  # trying each is cheaper than looking words up
             chosen: Iterable[int] = range(len(self._matchers))
         else:
-            # = _WORD.findall(folded): words never span white space
-            tokens = (
-                list(chain.from_iterable(map(_WORDS_OF.__getitem__, folded.split())))
-                if len(folded) <= LONG
-                else _WORD.findall(folded)
-            )
+            tokens = _WORD.findall(folded)
             if len(folded) <= MAX_FUZZY:  # the same words `_Words.get` would find
                 words.words = [w for w in tokens if len(w) >= FUZZY_MIN_LEN - 1]
             picked = set(self._always)

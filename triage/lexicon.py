@@ -419,22 +419,3 @@ PRAISE: dict[str, str] = {
 }
 
 __all__ = ["COMPLAINT", "CRISIS", "NEGATIVE", "PRAISE", "REQUEST"]
-
-# how a question starts (folded), besides a question mark
-QUESTION_STARTS = (
-    "comment",
-    "pourquoi",
-    "quand",
-    "est-ce",
-    "est ce",
-    "quelqu'un",
-    "qui ",
-    "how",
-    "why",
-    "when",
-    "does",
-    "is there",
-    "can i",
-    "anyone",
-    "any idea",
-)

@@ -8,9 +8,7 @@ removed so that what is left is the story's words.
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 
-from triage.chunks import LONG
 from triage.text import fold
 
 _RT = re.compile(r"^(?:\s*(?:rt|via|mt)\b\s*:?\s*(?:@\w[\w.@-]*\s*:?\s*)?)+")
@@ -29,67 +27,13 @@ def normalize_folded(folded: str) -> str:
     """`normalize` of a text already passed through `triage.text.fold` (the pipeline
     folds each mention once for brands, priority and grouping)."""
     text = _RT.sub("", folded.strip()) if folded.lstrip()[:1] in ("r", "v", "m") else folded
-    return _normalize_chunks(text.split()) if len(text) <= LONG else _normalize_slow(text)
-
-
-def _normalize_slow(text: str) -> str:
-    """`normalize_folded` after the retweet prefix, one pattern at a time over the whole
-    text (the oracle `_normalize_chunks` equals; tests/triage/test_prepare_chunks.py)."""
-    text = _without_links(text)  # each pattern only where it can match (they are slow)
-    if text.rstrip().endswith(("...", "…")):  # the regex is slow on long texts: only when cut
-        text = _TRUNCATED.sub("", text)
-    return words_only(text)
-
-
-# Links, handles and words never span white space, so the normal form of a text is its
-# white-space separated chunks' normal forms, joined; a chunk (a word with its
-# punctuation, a link, a handle) comes back in post after post: its form is remembered.
-# Each value: (the chunk's words, whether the chunk is blank once links and handles are
-# gone, whether what is left ends with a truncation mark).
-class _Chunks(dict[str, tuple[str, bool, bool]]):
-    """chunk -> (its words, whether it is blank once links and handles are gone, whether
-    what is left ends with a truncation mark), filled on first sight."""
-
-    def __missing__(self, chunk: str) -> tuple[str, bool, bool]:
-        text = _without_links(chunk)
-        kept = text.rstrip()
-        found = (words_only(text), not kept, kept.endswith(("...", "…")))
-        if len(chunk) <= _LONGEST:  # a long one (hostile text) is worked out each time
-            if len(self) >= _MAX_CHUNKS:  # forgotten all at once beyond this
-                self.clear()
-            self[chunk] = found
-        return found
-
-
-_MAX_CHUNKS = 50_000  # remembered chunks (<= ~12 MB)
-_LONGEST = 64  # characters of the longest chunk remembered
-_CHUNKS = _Chunks()
-
-
-def _without_links(text: str) -> str:
-    """Links, then handles, made spaces (each pattern only where it can match)."""
-    if "/" in text or "www." in text:
+    if "/" in text or "www." in text:  # the link pattern is slow: only where one can be
         text = _URL.sub(" ", text)
     if "@" in text:
         text = _HANDLE.sub(" ", text)
-    return text
-
-
-def _normalize_chunks(chunks: list[str]) -> str:
-    """`_normalize_slow(" ".join(chunks))`, from each chunk's remembered form. A text
-    whose last non-blank chunk ends with a truncation mark loses that chunk's last run
-    of non-space characters (what `_TRUNCATED` removes)."""
-    forms = list(map(_CHUNKS.__getitem__, chunks))
-    last = len(forms) - 1
-    while last >= 0 and forms[last][1]:
-        last -= 1
-    if last >= 0 and forms[last][2]:
-        cut = words_only(_TRUNCATED.sub("", _without_links(chunks[last])))
-        return " ".join(filter(None, [*map(_FORM, forms[:last]), cut]))
-    return " ".join(filter(None, map(_FORM, forms)))
-
-
-_FORM = itemgetter(0)
+    if text.rstrip().endswith(("...", "…")):  # the regex is slow on long texts: only when cut
+        text = _TRUNCATED.sub("", text)
+    return words_only(text)
 
 
 # ASCII's non-word characters (what `[\W_]` matches below 128) made spaces

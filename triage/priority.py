@@ -31,12 +31,12 @@ import math
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import islice
+from typing import Any
 
-from triage.chunks import LONG, ChunkMemo, any_flags, starts, total
-from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, QUESTION_STARTS, REQUEST
+from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
 from triage.model import Mention
-from triage.sentiment import NEGATIVE_TONE, has_emoji, tone_of
-from triage.stems import _trie, loose
+from triage.sentiment import NEGATIVE_TONE, tone_of
 from triage.text import fold
 
 URGENT_THRESHOLD = 70.0
@@ -54,6 +54,24 @@ WAITING = 6.0  # a problem the customer has already chased, or lived with for a 
 DETAILED = 6.0  # a problem told at length (the customer took the time to explain)
 SOLVED = 5.0  # a problem said to be solved ranks at most BASE + this, below a plain question
 DETAILED_WORDS = 20  # words (handles and links aside) from which an account is detailed
+
+QUESTION_STARTS = (
+    "comment",
+    "pourquoi",
+    "quand",
+    "est-ce",
+    "est ce",
+    "quelqu'un",
+    "qui ",
+    "how",
+    "why",
+    "when",
+    "does",
+    "is there",
+    "can i",
+    "anyone",
+    "any idea",
+)
 
 
 def _alternatives(stems: Sequence[str]) -> str:
@@ -83,6 +101,28 @@ _CRISIS, _COMPLAINT, _NEGATIVE = _REGEXES[:3]
 # few places.
 # The alternatives are laid out as a trie (one branch per first character, and so on):
 # the same places as the plain alternation, without trying 470 stems at each of them.
+
+
+def _trie(stems: Sequence[str]) -> str:
+    """A regex matching where any stem matches (a stem written with a trailing space must
+    end a word), as a trie: what is matched may differ, whether it matches does not."""
+    root: dict[str, Any] = {}
+    for stem in stems:
+        node = root
+        for ch in stem.strip():
+            node = node.setdefault(ch, {})
+        # "" marks a stem's end: True = any ending, False = must end a word
+        node[""] = node.get("", False) or not stem.endswith(" ")
+
+    def branch(node: dict[str, Any]) -> str:
+        if node.get("") is True:
+            return ""  # a stem ends here: whatever follows, it matches
+        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            alts.append(r"(?!\w)")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return branch(root)
 
 
 _ANY_STEM_AT = re.compile(r"(?<!\w)(?=" + _trie([s for lex in LEXICONS for s in lex]) + ")")
@@ -203,11 +243,11 @@ _WAITED = re.compile(r"(?<!\w)(?:" + _WAITED_WORDS + r")(?!\w)")
 # other two begin with: the places where one of them starts, and a few more (a negation
 # or a waiting word is only begun there). Each is then matched at these places only
 # (`_lexicon_hits`, `_negations`, `_waited`), which finds what its own scan would.
-_NEGATION_BEGINS = (  # every way `_NEGATIONS` begins
+_BEGINS = (
+    # every way `_NEGATIONS` begins
     "not", "isn", "aren", "won", "doesn", "didn", "don", "can", "never", "couldn",
     "wouldn", "wasn", "haven", "hasn", "weren",
-)  # fmt: skip
-_WAITED_BEGINS = (  # every way `_WAITED_WORDS` begins (a duration with its number)
+    # every way `_WAITED_WORDS` begins (a duration with its number)
     *"0123456789", "ago", "since", "yesterday", "last ", "all day", "all week", "this morning",
     "still", "again", "already", "anymore", "tried", "trying", "called", "calling",
     "contacted", "emailed", "dm", "messaged", "spoke", "talked to", "told me", "was told",
@@ -215,7 +255,6 @@ _WAITED_BEGINS = (  # every way `_WAITED_WORDS` begins (a duration with its numb
     "encore", "toujours", "hier", "relance", "rappele", "appele", "contacte",
     "plusieurs fois", "deux fois", "trois fois",
 )  # fmt: skip
-_BEGINS = (*_NEGATION_BEGINS, *_WAITED_BEGINS)
 _PLACES = re.compile(r"(?<!\w)(?=" + _trie([*(s for lex in LEXICONS for s in lex), *_BEGINS]) + ")")
 # a resolution word that says it is not done yet: negated, hoped for, asked for
 _NOT_SOLVED = re.compile(
@@ -231,85 +270,28 @@ MAX_TONE = 2_000  # characters given to the sentiment lexicon (its rules look ba
 
 
 def _places(folded: str) -> list[int]:
-    """Where a stem, a negation or a waiting word may start (every place `_PLACES`
-    finds, and a few more), in order."""
-    return [at for at, _ in _place_groups(folded)]
+    """Where a stem, a negation or a waiting word may start (`_PLACES`), in order."""
+    return [m.start() for m in _PLACES.finditer(folded)]
 
 
-def _place_groups(folded: str) -> list[tuple[int, int]]:
-    """(place, which may start there: bit k for `LEXICONS[k]`, then `_NEGATION`,
-    `_WAITING`) for every place where a stem, a negation or a waiting word may start, in
-    order: looked up per piece between spaces (`triage.chunks.starts`); in a long text,
-    where `_PLACES` and `_NUMBER_AT` match (each may hold any lexicon, a negation or a
-    waiting word; a number)."""
-    if len(folded) <= LONG:
-        return starts(folded, _PLACE_OFFSETS)
-    found = dict.fromkeys([m.start() for m in _PLACES.finditer(folded)], ~_NUMBER)
-    for m in _NUMBER_AT.finditer(folded):
-        found[m.start()] = found.get(m.start(), 0) | _NUMBER
-    return sorted(found.items())
-
-
-# Where each group may start in a piece alone (`triage.stems.loose`)
-_GROUPS = [loose(list(lex)) for lex in LEXICONS] + [loose(_NEGATION_BEGINS), loose(_WAITED_BEGINS)]
-_NUMBER_AT = re.compile(r"(?<!\w)(?=\d)")  # a number: where a duration may start
-_GROUPS.append(_NUMBER_AT)
-_NEGATION, _WAITING, _NUMBER = (1 << k for k in range(len(LEXICONS), len(LEXICONS) + 3))
-
-
-def _piece_places(piece: str) -> tuple[tuple[int, int], ...]:
-    found: dict[int, int] = {}
-    for k, rx in enumerate(_GROUPS):
-        for m in rx.finditer(piece):
-            found[m.start()] = found.get(m.start(), 0) | 1 << k
-    return tuple(sorted(found.items()))
-
-
-_PLACE_OFFSETS = ChunkMemo(_piece_places)
-# What the raw text's chunks hold (none of these patterns spans white space): capitals
-# to shout with (`_CAPITALS`), an e-mail address (`_personal`'s first two), a digit,
-# an emoji VADER reads
-_CAPS, _EMAIL, _DIGITS, _EMOJI = 1, 2, 4, 8
-_RAW_FLAGS = ChunkMemo(
-    lambda c: (
-        (_CAPS if _CAPITALS.search(c) else 0)
-        | (_EMAIL if "__email__" in c or ("@" in c and _EMAIL_AT.search(c)) else 0)
-        | (_DIGITS if _has_digit(c) else 0)
-        | (_EMOJI if has_emoji(c) else 0)
-    )
-)
-# `_words` of a chunk: handles, tags, links and words all stop at white space
-_WORD_COUNT = ChunkMemo(lambda chunk: len(_WORD.findall(_without_handles(chunk))))
-
-
-def _lexicon_hits(
-    folded: str, places: list[int] | None = None, groups: list[tuple[int, int]] | None = None
-) -> list[list[str]]:
+def _lexicon_hits(folded: str, places: list[int] | None = None) -> list[list[str]]:
     """The labels each lexicon of `LEXICONS` finds in a folded text (what each one's
     own `finditer` finds: non-overlapping, leftmost first, deduplicated), in one scan
-    (`places`: where any stem starts, or more places, in order: `_places(folded)`; or
-    `groups`: `_place_groups(folded)`, which says which lexicons may match where)."""
-    if groups is None:
-        if places is None:
-            places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
-        else:  # where a stem starts (its trie: cheaper than each lexicon's alternatives)
-            places = [at for at in places if _ANY_STEM_AT.match(folded, at) is not None]
-        groups = [(at, _ANY_LEXICON) for at in places]
-    found: list[list[str]] = [[] for _ in LEXICONS]
-    ends = [0] * len(LEXICONS)  # each lexicon's matches do not overlap
-    for at, may in groups:
-        for k in _WHICH[may & _ANY_LEXICON]:
-            if at >= ends[k] and (m := _REGEXES[k].match(folded, at)) is not None:
-                found[k].append(_LABELS[k][m.group(1)])
-                ends[k] = m.end()
-    return [list(dict.fromkeys(labels)) for labels in found]
-
-
-_ANY_LEXICON = (1 << len(LEXICONS)) - 1
-# the lexicons whose bits a mask has, in order
-_WHICH = [
-    tuple(k for k in range(len(LEXICONS)) if mask >> k & 1) for mask in range(1 << len(LEXICONS))
-]
+    (`places`: where any stem starts, or more places, in order: `_places(folded)`)."""
+    if places is None:
+        places = [m.start() for m in _ANY_STEM_AT.finditer(folded)]
+    else:  # where a stem starts (its trie: cheaper than each lexicon's alternatives)
+        places = [at for at in places if _ANY_STEM_AT.match(folded, at) is not None]
+    found: list[list[str]] = []
+    for rx, by_stem in zip(_REGEXES, _LABELS, strict=True):
+        labels: list[str] = []
+        end = 0
+        for at in places:
+            if at >= end and (m := rx.match(folded, at)) is not None:
+                labels.append(by_stem[m.group(1)])
+                end = m.end()
+        found.append(list(dict.fromkeys(labels)))
+    return found
 
 
 def _words(text: str) -> int:
@@ -323,6 +305,15 @@ def _without_handles(text: str) -> str:
     if "@" in text or "#" in text or "http" in text:
         return _HANDLE_OR_LINK.sub(" ", text)
     return text
+
+
+def _detailed(text: str) -> bool:
+    """`_words(text) >= DETAILED_WORDS`, without listing every word of a long post: past
+    a few hundred characters it stops at the DETAILED_WORDS-th."""
+    head = _without_handles(text[:2000])
+    if len(head) < 400:
+        return len(_WORD.findall(head)) >= DETAILED_WORDS
+    return next(islice(_WORD.finditer(head), DETAILED_WORDS - 1, None), None) is not None
 
 
 def is_question(text: str) -> bool:
@@ -361,38 +352,31 @@ def score_mention(
     folded_all = f" {title_folded[:MAX_SCANNED]}\n{text_folded[:MAX_SCANNED]} "
     if "\u2019" in folded_all or "\u2018" in folded_all:  # typographic apostrophes
         folded_all = folded_all.replace("\u2019", "'").replace("\u2018", "'")
-    groups = _place_groups(folded_all)
-    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all, groups=groups)
+    places = _places(folded_all)
+    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all, places)
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    negations = _negations(folded_all, [at for at, may in groups if may & _NEGATION])
+    negations = _negations(folded_all, places)
     for shape, label in ((_BROKEN, "not working"), (_NOT_DONE, "not done")):
         if label not in complaint and _denies(shape, folded_all, negations):
             complaint.append(label)
-    if "waiting time" not in complaint and any(  # = _DURATION.search(folded_all)
-        _DURATION.match(folded_all, at) for at, may in groups if may & _NUMBER
+    if (
+        "waiting time" not in complaint
+        and _has_digit(folded_all)
+        and _DURATION.search(folded_all) is not None
     ):
         complaint.append("waiting time")
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
-    text = mention.text[:MAX_SCANNED]
-    raw = f"{mention.title}\n{text}"
-    short = len(raw) <= LONG  # else raw is scanned whole (`triage.chunks.LONG`)
-    text_chunks = text.split() if short else []  # raw's chunks: the title's and the text's
+    raw = f"{mention.title}\n{mention.text[:MAX_SCANNED]}"
     signals: list[str] = []
     score = BASE
     if complaint:
         first = COMPLAINT_FIRST if set(complaint) - _GENERIC else COMPLAINT_GENERIC
         score += min(44.0, first + COMPLAINT_MORE * (len(complaint) - 1))
         signals += [f"complaint: {w}" for w in complaint]
-    raw_chunks = mention.title.split() + text_chunks if short else []
-    raw_flags = any_flags(_RAW_FLAGS, raw_chunks) if short else _RAW_FLAGS.fact(raw)
-    # VADER reads the first MAX_TONE characters: raw's chunks when it is that short
-    whole = len(raw) <= MAX_TONE and not raw_flags & _EMOJI
-    tone = tone_of(raw[:MAX_TONE], mention.lang, raw_chunks if whole else None)
+    tone = tone_of(raw[:MAX_TONE], mention.lang)
     # capitals are anger, not "THANK YOU!!! YOU ARE THE BEST"
-    shouting = (
-        bool(raw_flags & _CAPS) and _SHOUT.search(raw) is not None  # = _shouts(raw)
-    ) and not (praise and tone >= POSITIVE_TONE)
+    shouting = _shouts(raw) and not (praise and tone >= POSITIVE_TONE)
     exclaiming = bool(complaint) and (raw.count("!") >= 3 or "???" in raw)
     toned = bool(negative or shouting or exclaiming or tone <= NEGATIVE_TONE)
     if toned:
@@ -420,21 +404,14 @@ def score_mention(
         signals.append("question")
     if complaint or toned:
         # the customer is waiting on the company: tried, called, "3 days", "still", "again"
-        waited = list(dict.fromkeys(_waited(folded_all, [a for a, g in groups if g & _WAITING])))
+        waited = list(dict.fromkeys(_waited(folded_all, places)))
         if waited:
             score += WAITING
             signals.append("customer waiting: " + ", ".join(waited[:3]))
-    if (
-        (complaint or toned or wants_help)
-        and total(  # = _words(mention.text) >= DETAILED_WORDS
-            _WORD_COUNT,
-            text_chunks if short and len(mention.text) <= 2000 else mention.text[:2000].split(),
-        )
-        >= DETAILED_WORDS
-    ):
+    if (complaint or toned or wants_help) and _detailed(mention.text):
         score += DETAILED
         signals.append("detailed account")
-    if raw_flags & _EMAIL or (raw_flags & _DIGITS and _PHONE.search(raw)):  # = _personal(raw)
+    if _personal(raw):
         score += 12
         signals.append("personal data in public")
     score = min(score, URGENT_THRESHOLD - 6)  # words alone: never urgent without a crisis

@@ -61,22 +61,14 @@ def _no_lexicon_word(text: str) -> bool:
     return True
 
 
-def tone_of(text: str, lang: str | None = None, tokens: list[str] | None = None) -> float:
+def tone_of(text: str, lang: str | None = None) -> float:
     """VADER's compound score of an English (or unknown-language) text, else 0.0.
-    Give it a bounded text: its rules cost more than linear time on long inputs.
-    `tokens`: `text.split()` when the caller has it and `text` has no emoji VADER reads
-    (`has_emoji`): its tokens' remembered rows then say at once whether one is in the
-    lexicon (none is: the compound is 0.0, as `_no_lexicon_word` would have said)."""
+    Give it a bounded text: its rules cost more than linear time on long inputs."""
     if not ENABLED or not text.strip() or (lang and not lang.lower().startswith("en")):
         return 0.0
-    if tokens is None and _no_lexicon_word(text):
+    if _no_lexicon_word(text):
         return 0.0
-    return _compound(text, tokens)
-
-
-def has_emoji(text: str) -> bool:
-    """Whether `text` holds a character VADER turns into words (loads VADER)."""
-    return not text.isascii() and not _emoji_chars().isdisjoint(text)
+    return _compound(text)
 
 
 # ---------------------------------------------------------------- VADER, same scores, faster
@@ -121,10 +113,10 @@ def _prepared(text: str) -> str:
     return "".join(out).strip()
 
 
-def _compound(text: str, tokens: list[str] | None = None) -> float:
+def _compound(text: str) -> float:
     """Exactly `polarity_scores(text)["compound"]` (VADER's `score_valence`, compound
     only: the positive, negative and neutral shares it also builds are never read)."""
-    sentiments, text = _sentiments(text, tokens)
+    sentiments, text = _sentiments(text)
     if not sentiments:
         return 0.0
     analyser = _analyser()
@@ -145,14 +137,11 @@ def _scores(text: str) -> dict[str, float]:
     return dict(_analyser().score_valence(sentiments, text))
 
 
-def _sentiments(text: str, tokens: list[str] | None = None) -> tuple[list[float], str]:
+def _sentiments(text: str) -> tuple[list[float], str]:
     """VADER's per-word sentiments of `text`, and the text its scoring reads (emoji
-    replaced by their descriptions). `tokens`: see `tone_of`."""
-    if tokens is None:
-        text = _prepared(text)
-        tokens = text.split()
-    else:  # no emoji: what `_prepared` gives
-        text = text.strip()
+    replaced by their descriptions)."""
+    text = _prepared(text)
+    tokens = text.split()
     cached = list(map(_TOKENS.get, tokens))  # every row is a non-empty tuple: true
     rows: list[Token] = (
         cached  # type: ignore[assignment]  # no None: all() said so
@@ -170,22 +159,16 @@ def _sentiments(text: str, tokens: list[str] | None = None) -> tuple[list[float]
     lower = list(map(itemgetter(1), rows))
     # a word next to which no rule's word stands keeps its lexicon value (see below);
     # an idiom's words count only where one of VADER's idioms is written out whole
-    # (looked for once, the first time an idiom's word stands near a lexicon word)
-    idiom: bool | None = None
+    at = 4 if _has_idiom(lower) else 5
     words: list[str] = []
-    boosters, c_incr = _boosters(), _vader().C_INCR
     for i in scored:
         _, low, upper, valence, rule = rows[i][:5]
         assert valence is not None
-        if rule and (low in boosters or (i < n - 1 and low == "kind" and lower[i + 1] == "of")):
+        if rule and (low in _boosters() or (i < n - 1 and low == "kind" and lower[i + 1] == "of")):
             continue
-        window = rows[max(0, i - 3) : i + 3]  # the three words before it, it, two after
-        ruled = any(map(_RULED, window[: min(i, 3) + 1]))
-        if not ruled and any(map(_NEAR, window)):  # an idiom's word is near
-            if idiom is None:
-                idiom = _has_idiom(lower)
-            ruled = idiom
-        if ruled:
+        if any(row[at] for row in rows[max(0, i - 3) : i + 1]) or (
+            at == 4 and any(row[4] for row in rows[i + 1 : i + 3])
+        ):
             words = words or [row[0] for row in rows]
             sentiments[i] = _valence(i, valence, words, lower, cap_diff, _analyser().lexicon)
             continue
@@ -193,14 +176,13 @@ def _sentiments(text: str, tokens: list[str] | None = None) -> tuple[list[float]
         # the three words before it: VADER's rules leave the lexicon's value as it is,
         # capitals aside (its "+ 0.0" of no booster changes no value: no lexicon value is 0)
         if upper and cap_diff:
-            valence = valence + c_incr if valence > 0 else valence - c_incr
+            valence = valence + _vader().C_INCR if valence > 0 else valence - _vader().C_INCR
         sentiments[i] = valence
     if "but" in lower:  # VADER's rule for "but" (a no-op without one)
         sentiments = _but_check(lower, sentiments)
     return sentiments, text
 
 
-_NEAR, _RULED = itemgetter(4), itemgetter(5)
 # what `_sentiments` keeps of each whitespace-separated token it has met: VADER's word
 # (punctuation stripped unless 2 characters or fewer remain), lowered, whether it is in
 # capitals, its lexicon valence (None: not in the lexicon), whether a rule reads it

@@ -139,18 +139,6 @@ def fold(text: str) -> str:
     folded = text.casefold()
     if folded.isascii():  # most text: nothing to decompose
         return folded
-    if _PIECEWISE < len(folded) <= _WHOLE:
-        # folding is per character (see `_fold_piece`): a space folds to a space, and
-        # each piece between spaces (a word, mostly) is folded once and remembered
-        return " ".join(map(_FOLDED.__getitem__, folded.split(" ")))
-    return _fold_piece(folded)
-
-
-def _fold_piece(folded: str) -> str:
-    """`fold` of a casefolded text. Each step works per character: casefolding has no
-    context; NFKD decomposes each character alone and only reorders combining marks,
-    which are all deleted (a text's characters beyond the BMP, which take the table,
-    include its marks beyond the BMP: none lies above U+1EFFF)."""
     decomposed = unicodedata.normalize("NFKD", folded)
     if decomposed.isascii():
         return decomposed
@@ -195,20 +183,3 @@ class _CombiningMarks(dict):
 
 
 _NO_MARKS = _CombiningMarks()
-
-
-class _FoldedPieces(dict[str, str]):
-    """casefolded piece -> `_fold_piece(piece)`, filled on first sight (bounded)."""
-
-    def __missing__(self, piece: str) -> str:
-        found = piece if piece.isascii() else _fold_piece(piece)
-        if len(piece) <= 64:
-            if len(self) >= 50_000:  # forgotten all at once beyond this (<= ~12 MB)
-                self.clear()
-            self[piece] = found
-        return found
-
-
-_FOLDED = _FoldedPieces()
-_PIECEWISE = 80  # characters from which folding goes piece by piece
-_WHOLE = 4_000  # and beyond which it goes whole again (`triage.chunks.LONG`)

@@ -6,15 +6,13 @@ shows them to the user."""
 
 from __future__ import annotations
 
-import asyncio
-
 import triage.filter as filtering
 from triage import query
 from triage.filter import parse_filter
-from tui.widgets.mention_list import MentionList
 
 from .conftest import NOW, make_config, screen_text
 from .test_fast_keys import tweets_store  # noqa: F401 - the real tweets' store
+from .test_filter_typing import settled  # the list once the screen shows a text's answer
 
 
 def fresh_scan(box, text: str) -> list[str]:
@@ -23,16 +21,6 @@ def fresh_scan(box, text: str) -> list[str]:
     flt = parse_filter(text).with_vocabulary(box.vocabulary())
     ctx = query.context(box, NOW)
     return [g for g in box.ranked_ids(now=NOW) if flt.matches(box.view(g), ctx)]
-
-
-async def settled(app, text: str) -> list[str]:
-    screen = app.screen
-    for _ in range(1000):
-        if screen.shown_filter == text and screen._filter_run is None:
-            await asyncio.sleep(0.05)
-            return list(screen.query_one(MentionList).ids)
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"the rows for {text!r} never came")
 
 
 async def test_typing_back_and_on_shows_the_rows_of_fresh_expansions(tweets_store):  # noqa: F811

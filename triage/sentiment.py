@@ -191,6 +191,10 @@ def _sentiments(text: str) -> tuple[list[float], str]:
 Token = tuple[str, str, bool, float | None, bool, bool, bool]
 _TOKENS: dict[str, Token] = {}
 _MAX_TOKENS = 200_000  # forgotten all at once beyond this (hostile texts: unbounded words)
+# longer tokens (links, base64, a hostile post's one 2,000-character "word") are read but
+# not remembered: no lexicon word is that long, they rarely come back, and 200,000 of them
+# held three copies of up to 2,000 characters each (~1.2 GB in a long `veille watch`)
+_MAX_REMEMBERED = 40
 
 
 def _token(token: str) -> Token:
@@ -209,7 +213,8 @@ def _token(token: str) -> Token:
         near,
         valence is not None,
     )
-    _TOKENS[token] = row
+    if len(token) <= _MAX_REMEMBERED:
+        _TOKENS[token] = row
     return row
 
 

@@ -127,12 +127,14 @@ class VeilleApp(App[None]):
         self.push_screen(InboxScreen())
         if self.polling is not None:
             self.polling.start()
-        fd = self._terminal
-        if fd is None and not self.is_headless:
-            fd = terminal_fd()
-        if fd is not None:  # quit when the terminal hangs up (tui/terminal.py says why)
-            self._terminal_watch = TerminalWatch(fd, self.hang_up)
-            self._terminal_watch.arm(self.set_interval)
+        if self._terminal is not None:  # a given terminal (tests): nothing else touched
+            self._terminal_watch = TerminalWatch(self._terminal, self.hang_up)
+        elif not self.is_headless and (fd := terminal_fd()) is not None:
+            self._terminal_watch = TerminalWatch(
+                fd, self.hang_up, streams=(fd, 1, 2), hard_exit=os._exit
+            )
+        if self._terminal_watch is not None:  # quit when the terminal hangs up
+            self._terminal_watch.arm()  # (tui/terminal.py says why and how)
 
     def hang_up(self) -> None:
         """The terminal is gone: leave as `q` does, with the shell's hang-up code."""

@@ -75,3 +75,29 @@ async def test_sighup_makes_the_inbox_quit(make_app) -> None:
     finally:
         os.close(master)
         os.close(slave)
+
+
+async def test_an_inbox_stuck_after_its_terminal_went_is_ended() -> None:
+    """Textual's output thread dies on the hung-up terminal and its full queue can block
+    the loop for good: the watch's own thread still sees the hang-up, and if the process
+    is still there after the grace period, it is ended with the hang-up code."""
+    master, slave = os.openpty()
+    left: list[int] = []
+    ended: list[int] = []
+    watch = TerminalWatch(slave, lambda: left.append(1), hard_exit=ended.append, grace=0.2)
+    try:
+        watch.arm()
+        os.close(master)
+        master = -1
+        for _ in range(60):  # the thread checks once a second, then the grace period
+            if ended:
+                break
+            await asyncio.sleep(0.05)
+        assert left == [1]  # asked to leave once, on the loop
+        assert ended == [128 + signal.SIGHUP]  # and ended, as it did not
+        assert os.read(slave, 10) == b""  # the terminal's descriptor now reads /dev/null
+    finally:
+        watch.disarm()
+        if master >= 0:
+            os.close(master)
+        os.close(slave)

@@ -107,11 +107,6 @@ class TerminalWatch:
                         loop.call_soon_threadsafe(self._leave)
                 return
 
-    def check(self) -> None:
-        """The check, on the caller's thread (the loop's)."""
-        if terminal_gone(self.fd):
-            self.hang_up()
-
     def hang_up(self) -> None:
         """SIGHUP (on the loop): leave; a terminal that is still there is given back."""
         if self._begin_leaving():

@@ -95,14 +95,18 @@ class Ledger:
         line = ledger_line(key)
         return 0 if line in self._keys else self._open[line]
 
-    def _append(self, line: str) -> None:
+    def _append(self, *lines: str) -> None:
+        """Append lines in one write and one fsync (a burst of alerts: one, not one each)."""
+        if not lines:
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
             torn = size > 0 and os.pread(fd, 1, size - 1) != b"\n"  # a crash mid-line
-            os.write(fd, (b"\n" if torn else b"") + line.encode("utf-8") + b"\n")
+            data = "".join(line + "\n" for line in lines).encode("utf-8")
+            os.write(fd, (b"\n" if torn else b"") + data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -122,6 +126,22 @@ class Ledger:
     def add(self, key: str) -> None:
         """Record that `key` was delivered (or decided): never again."""
         self._append(ledger_line(key))
+        self.reload()
+
+    def begin_all(self, keys: list[str]) -> list[bool]:
+        """`begin` of each key, durably in one write: whether each may be posted."""
+        self._append(*(SENDING + ledger_line(k) for k in keys))
+        self.reload()
+        return [True] * len(keys)
+
+    def abandon_all(self, keys: list[str]) -> None:
+        """`abandon` of each key, in one write."""
+        self._append(*(FAILED + ledger_line(k) for k in keys))
+        self.reload()
+
+    def add_all(self, keys: list[str]) -> None:
+        """`add` of each key, in one write."""
+        self._append(*(ledger_line(k) for k in keys))
         self.reload()
 
 
@@ -155,3 +175,14 @@ class PgLedger(Ledger):
 
     def add(self, key: str) -> None:
         self.rows.finish(ledger_line(key), "sent")
+
+    def begin_all(self, keys: list[str]) -> list[bool]:  # each one a claim of its own
+        return [self.begin(k) for k in keys]
+
+    def abandon_all(self, keys: list[str]) -> None:
+        for k in keys:
+            self.abandon(k)
+
+    def add_all(self, keys: list[str]) -> None:
+        for k in keys:
+            self.add(k)

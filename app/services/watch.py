@@ -26,9 +26,11 @@ from typing import Any, TextIO
 import httpx
 import orjson
 
-from app.ingest import make_poller, store_as_they_come
+from app.ingest import make_poller
 from app.reports import spike_mentions
+from app.rules import ingest_with_rules
 from app.runtime import Runtime
+from app.services.batching import BatchedStoring
 from app.services.ledger import Ledger
 from app.services.outbox import OutboxWorker
 from app.services.settings import WatchSettings
@@ -44,6 +46,7 @@ from triage.rules import rule_alerts
 
 BURST = 10  # more alerts than this in one check go out as one message
 MAX_BACKOFF = 900.0  # a failing channel is tried at least every 15 minutes
+CHECK_GAP = 1.0  # seconds between alert checks that new mentions trigger, at least
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {
     0x0A: "\\n",
     0x0D: "\\r",
@@ -106,6 +109,9 @@ class Watch:
         self.held_path = folder / "held.jsonl"
         self._source_errors: dict[str, str] = {}
         self._backoff: dict[str, tuple[int, float]] = {}  # channel -> (failures, retry at)
+        self.batches: BatchedStoring | None = None
+        self._checked_at = -1e9  # time.monotonic() when the last alert check ended
+        self._check_cost = 0.0  # seconds the last alert check took
 
     # ------------------------------------------------------------------ running
 
@@ -136,6 +142,8 @@ class Watch:
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if self.batches is not None:  # the store call under way ends before the store closes
+                await self.batches.finish()
             await self.client.aclose()
             self.inbox.close()
             self.log("stopped")
@@ -152,11 +160,18 @@ class Watch:
         # parse in a thread: a spike of feeds costs little here, and no process pool
         # lingers after SIGTERM (systemd waits for every child); the pipeline's first
         # half runs there too, off the event loop
-        store = store_as_they_come(self.inbox, self.log, self.config)
+        # stored off the loop, the sources that answer meanwhile together (app.services.
+        # batching); each source's cursor is saved once its own mentions are stored
+        self.batches = BatchedStoring(
+            lambda mentions: ingest_with_rules(self.inbox, mentions, self.config, self.log),
+            self.log,
+        )
 
-        def on_mentions(source: str, mentions: list[Any]) -> None:
-            store(source, mentions)
-            self.polled.set()  # the alerts are checked now, not at the next tick
+        batches = self.batches
+
+        async def on_mentions(source: str, mentions: list[Any]) -> None:
+            await batches(source, mentions)
+            self.polled.set()  # the alerts are checked soon, not at the next tick
 
         return make_poller(self.runtime, parse="thread", on_mentions=on_mentions)
 
@@ -221,12 +236,15 @@ class Watch:
 
     async def _alert_loop(self, once: bool) -> None:
         while not self.stop.is_set():
+            started = time.monotonic()
             try:
                 self._log_source_changes()
                 await self.outbox.run_once()
                 await self.check()
             except Exception as exc:  # survive anything one tick throws; say it
                 self.log("tick failed", why=f"{type(exc).__name__}: {exc}")
+            self._checked_at = time.monotonic()
+            self._check_cost = self._checked_at - started
             if once:
                 return
             await self._until_next_check()
@@ -239,6 +257,16 @@ class Watch:
         finally:
             for w in waits:
                 w.cancel()
+        if self.polled.is_set() and not self.stop.is_set():
+            # new mentions: check soon, but a round where every source answers in turn
+            # would check after each one (a first round of 200 feeds: 100+ checks over a
+            # growing store, most of its time); checks triggered by polls leave the loop
+            # at least 4x their own cost, and a second, in between
+            gap = max(CHECK_GAP, 4 * self._check_cost)
+            wait = self._checked_at + gap - time.monotonic()
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), timeout=wait)
         self.polled.clear()
 
     async def check(self) -> list[decide.Alert]:
@@ -257,11 +285,11 @@ class Watch:
                 + hashlib.sha256("\n".join(a.key for a in alerts).encode()).hexdigest()[:16]
             )
             sent = bool(alerts) and await self.send(key, decide.digest(alerts, why="at once"))
-            for a in alerts:
-                for ck in self._channel_keys(a):
-                    (self.ledger.add if sent else self.ledger.abandon)(ck)
-                if sent:
-                    self.ledger.add(a.key)
+            keys = [ck for a in alerts for ck in self._channel_keys(a)]
+            if sent:  # one write for the burst (a first round may raise thousands)
+                self.ledger.add_all(keys + [a.key for a in alerts])
+            else:
+                self.ledger.abandon_all(keys)
             return alerts
         for a in alerts:  # one bad alert never keeps the others from going out
             try:
@@ -277,18 +305,18 @@ class Watch:
         """The alerts of a burst this node may send: each one's channel keys begun in the
         ledger, as `send` begins them for one alert, so two nodes never tell one alert
         twice (one alone, the other inside its burst, found by tests/pg/test_watch_farm)."""
-        claimed = []
-        for a in alerts:
-            begun = []
-            for ck in self._channel_keys(a):
-                if ck in self.ledger or not self.ledger.begin(ck):
-                    break
-                begun.append(ck)
-            else:
+        free = [a for a in alerts if not any(ck in self.ledger for ck in self._channel_keys(a))]
+        keys = [self._channel_keys(a) for a in free]
+        began = iter(self.ledger.begin_all([ck for cks in keys for ck in cks]))  # one write
+        claimed, undo = [], []
+        for a, cks in zip(free, keys, strict=True):
+            got = [ck for ck in cks if next(began)]
+            if len(got) == len(cks):
                 claimed.append(a)
-                continue
-            for ck in begun:
-                self.ledger.abandon(ck)
+            else:  # another node posts one of its channels: it is not this node's
+                undo += got
+        if undo:
+            self.ledger.abandon_all(undo)
         return claimed
 
     def decide_raw(self, now: datetime) -> list[decide.Alert]:

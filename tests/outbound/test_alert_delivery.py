@@ -49,6 +49,26 @@ def test_the_ledger_takes_any_key_and_survives_a_torn_line(tmp_path):
     assert all(line.isprintable() for line in path.read_text().splitlines())
 
 
+def test_a_burst_is_recorded_in_one_write_and_read_back_like_single_records(tmp_path):
+    """A first round may raise thousands of alerts at once: their records go in one
+    write (and one fsync), and read back exactly as one `add`/`begin` each would."""
+    path = tmp_path / "alerts.ledger"
+    path.write_bytes(b"torn li")  # a crash mid-write before
+    ledger = Ledger(path)
+    keys = [f"sla:rss:{i}#webhook" for i in range(500)] + [HOSTILE]
+    assert ledger.begin_all(keys) == [True] * len(keys)
+    ledger.abandon_all(keys[:10])
+    ledger.add_all(keys[10:])
+    fresh = Ledger(path)  # a restart
+    assert all(k in fresh for k in keys[10:])
+    assert not any(k in fresh for k in keys[:10])
+    assert [fresh.attempts(k) for k in keys[:10]] == [0] * 10  # begun, then failed: none open
+    ledger.begin_all(keys[:3])  # begun, then the process died mid-post
+    assert [Ledger(path).attempts(k) for k in keys[:4]] == [1, 1, 1, 0]
+    # the torn line ended, then one line per record: begun, 10 failed, the rest sent, 3 begun
+    assert path.read_text().count("\n") == 1 + len(keys) + 10 + (len(keys) - 10) + 3
+
+
 async def test_a_hostile_key_is_sent_once_and_never_blocks_the_others(platform, tmp_path):
     store = tmp_path / "store"
     Inbox.open(store, user="watch").close()

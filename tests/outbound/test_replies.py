@@ -188,3 +188,26 @@ async def test_mastodon_retry_past_the_idempotency_window_finds_our_reply(platfo
         again = await mastodon.post_reply(client, idempotency_key="k2", created_at=old, **kw)
     assert again == first
     assert len(platform.state.statuses) == 1
+
+
+async def test_a_pass_with_nothing_to_send_builds_no_http_client(platform, store, monkeypatch):
+    """`veille watch` runs a pass every check: building a client loads the system's
+    certificates (~45 ms), so an idle pass must not build one; a pass with a reply does."""
+    import httpx
+
+    built = []
+
+    class Counted(httpx.AsyncClient):
+        def __init__(self, *args, **kwargs):
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(httpx, "AsyncClient", Counted)
+    with Inbox.open(store, user="tester") as inbox:
+        worker = _worker(inbox, platform.url)
+        assert await worker.run_once() == []
+        assert built == []
+        inbox.add_reply("mastodon:111", "Bonjour !")
+        outcomes = await worker.run_once()
+        assert [o.status for o in outcomes] == [DeliveryStatus.DELIVERED]
+        assert built == [1]

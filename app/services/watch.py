@@ -157,22 +157,20 @@ class Watch:
 
     def _poller(self) -> Any:
         """The sources' poller; cursors and health live beside `veille fetch`'s."""
-        # parse in a thread: a spike of feeds costs little here, and no process pool
-        # lingers after SIGTERM (systemd waits for every child); the pipeline's first
-        # half runs there too, off the event loop
         # stored off the loop, the sources that answer meanwhile together (app.services.
         # batching); each source's cursor is saved once its own mentions are stored
-        self.batches = BatchedStoring(
+        self.batches = batches = BatchedStoring(
             lambda mentions: ingest_with_rules(self.inbox, mentions, self.config, self.log),
             self.log,
         )
-
-        batches = self.batches
 
         async def on_mentions(source: str, mentions: list[Any]) -> None:
             await batches(source, mentions)
             self.polled.set()  # the alerts are checked soon, not at the next tick
 
+        # parse in a thread: a spike of feeds costs little here, and no process pool
+        # lingers after SIGTERM (systemd waits for every child); the pipeline's first
+        # half runs there too, off the event loop
         return make_poller(self.runtime, parse="thread", on_mentions=on_mentions)
 
     async def _run_poller(self, poller: Any) -> None:

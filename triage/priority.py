@@ -32,9 +32,11 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any
 
 from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
+from triage.lexicon_scan import Scan
+from triage.lexicon_scan import alternatives as _alternatives
+from triage.lexicon_scan import trie as _trie
 from triage.model import Mention
 from triage.sentiment import NEGATIVE_TONE, tone_of
 from triage.text import fold
@@ -74,13 +76,6 @@ QUESTION_STARTS = (
 )
 
 
-def _alternatives(stems: Sequence[str]) -> str:
-    """Stems match at the start of a word; a stem written with a trailing space ("sue ")
-    must be the whole word. Longest first, so "dangereu" wins over "danger"."""
-    ordered = sorted(stems, key=lambda s: len(s.strip()), reverse=True)
-    return "|".join(re.escape(s.strip()) + (r"(?!\w)" if s.endswith(" ") else "") for s in ordered)
-
-
 def _stem_regex(stems: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(" + _alternatives(stems) + r")")
 
@@ -96,35 +91,7 @@ LEXICONS: tuple[dict[str, str], ...] = (
 _REGEXES = tuple(_stem_regex(list(lex)) for lex in LEXICONS)
 _LABELS = tuple({k.strip(): v for k, v in lex.items()} for lex in LEXICONS)
 _CRISIS, _COMPLAINT, _NEGATIVE = _REGEXES[:3]
-# Where any stem of any lexicon starts (zero-width, so every such place is found): one
-# pass over the text instead of one per lexicon, then each lexicon is tried at those
-# few places.
-# The alternatives are laid out as a trie (one branch per first character, and so on):
-# the same places as the plain alternation, without trying 470 stems at each of them.
-
-
-def _trie(stems: Sequence[str]) -> str:
-    """A regex matching where any stem matches (a stem written with a trailing space must
-    end a word), as a trie: what is matched may differ, whether it matches does not."""
-    root: dict[str, Any] = {}
-    for stem in stems:
-        node = root
-        for ch in stem.strip():
-            node = node.setdefault(ch, {})
-        # "" marks a stem's end: True = any ending, False = must end a word
-        node[""] = node.get("", False) or not stem.endswith(" ")
-
-    def branch(node: dict[str, Any]) -> str:
-        if node.get("") is True:
-            return ""  # a stem ends here: whatever follows, it matches
-        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
-        if "" in node:
-            alts.append(r"(?!\w)")
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return branch(root)
-
-
+# Where any stem of any lexicon starts, as a trie (`_trie`): the plain rule's places.
 _ANY_STEM_AT = re.compile(r"(?<!\w)(?=" + _trie([s for lex in LEXICONS for s in lex]) + ")")
 _GATE = re.compile(r"#(\w+gate)(?!\w)")  # a "-gate" hashtag names a scandal
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b(?:\W+\b[A-Z]{2,}\b){2,}")  # THREE WORDS OR MORE IN CAPITALS
@@ -256,6 +223,15 @@ _BEGINS = (
     "plusieurs fois", "deux fois", "trois fois",
 )  # fmt: skip
 _PLACES = re.compile(r"(?<!\w)(?=" + _trie([*(s for lex in LEXICONS for s in lex), *_BEGINS]) + ")")
+# All of it in one pass (`triage.lexicon_scan`): what score_mention reads. `_places` and
+# the per-pattern functions above stay as the plain rules it is tested against.
+_SCAN = Scan(
+    LEXICONS,
+    _BEGINS,
+    _NEGATIONS + r"\s",
+    [p.pattern.removeprefix("(?<!\\w)") for p in (_BROKEN, _NOT_DONE)],
+    r"(?:" + _WAITED_WORDS + r")(?!\w)",
+)
 # a resolution word that says it is not done yet: negated, hoped for, asked for
 _NOT_SOLVED = re.compile(
     r"(?<!\w)(?:not|never|no|none|nothing|yet|\w+n'?t|to be|be|get|getting|when|if|will|until"
@@ -352,13 +328,12 @@ def score_mention(
     folded_all = f" {title_folded[:MAX_SCANNED]}\n{text_folded[:MAX_SCANNED]} "
     if "\u2019" in folded_all or "\u2018" in folded_all:  # typographic apostrophes
         folded_all = folded_all.replace("\u2019", "'").replace("\u2018", "'")
-    places = _places(folded_all)
-    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all, places)
+    found = _SCAN.read(folded_all)  # lexicons, denials, waiting words: one pass
+    crisis, complaint, negative, request, praise = found.lexicons
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    negations = _negations(folded_all, places)
-    for shape, label in ((_BROKEN, "not working"), (_NOT_DONE, "not done")):
-        if label not in complaint and _denies(shape, folded_all, negations):
+    for denied, label in zip(found.denials, ("not working", "not done"), strict=True):
+        if denied and label not in complaint:
             complaint.append(label)
     if (
         "waiting time" not in complaint
@@ -404,7 +379,7 @@ def score_mention(
         signals.append("question")
     if complaint or toned:
         # the customer is waiting on the company: tried, called, "3 days", "still", "again"
-        waited = list(dict.fromkeys(_waited(folded_all, places)))
+        waited = list(dict.fromkeys(found.waited))
         if waited:
             score += WAITING
             signals.append("customer waiting: " + ", ".join(waited[:3]))

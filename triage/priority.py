@@ -103,14 +103,23 @@ _PERSONAL = re.compile(
 # (searched from the "@" on: the pattern above backtracks over every word)
 _EMAIL_AT = re.compile(r"[\w.+-]@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"(?<![\w#/])\+?\d(?:[ .-]?\d){8,13}(?![\w/])")
+# The same searches, each begun by a literal or a digit, so that `re` skips in C to the
+# few places where one can start (a leading look-behind made it try every character):
+# "@" with its address character looked behind; nine digits, which a phone number needs
+# (found first; the number is searched from one character before them)
+_EMAIL_FROM_AT = re.compile(r"@(?<=[\w.+-]@)[\w-]+\.[\w.]+")
+_NINE_DIGITS = re.compile(r"\d(?:[ .-]?\d){8}")
 
 
 def _personal(raw: str) -> bool:
     """`_PERSONAL.search(raw) is not None`, faster."""
     return (
         "__email__" in raw
-        or ("@" in raw and _EMAIL_AT.search(raw) is not None)
-        or (_has_digit(raw) and _PHONE.search(raw) is not None)
+        or ("@" in raw and _EMAIL_FROM_AT.search(raw) is not None)
+        or (
+            (m := _NINE_DIGITS.search(raw)) is not None
+            and _PHONE.search(raw, max(0, m.start() - 1)) is not None
+        )
     )
 
 
@@ -191,6 +200,9 @@ _NOT_DONE = re.compile(
 # how long it has lasted: "6 hours", "45minutes", "3 weeks"
 _UNITS = r"(?:hours?|hrs?|days?|weeks?|wks?|months?|minutes?|mins?|heures?|jours?|semaines?|mois)"
 _DURATION = re.compile(r"(?<![\w.])\d+\s*" + _UNITS + r"(?!\w)(?! of)")
+# the same, begun by its first digit (`re` skips to digits in C; the look-behind moved
+# after it): it matches where `_DURATION` does
+_DURATION_FROM_DIGIT = re.compile(r"\d(?<![\w.]\d)\d*\s*" + _UNITS + r"(?!\w)(?! of)")
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters (not a number, not "a")
 _HANDLE_OR_LINK = re.compile(r"[@#]\w+|https?://\S+")
 # what says a problem has been going on, or chased already (read only beside a complaint)
@@ -283,10 +295,20 @@ def _without_handles(text: str) -> str:
     return text
 
 
+# ASCII letters kept, every other ASCII character a space: a run of `_WORD` is a run of
+# letters of this (`[^\W\d_]` is a letter; in ASCII, a-z and A-Z)
+_ASCII_LETTERS = bytes(c if chr(c).isalpha() else 32 for c in range(128)) + bytes(range(128, 256))
+
+
 def _detailed(text: str) -> bool:
     """`_words(text) >= DETAILED_WORDS`, without listing every word of a long post: past
     a few hundred characters it stops at the DETAILED_WORDS-th."""
     head = _without_handles(text[:2000])
+    if head.isascii():  # most posts: the runs of letters by a bytes.translate and a split
+        runs = head.encode("ascii").translate(_ASCII_LETTERS).split()
+        if len(runs) < DETAILED_WORDS:
+            return False
+        return len(runs) - sum(map((1).__eq__, map(len, runs))) >= DETAILED_WORDS
     if len(head) < 400:
         return len(_WORD.findall(head)) >= DETAILED_WORDS
     return next(islice(_WORD.finditer(head), DETAILED_WORDS - 1, None), None) is not None
@@ -335,11 +357,7 @@ def score_mention(
     for denied, label in zip(found.denials, ("not working", "not done"), strict=True):
         if denied and label not in complaint:
             complaint.append(label)
-    if (
-        "waiting time" not in complaint
-        and _has_digit(folded_all)
-        and _DURATION.search(folded_all) is not None
-    ):
+    if "waiting time" not in complaint and _DURATION_FROM_DIGIT.search(folded_all) is not None:
         complaint.append("waiting time")
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
     raw = f"{mention.title}\n{mention.text[:MAX_SCANNED]}"

@@ -93,3 +93,22 @@ def test_the_real_tweets() -> None:
         detailed += P._detailed(text)
         durations += found
     assert detailed > 100 and durations > 20  # the rules do fire on real posts
+
+
+_SHOUTY = ["LUMIO", "WHY", "IT", "NOT", "OK", "ÉTÉ", "ＡＢＣＤ", "ABCD", "AbCD", "ABC", "A",
+           "lumio", "\ud800", "😡", "İSTANBUL", "ΣΣΣΣ", "_", "1234"]  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_SHOUTY), st.sampled_from(_GLUE)), max_size=12))
+def test_shouting_is_found_where_the_pattern_finds_it(parts) -> None:
+    text = "".join(w + g for w, g in parts)
+    assert P._shouts(text) == (P._SHOUT.search(text) is not None), text
+    capitals = b"AAAA" in text.encode(errors="surrogatepass").translate(P._CAPITALS_ONLY)
+    assert capitals == (P._CAPITALS.search(text) is not None), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=80))
+def test_shouting_on_any_text(text: str) -> None:
+    assert P._shouts(text) == (P._SHOUT.search(text) is not None)

@@ -101,6 +101,23 @@ class _TypoIndex:
 _MAX_WORDS = 200_000  # words whose misspellings are remembered (then forgotten at once)
 
 
+# ASCII: word characters kept (letters, digits, "_"), the others made spaces
+_ASCII_WORD = bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(128)) + bytes(
+    range(128, 256)
+)
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
+
+
+def word_runs(text: str) -> list[str]:
+    """`_WORD.findall(text)` (the runs of word characters), by one bytes.translate and a
+    split in C: ~2x faster on real posts. The few non-word characters beyond ASCII
+    ("…", emoji, other spaces) are first made spaces; what is left beyond ASCII is word
+    characters, whose UTF-8 bytes (>= 128) the translation keeps."""
+    if not text.isascii():
+        text = _NON_ASCII_NON_WORD.sub(" ", text)  # also every lone surrogate
+    return text.encode().translate(_ASCII_WORD).decode().split()
+
+
 def _word_keys(tokens: list[str]) -> set[str]:
     """The words of a text, and for words joined by "_" each beginning that ends before
     one ("a_b_c": a, a_b, a_b_c): what a pattern's first word can be where it matches."""
@@ -148,7 +165,7 @@ class IndexedBrandMatcher(BrandMatcher):
         if len(self._matchers) <= FEW:  # trying each is cheaper than looking words up
             chosen: Iterable[int] = range(len(self._matchers))
         else:
-            tokens = _WORD.findall(folded)
+            tokens = word_runs(folded)
             if len(folded) <= MAX_FUZZY:  # the same words `_Words.get` would find
                 words.words = [w for w in tokens if len(w) >= FUZZY_MIN_LEN - 1]
             picked = set(self._always)

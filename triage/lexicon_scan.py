@@ -53,6 +53,34 @@ def trie(stems: Sequence[str]) -> str:
     return branch(root)
 
 
+def longest(stems: Sequence[str]) -> str:
+    """A regex matching what `alternatives(stems)` matches (its first alternative that
+    matches: the longest stem), as a trie: longer stems are tried before a stem ends,
+    and each branch starts with its own character, so that `re` follows the text down
+    one path instead of trying every stem in turn."""
+    root: dict[str | None, Any] = {}
+    for stem in stems:
+        node = root
+        for ch in stem.strip():
+            node = node.setdefault(ch, {})
+        ending = r"(?!\w)" if stem.endswith(" ") else ""
+        # a stem that may end anywhere matches wherever the same stem ending a word does
+        node[None] = "" if node.get(None) == "" else ending
+
+    def branch(node: dict[str | None, Any]) -> str:
+        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items(), key=_key)
+                if ch is not None]  # fmt: skip
+        if None in node:
+            alts.append(node[None])  # the stem that ends here, once no longer one matched
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return branch(root)
+
+
+def _key(item: tuple[str | None, Any]) -> str:
+    return item[0] or ""
+
+
 class Found(NamedTuple):
     """What one scan found: per lexicon its labels (in order of first appearance, each
     once), whether each denial shape matches somewhere, and the waiting words (leftmost,
@@ -87,7 +115,7 @@ class Scan:
         some = "|".join([trie([s for lex in lexicons for s in lex]), negation, waited])
         body = [r"\W(?=" + trie(every) + ")(?=" + some + ")"]
         for lex in lexicons:
-            body.append(f"(?:(?={trie(list(lex))})(?=({alternatives(list(lex))})))?")
+            body.append(f"(?:(?=({longest(list(lex))})))?")
         body.append(
             f"(?:(?={negation})" + "".join(f"(?:(?=({shape})))?" for shape in denials) + ")?"
         )

@@ -127,17 +127,32 @@ class Scan:
         """Everything the patterns find in `folded` (see `Found`)."""
         if not folded.startswith(" "):
             folded = " " + folded  # a place needs a non-word character before it
-        rows = [(m.end(), m.groups()) for m in self.pattern.finditer(folded)]
-        if not rows:
+        matches = list(self.pattern.finditer(folded))
+        if not matches:
             return Found([[] for _ in self.labels], [False] * len(self._denials), [])
-        places = [at for at, _ in rows]
-        columns = list(zip(*(groups for _, groups in rows), strict=True))
+        if len(matches) == 1:  # most posts: nothing can overlap
+            found = matches[0].groups()
+            return Found(
+                [[by_stem[s]] if s else [] for s, by_stem in zip(found, self.labels, strict=False)],
+                [found[k] is not None for k in self._denials],
+                [found[-1]] if found[-1] else [],
+            )
+        columns = list(zip(*[m.groups() for m in matches], strict=True))
+        places: list[int] = []
         lexicons = []
         for column, by_stem in zip(columns, self.labels, strict=False):
-            stems = _leftmost(places, column) if any(column) else []
+            if not any(column):  # most lexicons find nothing in a post
+                lexicons.append([])
+                continue
+            stems = [s for s in column if s is not None]
+            if len(stems) > 1:  # matches may overlap: keep what `finditer` would
+                places = places or [m.end() for m in matches]
+                stems = _leftmost(places, column)
             lexicons.append(list(dict.fromkeys([by_stem[s] for s in stems])))
         denials = [any(columns[k]) for k in self._denials]
-        waited = _leftmost(places, columns[-1]) if any(columns[-1]) else []
+        waited = [s for s in columns[-1] if s is not None] if any(columns[-1]) else []
+        if len(waited) > 1:
+            waited = _leftmost(places or [m.end() for m in matches], columns[-1])
         return Found(lexicons, denials, waited)
 
 

@@ -60,9 +60,16 @@ class _Typos:
         edits, the same initial, not a frequent word of the post's languages)."""
         if self._hits is None:
             langs, of_word = self.words.langs, self._index.of_word
+            known, shapes = self._index._known, self._index.by_shape
             self._hits = set()
             for w in set(self.words.get()):
-                self._hits.update(of_word(w, langs))
+                found = known.get((w, langs))
+                if found is None:
+                    if (w[0], len(w)) not in shapes:
+                        continue  # no fuzzy name of its initial and length: none
+                    found = of_word(w, langs)
+                if found:
+                    self._hits.update(found)
         return self._hits
 
 

@@ -139,7 +139,7 @@ class Scan:
             )
         columns = list(zip(*[m.groups() for m in matches], strict=True))
         places: list[int] = []
-        lexicons = []
+        lexicons: list[list[str]] = []
         for column, by_stem in zip(columns, self.labels, strict=False):
             if not any(column):  # most lexicons find nothing in a post
                 lexicons.append([])

@@ -64,7 +64,7 @@ def _no_lexicon_word(text: str) -> bool:
 def tone_of(text: str, lang: str | None = None) -> float:
     """VADER's compound score of an English (or unknown-language) text, else 0.0.
     Give it a bounded text: its rules cost more than linear time on long inputs."""
-    if not ENABLED or not text.strip() or (lang and not lang.lower().startswith("en")):
+    if not ENABLED or not text or text.isspace() or (lang and not lang.lower().startswith("en")):
         return 0.0
     if _no_lexicon_word(text):
         return 0.0
@@ -203,22 +203,21 @@ _MAX_REMEMBERED = 40
 def _token(token: str) -> Token:
     if len(_TOKENS) >= _MAX_TOKENS:
         _TOKENS.clear()
+    rule_words, lexicon, idiom_words = _token_tables()
     word = token if len(stripped := token.strip(string.punctuation)) <= 2 else stripped
     low = word.lower()
-    near = low in _rule_words() or "n't" in low  # any word with "n't" is a negation
-    valence = _analyser().lexicon.get(low)
-    row = (
-        word,
-        low,
-        word.isupper(),
-        valence,
-        near or low in _idiom_words(),
-        near,
-        valence is not None,
-    )
+    near = low in rule_words or "n't" in low  # any word with "n't" is a negation
+    valence = lexicon.get(low)
+    row = (word, low, word.isupper(), valence, near or low in idiom_words, near, valence is not None)
     if len(token) <= _MAX_REMEMBERED:
         _TOKENS[token] = row
     return row
+
+
+@cache
+def _token_tables() -> tuple[frozenset[str], dict[str, float], frozenset[str]]:
+    """What `_token` reads, in one call: rule words, VADER's lexicon, idiom words."""
+    return _rule_words(), _analyser().lexicon, _idiom_words()
 
 
 @cache

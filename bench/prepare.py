@@ -2,6 +2,7 @@
 
     env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bench/prepare.py [--repeat 5]
         [--runs 2] [--sets zipf,onehost,tweets,real,hostile] [--baseline OTHER_CHECKOUT]
+        [--instructions N]
 
 `Preparer.fields` is what the parse workers of `veille fetch` run on every mention they
 parse: brand matching, priority (lexicons, VADER's tone, the signals) and the normal form
@@ -25,7 +26,10 @@ brands, keywords, priority, signals, the normal form with its blocking keys (as 
 placing reads them so) and counts, and VADER's tone of the text priority reads. Prints
 per set the median microseconds per mention, CPU seconds per round, the ratio to the
 baseline, and every decision that differs from the baseline's (counted; 0 is the rule).
-The machine's load is printed with the figures.
+The machine's load is printed with the figures. `--instructions N` also counts, with
+valgrind's cachegrind, the CPU instructions per mention of each side's first sight of N
+posts spread over each set (a child with them, less one without): on a machine shared
+with other work, a figure its load does not change.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import argparse
 import os
 import pickle
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -152,6 +157,8 @@ for name, (posts, brands) in sets.items():
     for m in ms:  # first sight of each post, as a `veille fetch` worker sees a feed
         fields(m)
     first = time.process_time() - t0
+    if repeat < 0:  # counting instructions: the first sight only
+        continue
     rounds = []
     for _ in range(repeat):
         t0 = time.process_time()
@@ -189,6 +196,47 @@ def run_child(checkout: Path, inputs: Path, repeat: int, out: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def count_instructions(checkout: Path, inputs: Path, out: Path) -> int:
+    """CPU instructions of a child that only prepares the posts of `inputs` once, first
+    sight (valgrind's cachegrind, no cache simulation): a figure the machine's load does
+    not change."""
+    env = {**os.environ, "PYTHONPATH": str(checkout), "PYTHONHASHSEED": "0"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    args = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+            sys.executable, "-c", CHILD, str(inputs), "-1", str(out)]  # fmt: skip
+    done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=checkout)
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    if done.returncode or found is None:
+        print(done.stderr[-3000:])
+        raise SystemExit(1)
+    return int(found.group(1).replace(",", ""))
+
+
+def instructions(sides: dict[str, Path], sets: dict, sample: int, work: Path) -> None:
+    """Per set and side: instructions per mention on first sight of `sample` posts spread
+    over the set (a child with them, less a child with none: imports, VADER's tables)."""
+    print(
+        f"instructions per mention, first sight of {sample} posts a set (valgrind cachegrind; "
+        "load-independent)"
+    )
+    print(f"{'set':9s} " + " ".join(f"{side:>12s}" for side in sides) + "  ratio")
+    for name, (posts, brands) in sets.items():
+        step = max(1, len(posts) // sample)
+        chosen = posts[::step][:sample]
+        per: dict[str, float] = {}
+        for side, checkout in sides.items():
+            counts = []
+            for some in (chosen, []):
+                inputs = work / f"count-{name}.pickle"
+                inputs.write_bytes(pickle.dumps({name: (some, brands)}))
+                counts.append(count_instructions(checkout, inputs, work / "count-out.pickle"))
+            per[side] = (counts[0] - counts[1]) / len(chosen)
+        line = f"{name:9s} " + " ".join(f"{per[side]:12,.0f}" for side in sides)
+        if "baseline" in per:
+            line += f"  {per['now'] / per['baseline']:.3f}"
+        print(line)
+
+
 def compare(name: str, posts: list[Post], ours: list, theirs: list, show: int = 5) -> int:
     """Print the decisions that differ from the baseline's; how many mentions differ."""
     differ = 0
@@ -212,6 +260,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="child runs per checkout")
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--baseline", type=Path, help="another checkout, timed in the same run")
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        metavar="N",
+        help="also count CPU instructions of the first sight of N posts a set (valgrind)",
+    )
     args = parser.parse_args()
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="bench-prepare-") as tmp:
@@ -247,6 +301,8 @@ def main() -> None:
                     firsts[side][n].append(fig["first"] / fig["n"] * 1e6)
                 decisions[side] = pickle.loads(out.read_bytes())
         load_after = os.getloadavg()
+        if args.instructions:
+            instructions(sides, sets, args.instructions, work)
     print(
         f"Preparer.fields per mention (process CPU, median of {args.runs} runs): `first` is "
         f"each post's first sight in a fresh process (what `veille fetch` pays: the figure "

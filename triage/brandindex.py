@@ -60,9 +60,16 @@ class _Typos:
         edits, the same initial, not a frequent word of the post's languages)."""
         if self._hits is None:
             langs, of_word = self.words.langs, self._index.of_word
+            known, shapes = self._index._known, self._index.by_shape
             self._hits = set()
             for w in set(self.words.get()):
-                self._hits.update(of_word(w, langs))
+                found = known.get((w, langs))
+                if found is None:
+                    if (w[0], len(w)) not in shapes:
+                        continue  # no fuzzy name of its initial and length: none
+                    found = of_word(w, langs)
+                if found:
+                    self._hits.update(found)
         return self._hits
 
 
@@ -99,6 +106,23 @@ class _TypoIndex:
 
 
 _MAX_WORDS = 200_000  # words whose misspellings are remembered (then forgotten at once)
+
+
+# ASCII: word characters kept (letters, digits, "_"), the others made spaces
+_ASCII_WORD = bytes(c if chr(c).isalnum() or chr(c) == "_" else 32 for c in range(128)) + bytes(
+    range(128, 256)
+)
+_NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]+")
+
+
+def word_runs(text: str) -> list[str]:
+    """`_WORD.findall(text)` (the runs of word characters), by one bytes.translate and a
+    split in C: ~2x faster on real posts. The few non-word characters beyond ASCII
+    ("…", emoji, other spaces) are first made spaces; what is left beyond ASCII is word
+    characters, whose UTF-8 bytes (>= 128) the translation keeps."""
+    if not text.isascii():
+        text = _NON_ASCII_NON_WORD.sub(" ", text)  # also every lone surrogate
+    return text.encode().translate(_ASCII_WORD).decode().split()
 
 
 def _word_keys(tokens: list[str]) -> set[str]:
@@ -148,7 +172,7 @@ class IndexedBrandMatcher(BrandMatcher):
         if len(self._matchers) <= FEW:  # trying each is cheaper than looking words up
             chosen: Iterable[int] = range(len(self._matchers))
         else:
-            tokens = _WORD.findall(folded)
+            tokens = word_runs(folded)
             if len(folded) <= MAX_FUZZY:  # the same words `_Words.get` would find
                 words.words = [w for w in tokens if len(w) >= FUZZY_MIN_LEN - 1]
             picked = set(self._always)

@@ -32,9 +32,11 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import islice
-from typing import Any
 
 from triage.lexicon import COMPLAINT, CRISIS, NEGATIVE, PRAISE, REQUEST
+from triage.lexicon_scan import Scan
+from triage.lexicon_scan import alternatives as _alternatives
+from triage.lexicon_scan import trie as _trie
 from triage.model import Mention
 from triage.sentiment import NEGATIVE_TONE, tone_of
 from triage.text import fold
@@ -74,13 +76,6 @@ QUESTION_STARTS = (
 )
 
 
-def _alternatives(stems: Sequence[str]) -> str:
-    """Stems match at the start of a word; a stem written with a trailing space ("sue ")
-    must be the whole word. Longest first, so "dangereu" wins over "danger"."""
-    ordered = sorted(stems, key=lambda s: len(s.strip()), reverse=True)
-    return "|".join(re.escape(s.strip()) + (r"(?!\w)" if s.endswith(" ") else "") for s in ordered)
-
-
 def _stem_regex(stems: Sequence[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(" + _alternatives(stems) + r")")
 
@@ -96,35 +91,7 @@ LEXICONS: tuple[dict[str, str], ...] = (
 _REGEXES = tuple(_stem_regex(list(lex)) for lex in LEXICONS)
 _LABELS = tuple({k.strip(): v for k, v in lex.items()} for lex in LEXICONS)
 _CRISIS, _COMPLAINT, _NEGATIVE = _REGEXES[:3]
-# Where any stem of any lexicon starts (zero-width, so every such place is found): one
-# pass over the text instead of one per lexicon, then each lexicon is tried at those
-# few places.
-# The alternatives are laid out as a trie (one branch per first character, and so on):
-# the same places as the plain alternation, without trying 470 stems at each of them.
-
-
-def _trie(stems: Sequence[str]) -> str:
-    """A regex matching where any stem matches (a stem written with a trailing space must
-    end a word), as a trie: what is matched may differ, whether it matches does not."""
-    root: dict[str, Any] = {}
-    for stem in stems:
-        node = root
-        for ch in stem.strip():
-            node = node.setdefault(ch, {})
-        # "" marks a stem's end: True = any ending, False = must end a word
-        node[""] = node.get("", False) or not stem.endswith(" ")
-
-    def branch(node: dict[str, Any]) -> str:
-        if node.get("") is True:
-            return ""  # a stem ends here: whatever follows, it matches
-        alts = [re.escape(ch) + branch(child) for ch, child in sorted(node.items()) if ch]
-        if "" in node:
-            alts.append(r"(?!\w)")
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return branch(root)
-
-
+# Where any stem of any lexicon starts, as a trie (`_trie`): the plain rule's places.
 _ANY_STEM_AT = re.compile(r"(?<!\w)(?=" + _trie([s for lex in LEXICONS for s in lex]) + ")")
 _GATE = re.compile(r"#(\w+gate)(?!\w)")  # a "-gate" hashtag names a scandal
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b(?:\W+\b[A-Z]{2,}\b){2,}")  # THREE WORDS OR MORE IN CAPITALS
@@ -136,14 +103,23 @@ _PERSONAL = re.compile(
 # (searched from the "@" on: the pattern above backtracks over every word)
 _EMAIL_AT = re.compile(r"[\w.+-]@[\w-]+\.[\w.]+")
 _PHONE = re.compile(r"(?<![\w#/])\+?\d(?:[ .-]?\d){8,13}(?![\w/])")
+# The same searches, each begun by a literal or a digit, so that `re` skips in C to the
+# few places where one can start (a leading look-behind made it try every character):
+# "@" with its address character looked behind; nine digits, which a phone number needs
+# (found first; the number is searched from one character before them)
+_EMAIL_FROM_AT = re.compile(r"@(?<=[\w.+-]@)[\w-]+\.[\w.]+")
+_NINE_DIGITS = re.compile(r"\d(?:[ .-]?\d){8}")
 
 
 def _personal(raw: str) -> bool:
     """`_PERSONAL.search(raw) is not None`, faster."""
     return (
         "__email__" in raw
-        or ("@" in raw and _EMAIL_AT.search(raw) is not None)
-        or (_has_digit(raw) and _PHONE.search(raw) is not None)
+        or ("@" in raw and _EMAIL_FROM_AT.search(raw) is not None)
+        or (
+            (m := _NINE_DIGITS.search(raw)) is not None
+            and _PHONE.search(raw, max(0, m.start() - 1)) is not None
+        )
     )
 
 
@@ -188,11 +164,17 @@ def _denies(shape: re.Pattern[str], text: str, negations: list[int]) -> bool:
 
 def _shouts(text: str) -> bool:
     """`_SHOUT.search(text) is not None`: its pattern (which tries every place) runs only
-    on texts with four capitals in a row, found by a scan that skips to capitals."""
-    return _CAPITALS.search(text) is not None and _SHOUT.search(text) is not None
+    on texts with four capitals in a row (`_CAPITALS`), found in C: the UTF-8 bytes
+    with A-Z made "A" and every other byte a space hold "AAAA" (a character beyond
+    ASCII is bytes >= 128 only, so it is never taken for a capital)."""
+    return (
+        b"AAAA" in text.encode(errors="surrogatepass").translate(_CAPITALS_ONLY)
+        and _SHOUT.search(text) is not None
+    )
 
 
 _CAPITALS = re.compile(r"[A-Z]{4}")  # what `_SHOUT` cannot match without
+_CAPITALS_ONLY = bytes(65 if 65 <= c <= 90 else 32 for c in range(256))
 
 
 def _has_digit(text: str) -> bool:
@@ -224,8 +206,13 @@ _NOT_DONE = re.compile(
 # how long it has lasted: "6 hours", "45minutes", "3 weeks"
 _UNITS = r"(?:hours?|hrs?|days?|weeks?|wks?|months?|minutes?|mins?|heures?|jours?|semaines?|mois)"
 _DURATION = re.compile(r"(?<![\w.])\d+\s*" + _UNITS + r"(?!\w)(?! of)")
+# the same, begun by its first digit (`re` skips to digits in C; the look-behind moved
+# after it): it matches where `_DURATION` does
+_DURATION_FROM_DIGIT = re.compile(r"\d(?<![\w.]\d)\d*\s*" + _UNITS + r"(?!\w)(?! of)")
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of letters (not a number, not "a")
 _HANDLE_OR_LINK = re.compile(r"[@#]\w+|https?://\S+")
+# the same, begun by one of its first characters (`re` skips to them in C)
+_HANDLE_OR_LINK_FAST = re.compile(r"[@#h](?:(?<=[@#])\w+|(?<=h)ttps?://\S+)")
 # what says a problem has been going on, or chased already (read only beside a complaint)
 _WAITED_WORDS = (
     r"\d+\s*" + _UNITS + r"|ago|since|yesterday|last (?:week|night|month|time)"
@@ -256,6 +243,15 @@ _BEGINS = (
     "plusieurs fois", "deux fois", "trois fois",
 )  # fmt: skip
 _PLACES = re.compile(r"(?<!\w)(?=" + _trie([*(s for lex in LEXICONS for s in lex), *_BEGINS]) + ")")
+# All of it in one pass (`triage.lexicon_scan`): what score_mention reads. `_places` and
+# the per-pattern functions above stay as the plain rules it is tested against.
+_SCAN = Scan(
+    LEXICONS,
+    _BEGINS,
+    _NEGATIONS + r"\s",
+    [p.pattern.removeprefix("(?<!\\w)") for p in (_BROKEN, _NOT_DONE)],
+    r"(?:" + _WAITED_WORDS + r")(?!\w)",
+)
 # a resolution word that says it is not done yet: negated, hoped for, asked for
 _NOT_SOLVED = re.compile(
     r"(?<!\w)(?:not|never|no|none|nothing|yet|\w+n'?t|to be|be|get|getting|when|if|will|until"
@@ -303,14 +299,24 @@ def _without_handles(text: str) -> str:
     """`text` with handles, tags and links made spaces (only where one can be: each
     needs an "@", a "#" or "http")."""
     if "@" in text or "#" in text or "http" in text:
-        return _HANDLE_OR_LINK.sub(" ", text)
+        return _HANDLE_OR_LINK_FAST.sub(" ", text)
     return text
+
+
+# ASCII letters kept, every other ASCII character a space: a run of `_WORD` is a run of
+# letters of this (`[^\W\d_]` is a letter; in ASCII, a-z and A-Z)
+_ASCII_LETTERS = bytes(c if chr(c).isalpha() else 32 for c in range(128)) + bytes(range(128, 256))
 
 
 def _detailed(text: str) -> bool:
     """`_words(text) >= DETAILED_WORDS`, without listing every word of a long post: past
     a few hundred characters it stops at the DETAILED_WORDS-th."""
     head = _without_handles(text[:2000])
+    if head.isascii():  # most posts: the runs of letters by a bytes.translate and a split
+        runs = head.encode("ascii").translate(_ASCII_LETTERS).split()
+        if len(runs) < DETAILED_WORDS:
+            return False
+        return len(runs) - sum(map((1).__eq__, map(len, runs))) >= DETAILED_WORDS
     if len(head) < 400:
         return len(_WORD.findall(head)) >= DETAILED_WORDS
     return next(islice(_WORD.finditer(head), DETAILED_WORDS - 1, None), None) is not None
@@ -352,19 +358,14 @@ def score_mention(
     folded_all = f" {title_folded[:MAX_SCANNED]}\n{text_folded[:MAX_SCANNED]} "
     if "\u2019" in folded_all or "\u2018" in folded_all:  # typographic apostrophes
         folded_all = folded_all.replace("\u2019", "'").replace("\u2018", "'")
-    places = _places(folded_all)
-    crisis, complaint, negative, request, praise = _lexicon_hits(folded_all, places)
+    found = _SCAN.read(folded_all)  # lexicons, denials, waiting words: one pass
+    crisis, complaint, negative, request, praise = found.lexicons
     if "problem" in complaint and _NO_PROBLEM.search(folded_all):
         complaint.remove("problem")  # "no problem", "not a problem"
-    negations = _negations(folded_all, places)
-    for shape, label in ((_BROKEN, "not working"), (_NOT_DONE, "not done")):
-        if label not in complaint and _denies(shape, folded_all, negations):
+    for denied, label in zip(found.denials, ("not working", "not done"), strict=True):
+        if denied and label not in complaint:
             complaint.append(label)
-    if (
-        "waiting time" not in complaint
-        and _has_digit(folded_all)
-        and _DURATION.search(folded_all) is not None
-    ):
+    if "waiting time" not in complaint and _DURATION_FROM_DIGIT.search(folded_all) is not None:
         complaint.append("waiting time")
     crisis += [f"#{tag}" for tag in dict.fromkeys(_GATE.findall(folded_all))]  # #lumiogate
     raw = f"{mention.title}\n{mention.text[:MAX_SCANNED]}"
@@ -404,7 +405,7 @@ def score_mention(
         signals.append("question")
     if complaint or toned:
         # the customer is waiting on the company: tried, called, "3 days", "still", "again"
-        waited = list(dict.fromkeys(_waited(folded_all, places)))
+        waited = list(dict.fromkeys(found.waited))
         if waited:
             score += WAITING
             signals.append("customer waiting: " + ", ".join(waited[:3]))

@@ -64,7 +64,7 @@ def _no_lexicon_word(text: str) -> bool:
 def tone_of(text: str, lang: str | None = None) -> float:
     """VADER's compound score of an English (or unknown-language) text, else 0.0.
     Give it a bounded text: its rules cost more than linear time on long inputs."""
-    if not ENABLED or not text.strip() or (lang and not lang.lower().startswith("en")):
+    if not ENABLED or not text or text.isspace() or (lang and not lang.lower().startswith("en")):
         return 0.0
     if _no_lexicon_word(text):
         return 0.0
@@ -160,15 +160,18 @@ def _sentiments(text: str) -> tuple[list[float], str]:
     # a word next to which no rule's word stands keeps its lexicon value (see below);
     # an idiom's words count only where one of VADER's idioms is written out whole
     at = 4 if _has_idiom(lower) else 5
+    # where a rule's word stands (few places, often none): the lexicon words whose window
+    # (the three words before, and two after when idioms count) holds one are marked
+    ruled = list(compress(range(n), map(itemgetter(at), rows)))
+    marked = _windows(ruled, n, 2 if at == 4 else 0) if ruled else None
+    c_incr = _vader().C_INCR
     words: list[str] = []
     for i in scored:
         _, low, upper, valence, rule = rows[i][:5]
         assert valence is not None
         if rule and (low in _boosters() or (i < n - 1 and low == "kind" and lower[i + 1] == "of")):
             continue
-        if any(row[at] for row in rows[max(0, i - 3) : i + 1]) or (
-            at == 4 and any(row[4] for row in rows[i + 1 : i + 3])
-        ):
+        if marked is not None and marked[i]:
             words = words or [row[0] for row in rows]
             sentiments[i] = _valence(i, valence, words, lower, cap_diff, _analyser().lexicon)
             continue
@@ -176,7 +179,7 @@ def _sentiments(text: str) -> tuple[list[float], str]:
         # the three words before it: VADER's rules leave the lexicon's value as it is,
         # capitals aside (its "+ 0.0" of no booster changes no value: no lexicon value is 0)
         if upper and cap_diff:
-            valence = valence + _vader().C_INCR if valence > 0 else valence - _vader().C_INCR
+            valence = valence + c_incr if valence > 0 else valence - c_incr
         sentiments[i] = valence
     if "but" in lower:  # VADER's rule for "but" (a no-op without one)
         sentiments = _but_check(lower, sentiments)
@@ -200,22 +203,21 @@ _MAX_REMEMBERED = 40
 def _token(token: str) -> Token:
     if len(_TOKENS) >= _MAX_TOKENS:
         _TOKENS.clear()
+    rule_words, lexicon, idiom_words = _token_tables()
     word = token if len(stripped := token.strip(string.punctuation)) <= 2 else stripped
     low = word.lower()
-    near = low in _rule_words() or "n't" in low  # any word with "n't" is a negation
-    valence = _analyser().lexicon.get(low)
-    row = (
-        word,
-        low,
-        word.isupper(),
-        valence,
-        near or low in _idiom_words(),
-        near,
-        valence is not None,
-    )
+    near = low in rule_words or "n't" in low  # any word with "n't" is a negation
+    valence = lexicon.get(low)
+    row = (word, low, word.isupper(), valence, near or low in idiom_words, near, valence is not None)
     if len(token) <= _MAX_REMEMBERED:
         _TOKENS[token] = row
     return row
+
+
+@cache
+def _token_tables() -> tuple[frozenset[str], dict[str, float], frozenset[str]]:
+    """What `_token` reads, in one call: rule words, VADER's lexicon, idiom words."""
+    return _rule_words(), _analyser().lexicon, _idiom_words()
 
 
 @cache
@@ -240,10 +242,24 @@ def _idioms() -> tuple[str, ...]:
     return tuple(f" {p} " for p in [*v.SPECIAL_CASES, *v.BOOSTER_DICT] if " " in p)
 
 
+def _windows(ruled: list[int], n: int, after: int) -> bytearray:
+    """Per word of `n`, 1 where one of the `ruled` places is among the three words before
+    it or the word itself, or among the `after` words after it: the words whose VADER
+    rules can change their value (`any(rows[i - 3 : i + 1 + after])`, for all at once)."""
+    marked = bytearray(n)
+    for at in ruled:
+        start = max(0, at - after)
+        end = min(n, at + 4)
+        marked[start:end] = b"\x01" * (end - start)
+    return marked
+
+
 def _has_idiom(lower: list[str]) -> bool:
     """Whether one of VADER's idioms of several words is written out in `lower` (its
     idiom check compares runs of these words with them: without one it changes nothing).
     No word holds a space, so a run of words is an idiom where its words joined are."""
+    if _idiom_keys().isdisjoint(lower):
+        return False  # each idiom needs its key word: most texts have none
     present = set(lower)
     # an idiom is written out only where all its words are: most texts have none whole
     maybe = [idiom for idiom, words in _idiom_sets() if words <= present]
@@ -251,6 +267,13 @@ def _has_idiom(lower: list[str]) -> bool:
         return False
     joined = f" {' '.join(lower)} "
     return any(idiom in joined for idiom in maybe)
+
+
+@cache
+def _idiom_keys() -> frozenset[str]:
+    """One word of each idiom (its longest, so rarely "the" or "of"): an idiom can be
+    written out only where its key word is."""
+    return frozenset(max(idiom.split(), key=len) for idiom in _idioms())
 
 
 @cache

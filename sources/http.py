@@ -409,7 +409,12 @@ async def fetch(
                 )
         except SourceError:
             raise
-        except (TimeoutError, httpx.TransportError, httpx.TooManyRedirects) as exc:
+        except (
+            TimeoutError,
+            httpx.TransportError,
+            httpx.TooManyRedirects,
+            httpx.DecodingError,  # (it escaped as "unexpected error: DecodingError" before)
+        ) as exc:
             message = _words(exc, deadline, httpx.URL(url).host)  # parsed: it was requested
             if attempt >= retries and message.startswith("timed out") and attempt:
                 # what the user waited, not one attempt's limit (a slow drip retried
@@ -420,7 +425,11 @@ async def fetch(
                     f"at {deadline:g} s)"
                 )
             if attempt >= retries or isinstance(
-                exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol | httpx.InvalidURL
+                exc,
+                httpx.TooManyRedirects
+                | httpx.UnsupportedProtocol
+                | httpx.InvalidURL
+                | httpx.DecodingError,
             ):
                 raise SourceError(message) from None
         else:

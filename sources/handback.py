@@ -44,7 +44,7 @@ class Handed(list[Mention]):
 
 def received(rows: list[tuple[Any, ...]]) -> list[Mention]:
     """The mentions of `Handed` rows, rebuilt field by field (no checks: see above)."""
-    out = []
+    out: list[Mention] = []
     append = out.append
     for (
         id, platform, source, url, text, created_at, fetched_at, title, lang, parent_id,

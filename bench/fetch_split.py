@@ -9,7 +9,9 @@ prints one line after veille's own output:
     cpu split: main start-up 0.31 s, polling 0.62 s, storing 1.60 s, rest 0.03 s;
     workers (2): parse 0.81 s, prepare 3.02 s, sending back 0.12 s, 200 calls
 
-A bench helper (bench/ingest.py --split runs it once per shape): it wraps private
+A bench helper (bench/ingest.py --split runs it once per shape, or `--split-runs N` times
+beside the baseline's own copy, then `compare` gives each phase's medians and ratio):
+it wraps private
 functions of sources.poller and concurrent.futures, which a release may rename; the
 figures are process CPU seconds, which the machine's load changes far less than wall time.
 Workers write their running totals to a folder of their own (they are other processes).
@@ -21,7 +23,9 @@ import atexit
 import concurrent.futures.process as futures_process
 import json
 import os
+import re
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -116,6 +120,43 @@ def report() -> str:
         f"{total['parse']:.2f} s, prepare {total['prepare']:.2f} s, sending back "
         f"{total['send']:.2f} s, {int(total['calls'])} calls"
     )
+
+
+FIGURES = re.compile(
+    r"main start-up ([0-9.]+) s, polling ([0-9.]+) s, storing ([0-9.]+) s, rest (-?[0-9.]+) s; "
+    r".*?: parse ([0-9.]+) s, prepare ([0-9.]+) s, sending back ([0-9.]+) s"
+)
+NAMES = ("start-up", "polling", "storing", "rest", "parse", "prepare", "sending back")
+
+
+def figures(line: str) -> dict[str, float] | None:
+    """The phases of one `cpu split:` line, by name (None if it is not one)."""
+    found = FIGURES.search(line)
+    return None if found is None else dict(zip(NAMES, map(float, found.groups()), strict=True))
+
+
+def compare(runs: dict[str, list[dict[str, float]]]) -> str:
+    """Median CPU seconds of each phase per side (bench/ingest.py --split-runs), and the
+    first side's over the second's: the main process's phases, then the workers'."""
+    medians = {
+        side: {k: statistics.median(r[k] for r in got) for k in NAMES}
+        for side, got in runs.items()
+        if got
+    }
+    lines = []
+    for side, m in medians.items():
+        main = m["start-up"] + m["polling"] + m["storing"] + m["rest"]
+        lines.append(
+            f"  {side} (medians of {len(runs[side])}): main {main:.2f} s = start-up "
+            f"{m['start-up']:.2f} + polling {m['polling']:.2f} + storing {m['storing']:.2f} + "
+            f"rest {m['rest']:.2f}; workers parse {m['parse']:.2f}, prepare {m['prepare']:.2f}, "
+            f"sending back {m['sending back']:.2f}"
+        )
+    if len(medians) == 2:
+        (a, ma), (b, mb) = medians.items()
+        ratios = ", ".join(f"{k} {ma[k] / mb[k]:.2f}" for k in NAMES if mb[k] > 0)
+        lines.append(f"  {a} / {b} per phase (CPU): {ratios}")
+    return "\n".join(lines)
 
 
 def main() -> int:

@@ -5,6 +5,7 @@
                                      [--tweet-feeds 30] [--tweet-entries 500]
                                      [--newsboat-threads 4] [--keep DIR]
                                      [--baseline OTHER_CHECKOUT] [--split]
+                                     [--split-runs N]
                                      [--parse] [--parse-only]
 
 The shapes (bench/feedfarm.py) are what real deployments have: `onehost` (200 feeds x
@@ -32,7 +33,8 @@ and after under the same load.
 
 `--split` then runs one more first fetch per shape through bench/fetch_split.py, which
 says where its CPU went: the main process's start-up, polling and storing, the parse
-workers' parsing, preparing and sending back.
+workers' parsing, preparing and sending back; `--split-runs N` does that N times, with
+the --baseline checkout's copy in turn, and prints each phase's medians and ratio.
 
 `--parse` first times, in this process, the parsing alone: `parse_feed` over every feed
 of the farm with the fast path, then with feedparser only; `--parse-only` stops there.
@@ -314,6 +316,31 @@ def serve_farm(farm: Farm, folder: Path) -> tuple[subprocess.Popen[str], list[st
     return server, [f"http://{hosts[i % len(hosts)]}/{n}" for i, n in enumerate(farm.names)]
 
 
+def split_phases(
+    shape: str, config: Path, env: dict[str, str], work_root: Path, args: argparse.Namespace
+) -> None:
+    """bench/fetch_split.py's phases of a first fetch, `--split-runs` times, alternating
+    with the --baseline checkout's own copy (each imports its own code), then medians."""
+    from bench.fetch_split import compare, figures
+
+    sides = [("this checkout", ROOT)]
+    if args.baseline:
+        sides.append(("baseline", Path(args.baseline)))
+    runs: dict[str, list[dict[str, float]]] = {side: [] for side, _ in sides}
+    for run in range(args.split_runs):
+        for side, code in sides if run % 2 == 0 else sides[::-1]:
+            split = work_root / f"{shape}-split"
+            cmd = [VEILLE[0], str(code / "bench" / "fetch_split.py"), "--config", str(config)]
+            _, out = timed([*cmd, "--store", str(split / "store"), "fetch"], env, code)
+            line = out.strip().splitlines()[-1]
+            print(f"  {side}: {line}; {load()}", flush=True)
+            if (found := figures(line)) is not None:
+                runs[side].append(found)
+            shutil.rmtree(split, ignore_errors=True)
+    if args.split_runs > 1 or args.baseline:
+        print(compare(runs))
+
+
 def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespace) -> dict:
     """Serve one farm and time both tools on it `args.runs` times; the figures."""
     server, feed_urls = serve_farm(farm, folder)
@@ -394,11 +421,7 @@ def run_shape(farm: Farm, folder: Path, work_root: Path, args: argparse.Namespac
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
         if args.split:
-            split = work_root / f"{farm.shape}-split"
-            cmd = [VEILLE[0], str(ROOT / "bench" / "fetch_split.py"), "--config", str(config)]
-            _, out = timed([*cmd, "--store", str(split / "store"), "fetch"], env, ROOT)
-            print("  " + out.strip().splitlines()[-1] + f"; {load()}")
-            shutil.rmtree(split, ignore_errors=True)
+            split_phases(farm.shape, config, env, work_root, args)
     finally:
         server.terminate()
         server.wait(timeout=5)
@@ -460,6 +483,9 @@ def main() -> int:
         "--baseline", help="also time `veille fetch` from this checkout (e.g. main's), same run"
     )
     parser.add_argument("--split", action="store_true", help="say where a first fetch's CPU goes")
+    parser.add_argument(
+        "--split-runs", type=int, default=1, help="--split this many times (with --baseline's)"
+    )
     parser.add_argument("--parse", action="store_true", help="time parsing alone first")
     parser.add_argument("--parse-only", action="store_true", help="time parsing alone, then stop")
     parser.add_argument("--serve", help=argparse.SUPPRESS)

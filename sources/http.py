@@ -22,9 +22,8 @@ import random
 import socket
 import ssl
 import time
-import zlib
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
@@ -33,6 +32,8 @@ from typing import Any
 import httpx
 
 from sources.base import SourceError
+from sources.bodies import BROKEN, CODINGS, Inflater, raw_cap, too_large
+from sources.bodies import describe_size as describe_size  # (re-exported)
 from triage.model import utcnow
 
 USER_AGENT = "veille/0.1 (+community inbox)"
@@ -58,6 +59,7 @@ class FetchResult:
     headers: dict[str, str] = field(default_factory=dict)  # lowercase keys
     body: bytes = b""
     moved_to: str | None = None  # a permanent redirect to another host: update the URL
+    encoding: str = ""  # `fetch(inflate=False)`: the body is still gzip or deflate (`inflate`)
 
     @property
     def not_modified(self) -> bool:
@@ -255,14 +257,6 @@ def make_client(
     )
 
 
-def describe_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):g} MB"
-    if size >= 1024:
-        return f"{size / 1024:g} KB"
-    return f"{size} bytes"
-
-
 def describe_status(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
@@ -291,49 +285,6 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - utcnow()).total_seconds())
 
 
-INFLATE_STEP = 64 * 1024  # the most one decompress call may produce
-
-
-class _Inflater:
-    """gzip / deflate decoding that never produces more than `INFLATE_STEP` at once.
-
-    httpx inflates each network chunk whole: a 64 KiB chunk of a gzip bomb becomes 64 MB
-    before any cap can look at it (a 1 MB body peaked at 177 MB). Here each call is
-    bounded with `max_length`, so the byte cap stops a bomb within one step.
-    """
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._zlib = self._fresh()
-        self._first = True
-
-    def _fresh(self) -> zlib._Decompress:
-        if self.encoding == "deflate":
-            return zlib.decompressobj()  # zlib-wrapped; raw deflate is detected below
-        return zlib.decompressobj(16 + zlib.MAX_WBITS)
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        """The decoded bytes of `data`, in pieces of at most `INFLATE_STEP`."""
-        try:
-            while data:
-                try:
-                    piece = self._zlib.decompress(data, INFLATE_STEP)
-                except zlib.error:
-                    if not (self._first and self.encoding == "deflate"):
-                        raise
-                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate
-                    piece = self._zlib.decompress(data, INFLATE_STEP)
-                self._first = False
-                if piece:
-                    yield piece
-                data = self._zlib.unconsumed_tail
-                if not data and self._zlib.eof and self._zlib.unused_data:
-                    data = self._zlib.unused_data  # another gzip member follows
-                    self._zlib = self._fresh()
-        except zlib.error:
-            raise httpx.DecodingError("broken compression") from None
-
-
 def _deadline(client: httpx.AsyncClient) -> float:
     return float(client.timeout.read or TIMEOUT)
 
@@ -350,7 +301,7 @@ def _words(exc: Exception, deadline: float, host: str) -> str:
     if isinstance(exc, httpx.TooManyRedirects):
         return "too many redirects"
     if isinstance(exc, httpx.DecodingError):
-        return "the answer's compression is broken"
+        return BROKEN
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return f"not a usable web address ({exc})"
     return f"network error: {type(exc).__name__}"
@@ -374,6 +325,7 @@ async def _attempt(
     params: dict[str, Any] | None,
     json_body: Any,
     max_bytes: int,
+    inflate: bool,
 ) -> FetchResult:
     async with client.stream(method, url, headers=headers, params=params, json=json_body) as resp:
         lowered = {k.lower(): v for k, v in resp.headers.items()}
@@ -381,24 +333,34 @@ async def _attempt(
         if resp.status_code == 304 or method == "HEAD":
             return result
         declared = lowered.get("content-length", "")
+        coding = CODINGS.get(lowered.get("content-encoding", "identity").strip().lower())
         if declared.isdigit() and "content-encoding" not in lowered and int(declared) > max_bytes:
-            raise SourceError(f"answer larger than {describe_size(max_bytes)}")
+            raise too_large(max_bytes)
         chunks: list[bytes] = []
         size = 0
-        encoding = lowered.get("content-encoding", "identity").strip().lower()
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            inflater = _Inflater("deflate" if encoding == "deflate" else "gzip")
+        if coding and not inflate:  # read as sent; the caller inflates it (`inflate`)
+            cap = raw_cap(max_bytes)
+            if declared.isdigit() and int(declared) > cap:
+                raise too_large(max_bytes)
+            async for raw in resp.aiter_raw():
+                size += len(raw)
+                if size > cap:
+                    raise too_large(max_bytes)
+                chunks.append(raw)
+            result.encoding = coding
+        elif coding:
+            inflater = Inflater(coding)
             async for raw in resp.aiter_raw():
                 for piece in inflater.feed(raw):
                     size += len(piece)
                     if size > max_bytes:
-                        raise SourceError(f"answer larger than {describe_size(max_bytes)}")
+                        raise too_large(max_bytes)
                     chunks.append(piece)
         else:
             async for chunk in resp.aiter_bytes():
                 size += len(chunk)
                 if size > max_bytes:
-                    raise SourceError(f"answer larger than {describe_size(max_bytes)}")
+                    raise too_large(max_bytes)
                 chunks.append(chunk)
         result.body = b"".join(chunks)
         result.moved_to = _moved_to(url, resp)
@@ -419,12 +381,16 @@ async def fetch(
     retries: int = 2,
     max_wait: float = 30.0,
     accept: frozenset[int] = frozenset(),
+    inflate: bool = True,
 ) -> FetchResult:
     """GET (or `method`) `url` with every guard; 2xx, 304 and `accept` statuses return.
 
     Anything else raises SourceError in words, after up to `retries` retries for
     timeouts, dropped connections, 429 and 5xx. A Retry-After longer than `max_wait` is
-    not slept on here: the error carries it so the poller comes back later.
+    not slept on here: the error carries it so the poller comes back later. With
+    `inflate=False` a gzip or deflate body stays compressed (`result.encoding` says
+    which; at most `raw_cap(max_bytes)` bytes of it): the caller inflates it with
+    `inflate`, which applies `max_bytes` and says so in the same words.
     """
     sent = dict(headers or {})
     if etag:
@@ -432,18 +398,24 @@ async def fetch(
     if last_modified:
         sent["If-Modified-Since"] = last_modified
     deadline = _deadline(client)
-    host = httpx.URL(url).host
     attempt = 0
     started = time.monotonic()
     while True:
         wait: float | None = None
         try:
             async with asyncio.timeout(deadline):
-                result = await _attempt(client, method, url, sent, params, json_body, max_bytes)
+                result = await _attempt(
+                    client, method, url, sent, params, json_body, max_bytes, inflate
+                )
         except SourceError:
             raise
-        except (TimeoutError, httpx.TransportError, httpx.TooManyRedirects) as exc:
-            message = _words(exc, deadline, host)
+        except (
+            TimeoutError,
+            httpx.TransportError,
+            httpx.TooManyRedirects,
+            httpx.DecodingError,  # (it escaped as "unexpected error: DecodingError" before)
+        ) as exc:
+            message = _words(exc, deadline, httpx.URL(url).host)  # parsed: it was requested
             if attempt >= retries and message.startswith("timed out") and attempt:
                 # what the user waited, not one attempt's limit (a slow drip retried
                 # twice is "32 s", never "10 s")
@@ -453,7 +425,11 @@ async def fetch(
                     f"at {deadline:g} s)"
                 )
             if attempt >= retries or isinstance(
-                exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol | httpx.InvalidURL
+                exc,
+                httpx.TooManyRedirects
+                | httpx.UnsupportedProtocol
+                | httpx.InvalidURL
+                | httpx.DecodingError,
             ):
                 raise SourceError(message) from None
         else:

@@ -37,6 +37,7 @@ import httpx
 
 from sources.base import PollResult, Source, SourceError
 from sources.claims import Claims, adopt, prepare_claimed
+from sources.handback import Handed
 from sources.health import HealthFiles, SourceHealth
 from sources.http import ALLOW_PRIVATE, make_client
 from sources.registry import build_source
@@ -100,6 +101,17 @@ def _parse_then_prepare(prepare: Prepare, parse: Callable[..., Any], *args: Any)
     (in a process worker, those it claimed: `sources.claims`)."""
     mentions, warnings = parse(*args)
     return prepare_claimed(prepare, mentions), warnings
+
+
+def _in_worker(prepare: Prepare | None, parse: Callable[..., Any], *args: Any) -> Any:
+    """A process worker's call: `_parse_then_prepare` (or the parse alone), its mentions
+    handed back as flat rows (`sources.handback`: the main process loads them ~4x
+    faster)."""
+    if prepare is None:
+        mentions, warnings = parse(*args)
+    else:
+        mentions, warnings = _parse_then_prepare(prepare, parse, *args)
+    return Handed(mentions), warnings
 
 
 class Poller:
@@ -170,9 +182,7 @@ class Poller:
         async def in_process(func: Callable[..., Any], *args: Any) -> Any:
             executor = self._start_executor()  # on the first feed to parse, not before
             loop = asyncio.get_running_loop()
-            if prepare is None:
-                return await loop.run_in_executor(executor, func, *args)
-            return await loop.run_in_executor(executor, _parse_then_prepare, prepare, func, *args)
+            return await loop.run_in_executor(executor, _in_worker, prepare, func, *args)
 
         return in_process
 

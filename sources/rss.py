@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 
 from sources.base import PollResult, Source, SourceError
+from sources.bodies import inflate
 from sources.fastfeed import RSS_AUTHOR, parse_simple
 from sources.feedbody import (
     error_words,
@@ -311,6 +312,23 @@ def parse_feed(
     return mentions, warnings
 
 
+def parse_fetched(
+    body: bytes,
+    encoding: str,
+    max_bytes: int,
+    headers: dict[str, str],
+    url: str,
+    source: str,
+    platform: str,
+    fetched_at: datetime | None = None,
+) -> tuple[list[Mention], list[str]]:
+    """`parse_feed` of a body `fetch(inflate=False)` may have left compressed: inflated
+    here, where the parsing runs (a worker process), under the same byte cap and words."""
+    return parse_feed(
+        inflate(body, encoding, max_bytes), headers, url, source, platform, fetched_at
+    )
+
+
 async def _inline(func: Callable[..., Any], *args: Any) -> Any:
     return func(*args)
 
@@ -345,12 +363,21 @@ class RssSource(Source):
             etag=cursor.get("etag"),
             last_modified=cursor.get("last_modified"),
             max_bytes=self.max_bytes,
+            inflate=False,  # the parse worker inflates it (parse_fetched)
         )
         moved = [f"moved permanently to {result.moved_to}: update the URL"] * bool(result.moved_to)
         if result.not_modified:
             return PollResult(cursor=dict(cursor), unchanged=True, warnings=moved)
         mentions, warnings = await self.offload(
-            parse_feed, result.body, result.headers, result.url, self.name, self.platform, utcnow()
+            parse_fetched,
+            result.body,
+            result.encoding,
+            self.max_bytes,
+            result.headers,
+            result.url,
+            self.name,
+            self.platform,
+            utcnow(),
         )
         new_cursor = {
             k: v for k, v in (("etag", result.etag), ("last_modified", result.last_modified)) if v

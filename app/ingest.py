@@ -22,7 +22,7 @@ from app.runtime import Runtime
 from sources.poller import OnMentions, Poller, SourceOutcome
 from store.lease import Holder
 from triage.config import Config
-from triage.model import Mention, utcnow
+from triage.model import utcnow
 from triage.protocol import Store
 
 StoreOpener = Callable[[], AbstractContextManager[Store]]
@@ -97,19 +97,6 @@ async def ingest_once(
     run.stored_seconds = time.perf_counter() - polled
     poller.save(outcomes)
     return run
-
-
-def store_as_they_come(
-    store: Store, log: Callable[..., None], config: Config | None = None
-) -> OnMentions:
-    """The poller's callback in watch mode: store each source's mentions as it answers
-    (raising makes the poller keep its cursor, so they are polled again)."""
-
-    def on_mentions(source: str, mentions: list[Mention]) -> None:
-        new = ingest_with_rules(store, mentions, config, log)
-        log("polled", source=source, seen=len(mentions), new=len(new))
-
-    return on_mentions
 
 
 class LeasedPolling:

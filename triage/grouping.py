@@ -50,7 +50,7 @@ from itertools import compress, repeat
 
 from rapidfuzz import fuzz
 
-from triage.grouping_bounds import Columns, Row, prefix_head
+from triage.grouping_bounds import Columns, Row, Screen, prefix_head, screen_fields
 from triage.normalize import MAX_INPUT_CHARS, MAX_NORM_CHARS, cap_norm, grouping_norm
 from triage.stopwords import STOPWORDS
 
@@ -263,7 +263,8 @@ class Grouper:
             counts = (norm.count(" ") + 1 if norm else 0, _informative_count(words))
         tokens, info = counts
         entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
-        row = Row(norm, at, tokens, info, words)
+        # what the screen reads, when the parse worker made it (`Counts.screen`)
+        row = Row(norm, at, tokens, info, words, getattr(counts, "screen", None))
         match = self._find(entry, keys, row)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
@@ -430,14 +431,36 @@ def _informative_count(words: frozenset[str]) -> int:
 _INFORMATIVE: dict[str, int] = {}
 
 
+class Counts(tuple[int, int]):
+    """`norm_counts(norm)`, (words, distinct informative words), carrying what the
+    candidate screen reads of the normal form (`screen`: `grouping_bounds.screen_fields`)
+    when the parse worker that prepared the post made it: `Prepared.counts` is handed
+    to `Grouper.place`, so the main process, which places posts one at a time, finds
+    it made. It compares and unpacks as the pair."""
+
+    screen: Screen | None
+
+    def __new__(cls, tokens: int, info: int, screen: Screen | None = None) -> Counts:
+        made = super().__new__(cls, (tokens, info))
+        made.screen = screen
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Counts, (self[0], self[1], self.screen))  # as arguments: compact, quick
+
+
 def keys_and_counts(norm: str) -> tuple[tuple[str, ...], tuple[int, int]]:
     """`(blocking_keys(norm), norm_counts(norm))` from one split of the text (the keys'
-    order may differ: placing reads them as a set)."""
+    order may differ: placing reads them as a set); the counts carry what the candidate
+    screen reads (`Counts`), made here, in the parse worker, from the same split."""
     if not norm:
         return (), (0, 0)
     distinct = frozenset(norm.split())
     keys = tuple({t for t in distinct if len(t) >= MIN_TOKEN_LEN})
-    return keys, (norm.count(" ") + 1, _informative_count(distinct))
+    if len(norm) > MAX_NORM_CHARS:  # placed capped (`Grouper.place`): screened as such
+        return keys, (norm.count(" ") + 1, _informative_count(distinct))
+    counts = Counts(norm.count(" ") + 1, _informative_count(distinct), screen_fields(norm, distinct))
+    return keys, counts
 
 
 def norm_counts(norm: str) -> tuple[int, int]:

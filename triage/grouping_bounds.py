@@ -41,6 +41,7 @@ them with the grouper before this, kept in tests/triage/grouping_reference.py):
 from __future__ import annotations
 
 import string
+import zlib
 from datetime import datetime
 from functools import reduce
 from operator import or_
@@ -82,7 +83,33 @@ def _learn(words: frozenset[str]) -> None:
         if word not in _COUNTS:
             v = sum(1 << (_BITS * _letter(ch)) for ch in word)
             _COUNTS[word] = v
-            _SIGNATURE[word] = 1 << (hash(word) & (SIGNATURE_BITS - 1))
+            _SIGNATURE[word] = word_bit(word)
+
+
+def word_bit(word: str) -> int:
+    """A word's bit in a signature, the same in every process (a parse worker makes a
+    post's signature, the main process compares it with others': `hash` is salted per
+    process when it is not forked)."""
+    return 1 << (zlib.crc32(word.encode("utf-8", "surrogatepass")) & (SIGNATURE_BITS - 1))
+
+
+# what `screen_fields` gives: (letter counts, their sum, `full`, signature, projection)
+Screen = tuple[int, int, int, int, str]
+
+
+def screen_fields(norm: str, words: frozenset[str]) -> Screen:
+    """What the screen reads of a normal form and its distinct words (`Row.prepare`),
+    from the post alone: the parse workers compute it (`triage.grouping.keys_and_counts`)
+    so that the main process, which places posts one at a time, does not."""
+    try:
+        total = sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
+    except TypeError:
+        _learn(words)
+        total = sum(map(_COUNTS.__getitem__, words))
+    letters = total % _ONES  # the fields summed (below 2**12 - 1)
+    full = letters + len(words) - 1 if words else 0
+    signature = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
+    return total, letters, full, signature, project(norm)
 
 
 _PROJECTED = b"tonhdcmfybkxz "
@@ -116,7 +143,8 @@ def _sect_and_own(me: Row, others: list[str], at: list[int], fulls: list[int]) -
     words joined LA (0 when no word is common). The test keeps a margin of one
     character; the own words against each other are the screen's other test."""
     mine = me.words
-    assert mine is not None
+    if mine is None:  # a row made by a parse worker: its words when first needed
+        mine = me.words = frozenset(me.norm.split())
     full = me.full
     kept: list[int] = []
     for i, other in zip(at, others, strict=True):
@@ -148,43 +176,52 @@ class Row:
         "info",
         "length",
         "letters",
+        "need",
         "norm",
         "proj",
         "ready",
         "signature",
         "tokens",
-        "unsigned",
         "words",
     )
 
     def __init__(
-        self, norm: str, at: datetime, tokens: int, info: int, words: frozenset[str] | None
+        self,
+        norm: str,
+        at: datetime,
+        tokens: int,
+        info: int,
+        words: frozenset[str] | None,
+        screen: Screen | None = None,
     ) -> None:
         self.norm, self.length, self.at, self.tokens, self.info = norm, len(norm), at, tokens, info
         self.words = words
         self.ready = False
+        if screen is not None:  # made by the parse worker (`screen_fields`)
+            self._take(screen)
+
+    def _take(self, screen: Screen) -> None:
+        self.counts, self.letters, self.full, sig, self.proj = screen
+        self.signature = sig
+        # the token-set test's "own words" bound (`Columns.screen`): at least this many
+        # of the signature's bits must be common for this side's own words to be few
+        self.need = sig.bit_count() - self.full // 21
+        self.ready = True
 
     def prepare(self) -> Row:
         """Its letter counts (`counts`, `letters`, `full`), `signature` (one bit per
-        word, by hash) and projection (`proj`)."""
+        word, `word_bit`) and projection (`proj`): `screen_fields`."""
         if self.ready:
             return self
         words = self.words
         if words is None:  # made when first needed: most posts are never screened
             words = self.words = frozenset(self.norm.split())
-        try:
-            total = sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
-        except TypeError:
-            _learn(words)
-            total = sum(map(_COUNTS.__getitem__, words))
-        self.counts = total
-        self.letters = total % _ONES  # the fields summed (below 2**12 - 1)
-        self.full = self.letters + len(words) - 1 if words else 0
-        self.signature = sig = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
-        self.unsigned = ~sig
-        self.proj = project(self.norm)
-        self.ready = True
+        self._take(screen_fields(self.norm, words))
         return self
+
+    @property
+    def unsigned(self) -> int:
+        return ~self.signature
 
 
 class Columns:
@@ -203,7 +240,7 @@ class Columns:
         self.counts: list[int] = []
         self.letters: list[int] = []
         self.signatures: list[int] = []
-        self.unsigned: list[int] = []  # ~signature
+        self.needs: list[int] = []  # Row.need
 
     def append(self, row: Row) -> None:
         self.norms.append(row.norm)
@@ -217,10 +254,10 @@ class Columns:
             self.counts.append(row.counts)
             self.letters.append(row.letters)
             self.signatures.append(row.signature)
-            self.unsigned.append(row.unsigned)
+            self.needs.append(row.need)
         else:
             self.projs.append(None)
-            for column in (self.fulls, self.counts, self.letters, self.signatures, self.unsigned):
+            for column in (self.fulls, self.counts, self.letters, self.signatures, self.needs):
                 column.append(0)
 
     def _prepare(self, near: list[int]) -> None:
@@ -231,10 +268,10 @@ class Columns:
             row = Row(norm, self.ats[i], self.tokens[i], self.infos[i], frozenset(norm.split()))
             row.prepare()
             projs[i], self.fulls[i], self.counts[i] = row.proj, row.full, row.counts
-            self.letters[i], self.signatures[i], self.unsigned[i] = (
+            self.letters[i], self.signatures[i], self.needs[i] = (
                 row.letters,
                 row.signature,
-                row.unsigned,
+                row.need,
             )
 
     def screen(
@@ -285,15 +322,13 @@ class Columns:
         pool = [
             i for i in near if tokens[i] >= token_set_min_tokens and shortest <= lens[i] <= longest
         ]
-        full, sig, unsig = me.full, me.signature, me.unsigned
-        sigs, unsigs = self.signatures, self.unsigned
+        full, sig, need = me.full, me.signature, me.need
+        sigs, needs = self.signatures, self.needs
         # sect+own against sect, each side: 21 (A + 1) <= 2 LA with A >= 2 k - 1 for k
-        # own words, at least the bits of one signature missing from the other
+        # own words, at least the bits of one signature missing from the other: with c
+        # bits in common, 21 (bits - c) <= LA, i.e. c >= bits - LA // 21 (`Row.need`)
         signed = [
-            i
-            for i in pool
-            if 21 * (sig & unsigs[i]).bit_count() <= full
-            or 21 * (sigs[i] & unsig).bit_count() <= fulls[i]
+            i for i in pool if (c := (sig & sigs[i]).bit_count()) >= need or c >= needs[i]
         ]
         if signed:  # few: their own words counted exactly (`_sect_and_own`)
             keep.update(_sect_and_own(me, [norms[i] for i in signed], signed, fulls))

@@ -457,10 +457,11 @@ def keys_and_counts(norm: str) -> tuple[tuple[str, ...], tuple[int, int]]:
         return (), (0, 0)
     distinct = frozenset(norm.split())
     keys = tuple({t for t in distinct if len(t) >= MIN_TOKEN_LEN})
-    if len(norm) > MAX_NORM_CHARS:  # placed capped (`Grouper.place`): screened as such
-        return keys, (norm.count(" ") + 1, _informative_count(distinct))
-    counts = Counts(norm.count(" ") + 1, _informative_count(distinct), screen_fields(norm, distinct))
-    return keys, counts
+    tokens, info = norm.count(" ") + 1, _informative_count(distinct)
+    if info < SHORT_TOKENS or len(norm) > MAX_NORM_CHARS:
+        # never screened (a short text joins only its exact copies), or placed capped
+        return keys, (tokens, info)
+    return keys, Counts(tokens, info, screen_fields(norm, distinct))
 
 
 def norm_counts(norm: str) -> tuple[int, int]:

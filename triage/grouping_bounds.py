@@ -93,8 +93,9 @@ def word_bit(word: str) -> int:
     return 1 << (zlib.crc32(word.encode("utf-8", "surrogatepass")) & (SIGNATURE_BITS - 1))
 
 
-# what `screen_fields` gives: (letter counts, their sum, `full`, signature, projection)
-Screen = tuple[int, int, int, int, str]
+# what `screen_fields` gives: (letter counts, their sum, `full`, signature, `need`,
+# projection): a `Row`'s fields
+Screen = tuple[int, int, int, int, int, str]
 
 
 def screen_fields(norm: str, words: frozenset[str]) -> Screen:
@@ -109,7 +110,10 @@ def screen_fields(norm: str, words: frozenset[str]) -> Screen:
     letters = total % _ONES  # the fields summed (below 2**12 - 1)
     full = letters + len(words) - 1 if words else 0
     signature = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
-    return total, letters, full, signature, project(norm)
+    # the token-set test's bound on own words (`Columns.screen`): at least this many of
+    # the signature's bits must be the other's for this side's own words to be few
+    need = signature.bit_count() - full // 21
+    return total, letters, full, signature, need, project(norm)
 
 
 _PROJECTED = b"tonhdcmfybkxz "
@@ -201,11 +205,7 @@ class Row:
             self._take(screen)
 
     def _take(self, screen: Screen) -> None:
-        self.counts, self.letters, self.full, sig, self.proj = screen
-        self.signature = sig
-        # the token-set test's "own words" bound (`Columns.screen`): at least this many
-        # of the signature's bits must be common for this side's own words to be few
-        self.need = sig.bit_count() - self.full // 21
+        self.counts, self.letters, self.full, self.signature, self.need, self.proj = screen
         self.ready = True
 
     def prepare(self) -> Row:
@@ -241,6 +241,7 @@ class Columns:
         self.letters: list[int] = []
         self.signatures: list[int] = []
         self.needs: list[int] = []  # Row.need
+        self.unready = 0  # rows whose fields are not made yet (0 when all come made)
 
     def append(self, row: Row) -> None:
         self.norms.append(row.norm)
@@ -257,6 +258,7 @@ class Columns:
             self.needs.append(row.need)
         else:
             self.projs.append(None)
+            self.unready += 1
             for column in (self.fulls, self.counts, self.letters, self.signatures, self.needs):
                 column.append(0)
 
@@ -264,6 +266,7 @@ class Columns:
         """Make the fields of the entries in `near` that have none yet."""
         projs = self.projs
         for i in [i for i in near if projs[i] is None]:
+            self.unready -= 1
             norm = self.norms[i]
             row = Row(norm, self.ats[i], self.tokens[i], self.infos[i], frozenset(norm.split()))
             row.prepare()
@@ -291,7 +294,8 @@ class Columns:
             return near  # the bounds' integers are written for these thresholds
         keep: set[int]
         me.prepare()
-        self._prepare(near)
+        if self.unready:
+            self._prepare(near)
         lens, la = self.lens, me.length
         # ratio: at most 2 min / (la + lb), so 115 lb >= 85 la and 115 la >= 85 lb; then
         # a distance <= 15 % of both lengths, i.e. 20 d <= 3 (la + lb)
@@ -299,41 +303,51 @@ class Columns:
         ratio = [i for i in near if lo <= lens[i] <= hi]
         keep = set()
         if ratio:
-            cutoff = 3 * (la + max([lens[i] for i in ratio])) // 20
+            projs = self.projs
             found = extract_iter(
-                me.proj, [self.projs[i] for i in ratio], scorer=Indel.distance,
-                score_cutoff=cutoff,
+                me.proj, [projs[i] for i in ratio], scorer=Indel.distance,
+                score_cutoff=3 * (la + hi) // 20,
             )  # fmt: skip
             keep.update([ratio[j] for _, d, j in found if 20 * d <= 3 * (la + lens[ratio[j]])])
-        # exact or prefix: the rule's own test (the shorter is the longer's beginning),
-        # one C call a candidate, stopping at the first differing character
+        # exact, prefix and token set's sect+own against sect, on one signature test:
+        # a side's own words are few when c, the bits in common, is at least its `need`
+        # (21 (A + 1) <= 2 LA with A >= 2 k - 1 for k own words, at least the bits
+        # missing from the other: 21 (bits - c) <= LA); an exact or prefix copy's
+        # shorter side has no own word, so c is all its bits, at least its need
+        sig, need, sigs, needs = me.signature, me.need, self.signatures, self.needs
+        shared = [i for i in near if (c := (sig & sigs[i]).bit_count()) >= need or c >= needs[i]]
         norms, text = self.norms, me.norm
-        keep.update(
-            [
-                i
-                for i in near
-                if (norms[i].startswith(text) if lens[i] >= la else text.startswith(norms[i]))
-            ]
-        )
+        if shared:  # few
+            # exact or prefix: the rule's own test (the shorter is the longer's beginning)
+            keep.update(
+                [
+                    i
+                    for i in shared
+                    if (norms[i].startswith(text) if lens[i] >= la else text.startswith(norms[i]))
+                ]
+            )
         if me.tokens < token_set_min_tokens:
             return sorted(keep)
-        tokens, fulls = self.tokens, self.fulls
+        tokens, fulls, full = self.tokens, self.fulls, me.full
         shortest, longest = (la + 1) // 2, 2 * la  # the rule's length ratio (1/2)
-        pool = [
-            i for i in near if tokens[i] >= token_set_min_tokens and shortest <= lens[i] <= longest
+        if shared:  # their own words counted exactly (`_sect_and_own`)
+            signed = [
+                i
+                for i in shared
+                if tokens[i] >= token_set_min_tokens and shortest <= lens[i] <= longest
+            ]
+            if signed:
+                keep.update(_sect_and_own(me, [norms[i] for i in signed], signed, fulls))
+        # own against own: 20 d <= LA + LB with d >= |LA - LB|, i.e. 19 LB <= 21 LA and
+        # 19 LA <= 21 LB; then d >= the letters' difference
+        low, high = -(-19 * full // 21), 21 * full // 19
+        close = [
+            i
+            for i in near
+            if low <= fulls[i] <= high
+            and tokens[i] >= token_set_min_tokens
+            and shortest <= lens[i] <= longest
         ]
-        full, sig, need = me.full, me.signature, me.need
-        sigs, needs = self.signatures, self.needs
-        # sect+own against sect, each side: 21 (A + 1) <= 2 LA with A >= 2 k - 1 for k
-        # own words, at least the bits of one signature missing from the other: with c
-        # bits in common, 21 (bits - c) <= LA, i.e. c >= bits - LA // 21 (`Row.need`)
-        signed = [
-            i for i in pool if (c := (sig & sigs[i]).bit_count()) >= need or c >= needs[i]
-        ]
-        if signed:  # few: their own words counted exactly (`_sect_and_own`)
-            keep.update(_sect_and_own(me, [norms[i] for i in signed], signed, fulls))
-        # own against own: 20 d <= LA + LB, d >= |LA - LB| and the letters' difference
-        close = [i for i in pool if 20 * abs(full - fulls[i]) <= full + fulls[i]]
         if close:
             counts, letters, mine, nl = self.counts, self.letters, me.counts, me.letters
             keep.update(

@@ -278,4 +278,3 @@ class Mention:
 
 
 _MENTION_FIELDS = tuple(f.name for f in fields(Mention))
-

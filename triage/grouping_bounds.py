@@ -309,35 +309,33 @@ class Columns:
                 score_cutoff=3 * (la + hi) // 20,
             )  # fmt: skip
             keep.update([ratio[j] for _, d, j in found if 20 * d <= 3 * (la + lens[ratio[j]])])
-        # exact, prefix and token set's sect+own against sect, on one signature test:
-        # a side's own words are few when c, the bits in common, is at least its `need`
-        # (21 (A + 1) <= 2 LA with A >= 2 k - 1 for k own words, at least the bits
-        # missing from the other: 21 (bits - c) <= LA); an exact or prefix copy's
-        # shorter side has no own word, so c is all its bits, at least its need
-        sig, need, sigs, needs = me.signature, me.need, self.signatures, self.needs
-        shared = [i for i in near if (c := (sig & sigs[i]).bit_count()) >= need or c >= needs[i]]
+        # exact or prefix: the rule's own test (the shorter is the longer's beginning),
+        # one C call a candidate, stopping at the first differing character
         norms, text = self.norms, me.norm
-        if shared:  # few
-            # exact or prefix: the rule's own test (the shorter is the longer's beginning)
-            keep.update(
-                [
-                    i
-                    for i in shared
-                    if (norms[i].startswith(text) if lens[i] >= la else text.startswith(norms[i]))
-                ]
-            )
+        keep.update(
+            [
+                i
+                for i in near
+                if (norms[i].startswith(text) if lens[i] >= la else text.startswith(norms[i]))
+            ]
+        )
         if me.tokens < token_set_min_tokens:
             return sorted(keep)
         tokens, fulls, full = self.tokens, self.fulls, me.full
         shortest, longest = (la + 1) // 2, 2 * la  # the rule's length ratio (1/2)
-        if shared:  # their own words counted exactly (`_sect_and_own`)
-            signed = [
-                i
-                for i in shared
-                if tokens[i] >= token_set_min_tokens and shortest <= lens[i] <= longest
-            ]
-            if signed:
-                keep.update(_sect_and_own(me, [norms[i] for i in signed], signed, fulls))
+        # sect+own against sect, each side: 21 (A + 1) <= 2 LA with A >= 2 k - 1 for k
+        # own words, at least the bits of one signature missing from the other: with c
+        # bits in common, 21 (bits - c) <= LA, i.e. c >= bits - LA // 21 (`Row.need`)
+        sig, need, sigs, needs = me.signature, me.need, self.signatures, self.needs
+        signed = [
+            i
+            for i in near
+            if ((c := (sig & sigs[i]).bit_count()) >= need or c >= needs[i])
+            and tokens[i] >= token_set_min_tokens
+            and shortest <= lens[i] <= longest
+        ]
+        if signed:  # few: their own words counted exactly (`_sect_and_own`)
+            keep.update(_sect_and_own(me, [norms[i] for i in signed], signed, fulls))
         # own against own: 20 d <= LA + LB with d >= |LA - LB|, i.e. 19 LB <= 21 LA and
         # 19 LA <= 21 LB; then d >= the letters' difference
         low, high = -(-19 * full // 21), 21 * full // 19

@@ -36,4 +36,3 @@ def acting_as(inbox: Any, who: str) -> Iterator[str]:
         yield who
     finally:
         local.actor = previous
-

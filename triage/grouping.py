@@ -65,7 +65,8 @@ SHORT_TOKENS = 5  # fewer distinct informative words: a short text, joined only 
 LENGTH_RATIO_MIN = 0.5  # the shorter normal form against the longer, in characters
 PREFIX_MIN_INFO = SHORT_TOKENS  # informative words a truncated copy (a prefix) must keep
 # the screen pays once a post has this many candidates (its text long, or short: the
-# join rule's edit distances cost length x length)
+# join rule's edit distances cost length x length), or has one when the parse worker
+# made what the screen reads of the post (`Counts`)
 SCREEN_MIN_LONG, SCREEN_MIN_SHORT, SCREEN_LONG = 3, 8, 200
 PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
 _ABSENT = range(sys.maxsize)  # what a key no post holds counts as: never among the rarest
@@ -370,7 +371,9 @@ class Grouper:
         near = [i for i in candidates if lo <= ats[i] <= hi and infos[i] >= SHORT_TOKENS]
         if not near:
             return None
-        fewest = SCREEN_MIN_LONG if len(norm) >= SCREEN_LONG else SCREEN_MIN_SHORT
+        fewest = (
+            1 if row.ready else SCREEN_MIN_LONG if len(norm) >= SCREEN_LONG else SCREEN_MIN_SHORT
+        )
         maybe = (
             near
             if len(near) < fewest

@@ -47,6 +47,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import compress, repeat
+from operator import eq, le, lt
 
 from rapidfuzz import fuzz
 
@@ -334,11 +335,14 @@ class Grouper:
             smallest.pop()  # a key no earlier post holds is no blocking key
         if not smallest:
             return []
-        top = smallest[-1]
-        rare = list(compress(keys, map(top.__ge__, counts)))
-        if len(rare) > len(smallest):  # ties at the top count: the smallest keys, as sorted
-            below = list(compress(keys, map(top.__gt__, counts)))
-            rare = below + sorted(set(rare).difference(below))[: len(smallest) - len(below)]
+        top, wanted = smallest[-1], len(smallest)
+        at_top = smallest.count(top)
+        if counts.count(top) == at_top:  # no key at the top count left out: all <= top
+            rare = list(compress(keys, map(le, counts, repeat(top))))
+        else:  # ties at the top count: the smallest keys of them, as sorted
+            rare = list(compress(keys, map(lt, counts, repeat(top))))
+            tied = sorted(compress(keys, map(eq, counts, repeat(top))))
+            rare += tied[: wanted - len(rare)]
         lists = [postings[t][-POSTINGS_SCANNED:] for t in rare]
         if len(lists) < 3:
             return sorted(set().union(*lists))

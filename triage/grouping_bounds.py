@@ -15,7 +15,7 @@ them with the grouper before this, kept in tests/triage/grouping_reference.py):
 - ratio >= 85 allows an edit distance of 15 % of both lengths. Deleting the same letters
   from both texts (`PROJECTION`: half of the alphabet and the spaces) can only shorten
   that distance, and the projections are half as long, so rapidfuzz
-  (`process.extract_iter`: the query prepared once, lengths checked first) computes it
+  (`process.extract`: the query prepared once, lengths checked first) computes it
   for the whole list in about a quarter of the ratio's time; on one product's
   complaints it rejects all but 1 pair in 3,000;
 - token set: rapidfuzz's `token_set_ratio` is the best of three scores, bounded from
@@ -47,7 +47,7 @@ from functools import reduce
 from operator import or_
 
 from rapidfuzz.distance import Indel
-from rapidfuzz.process import extract_iter
+from rapidfuzz.process import extract
 
 # letters deleted from both texts before the ratio's bound: every other letter by
 # English frequency, and the spaces (digits and other scripts stay)
@@ -304,9 +304,9 @@ class Columns:
         keep = set()
         if ratio:
             projs = self.projs
-            found = extract_iter(
+            found = extract(
                 me.proj, [projs[i] for i in ratio], scorer=Indel.distance,
-                score_cutoff=3 * (la + hi) // 20,
+                score_cutoff=3 * (la + hi) // 20, limit=None,
             )  # fmt: skip
             keep.update([ratio[j] for _, d, j in found if 20 * d <= 3 * (la + lens[ratio[j]])])
         # exact or prefix: the rule's own test (the shorter is the longer's beginning),

@@ -266,12 +266,12 @@ class Grouper:
         tokens, info = counts
         entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
         # what the screen reads, when the parse worker made it (`Counts.screen`)
-        row = Row(norm, at, tokens, info, words, getattr(counts, "screen", None))
-        match = self._find(entry, keys, row)
+        screen = counts.screen if type(counts) is Counts else None
+        match, row = self._find(entry, keys, words, screen)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
         entry.group_id = match.group_id
-        self._remember(entry, keys, row)
+        self._remember(entry, keys, row, screen)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -300,7 +300,11 @@ class Grouper:
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
-    def _remember(self, e: _Entry, keys: Collection[str], row: Row | None = None) -> None:
+    def _remember(
+        self, e: _Entry, keys: Collection[str], row: Row | None = None, screen: Screen | None = None
+    ) -> None:
+        """File a placed post: `row` if the screen made one, else its `screen` fields
+        (None: made when it is first a candidate)."""
         if self._newest is None or e.at > self._newest:
             self._newest = e.at
         if len(self._entries) >= self._prune_at:  # amortised: size doubles between prunes
@@ -308,8 +312,9 @@ class Grouper:
         i = len(self._entries)
         self._entries.append(e)
         if row is None:
-            row = Row(e.norm, e.at, e.tokens, e.info, frozenset())
-        self._columns.append(row)
+            self._columns.add(e.norm, e.at, e.tokens, e.info, screen)
+        else:
+            self._columns.append(row)
         self._by_id[e.id] = i
         if e.norm:
             self._exact.setdefault((e.brands, e.norm), i)
@@ -353,20 +358,27 @@ class Grouper:
             shared.update(seen.intersection(lists[j]))
         return sorted(shared)
 
-    def _find(self, new: _Entry, keys: Collection[str], row: Row) -> Match | None:
-        """The group the new post joins (None: its own)."""
+    def _find(
+        self,
+        new: _Entry,
+        keys: Collection[str],
+        words: frozenset[str] | None,
+        screen: Screen | None,
+    ) -> tuple[Match | None, Row | None]:
+        """The group the new post joins (None: its own), and the screen's `Row` of it
+        when the screen ran."""
         norm, at = new.norm, new.at
         if not norm:
-            return None
+            return None, None
         same = self._exact.get((new.brands, norm))
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
-            return Match("exact", 100.0, e.id, e.group_id)
+            return Match("exact", 100.0, e.id, e.group_id), None
         if new.info < SHORT_TOKENS:
-            return None  # a short text joins only its exact copies
+            return None, None  # a short text joins only its exact copies
         candidates = self._candidates(new, keys)
         if not candidates:
-            return None
+            return None, None
         lo, hi = at - self.window, at + self.window
         cols = self._columns
         ats, infos = cols.ats, cols.infos
@@ -374,14 +386,19 @@ class Grouper:
         # informative words joins only its exact copy, which has as many
         near = [i for i in candidates if lo <= ats[i] <= hi and infos[i] >= SHORT_TOKENS]
         if not near:
-            return None
+            return None, None
         fewest = (
-            1 if row.ready else SCREEN_MIN_LONG if len(norm) >= SCREEN_LONG else SCREEN_MIN_SHORT
+            1
+            if screen is not None
+            else SCREEN_MIN_LONG
+            if len(norm) >= SCREEN_LONG
+            else SCREEN_MIN_SHORT
         )
-        maybe = (
-            near
-            if len(near) < fewest
-            else cols.screen(
+        row = None
+        maybe = near
+        if len(near) >= fewest:
+            row = Row(norm, at, new.tokens, new.info, words, screen)
+            maybe = cols.screen(
                 row,
                 near,
                 ratio_min=RATIO_MIN,
@@ -389,7 +406,6 @@ class Grouper:
                 token_set_min_tokens=TOKEN_SET_MIN_TOKENS,
                 head=prefix_head(PREFIX_MIN_INFO),
             )
-        )
         entries = self._entries
         n_tokens, n_info = new.tokens, new.info
         best: tuple[float, str, Match] | None = None
@@ -414,7 +430,7 @@ class Grouper:
             key = (-score, e.group_id)
             if best is None or key < (best[0], best[1]):
                 best = (-score, e.group_id, Match(rule, score, e.id, e.group_id))
-        return best[2] if best else None
+        return (best[2] if best else None), row
 
 
 def blocking_keys(norm: str) -> tuple[str, ...]:

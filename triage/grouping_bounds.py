@@ -262,6 +262,28 @@ class Columns:
             for column in (self.fulls, self.counts, self.letters, self.signatures, self.needs):
                 column.append(0)
 
+    def add(self, norm: str, at: datetime, tokens: int, info: int, screen: Screen | None) -> None:
+        """`append` of a post no `Row` was made for (never screened): its fields as the
+        parse worker made them (`screen_fields`), or made when it is first screened."""
+        self.norms.append(norm)
+        self.lens.append(len(norm))
+        self.ats.append(at)
+        self.infos.append(info)
+        self.tokens.append(tokens)
+        if screen is not None:
+            counts, letters, full, signature, need, proj = screen
+            self.projs.append(proj)
+            self.fulls.append(full)
+            self.counts.append(counts)
+            self.letters.append(letters)
+            self.signatures.append(signature)
+            self.needs.append(need)
+        else:
+            self.projs.append(None)
+            self.unready += 1
+            for column in (self.fulls, self.counts, self.letters, self.signatures, self.needs):
+                column.append(0)
+
     def _prepare(self, near: list[int]) -> None:
         """Make the fields of the entries in `near` that have none yet."""
         projs = self.projs

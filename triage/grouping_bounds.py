@@ -36,6 +36,12 @@ them with the grouper before this, kept in tests/triage/grouping_reference.py):
   decides. The few candidates the signatures let through have their own words counted
   exactly (`_sect_and_own`, set differences in C): on one product's complaints the
   signatures passed 1 pair in 50, each then costing the rule's token-set score (~30 us). (tests/triage/test_grouping_fast.py checks the bounds against rapidfuzz.)
+
+What the screen reads of a post (`screen_fields`: letter counts, signature, projection)
+depends on the post alone: the parse worker that prepared it makes it
+(`triage.grouping.keys_and_counts`), so the main process, which places posts one at a
+time, does not (issue 16: a fifth of onehost's placement). A word's signature bit is
+its CRC-32's (`word_bit`), the same in every process.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ LETTERS = 32
 _ONES = (1 << _BITS) - 1
 _TOPS = sum(1 << (_BITS * i + _BITS - 1) for i in range(LETTERS))
 _LETTER_MASK = (1 << (_BITS * LETTERS)) - 1
-SIGNATURE_BITS = 256  # a power of two: a word's bit is its hash's low bits
+SIGNATURE_BITS = 256  # a power of two: a word's bit is its CRC-32's low bits (`word_bit`)
 _WORDS_KEPT = 50_000  # words whose counts and bit are kept (a few MB); then anew
 _COUNTS: dict[str, int] = {}
 _SIGNATURE: dict[str, int] = {}

@@ -51,7 +51,7 @@ from operator import eq, le, lt
 
 from rapidfuzz import fuzz
 
-from triage.grouping_bounds import Columns, Row, Screen, prefix_head, screen_fields
+from triage.grouping_bounds import Columns, Counts, Row, Screen, prefix_head, screen_fields
 from triage.normalize import MAX_INPUT_CHARS, MAX_NORM_CHARS, cap_norm, grouping_norm
 from triage.stopwords import STOPWORDS
 
@@ -452,24 +452,6 @@ def _informative_count(words: frozenset[str]) -> int:
 
 
 _INFORMATIVE: dict[str, int] = {}
-
-
-class Counts(tuple[int, int]):
-    """`norm_counts(norm)`, (words, distinct informative words), carrying what the
-    candidate screen reads of the normal form (`screen`: `grouping_bounds.screen_fields`)
-    when the parse worker that prepared the post made it: `Prepared.counts` is handed
-    to `Grouper.place`, so the main process, which places posts one at a time, finds
-    it made. It compares and unpacks as the pair."""
-
-    screen: Screen | None
-
-    def __new__(cls, tokens: int, info: int, screen: Screen | None = None) -> Counts:
-        made = super().__new__(cls, (tokens, info))
-        made.screen = screen
-        return made
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (Counts, (self[0], self[1], self.screen))  # as arguments: compact, quick
 
 
 def keys_and_counts(norm: str) -> tuple[tuple[str, ...], tuple[int, int]]:

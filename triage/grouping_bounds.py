@@ -122,6 +122,24 @@ def screen_fields(norm: str, words: frozenset[str]) -> Screen:
     return total, letters, full, signature, need, project(norm)
 
 
+class Counts(tuple[int, int]):
+    """`norm_counts(norm)`, (words, distinct informative words), carrying what the
+    candidate screen reads of the normal form (`screen`: `grouping_bounds.screen_fields`)
+    when the parse worker that prepared the post made it: `Prepared.counts` is handed
+    to `triage.grouping.Grouper.place`, so the main process, which places posts one at a time, finds
+    it made. It compares and unpacks as the pair."""
+
+    screen: Screen | None
+
+    def __new__(cls, tokens: int, info: int, screen: Screen | None = None) -> Counts:
+        made = super().__new__(cls, (tokens, info))
+        made.screen = screen
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Counts, (self[0], self[1], self.screen))  # as arguments: compact, quick
+
+
 _PROJECTED = b"tonhdcmfybkxz "
 
 

@@ -73,6 +73,7 @@ SIGNATURE_BITS = 256  # a power of two: a word's bit is its CRC-32's low bits (`
 _WORDS_KEPT = 50_000  # words whose counts and bit are kept (a few MB); then anew
 _COUNTS: dict[str, int] = {}
 _SIGNATURE: dict[str, int] = {}
+_ONE: dict[str, int] = {}  # a character's count of one, in its field
 
 
 def _letter(ch: str) -> int:
@@ -80,16 +81,39 @@ def _letter(ch: str) -> int:
     return o - 97 if 97 <= o <= 122 else 26 + o % (LETTERS - 26)
 
 
-def _learn(words: frozenset[str]) -> None:
-    """Cache the letter counts and the signature bit of each word not seen yet."""
-    if len(_COUNTS) > _WORDS_KEPT:
-        _COUNTS.clear()
-        _SIGNATURE.clear()
-    for word in words:
-        if word not in _COUNTS:
-            v = sum(1 << (_BITS * _letter(ch)) for ch in word)
-            _COUNTS[word] = v
-            _SIGNATURE[word] = word_bit(word)
+def _letter_counts(words: frozenset[str]) -> int:
+    """The letter counts of the words, packed: the sum of each word's, kept for the
+    words seen last; a new word's made with one pass in C over its characters (a real
+    post's first sight brings several new words)."""
+    try:
+        return sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
+    except TypeError:
+        if len(_COUNTS) > _WORDS_KEPT:
+            _COUNTS.clear()
+        for word in words:
+            if word not in _COUNTS:
+                try:
+                    _COUNTS[word] = sum(map(_ONE.__getitem__, word))
+                except KeyError:  # a character not seen yet
+                    if len(_ONE) > _WORDS_KEPT:
+                        _ONE.clear()
+                    for ch in word:
+                        _ONE.setdefault(ch, 1 << (_BITS * _letter(ch)))
+                    _COUNTS[word] = sum(map(_ONE.__getitem__, word))
+        return sum(map(_COUNTS.__getitem__, words))
+
+
+def _signature(words: frozenset[str]) -> int:
+    """One bit a word (`word_bit`, kept for the words seen last)."""
+    try:
+        return reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
+    except KeyError:
+        if len(_SIGNATURE) > _WORDS_KEPT:
+            _SIGNATURE.clear()
+        for word in words:
+            if word not in _SIGNATURE:
+                _SIGNATURE[word] = word_bit(word)
+        return reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
 
 
 def word_bit(word: str) -> int:
@@ -108,14 +132,10 @@ def screen_fields(norm: str, words: frozenset[str]) -> Screen:
     """What the screen reads of a normal form and its distinct words (`Row.prepare`),
     from the post alone: the parse workers compute it (`triage.grouping.keys_and_counts`)
     so that the main process, which places posts one at a time, does not."""
-    try:
-        total = sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
-    except TypeError:
-        _learn(words)
-        total = sum(map(_COUNTS.__getitem__, words))
+    total = _letter_counts(words)
     letters = total % _ONES  # the fields summed (below 2**12 - 1)
     full = letters + len(words) - 1 if words else 0
-    signature = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
+    signature = _signature(words)
     # the token-set test's bound on own words (`Columns.screen`): at least this many of
     # the signature's bits must be the other's for this side's own words to be few
     need = signature.bit_count() - full // 21

@@ -36,3 +36,4 @@ def acting_as(inbox: Any, who: str) -> Iterator[str]:
         yield who
     finally:
         local.actor = previous
+

@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     pass
 
 
+
+
+
 class GroupedIndex(Index):
     """`store.index.Index` with each record placed in its story (see the module)."""
 

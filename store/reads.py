@@ -73,11 +73,7 @@ class Reads:
         marks: dict[str, Mark] = {}
         if isinstance(data, dict):
             for gid, mark in data.items():
-                if (
-                    isinstance(mark, list)
-                    and len(mark) == 2
-                    and all(isinstance(n, int) for n in mark)
-                ):
+                if isinstance(mark, list) and len(mark) == 2 and all(isinstance(n, int) for n in mark):
                     marks[gid] = (mark[0], mark[1])
         return marks
 

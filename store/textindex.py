@@ -114,10 +114,7 @@ class TextIndex:
                 exact = False
                 groups = None
                 for run in WORD.findall(word):
-                    if (
-                        len(run) >= MIN_WORD
-                        and (held := self._containing((run,), limit)) is not None
-                    ):
+                    if len(run) >= MIN_WORD and (held := self._containing((run,), limit)) is not None:
                         groups = held if groups is None else groups & held
             if groups is None:
                 return None, False

@@ -278,3 +278,4 @@ class Mention:
 
 
 _MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+

@@ -177,7 +177,9 @@ def _rebuild(conn: Conn, story_ids: set[str], gen: int) -> None:
         m = Mention.from_json(rec)
         row = rows.get(gid)
         if row is None:
-            row = rows[gid] = R.GroupRow(gid, float(m.priority or 0.0), m.created_at, m.created_at)
+            row = rows[gid] = R.GroupRow(
+                gid, float(m.priority or 0.0), m.created_at, m.created_at
+            )
         row.add(m)
     conn.execute("DELETE FROM groups WHERE group_id = ANY(%s)", (wanted,))
     if not rows:

@@ -45,7 +45,7 @@ class Item:
     counts: tuple[int, int] | None = None  # Prepared.counts, where the pipeline has them
 
 
-SIZES = {"onehost": (200, 50), "tweets": (30, 500)}  # bench/ingest.py's defaults
+SIZES = {"onehost": (200, 50), "tweets": (30, 500), "zipf": (200, 50)}  # bench/ingest.py's defaults
 
 
 def ingest_items(shape: str) -> list[Item] | None:

@@ -29,6 +29,7 @@ import orjson
 
 from store.errors import StoreError
 from store.files import create_file, file_signature, make_folder, replace_hint
+from store.hints import overwrite_hint
 
 SHARDS = 256
 GROUPS = SHARDS  # the file of each group's rank key per day: groups.jsonl
@@ -295,7 +296,11 @@ class IdIndex:
     def _load_covered(self) -> dict[str, Any]:
         try:
             covered = orjson.loads((self.folder / COVERED).read_bytes())
-            if isinstance(covered, dict) and isinstance(covered.get("days"), dict):
+            if (
+                isinstance(covered, dict)
+                and isinstance(covered.get("days"), dict)
+                and ("sum" not in covered or covered.pop("sum") == _covered_sum(covered))
+            ):
                 covered.setdefault("shards", {})
                 return covered
         except (OSError, orjson.JSONDecodeError):
@@ -303,9 +308,21 @@ class IdIndex:
         return {"days": {}, "shards": {}}
 
     def _save_covered(self, covered: dict[str, Any]) -> None:
+        """Written in place (`store.hints`: a rename costs ~2-12 ms on ext4, on every
+        store call), with its checksum first: a write torn by a crash leaves the new
+        bytes over the old ones, whose mix fails the sum (or has no "days": a tear
+        inside the key itself), and reads as no index (the next lookup checks it all
+        again). A file without "sum" was written whole by a rename (older veille)."""
         make_folder(self.folder)
         # a cache: not fsynced (lost or stale, the next lookup checks it all again)
-        replace_hint(self.folder / COVERED, orjson.dumps(covered))
+        body = {"days": covered["days"], "shards": covered.get("shards", {})}
+        overwrite_hint(self.folder / COVERED, orjson.dumps({"sum": _covered_sum(body), **body}))
+
+
+def _covered_sum(covered: dict[str, Any]) -> str:
+    """The checksum of covered.json's "days" and "shards" (in that order)."""
+    body = orjson.dumps({"days": covered.get("days"), "shards": covered.get("shards")})
+    return hashlib.blake2b(body, digest_size=8).hexdigest()
 
 
 def _day_files(folder: Path) -> dict[str, tuple[str, Signature]]:

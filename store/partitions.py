@@ -8,6 +8,7 @@ another process replaces it). What is read goes into the `Index`; the signature
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -68,6 +69,8 @@ class Partitions:
         self._day_dbs: dict[Path, TinyDB] = {}
         self._bucket_dbs: dict[int, TinyDB] = {}
         self._signatures: dict[Path, tuple[int, int, int] | None] = {}
+        self._bucket_paths: list[Path] | None = None
+        self._day_paths: dict[str, Path] = {}  # by file name (`changed_days`)
         self.window: HotWindow | None = None  # what is indexed (store.hotwindow); None: all
         # a deferred open lets the buckets' parsed JSON go once read into states (a
         # year's 200k+ states: ~1 KB each as dicts); a write parses its bucket again
@@ -77,7 +80,12 @@ class Partitions:
         return self.root / "mentions" / f"{when:%Y-%m-%d}.json"
 
     def bucket_path(self, n: int) -> Path:
-        return self.root / "state" / f"bucket-{n:02d}.json"
+        paths = self._bucket_paths
+        if paths is None:  # made once: every refresh looks at all 64
+            paths = self._bucket_paths = [
+                self.root / "state" / f"bucket-{k:02d}.json" for k in range(BUCKETS)
+            ]
+        return paths[n]
 
     def close(self) -> None:
         for db in (*self._day_dbs.values(), *self._bucket_dbs.values()):
@@ -298,10 +306,10 @@ class Partitions:
         `skip`: day files not loaded yet (store.loading reads them in its own time)."""
         changed = False
         new: list[str] = []
-        for path in self.day_paths():
+        for path, signature in self._day_signatures():
             if path in skip:
                 continue
-            if file_signature(path) != self._signatures.get(path):
+            if signature != self._signatures.get(path):
                 new += self.load_day(path)
                 changed = True
         for n in range(BUCKETS):
@@ -309,6 +317,30 @@ class Partitions:
                 self.load_bucket(n)
                 changed = True
         return changed, new
+
+    def _day_signatures(self) -> list[tuple[Path, Signature]]:
+        """(`day_paths()`, each one's `file_signature`), from one listing of the folder
+        (a refresh runs twice a store call: `veille watch` makes one per source)."""
+        folder, paths = self.root / "mentions", self._day_paths
+        found: list[tuple[Path, Signature]] = []
+        try:
+            entries = sorted(os.scandir(folder), key=_name)  # as sorted Paths of one folder
+        except FileNotFoundError:
+            return found
+        for entry in entries:
+            name = entry.name
+            if not name.endswith(".json"):  # as pathlib's glob("*.json"), hidden ones too
+                continue
+            path = paths.get(name)
+            if path is None:
+                path = paths[name] = folder / name
+            try:
+                st = entry.stat()
+            except FileNotFoundError:
+                found.append((path, None))
+                continue
+            found.append((path, (st.st_ino, st.st_size, st.st_mtime_ns)))
+        return found
 
     def bucket_changed(self, n: int) -> bool:
         path = self.bucket_path(n)
@@ -379,6 +411,10 @@ class Partitions:
                 note_write(self.ids.folder, n, before[n], after, [s.to_json() for s in groups[n]])
             for state in groups[n]:
                 self.index.set_state(state)
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def append_records(db: TinyDB, rows: Sequence[dict[str, Any]]) -> None:

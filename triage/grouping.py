@@ -47,10 +47,11 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import compress, repeat
+from operator import eq, le, lt
 
 from rapidfuzz import fuzz
 
-from triage.grouping_bounds import Columns, Row, prefix_head
+from triage.grouping_bounds import Columns, Counts, Row, Screen, prefix_head, screen_fields
 from triage.normalize import MAX_INPUT_CHARS, MAX_NORM_CHARS, cap_norm, grouping_norm
 from triage.stopwords import STOPWORDS
 
@@ -65,7 +66,8 @@ SHORT_TOKENS = 5  # fewer distinct informative words: a short text, joined only 
 LENGTH_RATIO_MIN = 0.5  # the shorter normal form against the longer, in characters
 PREFIX_MIN_INFO = SHORT_TOKENS  # informative words a truncated copy (a prefix) must keep
 # the screen pays once a post has this many candidates (its text long, or short: the
-# join rule's edit distances cost length x length)
+# join rule's edit distances cost length x length), or has one when the parse worker
+# made what the screen reads of the post (`Counts`)
 SCREEN_MIN_LONG, SCREEN_MIN_SHORT, SCREEN_LONG = 3, 8, 200
 PRUNE_MIN = 50_000  # posts held before old ones (older than 2 windows) are forgotten
 _ABSENT = range(sys.maxsize)  # what a key no post holds counts as: never among the rarest
@@ -263,12 +265,13 @@ class Grouper:
             counts = (norm.count(" ") + 1 if norm else 0, _informative_count(words))
         tokens, info = counts
         entry = _Entry(mention_id, norm, at, "", tokens, info, brand_key(brands))
-        row = Row(norm, at, tokens, info, words)
-        match = self._find(entry, keys, row)
+        # what the screen reads, when the parse worker made it (`Counts.screen`)
+        screen = counts.screen if type(counts) is Counts else None
+        match, row = self._find(entry, keys, words, screen)
         if match is None:
             match = Match("new", 0.0, mention_id, mention_id)
         entry.group_id = match.group_id
-        self._remember(entry, keys, row)
+        self._remember(entry, keys, row, screen)
         return match
 
     # ------------------------------------------------------------------ internals
@@ -297,7 +300,11 @@ class Grouper:
         self._prune_at = max(self.prune_min, 2 * len(keep))
         return dropped
 
-    def _remember(self, e: _Entry, keys: Collection[str], row: Row | None = None) -> None:
+    def _remember(
+        self, e: _Entry, keys: Collection[str], row: Row | None = None, screen: Screen | None = None
+    ) -> None:
+        """File a placed post: `row` if the screen made one, else its `screen` fields
+        (None: made when it is first a candidate)."""
         if self._newest is None or e.at > self._newest:
             self._newest = e.at
         if len(self._entries) >= self._prune_at:  # amortised: size doubles between prunes
@@ -305,8 +312,9 @@ class Grouper:
         i = len(self._entries)
         self._entries.append(e)
         if row is None:
-            row = Row(e.norm, e.at, e.tokens, e.info, frozenset())
-        self._columns.append(row)
+            self._columns.add(e.norm, e.at, e.tokens, e.info, screen)
+        else:
+            self._columns.append(row)
         self._by_id[e.id] = i
         if e.norm:
             self._exact.setdefault((e.brands, e.norm), i)
@@ -332,11 +340,14 @@ class Grouper:
             smallest.pop()  # a key no earlier post holds is no blocking key
         if not smallest:
             return []
-        top = smallest[-1]
-        rare = list(compress(keys, map(top.__ge__, counts)))
-        if len(rare) > len(smallest):  # ties at the top count: the smallest keys, as sorted
-            below = list(compress(keys, map(top.__gt__, counts)))
-            rare = below + sorted(set(rare).difference(below))[: len(smallest) - len(below)]
+        top, wanted = smallest[-1], len(smallest)
+        at_top = smallest.count(top)
+        if counts.count(top) == at_top:  # no key at the top count left out: all <= top
+            rare = list(compress(keys, map(le, counts, repeat(top))))
+        else:  # ties at the top count: the smallest keys of them, as sorted
+            rare = list(compress(keys, map(lt, counts, repeat(top))))
+            tied = sorted(compress(keys, map(eq, counts, repeat(top))))
+            rare += tied[: wanted - len(rare)]
         lists = [postings[t][-POSTINGS_SCANNED:] for t in rare]
         if len(lists) < 3:
             return sorted(set().union(*lists))
@@ -347,20 +358,27 @@ class Grouper:
             shared.update(seen.intersection(lists[j]))
         return sorted(shared)
 
-    def _find(self, new: _Entry, keys: Collection[str], row: Row) -> Match | None:
-        """The group the new post joins (None: its own)."""
+    def _find(
+        self,
+        new: _Entry,
+        keys: Collection[str],
+        words: frozenset[str] | None,
+        screen: Screen | None,
+    ) -> tuple[Match | None, Row | None]:
+        """The group the new post joins (None: its own), and the screen's `Row` of it
+        when the screen ran."""
         norm, at = new.norm, new.at
         if not norm:
-            return None
+            return None, None
         same = self._exact.get((new.brands, norm))
         if same is not None and self._in_window(self._entries[same], at):
             e = self._entries[same]
-            return Match("exact", 100.0, e.id, e.group_id)
+            return Match("exact", 100.0, e.id, e.group_id), None
         if new.info < SHORT_TOKENS:
-            return None  # a short text joins only its exact copies
+            return None, None  # a short text joins only its exact copies
         candidates = self._candidates(new, keys)
         if not candidates:
-            return None
+            return None, None
         lo, hi = at - self.window, at + self.window
         cols = self._columns
         ats, infos = cols.ats, cols.infos
@@ -368,12 +386,19 @@ class Grouper:
         # informative words joins only its exact copy, which has as many
         near = [i for i in candidates if lo <= ats[i] <= hi and infos[i] >= SHORT_TOKENS]
         if not near:
-            return None
-        fewest = SCREEN_MIN_LONG if len(norm) >= SCREEN_LONG else SCREEN_MIN_SHORT
-        maybe = (
-            near
-            if len(near) < fewest
-            else cols.screen(
+            return None, None
+        fewest = (
+            1
+            if screen is not None
+            else SCREEN_MIN_LONG
+            if len(norm) >= SCREEN_LONG
+            else SCREEN_MIN_SHORT
+        )
+        row = None
+        maybe = near
+        if len(near) >= fewest:
+            row = Row(norm, at, new.tokens, new.info, words, screen)
+            maybe = cols.screen(
                 row,
                 near,
                 ratio_min=RATIO_MIN,
@@ -381,7 +406,6 @@ class Grouper:
                 token_set_min_tokens=TOKEN_SET_MIN_TOKENS,
                 head=prefix_head(PREFIX_MIN_INFO),
             )
-        )
         entries = self._entries
         n_tokens, n_info = new.tokens, new.info
         best: tuple[float, str, Match] | None = None
@@ -406,7 +430,7 @@ class Grouper:
             key = (-score, e.group_id)
             if best is None or key < (best[0], best[1]):
                 best = (-score, e.group_id, Match(rule, score, e.id, e.group_id))
-        return best[2] if best else None
+        return (best[2] if best else None), row
 
 
 def blocking_keys(norm: str) -> tuple[str, ...]:
@@ -432,12 +456,17 @@ _INFORMATIVE: dict[str, int] = {}
 
 def keys_and_counts(norm: str) -> tuple[tuple[str, ...], tuple[int, int]]:
     """`(blocking_keys(norm), norm_counts(norm))` from one split of the text (the keys'
-    order may differ: placing reads them as a set)."""
+    order may differ: placing reads them as a set); the counts carry what the candidate
+    screen reads (`Counts`), made here, in the parse worker, from the same split."""
     if not norm:
         return (), (0, 0)
     distinct = frozenset(norm.split())
     keys = tuple({t for t in distinct if len(t) >= MIN_TOKEN_LEN})
-    return keys, (norm.count(" ") + 1, _informative_count(distinct))
+    tokens, info = norm.count(" ") + 1, _informative_count(distinct)
+    if info < SHORT_TOKENS or len(norm) > MAX_NORM_CHARS:
+        # never screened (a short text joins only its exact copies), or placed capped
+        return keys, (tokens, info)
+    return keys, Counts(tokens, info, screen_fields(norm, distinct))
 
 
 def norm_counts(norm: str) -> tuple[int, int]:

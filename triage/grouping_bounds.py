@@ -15,7 +15,7 @@ them with the grouper before this, kept in tests/triage/grouping_reference.py):
 - ratio >= 85 allows an edit distance of 15 % of both lengths. Deleting the same letters
   from both texts (`PROJECTION`: half of the alphabet and the spaces) can only shorten
   that distance, and the projections are half as long, so rapidfuzz
-  (`process.extract_iter`: the query prepared once, lengths checked first) computes it
+  (`process.extract`: the query prepared once, lengths checked first) computes it
   for the whole list in about a quarter of the ratio's time; on one product's
   complaints it rejects all but 1 pair in 3,000;
 - token set: rapidfuzz's `token_set_ratio` is the best of three scores, bounded from
@@ -36,17 +36,24 @@ them with the grouper before this, kept in tests/triage/grouping_reference.py):
   decides. The few candidates the signatures let through have their own words counted
   exactly (`_sect_and_own`, set differences in C): on one product's complaints the
   signatures passed 1 pair in 50, each then costing the rule's token-set score (~30 us). (tests/triage/test_grouping_fast.py checks the bounds against rapidfuzz.)
+
+What the screen reads of a post (`screen_fields`: letter counts, signature, projection)
+depends on the post alone: the parse worker that prepared it makes it
+(`triage.grouping.keys_and_counts`), so the main process, which places posts one at a
+time, does not (issue 16: a fifth of onehost's placement). A word's signature bit is
+its CRC-32's (`word_bit`), the same in every process.
 """
 
 from __future__ import annotations
 
 import string
+import zlib
 from datetime import datetime
 from functools import reduce
 from operator import or_
 
 from rapidfuzz.distance import Indel
-from rapidfuzz.process import extract_iter
+from rapidfuzz.process import extract
 
 # letters deleted from both texts before the ratio's bound: every other letter by
 # English frequency, and the spaces (digits and other scripts stay)
@@ -62,10 +69,11 @@ LETTERS = 32
 _ONES = (1 << _BITS) - 1
 _TOPS = sum(1 << (_BITS * i + _BITS - 1) for i in range(LETTERS))
 _LETTER_MASK = (1 << (_BITS * LETTERS)) - 1
-SIGNATURE_BITS = 256  # a power of two: a word's bit is its hash's low bits
+SIGNATURE_BITS = 256  # a power of two: a word's bit is its CRC-32's low bits (`word_bit`)
 _WORDS_KEPT = 50_000  # words whose counts and bit are kept (a few MB); then anew
 _COUNTS: dict[str, int] = {}
 _SIGNATURE: dict[str, int] = {}
+_ONE: dict[str, int] = {}  # a character's count of one, in its field
 
 
 def _letter(ch: str) -> int:
@@ -73,16 +81,83 @@ def _letter(ch: str) -> int:
     return o - 97 if 97 <= o <= 122 else 26 + o % (LETTERS - 26)
 
 
-def _learn(words: frozenset[str]) -> None:
-    """Cache the letter counts and the signature bit of each word not seen yet."""
-    if len(_COUNTS) > _WORDS_KEPT:
-        _COUNTS.clear()
-        _SIGNATURE.clear()
-    for word in words:
-        if word not in _COUNTS:
-            v = sum(1 << (_BITS * _letter(ch)) for ch in word)
-            _COUNTS[word] = v
-            _SIGNATURE[word] = 1 << (hash(word) & (SIGNATURE_BITS - 1))
+def _letter_counts(words: frozenset[str]) -> int:
+    """The letter counts of the words, packed: the sum of each word's, kept for the
+    words seen last; a new word's made with one pass in C over its characters (a real
+    post's first sight brings several new words)."""
+    try:
+        return sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
+    except TypeError:
+        if len(_COUNTS) > _WORDS_KEPT:
+            _COUNTS.clear()
+        for word in words:
+            if word not in _COUNTS:
+                try:
+                    _COUNTS[word] = sum(map(_ONE.__getitem__, word))
+                except KeyError:  # a character not seen yet
+                    if len(_ONE) > _WORDS_KEPT:
+                        _ONE.clear()
+                    for ch in word:
+                        _ONE.setdefault(ch, 1 << (_BITS * _letter(ch)))
+                    _COUNTS[word] = sum(map(_ONE.__getitem__, word))
+        return sum(map(_COUNTS.__getitem__, words))
+
+
+def _signature(words: frozenset[str]) -> int:
+    """One bit a word (`word_bit`, kept for the words seen last)."""
+    try:
+        return reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
+    except KeyError:
+        if len(_SIGNATURE) > _WORDS_KEPT:
+            _SIGNATURE.clear()
+        for word in words:
+            if word not in _SIGNATURE:
+                _SIGNATURE[word] = word_bit(word)
+        return reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
+
+
+def word_bit(word: str) -> int:
+    """A word's bit in a signature, the same in every process (a parse worker makes a
+    post's signature, the main process compares it with others': `hash` is salted per
+    process when it is not forked)."""
+    return 1 << (zlib.crc32(word.encode("utf-8", "surrogatepass")) & (SIGNATURE_BITS - 1))
+
+
+# what `screen_fields` gives: (letter counts, their sum, `full`, signature, `need`,
+# projection): a `Row`'s fields
+Screen = tuple[int, int, int, int, int, str]
+
+
+def screen_fields(norm: str, words: frozenset[str]) -> Screen:
+    """What the screen reads of a normal form and its distinct words (`Row.prepare`),
+    from the post alone: the parse workers compute it (`triage.grouping.keys_and_counts`)
+    so that the main process, which places posts one at a time, does not."""
+    total = _letter_counts(words)
+    letters = total % _ONES  # the fields summed (below 2**12 - 1)
+    full = letters + len(words) - 1 if words else 0
+    signature = _signature(words)
+    # the token-set test's bound on own words (`Columns.screen`): at least this many of
+    # the signature's bits must be the other's for this side's own words to be few
+    need = signature.bit_count() - full // 21
+    return total, letters, full, signature, need, project(norm)
+
+
+class Counts(tuple[int, int]):
+    """`norm_counts(norm)`, (words, distinct informative words), carrying what the
+    candidate screen reads of the normal form (`screen`: `grouping_bounds.screen_fields`)
+    when the parse worker that prepared the post made it: `Prepared.counts` is handed
+    to `triage.grouping.Grouper.place`, so the main process, which places posts one at a time, finds
+    it made. It compares and unpacks as the pair."""
+
+    screen: Screen | None
+
+    def __new__(cls, tokens: int, info: int, screen: Screen | None = None) -> Counts:
+        made = super().__new__(cls, (tokens, info))
+        made.screen = screen
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Counts, (self[0], self[1], self.screen))  # as arguments: compact, quick
 
 
 _PROJECTED = b"tonhdcmfybkxz "
@@ -116,7 +191,8 @@ def _sect_and_own(me: Row, others: list[str], at: list[int], fulls: list[int]) -
     words joined LA (0 when no word is common). The test keeps a margin of one
     character; the own words against each other are the screen's other test."""
     mine = me.words
-    assert mine is not None
+    if mine is None:  # a row made by a parse worker: its words when first needed
+        mine = me.words = frozenset(me.norm.split())
     full = me.full
     kept: list[int] = []
     for i, other in zip(at, others, strict=True):
@@ -148,43 +224,48 @@ class Row:
         "info",
         "length",
         "letters",
+        "need",
         "norm",
         "proj",
         "ready",
         "signature",
         "tokens",
-        "unsigned",
         "words",
     )
 
     def __init__(
-        self, norm: str, at: datetime, tokens: int, info: int, words: frozenset[str] | None
+        self,
+        norm: str,
+        at: datetime,
+        tokens: int,
+        info: int,
+        words: frozenset[str] | None,
+        screen: Screen | None = None,
     ) -> None:
         self.norm, self.length, self.at, self.tokens, self.info = norm, len(norm), at, tokens, info
         self.words = words
         self.ready = False
+        if screen is not None:  # made by the parse worker (`screen_fields`)
+            self._take(screen)
+
+    def _take(self, screen: Screen) -> None:
+        self.counts, self.letters, self.full, self.signature, self.need, self.proj = screen
+        self.ready = True
 
     def prepare(self) -> Row:
         """Its letter counts (`counts`, `letters`, `full`), `signature` (one bit per
-        word, by hash) and projection (`proj`)."""
+        word, `word_bit`) and projection (`proj`): `screen_fields`."""
         if self.ready:
             return self
         words = self.words
         if words is None:  # made when first needed: most posts are never screened
             words = self.words = frozenset(self.norm.split())
-        try:
-            total = sum(map(_COUNTS.get, words))  # type: ignore[arg-type]  # unseen: TypeError
-        except TypeError:
-            _learn(words)
-            total = sum(map(_COUNTS.__getitem__, words))
-        self.counts = total
-        self.letters = total % _ONES  # the fields summed (below 2**12 - 1)
-        self.full = self.letters + len(words) - 1 if words else 0
-        self.signature = sig = reduce(or_, map(_SIGNATURE.__getitem__, words), 0)
-        self.unsigned = ~sig
-        self.proj = project(self.norm)
-        self.ready = True
+        self._take(screen_fields(self.norm, words))
         return self
+
+    @property
+    def unsigned(self) -> int:
+        return ~self.signature
 
 
 class Columns:
@@ -203,7 +284,8 @@ class Columns:
         self.counts: list[int] = []
         self.letters: list[int] = []
         self.signatures: list[int] = []
-        self.unsigned: list[int] = []  # ~signature
+        self.needs: list[int] = []  # Row.need
+        self.unready = 0  # rows whose fields are not made yet (0 when all come made)
 
     def append(self, row: Row) -> None:
         self.norms.append(row.norm)
@@ -217,24 +299,48 @@ class Columns:
             self.counts.append(row.counts)
             self.letters.append(row.letters)
             self.signatures.append(row.signature)
-            self.unsigned.append(row.unsigned)
+            self.needs.append(row.need)
         else:
             self.projs.append(None)
-            for column in (self.fulls, self.counts, self.letters, self.signatures, self.unsigned):
+            self.unready += 1
+            for column in (self.fulls, self.counts, self.letters, self.signatures, self.needs):
+                column.append(0)
+
+    def add(self, norm: str, at: datetime, tokens: int, info: int, screen: Screen | None) -> None:
+        """`append` of a post no `Row` was made for (never screened): its fields as the
+        parse worker made them (`screen_fields`), or made when it is first screened."""
+        self.norms.append(norm)
+        self.lens.append(len(norm))
+        self.ats.append(at)
+        self.infos.append(info)
+        self.tokens.append(tokens)
+        if screen is not None:
+            counts, letters, full, signature, need, proj = screen
+            self.projs.append(proj)
+            self.fulls.append(full)
+            self.counts.append(counts)
+            self.letters.append(letters)
+            self.signatures.append(signature)
+            self.needs.append(need)
+        else:
+            self.projs.append(None)
+            self.unready += 1
+            for column in (self.fulls, self.counts, self.letters, self.signatures, self.needs):
                 column.append(0)
 
     def _prepare(self, near: list[int]) -> None:
         """Make the fields of the entries in `near` that have none yet."""
         projs = self.projs
         for i in [i for i in near if projs[i] is None]:
+            self.unready -= 1
             norm = self.norms[i]
             row = Row(norm, self.ats[i], self.tokens[i], self.infos[i], frozenset(norm.split()))
             row.prepare()
             projs[i], self.fulls[i], self.counts[i] = row.proj, row.full, row.counts
-            self.letters[i], self.signatures[i], self.unsigned[i] = (
+            self.letters[i], self.signatures[i], self.needs[i] = (
                 row.letters,
                 row.signature,
-                row.unsigned,
+                row.need,
             )
 
     def screen(
@@ -254,7 +360,8 @@ class Columns:
             return near  # the bounds' integers are written for these thresholds
         keep: set[int]
         me.prepare()
-        self._prepare(near)
+        if self.unready:
+            self._prepare(near)
         lens, la = self.lens, me.length
         # ratio: at most 2 min / (la + lb), so 115 lb >= 85 la and 115 la >= 85 lb; then
         # a distance <= 15 % of both lengths, i.e. 20 d <= 3 (la + lb)
@@ -262,10 +369,10 @@ class Columns:
         ratio = [i for i in near if lo <= lens[i] <= hi]
         keep = set()
         if ratio:
-            cutoff = 3 * (la + max([lens[i] for i in ratio])) // 20
-            found = extract_iter(
-                me.proj, [self.projs[i] for i in ratio], scorer=Indel.distance,
-                score_cutoff=cutoff,
+            projs = self.projs
+            found = extract(
+                me.proj, [projs[i] for i in ratio], scorer=Indel.distance,
+                score_cutoff=3 * (la + hi) // 20, limit=None,
             )  # fmt: skip
             keep.update([ratio[j] for _, d, j in found if 20 * d <= 3 * (la + lens[ratio[j]])])
         # exact or prefix: the rule's own test (the shorter is the longer's beginning),
@@ -280,25 +387,31 @@ class Columns:
         )
         if me.tokens < token_set_min_tokens:
             return sorted(keep)
-        tokens, fulls = self.tokens, self.fulls
+        tokens, fulls, full = self.tokens, self.fulls, me.full
         shortest, longest = (la + 1) // 2, 2 * la  # the rule's length ratio (1/2)
-        pool = [
-            i for i in near if tokens[i] >= token_set_min_tokens and shortest <= lens[i] <= longest
-        ]
-        full, sig, unsig = me.full, me.signature, me.unsigned
-        sigs, unsigs = self.signatures, self.unsigned
         # sect+own against sect, each side: 21 (A + 1) <= 2 LA with A >= 2 k - 1 for k
-        # own words, at least the bits of one signature missing from the other
+        # own words, at least the bits of one signature missing from the other: with c
+        # bits in common, 21 (bits - c) <= LA, i.e. c >= bits - LA // 21 (`Row.need`)
+        sig, need, sigs, needs = me.signature, me.need, self.signatures, self.needs
         signed = [
             i
-            for i in pool
-            if 21 * (sig & unsigs[i]).bit_count() <= full
-            or 21 * (sigs[i] & unsig).bit_count() <= fulls[i]
+            for i in near
+            if ((c := (sig & sigs[i]).bit_count()) >= need or c >= needs[i])
+            and tokens[i] >= token_set_min_tokens
+            and shortest <= lens[i] <= longest
         ]
         if signed:  # few: their own words counted exactly (`_sect_and_own`)
             keep.update(_sect_and_own(me, [norms[i] for i in signed], signed, fulls))
-        # own against own: 20 d <= LA + LB, d >= |LA - LB| and the letters' difference
-        close = [i for i in pool if 20 * abs(full - fulls[i]) <= full + fulls[i]]
+        # own against own: 20 d <= LA + LB with d >= |LA - LB|, i.e. 19 LB <= 21 LA and
+        # 19 LA <= 21 LB; then d >= the letters' difference
+        low, high = -(-19 * full // 21), 21 * full // 19
+        close = [
+            i
+            for i in near
+            if low <= fulls[i] <= high
+            and tokens[i] >= token_set_min_tokens
+            and shortest <= lens[i] <= longest
+        ]
         if close:
             counts, letters, mine, nl = self.counts, self.letters, me.counts, me.letters
             keep.update(

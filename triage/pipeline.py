@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, replace
 from functools import partial
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from triage.brandindex import IndexedBrandMatcher
@@ -169,20 +172,25 @@ def warm_parsed(fingerprint: str, brands: tuple[BrandConfig, ...]) -> None:
 
 
 _COPIED = tuple(f.name for f in fields(Mention) if f.name not in ("group_id", "extra", "prepared"))
+_copied = attrgetter(*_COPIED)
+_set = object.__setattr__
 
 
 def placed_copy(mention: Mention, group_id: str, extra: dict[str, Any]) -> Mention:
     """`replace(mention, group_id=group_id, extra=extra, prepared=None)` without running
     `Mention.__init__` again: its fields were cleaned when it was built (the sanitising
     boundary), a group id is a mention's id and `extra` gains only the grouping's dict,
-    so the checks would change nothing; they cost ~20 us a mention, 0.2 s a first fetch."""
+    so the checks would change nothing; they cost ~20 us a mention, 0.2 s a first fetch.
+    The fields are copied by one loop in C."""
     copy = object.__new__(Mention)
-    for name in _COPIED:
-        object.__setattr__(copy, name, getattr(mention, name))
+    _drain(map(_set, repeat(copy), _COPIED, _copied(mention)))
     copy.group_id = group_id or mention.id
     copy.extra = extra
     copy.prepared = None
     return copy
+
+
+_drain: Callable[[Iterable[object]], None] = deque[object](maxlen=0).extend  # an iterator run, in C
 
 
 class Pipeline:

@@ -454,16 +454,26 @@ def _informative_count(words: frozenset[str]) -> int:
 _INFORMATIVE: dict[str, int] = {}
 
 
-def keys_and_counts(norm: str) -> tuple[tuple[str, ...], tuple[int, int]]:
+# Whether the parse workers also make what the candidate screen reads (`Counts`). Off:
+# it took 0.2-0.3 s off the main process on the onehost farm but added as much to the
+# workers, and on zipf and the real tweets (rarely screened) only added: a whole
+# `veille fetch` was 0.95x / 1.08x / 1.09x of not doing it (bench/ingest.py, 07:25).
+# The main process makes them when it screens; decisions are the same either way.
+SCREEN_IN_WORKERS = False
+
+
+def keys_and_counts(
+    norm: str, screen: bool = SCREEN_IN_WORKERS
+) -> tuple[tuple[str, ...], tuple[int, int]]:
     """`(blocking_keys(norm), norm_counts(norm))` from one split of the text (the keys'
-    order may differ: placing reads them as a set); the counts carry what the candidate
-    screen reads (`Counts`), made here, in the parse worker, from the same split."""
+    order may differ: placing reads them as a set); with `screen`, the counts carry what
+    the candidate screen reads (`Counts`), made from the same split."""
     if not norm:
         return (), (0, 0)
     distinct = frozenset(norm.split())
     keys = tuple({t for t in distinct if len(t) >= MIN_TOKEN_LEN})
     tokens, info = norm.count(" ") + 1, _informative_count(distinct)
-    if info < SHORT_TOKENS or len(norm) > MAX_NORM_CHARS:
+    if not screen or info < SHORT_TOKENS or len(norm) > MAX_NORM_CHARS:
         # never screened (a short text joins only its exact copies), or placed capped
         return keys, (tokens, info)
     return keys, Counts(tokens, info, screen_fields(norm, distinct))

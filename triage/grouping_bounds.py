@@ -38,10 +38,11 @@ them with the grouper before this, kept in tests/triage/grouping_reference.py):
   signatures passed 1 pair in 50, each then costing the rule's token-set score (~30 us). (tests/triage/test_grouping_fast.py checks the bounds against rapidfuzz.)
 
 What the screen reads of a post (`screen_fields`: letter counts, signature, projection)
-depends on the post alone: the parse worker that prepared it makes it
-(`triage.grouping.keys_and_counts`), so the main process, which places posts one at a
-time, does not (issue 16: a fifth of onehost's placement). A word's signature bit is
-its CRC-32's (`word_bit`), the same in every process.
+depends on the post alone: the parse worker that prepared it can make it
+(`triage.grouping.keys_and_counts(screen=True)`; off by default, `SCREEN_IN_WORKERS`:
+it moved as much work into the workers as it took from the main process), else the
+main process makes it when it screens. A word's signature bit is its CRC-32's
+(`word_bit`), the same in every process.
 """
 
 from __future__ import annotations

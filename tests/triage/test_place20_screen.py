@@ -37,7 +37,7 @@ import pickle, sys
 from triage.grouping import keys_and_counts
 from triage.normalize import grouping_norm
 texts = pickle.load(sys.stdin.buffer)
-sys.stdout.buffer.write(pickle.dumps([keys_and_counts(grouping_norm("", t)) for t in texts]))
+sys.stdout.buffer.write(pickle.dumps([keys_and_counts(grouping_norm("", t), screen=True) for t in texts]))
 """
 
 
@@ -117,7 +117,7 @@ def test_worker_fields_are_the_main_processs_own() -> None:
 
 def test_counts_compare_and_unpack_as_the_pair() -> None:
     norm = grouping_norm("", "the lumio lamp broke after the update and support never answered")
-    _keys, counts = keys_and_counts(norm)
+    _keys, counts = keys_and_counts(norm, screen=True)
     assert isinstance(counts, Counts)
     assert counts == grouping.norm_counts(norm) and tuple(counts) == grouping.norm_counts(norm)
     tokens, info = counts
@@ -125,8 +125,8 @@ def test_counts_compare_and_unpack_as_the_pair() -> None:
     again = pickle.loads(pickle.dumps(counts))
     assert again == counts and again.screen == counts.screen
     # never screened: short texts, and normal forms placed capped
-    assert not isinstance(keys_and_counts("thanks a lot")[1], Counts)
-    assert not isinstance(keys_and_counts("word " * 900)[1], Counts)
+    assert not isinstance(keys_and_counts("thanks a lot", screen=True)[1], Counts)
+    assert not isinstance(keys_and_counts("word " * 900, screen=True)[1], Counts)
 
 
 _words = st.lists(st.sampled_from(SMALL[:60]), min_size=5, max_size=40)
@@ -141,11 +141,11 @@ def test_rows_made_by_workers_screen_as_rows_made_here(mine, theirs, worker_made
     for made_there in (False, True):
         cols = Columns()
         for b in others:
-            _, counts = keys_and_counts(b)
+            _, counts = keys_and_counts(b, screen=True)
             tokens, info = counts
             screen = getattr(counts, "screen", None) if made_there else None
             cols.append(Row(b, T0, tokens, info, None, screen))
-        _, counts = keys_and_counts(a)
+        _, counts = keys_and_counts(a, screen=True)
         tokens, info = counts
         screen = getattr(counts, "screen", None) if (made_there or worker_made) else None
         me = Row(a, T0, tokens, info, None, screen)

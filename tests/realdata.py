@@ -16,3 +16,17 @@ def twcs_sample() -> Path | None:
         if candidate.exists():
             return candidate
     return None
+
+
+def real_texts() -> list[str]:
+    """The text of every real tweet in the sample; the calling test is skipped when the
+    sample is absent."""
+    import csv
+
+    import pytest
+
+    sample = twcs_sample()
+    if sample is None:
+        pytest.skip("../shared/data/twcs-sample.csv is absent")
+    with sample.open(newline="", encoding="utf-8") as f:
+        return [r["text"] for r in csv.DictReader(f) if r.get("text")]

@@ -4,13 +4,10 @@ every rule and on the real tweets. (In tests/sources: the ingest pipeline's own 
 
 from __future__ import annotations
 
-import csv
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.realdata import twcs_sample
+from tests.realdata import real_texts
 from tests.triage.test_sentiment_fast import EMOJI, PUNCT, WORDS, _text, _vader
 from triage.sentiment import _compound, tone_of
 
@@ -39,11 +36,7 @@ def test_but_moves_the_weight_to_what_follows() -> None:
 
 
 def test_compound_is_vaders_on_the_real_tweets() -> None:
-    sample = twcs_sample()
-    if sample is None:
-        pytest.skip("../shared/data/twcs-sample.csv is absent")
-    with sample.open(newline="", encoding="utf-8") as f:
-        texts = [r["text"] for r in csv.DictReader(f) if r.get("text")]
+    texts = real_texts()
     assert len(texts) > 1000
     assert [t for t in texts if _compound(t) != _vader(t)["compound"]] == []
     assert [t for t in texts if tone_of(t) != _vader(t)["compound"]] == []

@@ -5,15 +5,13 @@ with the 76 support accounts are those `BrandMatcher` (every brand tried) finds.
 
 from __future__ import annotations
 
-import csv
 import re
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.real_eval import brand_configs
-from tests.realdata import twcs_sample
+from tests.realdata import real_texts
 from triage.brandindex import IndexedBrandMatcher, word_runs
 from triage.brands import BrandMatcher
 from triage.text import fold
@@ -38,11 +36,7 @@ def test_any_text(text: str) -> None:
 
 
 def test_the_real_tweets() -> None:
-    sample = twcs_sample()
-    if sample is None:
-        pytest.skip("../shared/data/twcs-sample.csv is absent")
-    with sample.open(newline="", encoding="utf-8") as f:
-        texts = [r["text"] for r in csv.DictReader(f) if r.get("text")]
+    texts = real_texts()
     brands = brand_configs()
     indexed, plain = IndexedBrandMatcher(brands), BrandMatcher(brands)
     found = 0

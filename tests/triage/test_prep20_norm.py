@@ -7,13 +7,10 @@ the text's first 60 characters cut with "…", as in the tweets farm)."""
 
 from __future__ import annotations
 
-import csv
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.realdata import twcs_sample
+from tests.realdata import real_texts
 from triage import normalize as N
 from triage import priority as P
 from triage.text import fold
@@ -54,11 +51,7 @@ def test_any_text(text: str, end: str) -> None:
 
 
 def test_the_real_tweets() -> None:
-    sample = twcs_sample()
-    if sample is None:
-        pytest.skip("../shared/data/twcs-sample.csv is absent")
-    with sample.open(newline="", encoding="utf-8") as f:
-        texts = [r["text"] for r in csv.DictReader(f) if r.get("text")]
+    texts = real_texts()
     for text in texts:
         _check(text)
         _check(fold(text))

@@ -6,14 +6,12 @@ words glued every way, on the real tweets sample and on hostile text."""
 
 from __future__ import annotations
 
-import csv
 import re
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.realdata import twcs_sample
+from tests.realdata import real_texts
 from triage import priority as P
 from triage.text import fold
 
@@ -59,11 +57,7 @@ def test_any_text(text: str) -> None:
 
 
 def test_the_real_tweets() -> None:
-    sample = twcs_sample()
-    if sample is None:
-        pytest.skip("../shared/data/twcs-sample.csv is absent")
-    with sample.open(newline="", encoding="utf-8") as f:
-        texts = [r["text"] for r in csv.DictReader(f) if r.get("text")]
+    texts = real_texts()
     assert len(texts) > 1000
     hits = 0
     for text in texts:

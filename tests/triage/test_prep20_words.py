@@ -5,13 +5,10 @@ combining marks, emoji sequences, other scripts and spaces), and on the real twe
 
 from __future__ import annotations
 
-import csv
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.realdata import twcs_sample
+from tests.realdata import real_texts
 from triage.normalize import _NON_WORD, grouping_norm, words_only
 from triage.text import fold
 
@@ -38,11 +35,7 @@ def test_any_text(text: str) -> None:
 
 
 def test_the_real_tweets() -> None:
-    sample = twcs_sample()
-    if sample is None:
-        pytest.skip("../shared/data/twcs-sample.csv is absent")
-    with sample.open(newline="", encoding="utf-8") as f:
-        texts = [r["text"] for r in csv.DictReader(f) if r.get("text")]
+    texts = real_texts()
     beyond = [t for t in texts if not fold(t).isascii()]
     assert len(beyond) > 200  # emoji, "…", typographic quotes: this path is exercised
     for text in beyond:

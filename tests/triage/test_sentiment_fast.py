@@ -5,13 +5,10 @@ dampeners, negations, "no", "least", "never so", "without doubt", "kind of", idi
 
 from __future__ import annotations
 
-import csv
-
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.realdata import twcs_sample
+from tests.realdata import real_texts
 from triage.sentiment import _analyser, _compound, _scores, tone_of
 
 WORDS = [
@@ -81,11 +78,7 @@ def test_the_readme_examples_and_the_tone_of_a_post() -> None:
 
 
 def test_same_scores_as_vader_on_the_real_tweets() -> None:
-    sample = twcs_sample()
-    if sample is None:
-        pytest.skip("../shared/data/twcs-sample.csv is absent")
-    with sample.open(newline="", encoding="utf-8") as f:
-        texts = [r["text"] for r in csv.DictReader(f) if r.get("text")]
+    texts = real_texts()
     assert len(texts) > 1000
     differ = [t for t in texts if _scores(t) != _vader(t)]
     assert differ == []

@@ -12,7 +12,6 @@ real tweets sample.
 
 from __future__ import annotations
 
-import csv
 import random
 
 import pytest
@@ -20,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.feedfarm import SMALL
-from tests.realdata import twcs_sample
+from tests.realdata import real_texts
 from triage import sentiment
 from triage.sentiment import _analyser, _scores, tone_of
 
@@ -114,11 +113,7 @@ def test_one_products_small_vocabulary() -> None:
 
 
 def test_the_real_tweets_tone() -> None:
-    sample = twcs_sample()
-    if sample is None:
-        pytest.skip("../shared/data/twcs-sample.csv is absent")
-    with sample.open(newline="", encoding="utf-8") as f:
-        texts = [r["text"] for r in csv.DictReader(f) if r.get("text")]
+    texts = real_texts()
     assert len(texts) > 1000
     assert [t for t in texts if tone_of(t) != _vader(t)["compound"]] == []
 

@@ -11,6 +11,9 @@ leaves the entry PENDING; the next pass sends it again with the same key:
 Transient failures (429, 5xx, timeouts, refused connections) stay PENDING with the reason
 and back off; permanent ones become FAILED with the reason in words, kept for an edit.
 Only one process at a time runs a pass (flock on `outbox.lock` in the store folder).
+The store's calls run on a thread (`asyncio.to_thread`): a store that is slow to answer
+(another thread's big write, a reload of what another process stored) never holds the
+event loop the sends and `veille watch`'s lease renewal share.
 """
 
 from __future__ import annotations
@@ -147,15 +150,17 @@ class OutboxWorker:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return []  # another process is sending right now
+            pending = await asyncio.to_thread(self.inbox.pending_outbox)
             replies = [
                 (target, reply)
-                for target, reply in self.inbox.pending_outbox()
+                for target, reply in pending
                 # never one awaiting approval (triage.approval), whatever a store says
                 if reply.status is DeliveryStatus.PENDING and self._due(reply.key)
             ]
+            handing = await asyncio.to_thread(self.inbox.pending_handoffs)
             handoffs = [
                 (target, handoff, key)
-                for target, handoff in self.inbox.pending_handoffs()
+                for target, handoff in handing
                 if self._due(key := delivery_id(target, dt_to_json(handoff.at) or ""))
             ]
             if not replies and not handoffs:
@@ -228,7 +233,7 @@ class OutboxWorker:
         )
 
     async def _send_reply(self, client: httpx.AsyncClient, target: str, reply: Reply) -> Outcome:
-        mention = self._mention_for(target, reply)
+        mention = await asyncio.to_thread(self._mention_for, target, reply)
         try:
             if mention is None:
                 raise DeliveryError(
@@ -237,13 +242,15 @@ class OutboxWorker:
             url = await self._post(client, mention, reply)
             crash_point("after-post")  # testing only: sent, not yet acknowledged
         except DeliveryError as err:
-            return self._failed("reply", target, reply.key, reply.attempts, err)
-        self.inbox.update_reply(target, reply.key, DeliveryStatus.DELIVERED, posted_url=url)
+            return await self._failed("reply", target, reply.key, reply.attempts, err)
+        await asyncio.to_thread(
+            self.inbox.update_reply, target, reply.key, DeliveryStatus.DELIVERED, posted_url=url
+        )
         self._not_before.pop(reply.key, None)
         self.log(f"reply delivered target={target} url={url}")
         return Outcome("reply", target, DeliveryStatus.DELIVERED, url)
 
-    def _failed(
+    async def _failed(
         self, kind: str, target: str, key: str, attempts: int, err: DeliveryError
     ) -> Outcome:
         reason = redact(str(err))
@@ -259,13 +266,17 @@ class OutboxWorker:
             self._not_before.pop(key, None)
             status, error = DeliveryStatus.FAILED, reason
         if kind == "reply":
-            self.inbox.update_reply(target, key, status, error=error)
+            await asyncio.to_thread(self.inbox.update_reply, target, key, status, error=error)
         else:
-            self.inbox.update_handoff(target, status, error=error)
+            await asyncio.to_thread(self.inbox.update_handoff, target, status, error=error)
         self.log(f"{kind} {status.value} target={target} why={error}")
         return Outcome(kind, target, status, error)
 
     # ------------------------------------------------------------------ hand-offs
+
+    def _leader(self, target: str) -> Mention | None:
+        group = self.inbox.group(target)
+        return group[0] if group else self.inbox.mention(target)
 
     def _team(self, name: str) -> TeamConfig | None:
         return next((t for t in self.config.teams if t.name == name), None)
@@ -274,8 +285,7 @@ class OutboxWorker:
         self, client: httpx.AsyncClient, target: str, handoff: Handoff, key: str
     ) -> Outcome:
         team = self._team(handoff.team)
-        group = self.inbox.group(target)
-        mention = group[0] if group else self.inbox.mention(target)
+        mention = await asyncio.to_thread(self._leader, target)
         try:
             if team is None or not (team.webhook or team.email):
                 raise DeliveryError(
@@ -303,8 +313,8 @@ class OutboxWorker:
                 )
                 self.ledger.add(f"{key}:email")
         except DeliveryError as err:
-            return self._failed("handoff", target, key, handoff.attempts, err)
-        self.inbox.update_handoff(target, DeliveryStatus.DELIVERED)
+            return await self._failed("handoff", target, key, handoff.attempts, err)
+        await asyncio.to_thread(self.inbox.update_handoff, target, DeliveryStatus.DELIVERED)
         self._not_before.pop(key, None)
         self.log(f"handoff delivered target={target} team={handoff.team}")
         return Outcome("handoff", target, DeliveryStatus.DELIVERED, handoff.team)

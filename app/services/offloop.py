@@ -1,0 +1,73 @@
+"""`veille watch`'s alert decisions, made on a thread of their own, one at a time.
+
+Deciding what alerts reads the store: every group's view (a first check on a 100,000-
+mention folder store builds them all: seconds), the last days' mentions for spikes.
+On the event loop, that held the poller lease's renewal, the outbox's sends and the
+poller for as long as it took. Here the decision runs on a worker thread (the store's
+own mutex guards what it shares with the storing thread, as for `BatchedStoring`); the
+loop only awaits it. The sending, the ledger's claims and the logging stay on the loop.
+
+One decision at a time: a second caller waits for the first to end. On stop, `finish`
+asks the decision under way to give up at its next checkpoint (a thread cannot be
+killed) and waits for it, so the store never closes under it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Abandoned(Exception):
+    """The decision under way gave up: the watch is stopping."""
+
+
+class OffLoop:
+    """`await runner(fn, *args)`: `fn(*args)` on a thread, never two at once."""
+
+    def __init__(self) -> None:
+        self._turn: asyncio.Lock | None = None  # made on the running loop, when first used
+        self._running: asyncio.Future[Any] | None = None
+        self._stopping = threading.Event()
+        self.runs = 0  # decisions started (a bench and the tests read it)
+
+    async def __call__(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._turn is None:
+            self._turn = asyncio.Lock()
+        async with self._turn:
+            if self._stopping.is_set():
+                raise Abandoned("the watch is stopping")
+            self.runs += 1
+            running = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+            self._running = running
+            try:
+                # shielded: a cancelled caller (SIGTERM) leaves the thread to `finish`
+                return await asyncio.shield(running)
+            finally:
+                if running.done():
+                    self._running = None
+
+    def checkpoint(self) -> None:
+        """Raise Abandoned when a stop was asked (called by the decision, between steps)."""
+        if self._stopping.is_set():
+            raise Abandoned("the watch is stopping")
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None and not self._running.done()
+
+    async def finish(self) -> bool:
+        """Stop the decision under way at its next checkpoint and wait for its thread;
+        True if one was under way. No decision starts after this."""
+        self._stopping.set()
+        running, self._running = self._running, None
+        if running is None or running.done():
+            if running is not None and not running.cancelled():
+                running.exception()  # retrieved: no "never retrieved" warning
+            return False
+        await asyncio.gather(running, return_exceptions=True)
+        return True

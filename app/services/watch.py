@@ -33,7 +33,7 @@ from app.rules import ingest_with_rules
 from app.runtime import Runtime
 from app.services.batching import BatchedStoring
 from app.services.ledger import Ledger, SentKeys
-from app.services.offloop import Abandoned, OffLoop
+from app.services.offloop import Abandoned, OffLoop, Settled
 from app.services.outbox import OutboxWorker
 from app.services.quiet import HeldAlerts
 from app.services.settings import WatchSettings
@@ -110,6 +110,7 @@ class Watch(HeldAlerts):
         self.to_send = asyncio.Event()  # the same, for the outbox (a rule's hand-off)
         self.lease_ttl = TTL  # the poller lease's life; renewed every fifth of it
         self.deciding = OffLoop()  # alert decisions: on a thread, one at a time
+        self.settled = Settled()  # the store's objects frozen out of the collector's walks
         folder = self.store / "watch"
         folder.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(folder / "alerts.ledger")
@@ -128,6 +129,7 @@ class Watch(HeldAlerts):
             loop.add_signal_handler(sig, self._request_stop, sig)
         self.runtime = Runtime.of(self.config, self.store)
         self.inbox = self.runtime.open_store()
+        self.settled.grew_to(0)
         self.client = httpx.AsyncClient(timeout=15, headers={"User-Agent": "veille (watch)"})
         self.outbox = OutboxWorker(
             self.inbox,
@@ -364,6 +366,7 @@ class Watch(HeldAlerts):
         self.inbox.refresh()
         threshold = self.inbox.urgent_threshold
         views = self._alert_views(now, threshold)
+        self.settled.grew_to(len(views))  # the views are kept: out of the collector's walks
         found = decide.urgent_alerts(views, threshold, now)
         found += decide.sla_alerts(
             views, self.config.sla, threshold, now, self.settings.sla_warning

@@ -98,7 +98,10 @@ class SourceHealth:
             self.last_items,
             self.consecutive_failures,
             list(self.warnings),
-            copy.deepcopy(self.cursor) if _nested(self.cursor) else dict(self.cursor),
+            {
+                k: copy.deepcopy(v) if isinstance(v, dict | list) else v
+                for k, v in self.cursor.items()
+            },
             self.problem,
         )
 
@@ -118,10 +121,6 @@ class SourceHealth:
             warnings=[str(w) for w in data.get("warnings", [])],
             cursor=dict(cursor) if isinstance(cursor, dict) else {},
         )
-
-
-def _nested(cursor: dict[str, Any]) -> bool:
-    return any(isinstance(v, dict | list) for v in cursor.values())
 
 
 def _signature(st: os.stat_result) -> Signature:
@@ -165,7 +164,7 @@ class HealthFiles:
             return SourceHealth(name=name, kind=kind)
         except OSError:
             signature = None  # said by the read below
-        return self._load(name, kind, file, signature)
+        return self._load(name, kind, file.name, signature)
 
     def load_many(self, sources: list[tuple[str, str]]) -> list[SourceHealth]:
         """`load` of each (name, kind), the folder listed once for every signature."""
@@ -191,28 +190,32 @@ class HealthFiles:
                 self._known.pop(file_name, None)
                 out.append(SourceHealth(name=name, kind=kind))
                 continue
-            out.append(self._load(name, kind, self.folder / file_name, signatures[file_name]))
+            out.append(self._load(name, kind, file_name, signatures[file_name]))
         return out
 
-    def _load(self, name: str, kind: str, file: Path, signature: Signature | None) -> SourceHealth:
-        """The record of `file`: the one kept when its signature is unchanged, else read."""
-        known = self._known.get(file.name)
+    def _load(
+        self, name: str, kind: str, file_name: str, signature: Signature | None
+    ) -> SourceHealth:
+        """The record in `file_name`: the one kept when its signature is unchanged, else
+        the file's (read, and kept)."""
+        known = self._known.get(file_name)
         if known is not None and signature is not None and known[0] == signature:
             record = known[1].copy()
         else:
+            file = os.path.join(self.folder, file_name)  # a str: no pathlib cost per source
             try:
                 with open(file, "rb") as fh:
                     signature = _signature(os.fstat(fh.fileno()))  # of the bytes read
                     data = orjson.loads(fh.read())
                 record = SourceHealth.from_json(data)
             except FileNotFoundError:
-                self._known.pop(file.name, None)
+                self._known.pop(file_name, None)
                 return SourceHealth(name=name, kind=kind)
             except (OSError, orjson.JSONDecodeError, AttributeError, TypeError, ValueError) as exc:
-                self._known.pop(file.name, None)
+                self._known.pop(file_name, None)
                 why = exc.strerror if isinstance(exc, OSError) else str(exc)
                 return SourceHealth(name=name, kind=kind, problem=f"{file} is unreadable ({why})")
-            self._known[file.name] = (signature, record.copy())
+            self._known[file_name] = (signature, record.copy())
         record.name = name
         record.kind = kind or record.kind
         return record

@@ -280,8 +280,8 @@ class Watch(HeldAlerts):
             finally:
                 for w in waiting:
                     w.cancel()
-            rest = passed + CHECK_GAP - time.monotonic()
-            if rest > 0 and not self.stop.is_set():
+            rest = passed + CHECK_GAP - time.monotonic()  # a round of polls: not one each
+            if self.to_send.is_set() and rest > 0 and not self.stop.is_set():
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.stop.wait(), timeout=rest)
 
@@ -388,6 +388,7 @@ class Watch(HeldAlerts):
             for start in range(0, len(ids), VIEWS_STEP):
                 self.deciding.checkpoint()
                 views += map(self.inbox.view, ids[start : start + VIEWS_STEP])
+                self.settled.grew_to(len(views))  # a first check's 100,000 views: in steps
             return views
         window = decide.alert_window(self.config.sla, threshold, now, self.settings.sla_warning)
         return list(narrowed(window, now, rules=any(r.alert for r in self.config.rules)))

@@ -97,7 +97,8 @@ class Settled:
         """Freeze if the store grew by a step since the last freeze; True if it did."""
         if self.frozen_at >= 0 and size < self.frozen_at + self.step:
             return False
-        gc.collect(1)  # the young garbage first (cheap): only what lives is frozen
+        if self.frozen_at >= 0:  # not after the open: it paused the collector, and a
+            gc.collect(1)  # walk of all it read (~0.1 s) would find nothing to free
         gc.freeze()
         self.frozen_at = size
         return True

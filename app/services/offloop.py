@@ -7,6 +7,9 @@ poller for as long as it took. Here the decision runs on a worker thread (the st
 own mutex guards what it shares with the storing thread, as for `BatchedStoring`); the
 loop only awaits it. The sending, the ledger's claims and the logging stay on the loop.
 
+The decisions have a thread of their own, not the loop's default pool: in a first round
+that pool parses 200 feeds, and a check queued behind them would come late.
+
 One decision at a time: a second caller waits for the first to end. On stop, `finish`
 asks the decision under way to give up at its next checkpoint (a thread cannot be
 killed) and waits for it, so the store never closes under it.
@@ -18,6 +21,7 @@ import asyncio
 import gc
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -35,6 +39,7 @@ class OffLoop:
         self._turn: asyncio.Lock | None = None  # made on the running loop, when first used
         self._running: asyncio.Future[Any] | None = None
         self._stopping = threading.Event()
+        self._thread: ThreadPoolExecutor | None = None
         self.runs = 0  # decisions started (a bench and the tests read it)
 
     async def __call__(self, fn: Callable[..., T], *args: Any) -> T:
@@ -44,7 +49,9 @@ class OffLoop:
             if self._stopping.is_set():
                 raise Abandoned("the watch is stopping")
             self.runs += 1
-            running = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(1, thread_name_prefix="veille-alerts")
+            running = asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
             self._running = running
             try:
                 # shielded: a cancelled caller (SIGTERM) leaves the thread to `finish`
@@ -67,12 +74,16 @@ class OffLoop:
         True if one was under way. No decision starts after this."""
         self._stopping.set()
         running, self._running = self._running, None
-        if running is None or running.done():
-            if running is not None and not running.cancelled():
-                running.exception()  # retrieved: no "never retrieved" warning
-            return False
-        await asyncio.gather(running, return_exceptions=True)
-        return True
+        try:
+            if running is None or running.done():
+                if running is not None and not running.cancelled():
+                    running.exception()  # retrieved: no "never retrieved" warning
+                return False
+            await asyncio.gather(running, return_exceptions=True)
+            return True
+        finally:
+            if self._thread is not None:
+                self._thread.shutdown(wait=False)
 
 
 class Settled:

@@ -11,9 +11,10 @@ leaves the entry PENDING; the next pass sends it again with the same key:
 Transient failures (429, 5xx, timeouts, refused connections) stay PENDING with the reason
 and back off; permanent ones become FAILED with the reason in words, kept for an edit.
 Only one process at a time runs a pass (flock on `outbox.lock` in the store folder).
-The store's calls run on a thread (`asyncio.to_thread`): a store that is slow to answer
-(another thread's big write, a reload of what another process stored) never holds the
-event loop the sends and `veille watch`'s lease renewal share.
+The store's calls run on a thread of the worker's own (not the loop's default pool, which
+a first round fills with feeds to parse): a store that is slow to answer (another
+thread's big write, a reload of what another process stored) never holds the event loop
+the sends and `veille watch`'s lease renewal share.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 
@@ -42,6 +46,7 @@ from triage.config import Config, SourceConfig, TeamConfig
 from triage.model import DeliveryStatus, Handoff, Mention, Reply, dt_to_json, utcnow
 from triage.protocol import Store
 
+T = TypeVar("T")
 MAX_ATTEMPTS = 8
 BASE_DELAY = 2.0  # seconds; doubles per attempt
 MAX_DELAY = 900.0
@@ -127,6 +132,21 @@ class OutboxWorker:
         folder = folder or Path(inbox.location)
         self.ledger = Ledger(folder / "outbound" / "handoffs.ledger")
         self._lock_path = folder / "outbox.lock"
+        self._calls: ThreadPoolExecutor | None = None  # the store's calls, off the loop
+        self._under_way: Future[Any] | None = None
+
+    async def _store(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`call(*args, **kwargs)` (a store call) on the worker's own thread."""
+        if self._calls is None:
+            self._calls = ThreadPoolExecutor(1, thread_name_prefix="veille-outbox")
+        self._under_way = self._calls.submit(functools.partial(call, *args, **kwargs))
+        return await asyncio.wrap_future(self._under_way)
+
+    async def finish(self) -> None:
+        """Let the store call under way end (its thread cannot be stopped, and the
+        store must not close under it); a pass cancelled meanwhile starts no other."""
+        if self._under_way is not None and not self._under_way.done():
+            await asyncio.gather(asyncio.wrap_future(self._under_way), return_exceptions=True)
 
     def log(self, line: str) -> None:
         self._log(redact(line))
@@ -150,14 +170,14 @@ class OutboxWorker:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return []  # another process is sending right now
-            pending = await asyncio.to_thread(self.inbox.pending_outbox)
+            pending = await self._store(self.inbox.pending_outbox)
             replies = [
                 (target, reply)
                 for target, reply in pending
                 # never one awaiting approval (triage.approval), whatever a store says
                 if reply.status is DeliveryStatus.PENDING and self._due(reply.key)
             ]
-            handing = await asyncio.to_thread(self.inbox.pending_handoffs)
+            handing = await self._store(self.inbox.pending_handoffs)
             handoffs = [
                 (target, handoff, key)
                 for target, handoff in handing
@@ -233,7 +253,7 @@ class OutboxWorker:
         )
 
     async def _send_reply(self, client: httpx.AsyncClient, target: str, reply: Reply) -> Outcome:
-        mention = await asyncio.to_thread(self._mention_for, target, reply)
+        mention = await self._store(self._mention_for, target, reply)
         try:
             if mention is None:
                 raise DeliveryError(
@@ -243,7 +263,7 @@ class OutboxWorker:
             crash_point("after-post")  # testing only: sent, not yet acknowledged
         except DeliveryError as err:
             return await self._failed("reply", target, reply.key, reply.attempts, err)
-        await asyncio.to_thread(
+        await self._store(
             self.inbox.update_reply, target, reply.key, DeliveryStatus.DELIVERED, posted_url=url
         )
         self._not_before.pop(reply.key, None)
@@ -266,9 +286,9 @@ class OutboxWorker:
             self._not_before.pop(key, None)
             status, error = DeliveryStatus.FAILED, reason
         if kind == "reply":
-            await asyncio.to_thread(self.inbox.update_reply, target, key, status, error=error)
+            await self._store(self.inbox.update_reply, target, key, status, error=error)
         else:
-            await asyncio.to_thread(self.inbox.update_handoff, target, status, error=error)
+            await self._store(self.inbox.update_handoff, target, status, error=error)
         self.log(f"{kind} {status.value} target={target} why={error}")
         return Outcome(kind, target, status, error)
 
@@ -285,7 +305,7 @@ class OutboxWorker:
         self, client: httpx.AsyncClient, target: str, handoff: Handoff, key: str
     ) -> Outcome:
         team = self._team(handoff.team)
-        mention = await asyncio.to_thread(self._leader, target)
+        mention = await self._store(self._leader, target)
         try:
             if team is None or not (team.webhook or team.email):
                 raise DeliveryError(
@@ -314,7 +334,7 @@ class OutboxWorker:
                 self.ledger.add(f"{key}:email")
         except DeliveryError as err:
             return await self._failed("handoff", target, key, handoff.attempts, err)
-        await asyncio.to_thread(self.inbox.update_handoff, target, DeliveryStatus.DELIVERED)
+        await self._store(self.inbox.update_handoff, target, DeliveryStatus.DELIVERED)
         self._not_before.pop(key, None)
         self.log(f"handoff delivered target={target} team={handoff.team}")
         return Outcome("handoff", target, DeliveryStatus.DELIVERED, handoff.team)

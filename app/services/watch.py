@@ -154,6 +154,7 @@ class Watch(HeldAlerts):
             await asyncio.gather(*tasks, return_exceptions=True)
             if await self.deciding.finish():  # its thread reads the store: ended first
                 self.log("alert check abandoned", why="stopping")
+            await self.outbox.finish()  # so is the outbox's store call under way
             if self.batches is not None:  # the store call under way ends before the store closes
                 await self.batches.finish()
             await self.client.aclose()

@@ -8,6 +8,7 @@ Real stores (60,000 stored mentions), real HTTP on 127.0.0.1, the real Watch and
 from __future__ import annotations
 
 import asyncio
+import itertools
 import signal
 import threading
 import time
@@ -19,6 +20,7 @@ import pytest
 from test_watch import _wait
 from test_watch_cli import _veille
 
+from app.runtime import Runtime
 from app.services.settings import watch_settings
 from app.services.watch import Watch
 from sources.config import parse_config
@@ -146,3 +148,33 @@ def test_a_stop_during_a_check_exits_cleanly_and_quickly(platform, tmp_path, sig
     assert took < 5, f"{took:.1f} s to stop"
     with Inbox.open(store, user="camille") as inbox:  # the store is whole
         assert len(inbox) == STORED
+
+
+def test_checks_asked_at_once_run_one_after_the_other(tmp_path):
+    store = tmp_path / "store"
+    _fill(store, 20_000)
+    config = parse_config('user = "camille"\n[[brands]]\nname = "Lumio"\nkeywords = ["lumio"]\n')
+    watch = Watch(config, store, watch_settings(config), log=lambda *a, **k: None)
+    watch.inbox = Runtime.of(config, store).open_store()
+    decide, spans = watch._decide, []
+
+    def observed(now):  # the real decision, its span noted
+        began = time.monotonic()
+        try:
+            return decide(now)
+        finally:
+            spans.append((began, time.monotonic(), threading.current_thread().name))
+
+    watch._decide = observed  # type: ignore[method-assign]
+
+    async def three() -> list:
+        return await asyncio.gather(watch.check(), watch.check(), watch.check())
+
+    try:
+        assert asyncio.run(three()) == [[], [], []]
+    finally:
+        watch.inbox.close()
+    spans.sort()
+    assert len(spans) == 3
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans)), spans
+    assert all(name.startswith("veille-alerts") for _, _, name in spans)  # not the loop's

@@ -65,10 +65,6 @@ class OffLoop:
         if self._stopping.is_set():
             raise Abandoned("the watch is stopping")
 
-    @property
-    def busy(self) -> bool:
-        return self._running is not None and not self._running.done()
-
     async def finish(self) -> bool:
         """Stop the decision under way at its next checkpoint and wait for its thread;
         True if one was under way. No decision starts after this."""

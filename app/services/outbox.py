@@ -144,7 +144,8 @@ class OutboxWorker:
 
     async def finish(self) -> None:
         """Let the store call under way end (its thread cannot be stopped, and the
-        store must not close under it); a pass cancelled meanwhile starts no other."""
+        store must not close under it): `veille watch` awaits it once its passes are
+        cancelled, before it closes the store."""
         if self._under_way is not None and not self._under_way.done():
             await asyncio.gather(asyncio.wrap_future(self._under_way), return_exceptions=True)
 

@@ -16,6 +16,14 @@ source has said `polled`. Printed per run: the round's wall time, the process's 
 the mentions and groups stored, the number of store calls (`ingest` calls), the alert
 checks run, and the loop's longest stall and its 99th percentile; then medians and, with
 a baseline, the ratios. Say the load: it is printed with the figures.
+
+    env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bench/watch_round.py --health 200,2000
+        [--repeats 30] [--baseline OTHER_CHECKOUT]
+
+`Poller.health()`, which the watch calls each round (and the PostgreSQL guard with it),
+at N sources whose records are on disk: the first call of a new poller (every file
+read), later calls (the median of `--repeats`), and a call after another writer (a
+second HealthFiles, as another process would) replaced one record; then the ratios.
 """
 
 from __future__ import annotations
@@ -94,6 +102,73 @@ print(json.dumps({"wall": wall, "cpu": cpu, "new": sum(polled), "calls": calls,
 """
 
 
+# The child of --health: N records saved, then health() timed (ms), one JSON line.
+HEALTH = r"""
+import json, statistics, sys, tempfile, time
+from datetime import timedelta
+from sources.config import parse_config
+from sources.health import HealthFiles, SourceHealth
+from sources.poller import Poller
+from triage.model import utcnow
+
+n, repeats = int(sys.argv[1]), int(sys.argv[2])
+folder = tempfile.mkdtemp(prefix="health-")
+lines = ['user = "bench"']
+for i in range(n):
+    lines += ["[[sources]]", f'name = "feed {i}"', 'kind = "rss"',
+              f'url = "https://forum{i % 40}.example/{i}.xml"', 'every = "5m"']
+config = parse_config("\n".join(lines) + "\n")
+writer = HealthFiles(folder)  # another process's view of the folder
+for i in range(n):
+    writer.save(SourceHealth(name=f"feed {i}", kind="rss", last_ok=utcnow(), items_seen=50,
+                             next_poll=utcnow() + timedelta(minutes=5), last_items=50,
+                             cursor={"etag": f'W/"{i:08x}"', "last_modified": "Mon, 30 Nov 2026"}))
+poller = Poller(config, folder)
+t0 = time.perf_counter(); first = poller.health(); cold = time.perf_counter() - t0
+warm = []
+for _ in range(repeats):
+    t0 = time.perf_counter(); poller.health(); warm.append(time.perf_counter() - t0)
+changed = []
+for k in range(repeats):
+    rec = writer.load(f"feed {k % n}", "rss"); rec.items_seen += 1; writer.save(rec)
+    t0 = time.perf_counter(); got = poller.health(); changed.append(time.perf_counter() - t0)
+    assert got[k % n].items_seen == rec.items_seen, "a change was missed"
+assert len(first) == n
+print(json.dumps({"cold": cold * 1e3, "warm": statistics.median(warm) * 1e3,
+                  "changed": statistics.median(changed) * 1e3}))
+"""
+
+
+def health_runs(arms: dict[str, Path], sizes: list[int], repeats: int) -> None:
+    """--health: Poller.health() at each size, each arm in its own process."""
+    from bench.ingest import load
+
+    for n in sizes:
+        got: dict[str, dict] = {}
+        for arm, code in arms.items():
+            env = {**os.environ, "PYTHONPATH": str(code)}
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            args = [sys.executable, "-c", HEALTH, str(n), str(repeats)]
+            done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=code)
+            if done.returncode:
+                print(done.stderr[-3000:])
+                raise SystemExit(1)
+            got[arm] = json.loads(done.stdout.strip().splitlines()[-1])
+            g = got[arm]
+            print(
+                f"  {n:5d} sources {arm:8s}: first call {g['cold']:7.2f} ms, later calls "
+                f"{g['warm']:7.2f} ms, after another writer changed one {g['changed']:7.2f} ms "
+                f"(medians of {repeats}); {load()}"
+            )
+        if "baseline" in got:
+            this, base = got["this"], got["baseline"]
+            print(
+                f"  {n:5d} sources this / baseline: first {this['cold'] / base['cold']:.2f}x, "
+                f"later {this['warm'] / base['warm']:.2f}x, "
+                f"after a change {this['changed'] / base['changed']:.2f}x"
+            )
+
+
 def one_run(code: Path, config: Path, store: Path, sources: int) -> dict:
     env = {**os.environ, "PYTHONPATH": str(code)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -136,7 +211,15 @@ def main() -> int:
     parser.add_argument("--shapes", default="onehost,tweets")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--baseline", help="also run this checkout's code, same farm")
+    parser.add_argument("--health", help="instead: Poller.health() at these source counts")
+    parser.add_argument("--repeats", type=int, default=30, help="--health: calls timed")
     args = parser.parse_args()
+    if args.health:
+        print(f"bench/watch_round.py --health: {load()}")
+        arms = {"this": ROOT} | ({"baseline": Path(args.baseline)} if args.baseline else {})
+        health_runs(arms, [int(n) for n in args.health.split(",")], args.repeats)
+        print(f"done; {load()}")
+        return 0
     print(f"bench/watch_round.py: {args.runs} runs per shape; {load()}")
     for shape in args.shapes.split(","):
         folder = Path(tempfile.mkdtemp(prefix=f"watch-{shape}-"))

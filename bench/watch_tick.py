@@ -12,6 +12,17 @@ store). Measured, medians of the repeats:
     cached) and warm (a second tick: only what changed is re-read);
   - the spike alerts' part of a tick (8 days of mentions read), the same in both.
 The alerts of both paths are compared (they must be equal). Say the load.
+
+    env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bench/watch_tick.py \
+        --folder /tmp/h16t/r100k [--runs 2] [--checks 4] [--baseline OTHER_CHECKOUT]
+
+A folder store instead (e.g. the 100,000 real tweets of /tmp/h16t/r100k, copied first:
+a watch writes its ledger there): each run, in a fresh process with this checkout's code
+(and `--baseline`'s, alternating), runs `veille watch`'s `Watch` on a copy, no sources,
+a 0.5 s tick, until `--checks` alert checks are done, with a probe task on the loop that
+sleeps 5 ms at a time. Printed: the store's open, each check's time (the first builds
+every view), and the loop's longest stall during the checks (what the poller lease's
+renewal and the outbox wait for); then medians and ratios.
 """
 
 from __future__ import annotations
@@ -29,6 +40,123 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.postgres import bench_pg_bin, load, load_avg  # noqa: E402
+
+# The child of --folder: one watch on a store copy, one JSON line (seconds).
+FOLDER = r"""
+import asyncio, json, sys, time
+from pathlib import Path
+from app.services.settings import watch_settings
+from app.services.watch import Watch
+from sources.config import parse_config
+
+store, checks = Path(sys.argv[1]), int(sys.argv[2])
+config = parse_config('user = "bench"\n[[brands]]\nname = "Lumio"\nkeywords = ["lumio"]\n')
+took, windows, lags, began = [], [], [], []
+
+
+def log(event, stream=None, **fields):
+    if event == "started":
+        began.append(time.perf_counter())
+    elif event in ("tick failed", "poller failed"):
+        print(event, fields, file=sys.stderr)
+
+
+watch = Watch(config, store, watch_settings(config), tick=0.5, log=log)
+check = watch.check
+
+
+async def timed_check():
+    t0 = time.perf_counter()
+    try:
+        return await check()
+    finally:
+        took.append(time.perf_counter() - t0)
+        windows.append((t0, time.perf_counter()))
+        if len(took) >= checks:
+            watch.stop.set()
+
+
+watch.check = timed_check
+
+
+async def probe():
+    while not watch.stop.is_set():
+        t0 = time.perf_counter()
+        await asyncio.sleep(0.005)
+        lags.append((t0, time.perf_counter() - t0 - 0.005))
+
+
+async def main():
+    task = asyncio.create_task(probe())
+    t0 = time.perf_counter()
+    await watch.run()
+    await task
+    return t0
+
+
+t0 = asyncio.run(main())
+# the probe's sleeps begun in a check or just before it (one a check on the loop holds)
+during = [lag for at, lag in lags if any(a - 0.01 <= at <= b for a, b in windows)]
+print(json.dumps({"open": began[0] - t0, "checks": took,
+                  "stall": max(during, default=0.0), "n": len(windows)}))
+"""
+
+
+def folder_runs(args: argparse.Namespace) -> int:
+    """--folder: the alert checks of a watch on a copy of a folder store, A/B."""
+    import json
+    import shutil
+    import subprocess
+
+    source = Path(args.folder)
+    if not (source / "mentions").is_dir():
+        print(f"{source}: not a folder store (absent?); skipped")
+        return 0
+    arms = {"this": ROOT} | ({"baseline": Path(args.baseline)} if args.baseline else {})
+    print(f"bench/watch_tick.py --folder {source}: {args.runs} runs; {load_avg()}")
+    results: dict[str, list[dict]] = {a: [] for a in arms}
+    with tempfile.TemporaryDirectory(prefix="watch-tick-") as tmp:
+        for run in range(args.runs):
+            for arm, code in arms.items():
+                store = Path(tmp) / f"{arm}-{run}"
+                shutil.copytree(source, store, symlinks=True)
+                env = {**os.environ, "PYTHONPATH": str(code)}
+                env.pop("PYTHONDONTWRITEBYTECODE", None)
+                cmd = [sys.executable, "-c", FOLDER, str(store), str(args.checks)]
+                done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=code)
+                shutil.rmtree(store)
+                if done.returncode:
+                    print(done.stderr[-3000:])
+                    return 1
+                got = json.loads(done.stdout.strip().splitlines()[-1])
+                results[arm].append(got)
+                print(
+                    f"  run {run + 1} {arm:8s}: open {got['open']:.2f} s, checks "
+                    + ", ".join(f"{c * 1000:.0f}" for c in got["checks"])
+                    + f" ms, loop stall max during them {got['stall'] * 1000:.0f} ms; "
+                    + load_avg(),
+                    flush=True,
+                )
+    med: dict[str, dict[str, float]] = {}
+    for arm, runs in results.items():
+        med[arm] = {
+            "first": statistics.median(r["checks"][0] for r in runs),
+            "later": statistics.median(c for r in runs for c in r["checks"][1:]),
+            "stall": statistics.median(r["stall"] for r in runs),
+        }
+        m = med[arm]
+        print(
+            f"{arm:8s} medians: first check {m['first']:.3f} s, later checks "
+            f"{m['later']:.3f} s, loop stall max {m['stall'] * 1000:.0f} ms"
+        )
+    if "baseline" in med:
+        t, b = med["this"], med["baseline"]
+        print(
+            f"this / baseline: first check {t['first'] / b['first']:.2f}x, later "
+            f"{t['later'] / b['later']:.2f}x, loop stall max {t['stall'] / max(b['stall'], 1e-6):.3f}x"
+        )
+    print(f"done; {load_avg()}")
+    return 0
 
 
 def old_decide(watch, now: datetime) -> list:
@@ -103,7 +231,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--folder", help="instead: a watch's checks on a copy of this store")
+    parser.add_argument("--runs", type=int, default=2, help="--folder: runs per checkout")
+    parser.add_argument("--checks", type=int, default=4, help="--folder: checks per run")
+    parser.add_argument("--baseline", help="--folder: also run this checkout's code")
     args = parser.parse_args()
+    if args.folder:
+        return folder_runs(args)
     bin = bench_pg_bin()
     if bin is None:
         return 0

@@ -23,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -60,9 +61,16 @@ class Ledger:
         self._keys: set[str] = set()
         self._open: Counter[str] = Counter()  # "sending" records not followed by sent/failed
         self._size = 0
+        # `veille watch` asks `in` on its deciding thread while the loop appends: one
+        # reader at a time, or two would count the same new lines twice
+        self._reading = threading.Lock()
         self.reload()
 
     def reload(self) -> None:
+        with self._reading:
+            self._reload()
+
+    def _reload(self) -> None:
         try:
             with open(self.path, "rb") as fh:
                 fh.seek(self._size)
@@ -143,6 +151,16 @@ class Ledger:
         """`add` of each key, in one write."""
         self._append(*(ledger_line(k) for k in keys))
         self.reload()
+
+
+class SentKeys:
+    """`in` against the ledger (what was already decided and sent)."""
+
+    def __init__(self, ledger: Ledger):
+        self.ledger = ledger
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key in self.ledger
 
 
 class PgLedger(Ledger):

@@ -11,6 +11,10 @@ leaves the entry PENDING; the next pass sends it again with the same key:
 Transient failures (429, 5xx, timeouts, refused connections) stay PENDING with the reason
 and back off; permanent ones become FAILED with the reason in words, kept for an edit.
 Only one process at a time runs a pass (flock on `outbox.lock` in the store folder).
+The store's calls run on a thread of the worker's own (not the loop's default pool, which
+a first round fills with feeds to parse): a store that is slow to answer (another
+thread's big write, a reload of what another process stored) never holds the event loop
+the sends and `veille watch`'s lease renewal share.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 
@@ -39,6 +46,7 @@ from triage.config import Config, SourceConfig, TeamConfig
 from triage.model import DeliveryStatus, Handoff, Mention, Reply, dt_to_json, utcnow
 from triage.protocol import Store
 
+T = TypeVar("T")
 MAX_ATTEMPTS = 8
 BASE_DELAY = 2.0  # seconds; doubles per attempt
 MAX_DELAY = 900.0
@@ -124,6 +132,22 @@ class OutboxWorker:
         folder = folder or Path(inbox.location)
         self.ledger = Ledger(folder / "outbound" / "handoffs.ledger")
         self._lock_path = folder / "outbox.lock"
+        self._calls: ThreadPoolExecutor | None = None  # the store's calls, off the loop
+        self._under_way: Future[Any] | None = None
+
+    async def _store(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`call(*args, **kwargs)` (a store call) on the worker's own thread."""
+        if self._calls is None:
+            self._calls = ThreadPoolExecutor(1, thread_name_prefix="veille-outbox")
+        self._under_way = self._calls.submit(functools.partial(call, *args, **kwargs))
+        return await asyncio.wrap_future(self._under_way)
+
+    async def finish(self) -> None:
+        """Let the store call under way end (its thread cannot be stopped, and the
+        store must not close under it): `veille watch` awaits it once its passes are
+        cancelled, before it closes the store."""
+        if self._under_way is not None and not self._under_way.done():
+            await asyncio.gather(asyncio.wrap_future(self._under_way), return_exceptions=True)
 
     def log(self, line: str) -> None:
         self._log(redact(line))
@@ -147,15 +171,17 @@ class OutboxWorker:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return []  # another process is sending right now
+            pending = await self._store(self.inbox.pending_outbox)
             replies = [
                 (target, reply)
-                for target, reply in self.inbox.pending_outbox()
+                for target, reply in pending
                 # never one awaiting approval (triage.approval), whatever a store says
                 if reply.status is DeliveryStatus.PENDING and self._due(reply.key)
             ]
+            handing = await self._store(self.inbox.pending_handoffs)
             handoffs = [
                 (target, handoff, key)
-                for target, handoff in self.inbox.pending_handoffs()
+                for target, handoff in handing
                 if self._due(key := delivery_id(target, dt_to_json(handoff.at) or ""))
             ]
             if not replies and not handoffs:
@@ -228,7 +254,7 @@ class OutboxWorker:
         )
 
     async def _send_reply(self, client: httpx.AsyncClient, target: str, reply: Reply) -> Outcome:
-        mention = self._mention_for(target, reply)
+        mention = await self._store(self._mention_for, target, reply)
         try:
             if mention is None:
                 raise DeliveryError(
@@ -237,13 +263,15 @@ class OutboxWorker:
             url = await self._post(client, mention, reply)
             crash_point("after-post")  # testing only: sent, not yet acknowledged
         except DeliveryError as err:
-            return self._failed("reply", target, reply.key, reply.attempts, err)
-        self.inbox.update_reply(target, reply.key, DeliveryStatus.DELIVERED, posted_url=url)
+            return await self._failed("reply", target, reply.key, reply.attempts, err)
+        await self._store(
+            self.inbox.update_reply, target, reply.key, DeliveryStatus.DELIVERED, posted_url=url
+        )
         self._not_before.pop(reply.key, None)
         self.log(f"reply delivered target={target} url={url}")
         return Outcome("reply", target, DeliveryStatus.DELIVERED, url)
 
-    def _failed(
+    async def _failed(
         self, kind: str, target: str, key: str, attempts: int, err: DeliveryError
     ) -> Outcome:
         reason = redact(str(err))
@@ -259,13 +287,17 @@ class OutboxWorker:
             self._not_before.pop(key, None)
             status, error = DeliveryStatus.FAILED, reason
         if kind == "reply":
-            self.inbox.update_reply(target, key, status, error=error)
+            await self._store(self.inbox.update_reply, target, key, status, error=error)
         else:
-            self.inbox.update_handoff(target, status, error=error)
+            await self._store(self.inbox.update_handoff, target, status, error=error)
         self.log(f"{kind} {status.value} target={target} why={error}")
         return Outcome(kind, target, status, error)
 
     # ------------------------------------------------------------------ hand-offs
+
+    def _leader(self, target: str) -> Mention | None:
+        group = self.inbox.group(target)
+        return group[0] if group else self.inbox.mention(target)
 
     def _team(self, name: str) -> TeamConfig | None:
         return next((t for t in self.config.teams if t.name == name), None)
@@ -274,8 +306,7 @@ class OutboxWorker:
         self, client: httpx.AsyncClient, target: str, handoff: Handoff, key: str
     ) -> Outcome:
         team = self._team(handoff.team)
-        group = self.inbox.group(target)
-        mention = group[0] if group else self.inbox.mention(target)
+        mention = await self._store(self._leader, target)
         try:
             if team is None or not (team.webhook or team.email):
                 raise DeliveryError(
@@ -303,8 +334,8 @@ class OutboxWorker:
                 )
                 self.ledger.add(f"{key}:email")
         except DeliveryError as err:
-            return self._failed("handoff", target, key, handoff.attempts, err)
-        self.inbox.update_handoff(target, DeliveryStatus.DELIVERED)
+            return await self._failed("handoff", target, key, handoff.attempts, err)
+        await self._store(self.inbox.update_handoff, target, DeliveryStatus.DELIVERED)
         self._not_before.pop(key, None)
         self.log(f"handoff delivered target={target} team={handoff.team}")
         return Outcome("handoff", target, DeliveryStatus.DELIVERED, handoff.team)

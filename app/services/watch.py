@@ -3,7 +3,10 @@
 Three jobs share one asyncio loop and one store (the TUIs on the same server see
 everything it stores): the sources' Poller ingests what arrives (through the triage
 pipeline), the outbox worker sends replies and hand-offs, and the alert loop decides
-(triage.alerts) what cannot wait and tells the configured channels. Every alert key is
+(triage.alerts) what cannot wait and tells the configured channels. The loop only
+waits on the store: storing (app.services.batching), deciding alerts
+(app.services.offloop) and the outbox's store calls run on threads, so the poller
+lease is renewed and replies go out on time whatever the store's size. Every alert key is
 written to a durable ledger once a channel acknowledged it, so a restart neither loses
 nor repeats one; during quiet hours alerts are held in a file and sent as one digest.
 One log line per event, secrets redacted; SIGTERM stops it cleanly.
@@ -14,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import os
 import signal
 import sys
 import time
@@ -24,21 +26,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-import orjson
 
 from app.ingest import make_poller
 from app.reports import spike_mentions
 from app.rules import ingest_with_rules
 from app.runtime import Runtime
 from app.services.batching import BatchedStoring
-from app.services.ledger import Ledger
+from app.services.ledger import Ledger, SentKeys
+from app.services.offloop import Abandoned, OffLoop, Settled
 from app.services.outbox import OutboxWorker
+from app.services.quiet import HeldAlerts
 from app.services.settings import WatchSettings
 from sources.outbound.email import deliver_email
 from sources.outbound.errors import DeliveryError
 from sources.outbound.webhook import deliver_webhook
 from sources.secrets import redact
-from store.lease import Lease
+from store.lease import TTL, Lease
 from triage import alerts as decide
 from triage.config import Config
 from triage.model import utcnow
@@ -47,6 +50,7 @@ from triage.rules import rule_alerts
 BURST = 10  # more alerts than this in one check go out as one message
 MAX_BACKOFF = 900.0  # a failing channel is tried at least every 15 minutes
 CHECK_GAP = 1.0  # seconds between alert checks that new mentions trigger, at least
+VIEWS_STEP = 2048  # group views made between two looks at whether the watch is stopping
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]} | {
     0x0A: "\\n",
     0x0D: "\\r",
@@ -84,7 +88,7 @@ def log_line(event: str, stream: TextIO | None = None, **fields: object) -> None
     out.flush()
 
 
-class Watch:
+class Watch(HeldAlerts):
     def __init__(
         self,
         config: Config,
@@ -103,6 +107,10 @@ class Watch:
         self.clock = clock
         self.stop = asyncio.Event()
         self.polled = asyncio.Event()  # set when a poll stored something
+        self.to_send = asyncio.Event()  # the same, for the outbox (a rule's hand-off)
+        self.lease_ttl = TTL  # the poller lease's life; renewed every fifth of it
+        self.deciding = OffLoop()  # alert decisions: on a thread, one at a time
+        self.settled = Settled()  # the store's objects frozen out of the collector's walks
         folder = self.store / "watch"
         folder.mkdir(parents=True, exist_ok=True)
         self.ledger = Ledger(folder / "alerts.ledger")
@@ -121,6 +129,7 @@ class Watch:
             loop.add_signal_handler(sig, self._request_stop, sig)
         self.runtime = Runtime.of(self.config, self.store)
         self.inbox = self.runtime.open_store()
+        self.settled.grew_to(0)
         self.client = httpx.AsyncClient(timeout=15, headers={"User-Agent": "veille (watch)"})
         self.outbox = OutboxWorker(
             self.inbox,
@@ -130,7 +139,8 @@ class Watch:
         )
         self.log("started", store=self.store, sources=len(self.config.sources), tick=self.tick)
         tasks = [asyncio.create_task(self._alert_loop(once), name="alerts")]
-        if not once:
+        if not once:  # the outbox does not wait for an alert check, nor a check for it
+            tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
             self.poller = self._poller()
             tasks.append(asyncio.create_task(self._run_poller(self.poller), name="poller"))
         try:
@@ -142,6 +152,9 @@ class Watch:
             for t in tasks:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if await self.deciding.finish():  # its thread reads the store: ended first
+                self.log("alert check abandoned", why="stopping")
+            await self.outbox.finish()  # so is the outbox's store call under way
             if self.batches is not None:  # the store call under way ends before the store closes
                 await self.batches.finish()
             await self.client.aclose()
@@ -167,6 +180,7 @@ class Watch:
         async def on_mentions(source: str, mentions: list[Any]) -> None:
             await batches(source, mentions)
             self.polled.set()  # the alerts are checked soon, not at the next tick
+            self.to_send.set()  # a rule may have handed a story off
 
         # parse in a thread: a spike of feeds costs little here, and no process pool
         # lingers after SIGTERM (systemd waits for every child); the pipeline's first
@@ -176,7 +190,7 @@ class Watch:
     async def _run_poller(self, poller: Any) -> None:
         """Poll while this process holds the store's poller lease (taken from an open
         inbox; shared with no other watch); faults are logged, never fatal."""
-        lease = Lease(self.store, self.config.user or "watch", "watch")
+        lease = Lease(self.store, self.config.user or "watch", "watch", ttl=self.lease_ttl)
         told = ""
         try:
             while not self.stop.is_set():
@@ -237,8 +251,11 @@ class Watch:
             started = time.monotonic()
             try:
                 self._log_source_changes()
-                await self.outbox.run_once()
+                if once:  # else the outbox has its own loop
+                    await self.outbox.run_once()
                 await self.check()
+            except Abandoned:
+                return
             except Exception as exc:  # survive anything one tick throws; say it
                 self.log("tick failed", why=f"{type(exc).__name__}: {exc}")
             self._checked_at = time.monotonic()
@@ -246,6 +263,28 @@ class Watch:
             if once:
                 return
             await self._until_next_check()
+
+    async def _outbox_loop(self) -> None:
+        """A pass each tick, and soon after a poll stored something (at most one a
+        `CHECK_GAP`), whatever the alert checks are doing."""
+        while not self.stop.is_set():
+            self.to_send.clear()
+            passed = time.monotonic()
+            try:
+                await self.outbox.run_once()
+            except Exception as exc:  # the next pass tries again; say it
+                self.log("outbox failed", why=f"{type(exc).__name__}: {exc}")
+            waits = [self.stop.wait(), self.to_send.wait()]
+            waiting = [asyncio.ensure_future(w) for w in waits]
+            try:
+                await asyncio.wait(waiting, timeout=self.tick, return_when="FIRST_COMPLETED")
+            finally:
+                for w in waiting:
+                    w.cancel()
+            rest = passed + CHECK_GAP - time.monotonic()  # a round of polls: not one each
+            if self.to_send.is_set() and rest > 0 and not self.stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), timeout=rest)
 
     async def _until_next_check(self) -> None:
         """Wait for the next tick, a poll that stored something, or the stop."""
@@ -269,7 +308,7 @@ class Watch:
 
     async def check(self) -> list[decide.Alert]:
         now = self.clock()
-        alerts = decide.fresh(self.decide_raw(now), _Sent(self.ledger))
+        alerts = await self.deciding(self._decide, now)  # off the loop, one at a time
         quiet = decide.in_quiet_hours(now.astimezone().time(), self.settings.quiet_hours)
         if quiet:
             for a in alerts:
@@ -317,14 +356,23 @@ class Watch:
             self.ledger.abandon_all(undo)
         return claimed
 
+    def _decide(self, now: datetime) -> list[decide.Alert]:
+        """The alerts due and not yet sent (a worker thread's call: `check`)."""
+        found = self.decide_raw(now)
+        self.deciding.checkpoint()
+        return decide.fresh(found, SentKeys(self.ledger))
+
     def decide_raw(self, now: datetime) -> list[decide.Alert]:
+        """Every alert the store calls for at `now`; stops early (Abandoned) on a stop."""
         self.inbox.refresh()
         threshold = self.inbox.urgent_threshold
         views = self._alert_views(now, threshold)
+        self.settled.grew_to(len(views))  # the views are kept: out of the collector's walks
         found = decide.urgent_alerts(views, threshold, now)
         found += decide.sla_alerts(
             views, self.config.sla, threshold, now, self.settings.sla_warning
         )
+        self.deciding.checkpoint()
         recent = spike_mentions(self.inbox, now)  # stored records, not Mentions (issue 16)
         found += decide.spike_alerts(recent, now, factor=self.settings.spike_factor)
         found += rule_alerts(views, self.config.rules, now)  # [[rules]] alert = true
@@ -335,8 +383,14 @@ class Watch:
         (store.postgres.alerting: a million groups) - those that can alert at `now`,
         in the same order, so the alerts are the same."""
         narrowed = getattr(self.inbox, "alert_groups", None)
-        if narrowed is None:
-            return list(self.inbox.groups(now=now))
+        if narrowed is None:  # as `groups(now=now)`, looking up between steps
+            ids = self.inbox.ranked_ids(None, now)
+            views: list[Any] = []
+            for start in range(0, len(ids), VIEWS_STEP):
+                self.deciding.checkpoint()
+                views += map(self.inbox.view, ids[start : start + VIEWS_STEP])
+                self.settled.grew_to(len(views))  # a first check's 100,000 views: in steps
+            return views
         window = decide.alert_window(self.config.sla, threshold, now, self.settings.sla_warning)
         return list(narrowed(window, now, rules=any(r.alert for r in self.config.rules)))
 
@@ -441,48 +495,3 @@ class Watch:
         wait = min(max(self.tick, 1.0) * 2 ** (failures - 1), MAX_BACKOFF)
         self._backoff[channel] = (failures, time.monotonic() + wait)
         return wait
-
-    # ------------------------------------------------------------------ quiet hours
-
-    def _hold(self, alert: decide.Alert) -> None:
-        line = orjson.dumps(
-            {"key": alert.key, "kind": alert.kind, "title": alert.title, "url": alert.url}
-        )
-        fd = os.open(self.held_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, line + b"\n")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        self.ledger.add(alert.key)  # decided: it goes out in the digest, not again alone
-        self.log("alert held for digest", key=alert.key)
-
-    async def _flush_digest(self) -> None:
-        try:
-            raw = self.held_path.read_bytes()
-        except FileNotFoundError:
-            return
-        held = []
-        for line in raw.splitlines():
-            try:
-                d = orjson.loads(line)
-                held.append(decide.Alert(d["kind"], d["key"], d["title"], d.get("url", "")))
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                continue  # a torn last line
-        if held:
-            key = (
-                "digest:" + hashlib.sha256("\n".join(a.key for a in held).encode()).hexdigest()[:16]
-            )
-            if key not in self.ledger and not await self.send(key, decide.digest(held)):
-                return  # keep them held; try again next tick
-        self.held_path.unlink(missing_ok=True)
-
-
-class _Sent:
-    """`in` against the ledger (what was already decided and sent)."""
-
-    def __init__(self, ledger: Ledger):
-        self.ledger = ledger
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self.ledger

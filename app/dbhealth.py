@@ -25,9 +25,21 @@ class DatabaseHealth(HealthFiles):
         return f"sources/{self.path(name).name}"
 
     def load(self, name: str, kind: str = "") -> SourceHealth:
+        return self._record(name, kind, self.blobs.get(self._key(name)))
+
+    def load_many(self, sources: list[tuple[str, str]]) -> list[SourceHealth]:
+        """Every (name, kind)'s record in one query (`Poller.health()`, each round of
+        `veille watch` and of the source locks' guard: one round trip, not one a source)."""
+        keys = [self._key(name) for name, _ in sources]
+        bodies = self.blobs.get_many(keys)
+        return [
+            self._record(name, kind, bodies.get(key))
+            for (name, kind), key in zip(sources, keys, strict=True)
+        ]
+
+    def _record(self, name: str, kind: str, body: bytes | None) -> SourceHealth:
         import orjson
 
-        body = self.blobs.get(self._key(name))
         if body is None:
             return SourceHealth(name=name, kind=kind)
         try:

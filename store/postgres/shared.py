@@ -58,6 +58,16 @@ class Blobs(Shared):
             row = conn.execute("SELECT body FROM node_files WHERE path = %s", (path,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    def get_many(self, paths: list[str]) -> dict[str, bytes]:
+        """The bodies of those of `paths` that exist, in one query."""
+        if not paths:
+            return {}
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT path, body FROM node_files WHERE path = ANY(%s)", (paths,)
+            ).fetchall()
+        return {str(r[0]): bytes(r[1]) for r in rows}
+
     def put(self, path: str, body: bytes) -> None:
         with self.connection() as conn:
             conn.execute(

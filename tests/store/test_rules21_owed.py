@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -70,10 +71,16 @@ def posts(ids: list[str] | None = None) -> list[Mention]:
     ]
 
 
-def open_store(path: Path) -> Inbox:
+def open_store(where: Path | str) -> Any:
+    """The folder store at a path, or the PostgreSQL store at a URL (tests/pg)."""
     from app.runtime import make_pipeline
 
-    return Inbox.open(path, user="camille", pipeline=make_pipeline(parse_config(CONFIG)))
+    pipeline = make_pipeline(parse_config(CONFIG))
+    if str(where).startswith("postgresql://"):
+        from store.postgres import PgStore
+
+        return PgStore.open(str(where), user="camille", pipeline=pipeline)
+    return Inbox.open(Path(where), user="camille", pipeline=pipeline)
 
 
 def child(store: str, mode: str, ids: str) -> None:
@@ -81,7 +88,7 @@ def child(store: str, mode: str, ids: str) -> None:
     record and then waits (a live owner whose rules have not run yet)."""
     config = parse_config(CONFIG)
     batch = posts(orjson.loads(ids) or None)
-    with open_store(Path(store)) as inbox:
+    with open_store(store) as inbox:
         if mode == "rules":
             ingest_with_rules(inbox, batch, config)
         else:
@@ -91,7 +98,9 @@ def child(store: str, mode: str, ids: str) -> None:
     print("done", flush=True)
 
 
-def spawn(store: Path, mode: str, crash: str | None = None, ids: list[str] | None = None, **kw):
+def spawn(
+    store: Path | str, mode: str, crash: str | None = None, ids: list[str] | None = None, **kw
+):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("VEILLE_CRASH_AT", None)
     if crash:
@@ -101,24 +110,24 @@ def spawn(store: Path, mode: str, crash: str | None = None, ids: list[str] | Non
     return subprocess.Popen(argv, env=env, cwd=ROOT, text=True, **kw)
 
 
-def run_killed(store: Path, crash: str, ids: list[str] | None = None) -> None:
+def run_killed(store: Path | str, crash: str, ids: list[str] | None = None) -> None:
     proc = spawn(store, "rules", crash, ids, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, out, err[-2000:])
 
 
-def acts(inbox: Inbox, gid: str) -> list[tuple[str, str]]:
+def acts(inbox: Any, gid: str) -> list[tuple[str, str]]:
     """(who, action) of every rule act on the group, in order."""
     return [
         (e.who, e.action) for e in inbox.events() if e.target == gid and e.who.startswith("rule:")
     ]
 
 
-def ceo_groups(inbox: Inbox) -> list[str]:
+def ceo_groups(inbox: Any) -> list[str]:
     return sorted({inbox.resolve(m.id) for m in inbox.all_mentions() if "PDG" in m.text})
 
 
-def assert_ruled_once(inbox: Inbox) -> None:
+def assert_ruled_once(inbox: Any) -> None:
     groups = ceo_groups(inbox)
     assert len(groups) == 3
     for gid in groups:

@@ -1,6 +1,7 @@
 """What rules and people cost at ingest, on real tweets.
 
     .venv/bin/python bench/rules.py [--csv PATH] [--runs 3] [--chunk 100]
+                                    [--baseline OTHER_CHECKOUT]
 
 Reads `../shared/data/twcs-sample.csv` (5,000 real customer-support tweets; never
 copied here; skipped when absent) and stores them into a fresh folder store in chunks
@@ -14,15 +15,24 @@ Prints the medians, min-max, the ratio, how many groups each rule acted on and t
 durable actions it took (each rule's application is one batch of store actions, each
 fsynced), then `veille rules test`'s look-up (the rule's filter over the store).
 Say the machine's load with the figures: other processes share it.
+
+`--baseline OTHER_CHECKOUT` (e.g. a `git archive` of main) times instead, per run, the
+ingest with the rules in a fresh process of this checkout and of the other one, in
+alternating order: wall, process CPU and fsyncs, the medians and the ratio this /
+baseline (median of the per-run ratios). What it shows: the cost of the rules-owed
+record (store.owed: one fsynced file and its folder per ingest, removed once the rules
+ran) on the normal path, with nothing killed.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +40,8 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+# the checkout whose code is timed (`--baseline` runs this file over another one)
+ROOT = Path(os.environ.get("VEILLE_BENCH_ROOT") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
 
 from app.rules import ingest_with_rules  # noqa: E402
@@ -136,18 +147,78 @@ def run_once(
     return time.perf_counter() - started, folder
 
 
+def _handles(mentions: list[Mention]) -> list[str]:
+    inbound = [m.author.handle for m in mentions if not m.author.handle[1:].isalpha()]
+    return list(dict.fromkeys(inbound))[:200]
+
+
+def arm(args: argparse.Namespace) -> int:
+    """One timed ingest with the rules, in this process (`--baseline`'s child)."""
+    mentions = load(args.csv)
+    fsyncs = [0]
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        fsyncs[0] += 1
+        real(fd)
+
+    os.fsync = counted
+    cpu = sum(os.times()[:2])
+    seconds, folder = run_once(mentions, args.chunk, True, _handles(mentions))
+    cpu = sum(os.times()[:2]) - cpu
+    shutil.rmtree(folder)
+    print(json.dumps({"wall": seconds, "cpu": cpu, "fsyncs": fsyncs[0]}))
+    return 0
+
+
+def ab(args: argparse.Namespace) -> int:
+    """This checkout against `--baseline`, the ingest with rules, each in a fresh process."""
+    here = Path(__file__).resolve().parents[1]
+    arms = {"this": here, "baseline": args.baseline.resolve()}
+    print(f"ingest + 5 rules + people, {args.csv.name} in chunks of {args.chunk}, "
+          f"{args.runs} runs per checkout (fresh process each, order alternating); "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")  # fmt: skip
+    got: dict[str, list[dict]] = {"this": [], "baseline": []}
+    for run in range(args.runs):
+        for name in ("this", "baseline") if run % 2 == 0 else ("baseline", "this"):
+            env = {**os.environ, "VEILLE_BENCH_ROOT": str(arms[name])}
+            out = subprocess.run(
+                [sys.executable, __file__, "--arm", "--csv", str(args.csv),
+                 "--chunk", str(args.chunk)],
+                env=env, capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+            got[name].append(json.loads(out.splitlines()[-1]))
+    for name in ("this", "baseline"):
+        xs = got[name]
+        print(f"  {name:<9} wall median {statistics.median(x['wall'] for x in xs):6.2f} s "
+              f"(min-max {min(x['wall'] for x in xs):.2f}-{max(x['wall'] for x in xs):.2f}), "
+              f"CPU {statistics.median(x['cpu'] for x in xs):6.2f} s, "
+              f"fsyncs {statistics.median(x['fsyncs'] for x in xs):.0f}")  # fmt: skip
+    for key in ("wall", "cpu", "fsyncs"):
+        ratios = [a[key] / b[key] for a, b in zip(got["this"], got["baseline"], strict=True)]
+        print(f"  this / baseline {key:<6} {statistics.median(ratios):.3f} "
+              f"(per run: {', '.join(f'{r:.3f}' for r in ratios)})")  # fmt: skip
+    print(f"  load average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--csv", type=Path, default=_find_csv())
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--chunk", type=int, default=100)
+    ap.add_argument("--baseline", type=Path, help="another checkout, timed in the same run")
+    ap.add_argument("--arm", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not args.csv.exists():
         print(f"skipped: {args.csv} is absent (real data lives in ../shared/data)")
         return 0
+    if args.arm:
+        return arm(args)
+    if args.baseline is not None:
+        return ab(args)
     mentions = load(args.csv)
-    inbound = [m.author.handle for m in mentions if not m.author.handle[1:].isalpha()]
-    handles = list(dict.fromkeys(inbound))[:200]
+    handles = _handles(mentions)
     print(f"{len(mentions)} real tweets from {args.csv.name}, chunks of {args.chunk}, "
           f"{args.runs} runs; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")  # fmt: skip
     plain, ruled = [], []

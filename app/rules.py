@@ -159,7 +159,8 @@ def ingest_with_rules(
         after_store(store, new, config.rules, people, log)
         return new
     new = owing.ingest(prepared, owe_rules=True)
-    crash_point("before-rules")
+    if new:
+        crash_point("before-rules")
     groups = list(dict.fromkeys(m.group_id or m.id for m in new))
     ran = _run(store, groups, config.rules, people, log)[1]
     owed, given_up = owing.owed_rules([m.id for m in new] if ran else ())

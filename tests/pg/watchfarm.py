@@ -37,6 +37,7 @@ from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "outbound"))
@@ -205,15 +206,29 @@ class Farm:
         gaps = [b - a for ts in by_feed.values() for a, b in itertools.pairwise([*ts, end])]
         return max(gaps, default=0.0)
 
-    def alerted_items(self) -> Counter[str]:
-        """How many deliveries named each item (single alerts and bursts alike)."""
+    def alerted_items(self, group_of: dict[str, str] | None = None) -> Counter[str]:
+        """How many deliveries named each group (single alerts and bursts alike), by
+        the token of its first item. An alert names the group's leader, which may be
+        another of its items than the first (`group_of`: item token -> group token;
+        `s1r11` and `s4r11` share four of their five words and make one group)."""
         seen: Counter[str] = Counter()
         with self.lock:
             alerts = list(self.alerts)
         for a in alerts:
-            for token in set(TOKEN.findall(str(a.get("text", "")))):
-                seen["s{}r{}".format(*token)] += 1
+            tokens = {"s{}r{}".format(*t) for t in TOKEN.findall(str(a.get("text", "")))}
+            for group in {(group_of or {}).get(t, t) for t in tokens}:
+                seen[group] += 1
         return seen
+
+
+def group_tokens(conn: Any) -> dict[str, str]:
+    """Item token -> the token of its group (the group's id is its first item's)."""
+    out = {}
+    for mid, gid in conn.execute("SELECT id, group_id FROM mentions WHERE id LIKE 'rss:%'"):
+        item, group = TOKEN.findall(mid), TOKEN.findall(gid)
+        if item and group:
+            out["s{}r{}".format(*item[0])] = "s{}r{}".format(*group[0])
+    return out
 
 
 @dataclass
@@ -364,10 +379,11 @@ def run_farm(
             ]
             made = conn.execute("SELECT group_id FROM groups WHERE group_id LIKE 'rss:%'")
             groups = sorted({"s{}r{}".format(*t) for (g,) in made for t in TOKEN.findall(g)})
+            group_of = group_tokens(conn)
         with platform.state.lock:
             texts_posted = Counter(s["text"] for s in platform.state.statuses.values())
             requests = sum(1 for r in platform.state.requests if r == ("POST", "/api/v1/statuses"))
-    alerted = farm.alerted_items()
+    alerted = farm.alerted_items(group_of)
     dups = {k for k, n in alerted.items() if n > 1}
     logs = [(folder / f"node{n}.log").read_text(errors="replace") for n in range(nodes)]
     posted_texts = {r for r in run.replies if any(r in t for t in texts_posted)}
@@ -398,7 +414,10 @@ def run_farm(
         twice=[
             f"{a.get('veille_alert')}: {str(a.get('text', '')).splitlines()[0][:100]}"
             for a in farm.alerts
-            if any("s{}r{}".format(*t) in dups for t in TOKEN.findall(str(a.get("text", ""))))
+            if any(
+                group_of.get(f"s{k}r{r}", f"s{k}r{r}") in dups
+                for k, r in TOKEN.findall(str(a.get("text", "")))
+            )
         ],
     )
 
@@ -500,6 +519,7 @@ def _drain(pg_url: str, farm: Farm, platform: PlatformServer, run: _Run, seconds
                 (f"%:{run.killed}",),
             ).fetchone()
             unposted = sum(1 for r in run.replies if r not in posted)
-            if groups <= set(farm.alerted_items()) and unposted <= (held[0] if held else 0):
+            alerted = set(farm.alerted_items(group_tokens(conn)))
+            if groups <= alerted and unposted <= (held[0] if held else 0):
                 return
             time.sleep(0.25)

@@ -163,11 +163,15 @@ def ingest_with_rules(
         crash_point("before-rules")
     groups = list(dict.fromkeys(m.group_id or m.id for m in new))
     ran = _run(store, groups, config.rules, people, log)[1]
-    owed, given_up = owing.owed_rules([m.id for m in new] if ran else ())
-    if given_up and log is not None:
-        log("rules given up", posts=len(given_up), why="their replay was begun too often")
-    if owed:
-        replay(owing, owed, config.rules, people, log)
+    try:
+        owed, given_up = owing.owed_rules([m.id for m in new] if ran else ())
+        if given_up and log is not None:
+            log("rules given up", posts=len(given_up), why="their replay was begun too often")
+        if owed:
+            replay(owing, owed, config.rules, people, log)
+    except Exception as exc:  # the posts are stored and ruled; the records wait
+        if log is not None:
+            log("rules owed not settled", why=f"{type(exc).__name__}: {exc}")
     return new
 
 

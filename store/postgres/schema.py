@@ -189,7 +189,7 @@ AUTHOR_INDEX = f"CREATE INDEX mentions_author ON mentions ({AUTHOR_KEY})"
 FIRST_AT += AUTHOR_INDEX + ";\n"
 # wave 9 (rules21): the posts whose [[rules]] have not run yet (store.postgres.owed)
 RULES_OWED = """
-CREATE TABLE rules_owed (
+CREATE TABLE IF NOT EXISTS rules_owed (
     mention_id text PRIMARY KEY,
     place text NOT NULL,          -- the owner: host, boot and pid namespace (store.owner)
     pid int NOT NULL,

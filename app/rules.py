@@ -143,6 +143,7 @@ def apply_steps(store: Store, rule: Rule, steps: Sequence[Step]) -> None:
     with as_rule, store.batch(f"{rule.actor}:{uuid.uuid4().hex[:12]}"):
         for step in steps:
             getattr(store, step.action)(*step.args)
+            crash_point("mid-steps")
 
 
 def ingest_with_rules(

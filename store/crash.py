@@ -10,6 +10,7 @@ and checking what the next process finds. The named points are:
     after-owed     an ingest's record of rules owed is durable, its posts not yet stored
     before-rules   an ingest's posts are stored, their rules not yet run (app.rules)
     mid-rules      one rule has acted on one group, the others not yet (app.rules)
+    mid-steps      one action of a rule's application is made, the next not yet (app.rules)
 
 `NAME@N` dies at the Nth time the point is reached (default: the first). Never set it
 outside tests: the process dies with SIGKILL, like the OOM killer would kill it.
@@ -22,7 +23,7 @@ import signal
 
 POINTS = (
     "after-journal", "after-state", "mid-ingest", "after-post",
-    "after-owed", "before-rules", "mid-rules",
+    "after-owed", "before-rules", "mid-rules", "mid-steps",
 )  # fmt: skip
 _hits: dict[str, int] = {}
 

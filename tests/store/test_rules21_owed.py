@@ -150,7 +150,7 @@ def owed_files(store: Path) -> list[Path]:
     return sorted(folder.glob("*.json")) if folder.exists() else []
 
 
-@pytest.mark.parametrize("crash", ["before-rules", "mid-rules", "mid-rules@4"])
+@pytest.mark.parametrize("crash", ["before-rules", "mid-rules", "mid-rules@4", "mid-steps@2"])
 def test_a_kill_before_or_amid_the_rules_is_made_good_once_by_the_next_ingest(tmp_path, crash):
     store = tmp_path / "store"
     run_killed(store, crash)

@@ -183,6 +183,32 @@ def arm(args: argparse.Namespace) -> int:
     return 0
 
 
+def record_life(repeat: int = 200) -> None:
+    """One record's life on the folder store, alone: written (fsynced, with its folder)
+    under the lock, settled, and the folder listed for due ones; wall and CPU medians."""
+    from store.owed import FOLDER
+
+    folder = Path(tempfile.mkdtemp(prefix="veille-bench-owed-"))
+    walls, cpus = [], []
+    try:
+        with Inbox.open(folder / "store", user="bench") as inbox:
+            ids = [f"twitter:{n}" for n in range(100)]
+            for _ in range(repeat):
+                t, c = time.perf_counter(), time.process_time()
+                with inbox.mutex, inbox.lock:
+                    inbox._owe(ids)
+                inbox.owed_rules(ids)
+                walls.append(time.perf_counter() - t)
+                cpus.append(time.process_time() - c)
+            assert not any(p.stat().st_size for p in (folder / "store" / FOLDER).iterdir())
+    finally:
+        shutil.rmtree(folder)
+    walls.sort()
+    print(f"  one record (100 ids) written, settled, checked: wall median "
+          f"{1000 * statistics.median(walls):.2f} ms, p90 {1000 * walls[len(walls) * 9 // 10]:.2f} ms, "
+          f"CPU median {1000 * statistics.median(cpus):.3f} ms ({repeat} times, {folder.parent})")  # fmt: skip
+
+
 def ab(args: argparse.Namespace) -> int:
     """This checkout against `--baseline`, the ingest with rules, each in a fresh process."""
     here = Path(__file__).resolve().parents[1]
@@ -226,6 +252,8 @@ def ab(args: argparse.Namespace) -> int:
         ratios = [a[key] / b[key] for a, b in zip(got["this"], got["baseline"], strict=True)]
         print(f"  this / baseline {key:<6} {statistics.median(ratios):.3f} "
               f"(per run: {', '.join(f'{r:.3f}' for r in ratios)})")  # fmt: skip
+    if not args.pg:
+        record_life()
     print(f"  load average after: {os.getloadavg()[0]:.2f}")
     return 0
 

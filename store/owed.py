@@ -4,8 +4,10 @@
 process killed in between loses those actions for good unless something remembers
 them: the cursor was not saved, so the posts come back, but as known ones, which no
 rule looks at. So an ingest told to (`owe_rules`) writes one record per batch,
-`owed/<random>.json` (owner, time, tries, ids), fsynced with its folder under the
-store lock BEFORE the day files; the rules' end removes it (`settle_rules`). A record
+`owed/<random>.json` (owner, time, tries, ids), fsynced under the store lock BEFORE
+the day files; the rules' end empties it (`settle_rules`), and the process's next
+record is written into that same file: one fsync, no new folder entry (a new file,
+fsynced with its folder, only when the last record is still owed). A record
 whose posts were never stored (killed between the two writes) names ids no store
 knows: its replay drops them. A torn record can only be such a one (the day files are
 written after its fsync): it is removed.
@@ -59,6 +61,20 @@ def _read(path: Path) -> tuple[Owner, Any, int, list[str]] | None:
     return owner, at, tries, [i for i in ids if isinstance(i, str)]
 
 
+def _write(path: Path, data: bytes, flags: int) -> None:
+    """The record, fsynced: written from the start, the file cut to its length. Torn by
+    a kill, it is a record whose posts were never stored (they come after the fsync)."""
+    fd = create_file(path, flags) if flags & os.O_CREAT else os.open(path, flags)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.ftruncate(fd, len(data))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class OwedRecords:
     """The folder store's part (a mixin of store.inbox.Inbox): written by `ingest`."""
 
@@ -68,27 +84,42 @@ class OwedRecords:
     _owed_mine: dict[str, set[str]]  # this process's records: file name -> ids not settled
 
     def _owe(self, ids: list[str]) -> None:
-        """Write the record of `ids` (under the store lock, before their day files)."""
+        """Write the record of `ids` (under the store lock, before their day files):
+        into this process's slot when its last record is settled (one fsync: the file
+        exists), else into a new file (its fsync and its folder's), the next slot."""
         folder = self.root / FOLDER
+        data = _record(me(), ids, 0)
+        mine = self._mine()
+        slot = self._slot()
+        if slot is not None and slot not in mine:
+            try:
+                _write(folder / slot, data, os.O_WRONLY)
+            except FileNotFoundError:  # removed while idle (owed_rules): a new one
+                pass
+            except OSError as exc:
+                raise StoreError(describe_os_error(exc, folder / slot)) from exc
+            else:
+                mine[slot] = set(ids)
+                crash_point("after-owed")
+                return
         make_folder(folder)
         name = f"{uuid.uuid4().hex}.json"
         path = folder / name
         try:
-            fd = create_file(path, os.O_WRONLY | os.O_EXCL)
-            try:
-                view = memoryview(_record(me(), ids, 0))
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _write(path, data, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
             fsync_dir(folder)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 path.unlink()
             raise StoreError(describe_os_error(exc, path)) from exc
-        self._mine()[name] = set(ids)
+        self.__dict__["_owed_slot"] = (os.getpid(), name)
+        mine[name] = set(ids)
         crash_point("after-owed")
+
+    def _slot(self) -> str | None:
+        """This process's reusable record file (not a forked parent's)."""
+        slot: tuple[int, str] | None = self.__dict__.get("_owed_slot")
+        return slot[1] if slot is not None and slot[0] == os.getpid() else None
 
     def _mine(self) -> dict[str, set[str]]:
         mine: dict[str, set[str]] | None = self.__dict__.get("_owed_mine")
@@ -118,8 +149,18 @@ class OwedRecords:
             mine = self._mine()
             for name in names:
                 path = folder / name
-                if not path.exists():
+                try:
+                    st = path.stat()
+                except FileNotFoundError:
                     continue  # settled meanwhile
+                if not st.st_size:  # a free slot; an idle one (its process gone?) goes
+                    if (
+                        name != self._slot()
+                        and now.timestamp() - st.st_mtime >= age.total_seconds()
+                    ):
+                        with contextlib.suppress(OSError):
+                            path.unlink()
+                    continue
                 found = _read(path)
                 if found is None:  # torn: written by a process killed before its day files
                     with contextlib.suppress(OSError):
@@ -155,7 +196,10 @@ class OwedRecords:
             if not left:
                 mine.pop(name, None)
                 with contextlib.suppress(OSError):
-                    path.unlink()
+                    if name == self._slot():
+                        os.truncate(path, 0)  # free for the next record
+                    else:
+                        path.unlink()
                 continue
             mine[name] = left
             with self.mutex, self.lock, contextlib.suppress(OSError):

@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,8 @@ def assert_ruled_once(inbox: Any) -> None:
 
 def owed_files(store: Path) -> list[Path]:
     folder = store / FOLDER
-    return sorted(folder.glob("*.json")) if folder.exists() else []
+    """The records still owed (an emptied file is a process's free slot)."""
+    return sorted(p for p in folder.glob("*.json") if p.stat().st_size) if folder.exists() else []
 
 
 @pytest.mark.parametrize("crash", ["before-rules", "mid-rules", "mid-rules@4", "mid-steps@2"])
@@ -280,10 +282,26 @@ def test_a_configuration_with_no_acting_rule_writes_no_record(tmp_path, rules):
     assert not (store / FOLDER).exists()
 
 
-def test_the_normal_path_leaves_no_record(tmp_path):
+def test_the_normal_path_leaves_no_record_and_reuses_one_file(tmp_path):
     store = tmp_path / "store"
     with open_store(store) as inbox:
         for n in range(len(TEXTS)):
             ingest_with_rules(inbox, posts()[: n + 1], parse_config(CONFIG))
         assert_ruled_once(inbox)
     assert owed_files(store) == []
+    (slot,) = (store / FOLDER).iterdir()  # every record written into it, one fsync each
+    assert slot.stat().st_size == 0
+
+
+def test_an_idle_empty_file_of_another_process_is_cleared_after_the_age(tmp_path):
+    store = tmp_path / "store"
+    with open_store(store) as inbox:
+        ingest_with_rules(inbox, posts()[:1], parse_config(CONFIG))
+        (mine,) = (store / FOLDER).iterdir()
+        theirs = store / FOLDER / "0123456789abcdef.json"
+        theirs.write_bytes(b"")
+        old = time.time() - 11 * 60
+        for path in (mine, theirs):
+            os.utime(path, (old, old))
+        ingest_with_rules(inbox, posts()[:2], parse_config(CONFIG))
+        assert list((store / FOLDER).iterdir()) == [mine]  # its own slot is kept

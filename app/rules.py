@@ -15,14 +15,16 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, cast
 
 from app.people import people_of
+from store.crash import crash_point
 from triage.config import Config
+from triage.errors import NotFound
 from triage.filter import FilterContext
 from triage.model import Mention, utcnow
 from triage.people import People, vip_bump, with_people
-from triage.protocol import Store
+from triage.protocol import OwesRules, Store
 from triage.rules import Rule, Step, plan
 
 Log = Callable[..., None]
@@ -82,12 +84,16 @@ def after_store(
     write and writes each touched state bucket once, instead of one fsynced commit per
     rule per group; each application stays its own batch (one undo step). A round
     whose commit fails stores none of its actions and says so for each."""
+    return _run(store, list(dict.fromkeys(m.group_id or m.id for m in new)), rules, people, log)[0]
+
+
+def _run(
+    store: Store, groups: list[str], rules: Sequence[Rule], people: People | None, log: Log | None
+) -> tuple[list[tuple[str, str]], bool]:
+    """`after_store` on these groups; and False when the round's commit failed."""
     acting = [r for r in rules if r.acts_on_groups]
-    if not acting:
-        return []
-    groups = list(dict.fromkeys(m.group_id or m.id for m in new))
-    if not groups:
-        return []
+    if not acting or not groups:
+        return [], True
     acting = _rules(acting, people if people is not None else people_of(store))
     done: list[tuple[str, str]] = []
     one_commit = getattr(store, "one_commit", None)
@@ -101,11 +107,11 @@ def after_store(
         if log is not None:
             for name, gid in done or [(r.name, "*") for r in acting]:
                 log("rule failed", rule=name, group=gid, why=why)
-        return []
+        return [], False
     if log is not None:
         for name, gid in done:
             log("rule applied", rule=name, group=gid)
-    return done
+    return done, True
 
 
 def _apply(
@@ -122,6 +128,7 @@ def _apply(
         if steps:
             apply_steps(store, rule, steps)
             done.append((rule.name, view.group_id))
+            crash_point("mid-rules")
     except Exception as exc:  # one rule on one group; the posts are stored
         if log is not None:
             log("rule failed", rule=rule.name, group=gid, why=f"{type(exc).__name__}: {exc}")
@@ -136,6 +143,7 @@ def apply_steps(store: Store, rule: Rule, steps: Sequence[Step]) -> None:
     with as_rule, store.batch(f"{rule.actor}:{uuid.uuid4().hex[:12]}"):
         for step in steps:
             getattr(store, step.action)(*step.args)
+            crash_point("mid-steps")
 
 
 def ingest_with_rules(
@@ -145,6 +153,53 @@ def ingest_with_rules(
     if config is None:
         return store.ingest(mentions)
     people = people_of(store)
-    new = store.ingest(before_store(store, mentions, config, people))
-    after_store(store, new, config.rules, people, log)
+    prepared = before_store(store, mentions, config, people)
+    owing = _owing(store, config.rules)
+    if owing is None:
+        new = store.ingest(prepared)
+        after_store(store, new, config.rules, people, log)
+        return new
+    new = owing.ingest(prepared, owe_rules=True)
+    if new:
+        crash_point("before-rules")
+    groups = list(dict.fromkeys(m.group_id or m.id for m in new))
+    ran = _run(store, groups, config.rules, people, log)[1]
+    try:
+        owed, given_up = owing.owed_rules([m.id for m in new] if ran else ())
+        if given_up and log is not None:
+            log("rules given up", posts=len(given_up), why="their replay was begun too often")
+        if owed:
+            replay(owing, owed, config.rules, people, log)
+    except Exception as exc:  # the posts are stored and ruled; the records wait
+        if log is not None:
+            log("rules owed not settled", why=f"{type(exc).__name__}: {exc}")
     return new
+
+
+def _owing(store: Store, rules: Sequence[Rule]) -> OwesRules | None:
+    """The store, when it keeps rules owed and some rule acts on groups (else nothing
+    is recorded: a configuration without such rules pays nothing)."""
+    if getattr(store, "owed_rules", None) is None or not any(r.acts_on_groups for r in rules):
+        return None
+    return cast(OwesRules, store)
+
+
+def replay(
+    store: OwesRules, owed: Sequence[str], rules: Sequence[Rule], people: People | None,
+    log: Log | None = None,
+) -> list[tuple[str, str]]:  # fmt: skip
+    """Run the rules owed to these posts (claimed by `owed_rules`), then settle them. A
+    post no store knows was never stored (its process died before the day files):
+    dropped. The rules that already acted on a group skip it (their note is there)."""
+    store.refresh()  # the dead process's posts, stored by it
+    groups: list[str] = []
+    for mid in owed:
+        with contextlib.suppress(NotFound):
+            groups.append(store.resolve(mid))
+    groups = list(dict.fromkeys(groups))
+    done, ran = _run(store, groups, rules, people, log)
+    if log is not None:
+        log("rules replayed", posts=len(owed), groups=len(groups), applied=len(done))
+    if ran:
+        store.settle_rules(owed)
+    return done

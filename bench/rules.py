@@ -1,6 +1,7 @@
 """What rules and people cost at ingest, on real tweets.
 
     .venv/bin/python bench/rules.py [--csv PATH] [--runs 3] [--chunk 100]
+                                    [--baseline OTHER_CHECKOUT [--pg]]
 
 Reads `../shared/data/twcs-sample.csv` (5,000 real customer-support tweets; never
 copied here; skipped when absent) and stores them into a fresh folder store in chunks
@@ -14,23 +15,38 @@ Prints the medians, min-max, the ratio, how many groups each rule acted on and t
 durable actions it took (each rule's application is one batch of store actions, each
 fsynced), then `veille rules test`'s look-up (the rule's filter over the store).
 Say the machine's load with the figures: other processes share it.
+
+`--baseline OTHER_CHECKOUT` (e.g. a `git archive` of main) times instead, per run, the
+ingest with the rules in a fresh process of this checkout and of the other one, in
+alternating order: wall, process CPU and fsyncs, the medians and the ratio this /
+baseline (median of the per-run ratios). What it shows: the cost of the rules-owed
+record (store.owed: one fsynced file and its folder per ingest, removed once the rules
+ran) on the normal path, with nothing killed. `--pg` does the same on PostgreSQL (a
+durable server started for the run, a fresh database per arm and run: the rows of
+store.postgres.owed, written in the ingest's transaction and deleted in one statement
+that also asks whether any is due).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+# the checkout whose code is timed (`--baseline` runs this file over another one)
+ROOT = Path(os.environ.get("VEILLE_BENCH_ROOT") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
 
 from app.rules import ingest_with_rules  # noqa: E402
@@ -109,12 +125,19 @@ def load(path: Path) -> list[Mention]:
 
 
 def run_once(
-    mentions: list[Mention], chunk: int, with_rules: bool, handles: list[str]
-) -> tuple[float, Path]:
+    mentions: list[Mention], chunk: int, with_rules: bool, handles: list[str],
+    url: str | None = None,
+) -> tuple[float, Path]:  # fmt: skip
     config = parse_config(CONFIG)
     folder = Path(tempfile.mkdtemp(prefix="veille-bench-rules-"))
     store_path = folder / "store"
-    inbox = Inbox.open(store_path, user="bench", pipeline=make_pipeline(config))
+    inbox: Any
+    if url:
+        from store.postgres import PgStore
+
+        inbox = PgStore.open(url, user="bench", pipeline=make_pipeline(config))
+    else:
+        inbox = Inbox.open(store_path, user="bench", pipeline=make_pipeline(config))
     if with_rules:
 
         def people(p):  # 200 people, every 4th a VIP
@@ -124,7 +147,7 @@ def run_once(
                     p = set_tags(p, h, ["vip"])
             return p
 
-        PeopleFile(store_path).update(people)
+        (inbox.people_list if url else PeopleFile(store_path)).update(people)
     started = time.perf_counter()
     with inbox:
         for i in range(0, len(mentions), chunk):
@@ -136,18 +159,124 @@ def run_once(
     return time.perf_counter() - started, folder
 
 
+def _handles(mentions: list[Mention]) -> list[str]:
+    inbound = [m.author.handle for m in mentions if not m.author.handle[1:].isalpha()]
+    return list(dict.fromkeys(inbound))[:200]
+
+
+def arm(args: argparse.Namespace) -> int:
+    """One timed ingest with the rules, in this process (`--baseline`'s child)."""
+    mentions = load(args.csv)
+    fsyncs = [0]
+    real = os.fsync
+
+    def counted(fd: int) -> None:
+        fsyncs[0] += 1
+        real(fd)
+
+    os.fsync = counted
+    cpu = sum(os.times()[:2])
+    seconds, folder = run_once(mentions, args.chunk, True, _handles(mentions), args.store_url)
+    cpu = sum(os.times()[:2]) - cpu
+    shutil.rmtree(folder)
+    print(json.dumps({"wall": seconds, "cpu": cpu, "fsyncs": fsyncs[0]}))
+    return 0
+
+
+def record_life(repeat: int = 200) -> None:
+    """One record's life on the folder store, alone: written (fsynced, with its folder)
+    under the lock, settled, and the folder listed for due ones; wall and CPU medians."""
+    from store.owed import FOLDER
+
+    folder = Path(tempfile.mkdtemp(prefix="veille-bench-owed-"))
+    walls, cpus = [], []
+    try:
+        with Inbox.open(folder / "store", user="bench") as inbox:
+            ids = [f"twitter:{n}" for n in range(100)]
+            for _ in range(repeat):
+                t, c = time.perf_counter(), time.process_time()
+                with inbox.mutex, inbox.lock:
+                    inbox._owe(ids)
+                inbox.owed_rules(ids)
+                walls.append(time.perf_counter() - t)
+                cpus.append(time.process_time() - c)
+            assert not any(p.stat().st_size for p in (folder / "store" / FOLDER).iterdir())
+    finally:
+        shutil.rmtree(folder)
+    walls.sort()
+    print(f"  one record (100 ids) written, settled, checked: wall median "
+          f"{1000 * statistics.median(walls):.2f} ms, p90 {1000 * walls[len(walls) * 9 // 10]:.2f} ms, "
+          f"CPU median {1000 * statistics.median(cpus):.3f} ms ({repeat} times, {folder.parent})")  # fmt: skip
+
+
+def ab(args: argparse.Namespace) -> int:
+    """This checkout against `--baseline`, the ingest with rules, each in a fresh process."""
+    here = Path(__file__).resolve().parents[1]
+    arms = {"this": here, "baseline": args.baseline.resolve()}
+    print(f"ingest + 5 rules + people, {args.csv.name} in chunks of {args.chunk}, "
+          f"{args.runs} runs per checkout (fresh process each, order alternating); "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")  # fmt: skip
+    got: dict[str, list[dict]] = {"this": [], "baseline": []}
+    with contextlib.ExitStack() as stack:
+        server = None
+        if args.pg:
+            sys.path.insert(0, str(here))
+            from tests.pg.server import pg_bin, running_server
+
+            bin = pg_bin()
+            if bin is None:
+                print("skipped: PostgreSQL is not installed (no initdb)")
+                return 0
+            server = stack.enter_context(running_server(bin, durable=True))
+            print("  on PostgreSQL (a durable server, a fresh database per arm and run)")
+        for run in range(args.runs):
+            for name in ("this", "baseline") if run % 2 == 0 else ("baseline", "this"):
+                env = {**os.environ, "VEILLE_BENCH_ROOT": str(arms[name])}
+                argv = [sys.executable, __file__, "--arm", "--csv", str(args.csv),
+                        "--chunk", str(args.chunk)]  # fmt: skip
+                if server is not None:
+                    argv += ["--store-url", server.create_database(f"r{run}{name}")]
+                out = subprocess.run(
+                    argv, env=env, capture_output=True, text=True, check=True
+                ).stdout
+                got[name].append(json.loads(out.splitlines()[-1]))
+    for name in ("this", "baseline"):
+        xs = got[name]
+        print(f"  {name:<9} wall median {statistics.median(x['wall'] for x in xs):6.2f} s "
+              f"(min-max {min(x['wall'] for x in xs):.2f}-{max(x['wall'] for x in xs):.2f}), "
+              f"CPU {statistics.median(x['cpu'] for x in xs):6.2f} s, "
+              f"fsyncs {statistics.median(x['fsyncs'] for x in xs):.0f}")  # fmt: skip
+    for key in ("wall", "cpu", "fsyncs"):
+        if not all(b[key] for b in got["baseline"]):
+            continue  # no fsync in this process (PostgreSQL's server makes them)
+        ratios = [a[key] / b[key] for a, b in zip(got["this"], got["baseline"], strict=True)]
+        print(f"  this / baseline {key:<6} {statistics.median(ratios):.3f} "
+              f"(per run: {', '.join(f'{r:.3f}' for r in ratios)})")  # fmt: skip
+    if not args.pg:
+        record_life()
+    print(f"  load average after: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--csv", type=Path, default=_find_csv())
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--chunk", type=int, default=100)
+    ap.add_argument("--baseline", type=Path, help="another checkout, timed in the same run")
+    ap.add_argument("--pg", action="store_true", help="with --baseline: on PostgreSQL")
+    ap.add_argument("--arm", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--store-url", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if not args.csv.exists():
         print(f"skipped: {args.csv} is absent (real data lives in ../shared/data)")
         return 0
+    if args.arm:
+        return arm(args)
+    if args.baseline is not None:
+        return ab(args)
     mentions = load(args.csv)
-    inbound = [m.author.handle for m in mentions if not m.author.handle[1:].isalpha()]
-    handles = list(dict.fromkeys(inbound))[:200]
+    handles = _handles(mentions)
     print(f"{len(mentions)} real tweets from {args.csv.name}, chunks of {args.chunk}, "
           f"{args.runs} runs; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")  # fmt: skip
     plain, ruled = [], []

@@ -42,6 +42,7 @@ from store.journal import Journal
 from store.loading import Loader, Part
 from store.lock import StoreLock
 from store.merges import GroupedIndex, StoryActions
+from store.owed import OwedRecords
 from store.partitions import BUCKETS, Partitions, doc_id_for
 from store.schema import SCHEMA_VERSION, check_schema
 from triage.filter import Filter, FilterContext
@@ -68,7 +69,7 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class Inbox(StoryActions, HistoryReads, Acting):
+class Inbox(StoryActions, HistoryReads, Acting, OwedRecords):
     """Mentions, groups and triage state of one store folder, shared by processes.
 
     The actions (tag, set_status, ... undo) are `store.acting.Acting`'s; merge, split,
@@ -318,8 +319,9 @@ class Inbox(StoryActions, HistoryReads, Acting):
 
     # ------------------------------------------------------------------ ingestion
 
-    def ingest(self, mentions: Iterable[Mention]) -> list[Mention]:
+    def ingest(self, mentions: Iterable[Mention], owe_rules: bool = False) -> list[Mention]:
         """Store what is new (one durable write per touched day); return it, enriched.
+        `owe_rules`: a record that their rules are owed is written first (store.owed).
 
         The enrichment (brands, grouping: seconds for a large fetch) runs outside the
         store lock, so a `veille tag` meanwhile does not wait; the lock is held only to
@@ -350,6 +352,8 @@ class Inbox(StoryActions, HistoryReads, Acting):
                 fresh = [m for m in fresh if not known(m.id)]
                 if not fresh:
                     return []
+                if owe_rules:
+                    self._owe([m.id for m in fresh])
                 by_date: dict[date, list[Mention]] = defaultdict(list)
                 for m in fresh:
                     by_date[m.created_at.date()].append(m)  # created_at is UTC

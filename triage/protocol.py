@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, Self
 
 from triage.filter import Filter
@@ -98,6 +98,20 @@ class Store(StoreReader, Protocol):
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...
+
+
+class OwesRules(Store, Protocol):
+    """Optional: a backend that remembers, durably, the new posts whose `[[rules]]` have
+    not run yet (store.owed, store.postgres.owed), so that a process killed between
+    storing them and running their rules loses no rule action: `ingest(owe_rules=True)`
+    writes the record with the posts; `owed_rules(settled)` drops the records of the posts
+    whose rules have run, then claims the due ones (their owner is dead, or they are
+    older than `age`): (ids whose rules to run now, ids given up after a few tries);
+    `settle_rules(ids)` drops records once their rules ran (app.rules does all three)."""
+
+    def ingest(self, mentions: Iterable[Mention], owe_rules: bool = False) -> list[Mention]: ...
+    def owed_rules(self, settled: Sequence[str] = (), age: timedelta = ...) -> tuple[list[str], list[str]]: ...
+    def settle_rules(self, ids: Sequence[str]) -> None: ...
 
 
 class TeamStore(Store, Protocol):

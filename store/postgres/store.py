@@ -30,6 +30,7 @@ from store.people import register_database
 from store.postgres import rows as R
 from store.postgres.approvals import PgApprovals
 from store.postgres.connect import CHANNEL, in_words, local_folder, node_id, open_pool
+from store.postgres.owed import OWE, PgOwed, owe_params
 from store.postgres.people import PgPeople
 from store.postgres.reader import PgReader
 from store.postgres.reads import PgReads
@@ -62,7 +63,7 @@ class Pipeline(Protocol):
     def process(self, mention: Mention) -> Mention: ...
 
 
-class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
+class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs, PgOwed):
     """The store in a PostgreSQL database, shared by every node that names its URL."""
 
     user, acting_as = ActingUser(), acting_as  # store.actor: a rule acts as `rule:NAME`
@@ -323,8 +324,9 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
         return [TriageState.from_json(r[0]) for r in rows]
 
     # ------------------------------------------------------------------ ingestion
-    def ingest(self, mentions: Iterable[Mention]) -> list[Mention]:
-        """Store what is new in one transaction; return it, enriched by the pipeline."""
+    def ingest(self, mentions: Iterable[Mention], owe_rules: bool = False) -> list[Mention]:
+        """Store what is new in one transaction; return it, enriched by the pipeline
+        (`owe_rules`: with the rows saying their rules are owed, store.postgres.owed)."""
         with self._ingesting:
             batch: dict[str, Mention] = {}
             old: dict[str, str] = {}
@@ -347,11 +349,11 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
             if self.pipeline is not None:
                 self._seed(self.pipeline)
                 fresh = [self.pipeline.process(m) for m in fresh]
-            stored = self._insert(fresh)
+            stored = self._insert(fresh, owe_rules)
             self._own.update(m.id for m in stored)
         return stored
 
-    def _insert(self, fresh: list[Mention]) -> list[Mention]:
+    def _insert(self, fresh: list[Mention], owe_rules: bool = False) -> list[Mention]:
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
             stories = place(conn, fresh)  # {} unless someone merged or split
@@ -387,6 +389,8 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs):
                     [(w,) for w in words],
                 )
             conn.execute("UPDATE veille_meta SET mentions = mentions + %s", (len(stored),))
+            if owe_rules:
+                conn.execute(OWE, owe_params([m.id for m in stored]))
         with self.mutex:
             for g in groups:
                 self._views.pop(g.group_id, None)

@@ -37,6 +37,7 @@ from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "outbound"))
@@ -205,15 +206,29 @@ class Farm:
         gaps = [b - a for ts in by_feed.values() for a, b in itertools.pairwise([*ts, end])]
         return max(gaps, default=0.0)
 
-    def alerted_items(self) -> Counter[str]:
-        """How many deliveries named each item (single alerts and bursts alike)."""
+    def alerted_items(self, group_of: dict[str, str] | None = None) -> Counter[str]:
+        """How many deliveries named each group (single alerts and bursts alike), by
+        the token of its first item. An alert names the group's leader, which may be
+        another of its items than the first (`group_of`: item token -> group token;
+        `s1r11` and `s4r11` share four of their five words and make one group)."""
         seen: Counter[str] = Counter()
         with self.lock:
             alerts = list(self.alerts)
         for a in alerts:
-            for token in set(TOKEN.findall(str(a.get("text", "")))):
-                seen["s{}r{}".format(*token)] += 1
+            tokens = {"s{}r{}".format(*t) for t in TOKEN.findall(str(a.get("text", "")))}
+            for group in {(group_of or {}).get(t, t) for t in tokens}:
+                seen[group] += 1
         return seen
+
+
+def group_tokens(conn: Any) -> dict[str, str]:
+    """Item token -> the token of its group (the group's id is its first item's)."""
+    out = {}
+    for mid, gid in conn.execute("SELECT id, group_id FROM mentions WHERE id LIKE 'rss:%'"):
+        item, group = TOKEN.findall(mid), TOKEN.findall(gid)
+        if item and group:
+            out["s{}r{}".format(*item[0])] = "s{}r{}".format(*group[0])
+    return out
 
 
 @dataclass
@@ -268,13 +283,18 @@ def config_text(feeds: str, platform: str, sources: int, every: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def start_node(folder: Path, n: int, pg_url: str, config: Path, hook: str, tick: float):
+def start_node(
+    folder: Path, n: int, pg_url: str, config: Path, hook: str, tick: float,
+    crash: str | None = None,
+):  # fmt: skip
     home = folder / f"node{n}"  # each node its own machine: its own local folders
     env = {k: v for k, v in os.environ.items() if not k.startswith("VEILLE_")}
     env |= {
         "PYTHONPATH": str(ROOT), "XDG_DATA_HOME": str(home / "data"), "HOME": str(home),
         MASTO_ENV: MASTO_TOKEN, HOOK_ENV: hook, "PYTHONFAULTHANDLER": "1",
     }  # fmt: skip
+    if crash:
+        env["VEILLE_CRASH_AT"] = crash  # store.crash: the node kills itself there
     log = open(folder / f"node{n}.log", "w")  # noqa: SIM115 - the child writes it
     argv = ["--store", pg_url, "--config", str(config), "watch", "--tick", str(tick)]
     return subprocess.Popen(
@@ -298,11 +318,13 @@ def masto_mention(n: int):
 def run_farm(
     pg_url: str, folder: Path, *, seconds: float, sources: int = 8, nodes: int = 3,
     every: float = 1.0, tick: float = 0.5, reply_every: float = 0.3, texts: list[str] | None = None,
-    drain: float = 30.0,
+    drain: float = 30.0, crash: str | None = None,
 ) -> Figures:  # fmt: skip
     """Run `nodes` watches for `seconds` (the lease holder killed half-way), then up to
     `drain` seconds more with no new item or reply, for the last alerts and posts to go
-    out; the figures."""
+    out; the figures. `crash`: instead, the first node is started alone, takes the lease,
+    and kills itself at that point of store.crash (`before-rules@4`: its fourth ingest
+    that stored something, before the rules ran), the others started once it holds the poller lease."""
     import psycopg
 
     from store.postgres import PgStore
@@ -313,16 +335,27 @@ def run_farm(
         config = folder / "config.toml"
         config.write_text(config_text(base, platform.url, sources, f"{every:g}s"))
         PgStore.open(pg_url, user="agent").close()  # the schema, before the nodes race
-        procs = [
-            start_node(folder, n, pg_url, config, f"{base}/hooks/alerts", tick)
-            for n in range(nodes)
-        ]
-        farm.t0 = time.monotonic()
+        hook = f"{base}/hooks/alerts"
+        died: list[float] = []  # when the crashing node died (time.monotonic())
+        if crash:
+            farm.t0 = time.monotonic()  # it polls at once
+            procs = [start_node(folder, 0, pg_url, config, hook, tick, crash)]
+            first = procs[0]
+            threading.Thread(
+                target=lambda: (first.wait(), died.append(time.monotonic())), daemon=True
+            ).start()
+            _lease_taken(pg_url, first.pid)
+            procs += [start_node(folder, n, pg_url, config, hook, tick) for n in range(1, nodes)]
+        else:
+            procs = [start_node(folder, n, pg_url, config, hook, tick) for n in range(nodes)]
+            farm.t0 = time.monotonic()
         try:
             started = time.monotonic() + 60  # the nodes start (imports, connections)
             while not farm.polls and time.monotonic() < started:
                 time.sleep(0.1)
-            run = _drive(pg_url, farm, platform, procs, seconds, reply_every)
+            run = _drive(
+                pg_url, farm, platform, procs, seconds, reply_every, died if crash else None
+            )
             farm.frozen = int((time.monotonic() - farm.t0) / every)
             _drain(pg_url, farm, platform, run, drain)
         finally:
@@ -346,10 +379,11 @@ def run_farm(
             ]
             made = conn.execute("SELECT group_id FROM groups WHERE group_id LIKE 'rss:%'")
             groups = sorted({"s{}r{}".format(*t) for (g,) in made for t in TOKEN.findall(g)})
+            group_of = group_tokens(conn)
         with platform.state.lock:
             texts_posted = Counter(s["text"] for s in platform.state.statuses.values())
             requests = sum(1 for r in platform.state.requests if r == ("POST", "/api/v1/statuses"))
-    alerted = farm.alerted_items()
+    alerted = farm.alerted_items(group_of)
     dups = {k for k, n in alerted.items() if n > 1}
     logs = [(folder / f"node{n}.log").read_text(errors="replace") for n in range(nodes)]
     posted_texts = {r for r in run.replies if any(r in t for t in texts_posted)}
@@ -380,7 +414,10 @@ def run_farm(
         twice=[
             f"{a.get('veille_alert')}: {str(a.get('text', '')).splitlines()[0][:100]}"
             for a in farm.alerts
-            if any("s{}r{}".format(*t) in dups for t in TOKEN.findall(str(a.get("text", ""))))
+            if any(
+                group_of.get(f"s{k}r{r}", f"s{k}r{r}") in dups
+                for k, r in TOKEN.findall(str(a.get("text", "")))
+            )
         ],
     )
 
@@ -395,12 +432,28 @@ class _Run:
     reply_of: dict[str, str] = field(default_factory=dict)  # outbox target -> its text
 
 
+def _lease_taken(pg_url: str, pid: int, timeout: float = 60) -> None:
+    """Wait until the process `pid` holds the poller lease."""
+    import psycopg
+
+    end = time.monotonic() + timeout
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        while time.monotonic() < end:
+            if conn.execute("SELECT to_regclass('poller_lease') IS NOT NULL").fetchone()[0]:  # type: ignore[index]
+                row = conn.execute("SELECT holder->>'pid' FROM poller_lease").fetchone()
+                if row and row[0] == str(pid):
+                    return
+            time.sleep(0.05)
+    raise AssertionError(f"node {pid} never took the poller lease")
+
+
 def _drive(
     pg_url: str, farm: Farm, platform: PlatformServer, procs: list[subprocess.Popen],
-    seconds: float, reply_every: float,
+    seconds: float, reply_every: float, died: list[float] | None = None,
 ) -> _Run:  # fmt: skip
     """The agent's side: answers customers (replies for the outbox), watches who holds
-    the lease, and kills that node half-way."""
+    the lease, and kills that node half-way (`died`: notes instead when the first node
+    killed itself, the moment its waiting thread saw it)."""
     import psycopg
 
     from store.postgres import PgStore
@@ -417,7 +470,10 @@ def _drive(
             if row:
                 run.holders.add(row[0])
             elapsed = time.monotonic() - begun
-            if run.killed is None and row and elapsed > seconds / 2:
+            if died and run.killed is None:
+                run.killed, run.killed_clock = procs[0].pid, died[0]
+                run.killed_at = died[0] - begun
+            if died is None and run.killed is None and row and elapsed > seconds / 2:
                 run.killed, run.killed_at = int(row[0]), elapsed
                 os.kill(run.killed, signal.SIGKILL)  # the polling node dies
                 run.killed_clock = time.monotonic()
@@ -463,6 +519,7 @@ def _drain(pg_url: str, farm: Farm, platform: PlatformServer, run: _Run, seconds
                 (f"%:{run.killed}",),
             ).fetchone()
             unposted = sum(1 for r in run.replies if r not in posted)
-            if groups <= set(farm.alerted_items()) and unposted <= (held[0] if held else 0):
+            alerted = set(farm.alerted_items(group_tokens(conn)))
+            if groups <= alerted and unposted <= (held[0] if held else 0):
                 return
             time.sleep(0.25)

@@ -59,6 +59,9 @@ async def test_the_inbox_quits_when_its_terminal_hangs_up(make_app, inbox, tmp_p
 async def test_sighup_makes_the_inbox_quit(make_app) -> None:
     master, slave = os.openpty()
     app = make_app(terminal=slave)
+    # as from a login shell: a run under `nohup` inherits SIGHUP ignored, which the app
+    # rightly keeps (and would not quit)
+    inherited = signal.signal(signal.SIGHUP, signal.SIG_DFL)
     try:
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
@@ -73,6 +76,25 @@ async def test_sighup_makes_the_inbox_quit(make_app) -> None:
         assert app.return_code == 129
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL  # given back on the way out
     finally:
+        signal.signal(signal.SIGHUP, inherited)
+        os.close(master)
+        os.close(slave)
+
+
+async def test_an_inbox_started_under_nohup_keeps_running_through_sighup(make_app) -> None:
+    master, slave = os.openpty()
+    app = make_app(terminal=slave)
+    inherited = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # `nohup veille`
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            os.kill(os.getpid(), signal.SIGHUP)
+            await asyncio.sleep(0.3)
+            assert app.is_running  # the user asked for it to outlive the hang-up
+            await pilot.press("q")
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN  # left as it was
+    finally:
+        signal.signal(signal.SIGHUP, inherited)
         os.close(master)
         os.close(slave)
 

@@ -187,13 +187,14 @@ AUTHOR_KEY = (
 )  # store.postgres.reader.author_mentions asks by it
 AUTHOR_INDEX = f"CREATE INDEX mentions_author ON mentions ({AUTHOR_KEY})"
 FIRST_AT += AUTHOR_INDEX + ";\n"
-# wave 9 (rules21): the posts whose [[rules]] have not run yet (store.postgres.owed)
+# the posts whose [[rules]] have not run yet (store.postgres.owed)
 RULES_OWED = """
 CREATE TABLE IF NOT EXISTS rules_owed (
     mention_id text PRIMARY KEY,
     place text NOT NULL,          -- the owner: host, boot and pid namespace (store.owner)
     pid int NOT NULL,
     started text NOT NULL,        -- the owner's start time (a reused pid is another)
+    lock_key text,                -- its handle's advisory lock (store.postgres.ownerlock)
     at timestamptz NOT NULL DEFAULT now(),
     tries int NOT NULL DEFAULT 0  -- replays begun
 );

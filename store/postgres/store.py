@@ -124,6 +124,10 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs, PgOwed):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def close(self) -> None:
+        self._close_owner_lock()  # its rows (if any are left) are now another node's to run
+        super().close()
+
     # ------------------------------------------------------------------ transactions
     @contextmanager
     def _tx(self) -> Iterator[Conn]:
@@ -349,11 +353,14 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs, PgOwed):
             if self.pipeline is not None:
                 self._seed(self.pipeline)
                 fresh = [self.pipeline.process(m) for m in fresh]
-            stored = self._insert(fresh, owe_rules)
+            key = self._owner_key() if owe_rules else None  # before the transaction
+            stored = self._insert(fresh, owe_rules, key)
             self._own.update(m.id for m in stored)
         return stored
 
-    def _insert(self, fresh: list[Mention], owe_rules: bool = False) -> list[Mention]:
+    def _insert(
+        self, fresh: list[Mention], owe_rules: bool = False, lock_key: str | None = None
+    ) -> list[Mention]:
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
             stories = place(conn, fresh)  # {} unless someone merged or split
@@ -390,7 +397,7 @@ class PgStore(PgApprovals, PgReads, PgStories, PgReader, ActionVerbs, PgOwed):
                 )
             conn.execute("UPDATE veille_meta SET mentions = mentions + %s", (len(stored),))
             if owe_rules:
-                conn.execute(OWE, owe_params([m.id for m in stored]))
+                conn.execute(OWE, owe_params([m.id for m in stored], lock_key))
         with self.mutex:
             for g in groups:
                 self._views.pop(g.group_id, None)

@@ -1,7 +1,8 @@
 """Rules owed across a kill, on PostgreSQL (store.postgres.owed): the `rules_owed` rows
 are written in the ingest's transaction; a real child killed before or between its rules
-leaves them; the next ingest (another node's, on this host) runs each rule once. A live
-owner's rows are left to it; another host's wait for their age; no acting rule, no row."""
+leaves them; the next ingest (another node's) runs each rule once. A live owner's rows
+are left to it, on this host or another (its advisory lock, store.postgres.ownerlock);
+rows whose owner held no lock wait for their age; no acting rule, no row."""
 
 from __future__ import annotations
 
@@ -75,14 +76,51 @@ def test_a_live_nodes_rows_are_left_to_it_and_taken_once_it_dies(pg_url):
             owner.wait(10)
 
 
-def test_another_hosts_rows_wait_for_their_age(pg_url):
+def elsewhere(url: str) -> None:
+    """The rows' owner as if it ran on another host (whose pids this host cannot ask)."""
+    with psycopg.connect(url) as conn:
+        conn.execute("UPDATE rules_owed SET place = 'elsewhere|boot|pid:[1]'")
+
+
+def test_a_node_killed_on_another_host_is_made_good_at_once(pg_url):
+    open_store(pg_url).close()
+    run_killed(pg_url, "before-rules")
+    elsewhere(pg_url)  # its lock went with its connection: no need to wait 10 minutes
+    with open_store(pg_url) as store:
+        ingest_with_rules(store, posts()[:1], parse_config(CONFIG))
+        assert_ruled_once(store)
+    assert owed_rows(pg_url) == 0
+
+
+def test_a_live_node_on_another_host_keeps_its_rows_until_it_dies(pg_url):
+    open_store(pg_url).close()
+    owner = spawn(pg_url, "hold", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert owner.stdout is not None and owner.stdout.readline() == "stored\n"
+        elsewhere(pg_url)
+        with open_store(pg_url) as store:
+            ingest_with_rules(store, posts(), parse_config(CONFIG))
+            assert all(store.state(g).notes == () for g in ceo_groups(store))  # its to run
+            assert owed_rows(pg_url) == len(TEXTS)
+            owner.kill()
+            owner.wait(10)
+            ingest_with_rules(store, posts()[:1], parse_config(CONFIG))
+            assert_ruled_once(store)
+            assert owed_rows(pg_url) == 0
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait(10)
+
+
+def test_rows_of_an_owner_without_its_lock_wait_for_their_age(pg_url):
     open_store(pg_url).close()
     run_killed(pg_url, "before-rules")
 
-    def age(minutes: int) -> None:
+    def age(minutes: int) -> None:  # another host, and no lock taken (its connection failed)
         with psycopg.connect(pg_url) as conn:
             conn.execute(
-                "UPDATE rules_owed SET place = 'elsewhere|boot|pid:[1]', "
+                "UPDATE rules_owed SET place = 'elsewhere|boot|pid:[1]', lock_key = NULL, "
                 "at = now() - %s * interval '1 minute'",
                 (minutes,),
             )

@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 
 from sources.config import parse_config
-from sources.health import HealthFiles
+from sources.health import HealthFiles, SourceHealth
 from sources.poller import Poller, SourceOutcome
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,3 +116,33 @@ def test_a_record_handed_out_is_the_callers_to_change(tmp_path):
 def test_a_missing_folder_is_every_source_never_polled(tmp_path):
     poller = _poller(tmp_path / "nowhere")
     assert [r.status for r in poller.health()] == ["never polled"] * SOURCES
+
+
+def test_a_copy_of_a_record_holds_every_field_and_shares_nothing_mutable():
+    """`SourceHealth.copy` lists the fields by position (a cached record is copied for
+    every source each round): a field added later must be copied too."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    values = {
+        "name": "forum",
+        "kind": "rss",
+        "last_ok": datetime(2026, 11, 30, 9, 0, tzinfo=UTC),
+        "last_error": "the server answered 503",
+        "last_error_at": datetime(2026, 11, 30, 8, 0, tzinfo=UTC),
+        "next_poll": datetime(2026, 11, 30, 9, 5, tzinfo=UTC),
+        "items_seen": 7,
+        "last_items": 3,
+        "consecutive_failures": 2,
+        "warnings": ["a warning"],
+        "cursor": {"etag": 'W/"1"', "seen": ["a"]},
+        "problem": "unreadable",
+    }
+    fields = [f.name for f in dataclasses.fields(SourceHealth)]
+    assert sorted(fields) == sorted(values), "a new field: give it a value here"
+    record = SourceHealth(**values)
+    copied = record.copy()
+    assert copied == record
+    copied.warnings.append("x")
+    copied.cursor["seen"].append("b")
+    assert record.warnings == ["a warning"] and record.cursor["seen"] == ["a"]

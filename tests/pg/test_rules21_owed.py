@@ -56,11 +56,21 @@ def test_a_kill_before_or_between_rules_is_made_good_once(pg_url, crash):
         assert {g: store.state(g).rev for g in ceo_groups(store)} == revs
 
 
-def test_a_live_nodes_rows_are_left_to_it_and_taken_once_it_dies(pg_url):
+def elsewhere(url: str) -> None:
+    """The rows' owner as if it ran on another host (whose pids this host cannot ask)."""
+    with psycopg.connect(url) as conn:
+        conn.execute("UPDATE rules_owed SET place = 'elsewhere|boot|pid:[1]'")
+
+
+# on another host, only the owner's advisory lock (store.postgres.ownerlock) tells it lives
+@pytest.mark.parametrize("host", ["this host", "another host"])
+def test_a_live_nodes_rows_are_left_to_it_and_taken_once_it_dies(pg_url, host):
     open_store(pg_url).close()
     owner = spawn(pg_url, "hold", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         assert owner.stdout is not None and owner.stdout.readline() == "stored\n"
+        if host == "another host":
+            elsewhere(pg_url)
         with open_store(pg_url) as store:
             ingest_with_rules(store, posts(), parse_config(CONFIG))
             assert all(store.state(g).notes == () for g in ceo_groups(store))
@@ -76,12 +86,6 @@ def test_a_live_nodes_rows_are_left_to_it_and_taken_once_it_dies(pg_url):
             owner.wait(10)
 
 
-def elsewhere(url: str) -> None:
-    """The rows' owner as if it ran on another host (whose pids this host cannot ask)."""
-    with psycopg.connect(url) as conn:
-        conn.execute("UPDATE rules_owed SET place = 'elsewhere|boot|pid:[1]'")
-
-
 def test_a_node_killed_on_another_host_is_made_good_at_once(pg_url):
     open_store(pg_url).close()
     run_killed(pg_url, "before-rules")
@@ -90,27 +94,6 @@ def test_a_node_killed_on_another_host_is_made_good_at_once(pg_url):
         ingest_with_rules(store, posts()[:1], parse_config(CONFIG))
         assert_ruled_once(store)
     assert owed_rows(pg_url) == 0
-
-
-def test_a_live_node_on_another_host_keeps_its_rows_until_it_dies(pg_url):
-    open_store(pg_url).close()
-    owner = spawn(pg_url, "hold", stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    try:
-        assert owner.stdout is not None and owner.stdout.readline() == "stored\n"
-        elsewhere(pg_url)
-        with open_store(pg_url) as store:
-            ingest_with_rules(store, posts(), parse_config(CONFIG))
-            assert all(store.state(g).notes == () for g in ceo_groups(store))  # its to run
-            assert owed_rows(pg_url) == len(TEXTS)
-            owner.kill()
-            owner.wait(10)
-            ingest_with_rules(store, posts()[:1], parse_config(CONFIG))
-            assert_ruled_once(store)
-            assert owed_rows(pg_url) == 0
-    finally:
-        if owner.poll() is None:
-            owner.kill()
-            owner.wait(10)
 
 
 def test_rows_of_an_owner_without_its_lock_wait_for_their_age(pg_url):

@@ -165,16 +165,20 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """`os.write` until every byte of `data` is written (a short write is allowed)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash leaves either the old or the new file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}{TEMP_SUFFIX}")
     try:
         fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            write_all(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -223,9 +227,7 @@ def atomic_write_many(items: Sequence[tuple[Path, bytes]]) -> None:
                 fd = create_file(tmp, os.O_WRONLY | os.O_TRUNC)
                 fds.append(fd)
                 temps.append(tmp)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                write_all(fd, data)
             from concurrent.futures import ThreadPoolExecutor  # here: 8 ms of `veille tag`
 
             with ThreadPoolExecutor(max_workers=min(16, len(fds))) as pool:
@@ -265,10 +267,7 @@ def append_durably(path: Path, data: bytes) -> int:
                 if os.read(fd, 1) != b"\n":  # a line torn by a crash (never acknowledged:
                     size = _last_line_end(fd, size)  # a write is fsynced before its ack)
                     os.ftruncate(fd, size)  # is cut off, not left as a damaged line
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            write_all(fd, data)
             os.fsync(fd)
         except OSError as exc:
             try:

@@ -33,7 +33,14 @@ import orjson
 
 from store.crash import crash_point
 from store.errors import StoreError
-from store.files import create_file, describe_os_error, fsync_dir, make_folder, replace_hint
+from store.files import (
+    create_file,
+    describe_os_error,
+    fsync_dir,
+    make_folder,
+    replace_hint,
+    write_all,
+)
 from store.owner import Owner, dead, me
 from triage.model import dt_from_json, dt_to_json, utcnow
 
@@ -66,9 +73,7 @@ def _write(path: Path, data: bytes, flags: int) -> None:
     a kill, it is a record whose posts were never stored (they come after the fsync)."""
     fd = create_file(path, flags) if flags & os.O_CREAT else os.open(path, flags)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        write_all(fd, data)
         os.ftruncate(fd, len(data))
         os.fsync(fd)
     finally:

@@ -274,37 +274,30 @@ class Watch(HeldAlerts):
                 await self.outbox.run_once()
             except Exception as exc:  # the next pass tries again; say it
                 self.log("outbox failed", why=f"{type(exc).__name__}: {exc}")
-            waits = [self.stop.wait(), self.to_send.wait()]
-            waiting = [asyncio.ensure_future(w) for w in waits]
-            try:
-                await asyncio.wait(waiting, timeout=self.tick, return_when="FIRST_COMPLETED")
-            finally:
-                for w in waiting:
-                    w.cancel()
-            rest = passed + CHECK_GAP - time.monotonic()  # a round of polls: not one each
-            if self.to_send.is_set() and rest > 0 and not self.stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), timeout=rest)
+            await self._tick_or(self.to_send, passed, CHECK_GAP)  # a round of polls: not one each
 
     async def _until_next_check(self) -> None:
         """Wait for the next tick, a poll that stored something, or the stop."""
-        waits = [asyncio.ensure_future(self.stop.wait()), asyncio.ensure_future(self.polled.wait())]
+        # new mentions: check soon, but a round where every source answers in turn
+        # would check after each one (a first round of 200 feeds: 100+ checks over a
+        # growing store, most of its time); checks triggered by polls leave the loop
+        # at least 4x their own cost, and a second, in between
+        await self._tick_or(self.polled, self._checked_at, max(CHECK_GAP, 4 * self._check_cost))
+        self.polled.clear()
+
+    async def _tick_or(self, event: asyncio.Event, last: float, gap: float) -> None:
+        """Wait for the next tick, `event` or the stop; after `event`, until `gap`
+        seconds have passed since `last` (time.monotonic()), or the stop."""
+        waits = [asyncio.ensure_future(self.stop.wait()), asyncio.ensure_future(event.wait())]
         try:
             await asyncio.wait(waits, timeout=self.tick, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for w in waits:
                 w.cancel()
-        if self.polled.is_set() and not self.stop.is_set():
-            # new mentions: check soon, but a round where every source answers in turn
-            # would check after each one (a first round of 200 feeds: 100+ checks over a
-            # growing store, most of its time); checks triggered by polls leave the loop
-            # at least 4x their own cost, and a second, in between
-            gap = max(CHECK_GAP, 4 * self._check_cost)
-            wait = self._checked_at + gap - time.monotonic()
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stop.wait(), timeout=wait)
-        self.polled.clear()
+        rest = last + gap - time.monotonic()
+        if event.is_set() and rest > 0 and not self.stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=rest)
 
     async def check(self) -> list[decide.Alert]:
         now = self.clock()

@@ -167,9 +167,8 @@ class HealthFiles:
         return self._load(name, kind, file.name, signature)
 
     def load_many(self, sources: list[tuple[str, str]]) -> list[SourceHealth]:
-        """`load` of each (name, kind), the folder listed once for every signature."""
-        if type(self).load is not HealthFiles.load:  # records kept elsewhere (a database)
-            return [self.load(name, kind) for name, kind in sources]
+        """`load` of each (name, kind), the folder listed once for every signature (a
+        store that keeps the records elsewhere overrides both: app.dbhealth)."""
         signatures: dict[str, Signature | None] = {}
         try:
             with os.scandir(self.folder) as entries:

@@ -221,11 +221,7 @@ class Poller:
     def health(self) -> list[SourceHealth]:
         """Every source's record (the watch asks each round): a file is read again only
         when another process changed it (`HealthFiles.load_many`)."""
-        pairs = [(name, c.kind) for name, c in self.configs.items()]
-        load_many = getattr(self.files, "load_many", None)  # a stand-in may lack it
-        if load_many is None:
-            return [self.files.load(name, kind) for name, kind in pairs]
-        return list(load_many(pairs))
+        return self.files.load_many([(name, c.kind) for name, c in self.configs.items()])
 
     def source(self, name: str) -> Source | None:
         return self._sources.get(name)
